@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Independent reference census of `aioredis` usage, built on Python's own `ast`.
+
+This script exists to cross-check redis-unify (the Rust linter): it counts, per file
+and in total, what the linter should find, using CPython's parser instead of ours.
+Standard library only (Python 3.11).
+
+    python3 scripts/ast_census.py DIR           # human-readable table
+    python3 scripts/ast_census.py DIR --json    # machine-readable, for diffing
+    python3 scripts/ast_census.py DIR --all     # table also lists files with no hits
+
+Counted per file (each counted item also records its 1-based line number):
+  imports      import STATEMENTS of `aioredis` or `aioredis.*` (absolute only; one per
+               statement however many aliases it has). `import redis.asyncio as aioredis`
+               and relative imports (`from .x import y`) never count.
+  dynamic      importlib.import_module("aioredis...") / import_module(...) imported from
+               importlib / __import__(...), first positional argument a string literal
+               equal to "aioredis" or starting with "aioredis.".
+  legacy_uses  Load-context Name/Attribute chains (not import statements) resolving,
+               through the file's import aliases, to an aioredis 1.x-only name (see
+               below). One count per outermost chain. String annotations are parsed and
+               their contents counted the same way.
+  text_mentions  lines (split on "\\n") containing the substring "aioredis" anywhere,
+               code, strings or comments.
+
+Deliberate simplifications (it is a cross-check, not a linter):
+  * The alias map is flow- and scope-insensitive: every import statement anywhere in the
+    file (module level, functions, try/except, `if TYPE_CHECKING`) binds its names for
+    the whole file. A name bound by several imports maps to all their targets, and a
+    chain counts if ANY target resolves to a 1.x-only name. Non-import assignments
+    (`aioredis = None`) are ignored.
+  * `from aioredis.x import *` counts as an import but binds nothing.
+"""
+import argparse
+import ast
+import json
+import os
+import sys
+import warnings
+
+# --------------------------------------------------------------------------------------
+# aioredis 1.x-only names (absent from aioredis 2.x / redis.asyncio).
+# --------------------------------------------------------------------------------------
+# Exact fully-qualified names.
+LEGACY_EXACT = {
+    *(f"aioredis.{n}" for n in [
+        "create_connection", "create_pool", "create_redis", "create_redis_pool",
+        "create_sentinel", "create_sentinel_pool", "RedisConnection", "ConnectionsPool",
+        "GeoPoint", "GeoMember", "Channel", "RedisSentinel", "ReplyError",
+        "MaxClientsError", "AuthError", "ProtocolError", "PipelineError",
+        "MultiExecError", "WatchVariableError", "ConnectionClosedError",
+        "ConnectionForcedCloseError", "PoolClosedError", "ChannelClosedError",
+        "MasterNotFoundError", "SlaveNotFoundError", "MasterReplyError",
+        "SlaveReplyError",
+    ]),
+    "aioredis.sentinel.create_sentinel", "aioredis.sentinel.create_sentinel_pool",
+    "aioredis.sentinel.RedisSentinel", "aioredis.sentinel.SentinelPool",
+    "aioredis.connection.RedisConnection", "aioredis.connection.create_connection",
+    # Class constants of the 1.x Redis command mixins.
+    *(f"aioredis.Redis.{n}" for n in [
+        "SET_IF_NOT_EXIST", "SET_IF_EXIST", "ZSET_EXCLUDE_MIN", "ZSET_EXCLUDE_MAX",
+        "ZSET_EXCLUDE_BOTH", "ZSET_AGGREGATE_SUM", "ZSET_AGGREGATE_MIN",
+        "ZSET_AGGREGATE_MAX", "ZSET_IF_NOT_EXIST", "ZSET_IF_EXIST", "SHUTDOWN_SAVE",
+        "SHUTDOWN_NOSAVE",
+    ]),
+}
+# 1.x-only modules: the module itself and anything under it counts.
+LEGACY_MODULES = [
+    "aioredis.errors", "aioredis.pubsub", "aioredis.abc", "aioredis.commands",
+    "aioredis.pool", "aioredis.util", "aioredis.locks", "aioredis.parser",
+    "aioredis.stream",
+]
+
+MODULE = "aioredis"
+
+
+def is_aioredis(name):
+    """True for 'aioredis' or 'aioredis.<anything>' (not 'aioredis2', not 'redis.asyncio')."""
+    return name == MODULE or name.startswith(MODULE + ".")
+
+
+def is_legacy(qualname):
+    """True if the fully-qualified dotted name is a 1.x-only name or under a 1.x module."""
+    if qualname in LEGACY_EXACT:
+        return True
+    return any(qualname == m or qualname.startswith(m + ".") for m in LEGACY_MODULES)
+
+
+def build_alias_map(tree):
+    """Local name -> set of fully-qualified targets, from every absolute import in the file."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:                       # import a.b.c as d  -> d = a.b.c
+                    aliases.setdefault(a.asname, set()).add(a.name)
+                else:                              # import a.b.c       -> a = a
+                    top = a.name.split(".")[0]
+                    aliases.setdefault(top, set()).add(top)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for a in node.names:
+                if a.name != "*":                  # from m import x as y -> y = m.x
+                    aliases.setdefault(a.asname or a.name, set()).add(f"{node.module}.{a.name}")
+    return aliases
+
+
+def chain_parts(node):
+    """['a', 'b', 'c'] for the expression a.b.c, or None if not a pure Name/Attribute chain."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+def resolve(parts, aliases):
+    """All fully-qualified names the chain can denote (empty if its root is not imported)."""
+    return [".".join([t] + parts[1:]) for t in sorted(aliases.get(parts[0], ()))]
+
+
+def chain_is_legacy(parts, aliases):
+    """True if any resolution of the chain, or any prefix of it, is a 1.x-only name.
+    Checking prefixes makes `aioredis.create_pool.__doc__` count, while the caller counts
+    only the outermost chain, so `aioredis.errors.ReplyError` counts once, not twice."""
+    for qual in resolve(parts, aliases):
+        segs = qual.split(".")
+        if any(is_legacy(".".join(segs[:i])) for i in range(1, len(segs) + 1)):
+            return True
+    return False
+
+
+def chain_lines(tree, aliases, line_offset=0):
+    """Line numbers of every outermost Load-context chain that resolves to a 1.x-only name."""
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            parent = parents.get(node)
+            # Not outermost if it is the `.value` of a longer Load chain (a.b inside a.b.c).
+            # The Load prefix of a Store/Del chain (`aioredis.errors` in
+            # `aioredis.errors.X = 1`) is outermost among Loads, so it counts.
+            if (isinstance(parent, ast.Attribute) and parent.value is node
+                    and isinstance(parent.ctx, ast.Load)):
+                continue
+            parts = chain_parts(node)
+            if parts and chain_is_legacy(parts, aliases):
+                lines.append(node.lineno + line_offset)
+    return lines
+
+
+def string_annotation_lines(ann, aliases, line_offset=0):
+    """Every str literal inside an annotation expression (so also Optional["x.Y"]) is parsed
+    as an expression and counted like code; recursive, for "Optional['x.Y']"."""
+    lines = []
+    for sub in ast.walk(ann):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            text = sub.value.lstrip()
+            # Line of the string's first line, plus newlines lstrip() removed.
+            offset = line_offset + sub.lineno - 1 + sub.value[: len(sub.value) - len(text)].count("\n")
+            try:
+                inner = ast.parse(text.rstrip(), mode="eval")
+            except (SyntaxError, ValueError):
+                continue                           # not an expression (e.g. prose): ignore
+            lines += chain_lines(inner, aliases, offset)
+            lines += string_annotation_lines(inner.body, aliases, offset)
+    return lines
+
+
+def legacy_lines_in(tree, aliases):
+    """All legacy-use lines of a module: code chains plus string annotations of parameters,
+    return types and annotated assignments."""
+    lines = chain_lines(tree, aliases)
+    for node in ast.walk(tree):
+        ann = None
+        if isinstance(node, ast.arg):
+            ann = node.annotation
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            ann = node.returns
+        elif isinstance(node, ast.AnnAssign):
+            ann = node.annotation
+        if ann is not None:
+            lines += string_annotation_lines(ann, aliases)
+    return lines
+
+
+def is_dynamic_import(call, aliases):
+    """importlib.import_module / import_module / __import__ with a literal aioredis name."""
+    if not call.args:
+        return False
+    first = call.args[0]
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)
+            and is_aioredis(first.value)):
+        return False
+    parts = chain_parts(call.func)
+    if not parts:
+        return False
+    if parts == ["__import__"] and "__import__" not in aliases:
+        return True                                # the builtin, not an imported shadow
+    if parts == ["importlib", "import_module"] and "importlib" not in aliases:
+        return True                                # tolerate a missing `import importlib`
+    return "importlib.import_module" in resolve(parts, aliases)
+
+
+def census_file(data):
+    """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")            # e.g. invalid escape sequence warnings
+        tree = ast.parse(data)                     # bytes: honours PEP 263 coding cookies
+    aliases = build_alias_map(tree)
+    import_lines, dynamic_lines = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(is_aioredis(a.name) for a in node.names):
+                import_lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module and is_aioredis(node.module):
+                import_lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and is_dynamic_import(node, aliases):
+            dynamic_lines.append(node.lineno)
+    legacy_lines = legacy_lines_in(tree, aliases)
+    return {
+        "imports": len(import_lines),
+        "dynamic": len(dynamic_lines),
+        "legacy_uses": len(legacy_lines),
+        "text_mentions": sum(b"aioredis" in line for line in data.split(b"\n")),
+        "import_lines": sorted(import_lines),
+        "dynamic_lines": sorted(dynamic_lines),
+        "legacy_lines": sorted(legacy_lines),
+    }
+
+
+COUNTS = ("imports", "dynamic", "legacy_uses", "text_mentions")
+
+
+def census_tree(root):
+    """Walk root for *.py / *.pyi. Returns (files dict sorted by path, totals, unparsable)."""
+    files, unparsable = {}, []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in filenames:
+            if not name.endswith((".py", ".pyi")):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            with open(full, "rb") as f:
+                data = f.read()
+            try:
+                files[rel] = census_file(data)
+            except (SyntaxError, ValueError, RecursionError) as exc:
+                unparsable.append(rel)
+                print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    files = dict(sorted(files.items()))
+    totals = {k: sum(r[k] for r in files.values()) for k in COUNTS}
+    totals["files"] = len(files)
+    totals["unparsable"] = len(unparsable)
+    return files, totals, sorted(unparsable)
+
+
+def print_table(files, totals, unparsable, show_all):
+    """Human table: one row per file with any hit (or every file with --all), then totals."""
+    rows = [(p, r) for p, r in files.items() if show_all or any(r[k] for k in COUNTS)]
+    width = max([len(p) for p, _ in rows] + [len("TOTAL")])
+    head = f"{'path':<{width}}  {'imports':>7}  {'dynamic':>7}  {'legacy':>7}  {'text':>7}"
+    print(head)
+    print("-" * len(head))
+    for path, r in rows:
+        print(f"{path:<{width}}  " + "  ".join(f"{r[k]:>7}" for k in COUNTS))
+    print("-" * len(head))
+    print(f"{'TOTAL':<{width}}  " + "  ".join(f"{totals[k]:>7}" for k in COUNTS))
+    print(f"{totals['files']} files parsed, {len(unparsable)} unparsable"
+          + (": " + ", ".join(unparsable) if unparsable else ""))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("root", help="directory to scan for *.py and *.pyi files")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--all", action="store_true", help="table: also list files with no hits")
+    args = ap.parse_args(argv)
+    if not os.path.isdir(args.root):
+        ap.error(f"not a directory: {args.root}")
+    files, totals, unparsable = census_tree(args.root)
+    if args.json:
+        json.dump({"files": files, "totals": totals, "unparsable": unparsable},
+                  sys.stdout, indent=1, sort_keys=False)
+        print()
+    else:
+        print_table(files, totals, unparsable, args.all)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

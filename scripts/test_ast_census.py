@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Self-test for ast_census.py. Run: python3 scripts/test_ast_census.py"""
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ast_census  # noqa: E402
+
+
+def census(src):
+    return ast_census.census_file(textwrap.dedent(src).encode())
+
+
+class ImportTests(unittest.TestCase):
+    def test_plain_and_from_imports(self):
+        r = census("""\
+            import aioredis
+            import os, aioredis.sentinel as s
+            from aioredis import ReplyError, Redis
+            from aioredis.errors import *
+            import aioredis2
+            """)
+        self.assertEqual(r["import_lines"], [1, 2, 3, 4])
+
+    def test_not_aioredis(self):
+        r = census("""\
+            import redis.asyncio as aioredis
+            from redis import asyncio as aioredis
+            from . import aioredis
+            from .aioredis import create_pool
+            from ..aioredis.errors import ReplyError
+            aioredis.create_pool(); create_pool(); ReplyError
+            s = "import aioredis"  # import aioredis
+            """)
+        self.assertEqual((r["imports"], r["legacy_uses"]), (0, 0))
+        self.assertEqual(r["text_mentions"], 7)  # every line mentions it
+
+    def test_imports_in_try_and_function(self):
+        r = census("""\
+            try:
+                import aioredis
+            except ImportError:
+                aioredis = None
+            def f():
+                from aioredis.pool import ConnectionsPool as P
+                return P, aioredis.create_redis
+            """)
+        self.assertEqual(r["import_lines"], [2, 6])
+        self.assertEqual(r["legacy_lines"], [7, 7])
+
+
+class LegacyTests(unittest.TestCase):
+    def test_outermost_chain_counts_once(self):
+        r = census("""\
+            import aioredis, aioredis.errors as E
+            from aioredis import ReplyError, Redis
+            aioredis.errors.ReplyError
+            E.ReplyError; E
+            aioredis.Redis.SET_IF_EXIST; aioredis.Redis.from_url
+            ReplyError; Redis; aioredis.from_url(); aioredis.Redis
+            aioredis.create_pool().close
+            aioredis.create_pool = None
+            aioredis.errors.X = 1
+            """)
+        self.assertEqual(r["legacy_lines"], [3, 4, 4, 5, 6, 7, 9])
+
+    def test_string_annotations(self):
+        r = census("""\
+            from typing import Optional
+            import aioredis
+            def f(x: "aioredis.ConnectionsPool") -> Optional["aioredis.errors.ReplyError"]:
+                y: "list['aioredis.GeoPoint']" = []
+                z: "aioredis.Redis" = None
+                w = "aioredis.create_pool"  # not an annotation
+            """)
+        self.assertEqual(r["legacy_lines"], [3, 3, 4])
+
+
+class DynamicTests(unittest.TestCase):
+    def test_dynamic_imports(self):
+        r = census("""\
+            import importlib
+            from importlib import import_module as im
+            importlib.import_module("aioredis.errors")
+            im("aioredis")
+            __import__("aioredis")
+            importlib.import_module("redis")
+            importlib.import_module(".errors", "aioredis")
+            importlib.import_module(name)
+            """)
+        self.assertEqual(r["dynamic_lines"], [3, 4, 5])
+        self.assertEqual(r["imports"], 0)
+
+    def test_import_module_not_from_importlib(self):
+        r = census("""\
+            from mylib import import_module
+            import_module("aioredis")
+            """)
+        self.assertEqual(r["dynamic"], 0)
+
+
+class TreeTests(unittest.TestCase):
+    def test_tree_json_and_unparsable(self):
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "pkg"))
+            files = {"pkg/b.py": "import aioredis\naioredis.create_pool\n",
+                     "a.pyi": "from aioredis.pool import ConnectionsPool\n",
+                     "bad.py": "def (:\n  import aioredis\n",
+                     "notes.txt": "import aioredis\n"}
+            for rel, text in files.items():
+                with open(os.path.join(root, rel), "w") as f:
+                    f.write(text)
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                ast_census.main([root, "--json"])
+            data = json.loads(out.getvalue())
+            self.assertEqual(list(data["files"]), ["a.pyi", "pkg/b.py"])
+            self.assertEqual(data["unparsable"], ["bad.py"])
+            self.assertIn("bad.py", err.getvalue())
+            self.assertEqual(data["files"]["pkg/b.py"]["legacy_lines"], [2])
+            t = data["totals"]
+            self.assertEqual((t["imports"], t["legacy_uses"], t["unparsable"]), (2, 1, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()

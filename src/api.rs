@@ -1,0 +1,166 @@
+//! The aioredis → redis.asyncio knowledge, loaded from `rules/aioredis-api.toml`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const API_TOML: &str = include_str!("../rules/aioredis-api.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleEntry {
+    /// The redis-py module that replaces this aioredis module.
+    pub target: Option<String>,
+    /// What to tell the user when there is no plain counterpart.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyEntry {
+    /// What to use in redis.asyncio instead.
+    pub instead: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Exports {
+    names: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiFile {
+    modules: BTreeMap<String, ModuleEntry>,
+    legacy: HashMap<String, LegacyEntry>,
+    exports: HashMap<String, Exports>,
+}
+
+#[derive(Debug)]
+pub struct ApiMap {
+    modules: BTreeMap<String, ModuleEntry>,
+    legacy: HashMap<String, LegacyEntry>,
+    exports: HashMap<String, HashSet<String>>,
+}
+
+pub fn api_map() -> &'static ApiMap {
+    static MAP: OnceLock<ApiMap> = OnceLock::new();
+    MAP.get_or_init(|| {
+        // The file is compiled in and checked by a unit test, so this cannot fail at run time.
+        let file: ApiFile =
+            toml::from_str(API_TOML).expect("rules/aioredis-api.toml is valid (unit-tested)");
+        ApiMap {
+            modules: file.modules,
+            legacy: file.legacy,
+            exports: file
+                .exports
+                .into_iter()
+                .map(|(module, exports)| (module, exports.names.into_iter().collect()))
+                .collect(),
+        }
+    })
+}
+
+/// `aioredis` itself or one of its submodules/names.
+pub fn is_aioredis(qualified: &str) -> bool {
+    qualified == "aioredis" || qualified.starts_with("aioredis.")
+}
+
+impl ApiMap {
+    pub fn module(&self, module: &str) -> Option<&ModuleEntry> {
+        self.modules.get(module)
+    }
+
+    /// The 1.x-only entry for `qualified`: the longest key that equals it or is a
+    /// dotted prefix of it (`aioredis.errors` covers `aioredis.errors.Foo`).
+    pub fn legacy(&self, qualified: &str) -> Option<(&str, &LegacyEntry)> {
+        let mut candidate = qualified;
+        loop {
+            if let Some((key, entry)) = self.legacy.get_key_value(candidate) {
+                return Some((key.as_str(), entry));
+            }
+            candidate = &candidate[..candidate.rfind('.')?];
+        }
+    }
+
+    /// Whether redis-py's `module` exports `name`; `None` when the module's
+    /// exports are not recorded.
+    pub fn exports(&self, module: &str, name: &str) -> Option<bool> {
+        self.exports.get(module).map(|names| names.contains(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_file_parses() {
+        let map = api_map();
+        assert_eq!(
+            map.module("aioredis.exceptions").unwrap().target.as_deref(),
+            Some("redis.exceptions")
+        );
+    }
+
+    #[test]
+    fn legacy_lookup_takes_the_longest_prefix() {
+        let map = api_map();
+        assert_eq!(
+            map.legacy("aioredis.errors.ReplyError").unwrap().0,
+            "aioredis.errors.ReplyError"
+        );
+        assert_eq!(
+            map.legacy("aioredis.errors.Other").unwrap().0,
+            "aioredis.errors"
+        );
+        assert!(map.legacy("aioredis.Redis").is_none());
+        assert!(map.legacy("aioredis.from_url").is_none());
+        assert_eq!(
+            map.legacy("aioredis.Redis.SET_IF_EXIST").unwrap().0,
+            "aioredis.Redis.SET_IF_EXIST"
+        );
+    }
+
+    #[test]
+    fn every_aioredis_2_name_is_exported_by_redis_asyncio() {
+        // aioredis 2.0.1 `__all__` (reference §2.1).
+        for name in [
+            "AuthenticationError",
+            "AuthenticationWrongNumberOfArgsError",
+            "BlockingConnectionPool",
+            "BusyLoadingError",
+            "ChildDeadlockedError",
+            "Connection",
+            "ConnectionError",
+            "ConnectionPool",
+            "DataError",
+            "from_url",
+            "InvalidResponse",
+            "PubSubError",
+            "ReadOnlyError",
+            "Redis",
+            "RedisError",
+            "ResponseError",
+            "SSLConnection",
+            "StrictRedis",
+            "TimeoutError",
+            "UnixDomainSocketConnection",
+            "WatchError",
+        ] {
+            assert_eq!(
+                api_map().exports("redis.asyncio", name),
+                Some(true),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn legacy_keys_are_aioredis_names() {
+        for key in api_map().legacy.keys() {
+            assert!(is_aioredis(key), "{key}");
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! The walk over one module's syntax tree.
+//!
+//! It runs twice over the same tree: first [`Phase::Bind`] records every scope
+//! and what each scope binds (the [`SemanticModel`]); then [`Phase::Check`]
+//! replays the same scopes in the same order and hands statements, references
+//! and calls to the rules, which can now resolve any name, wherever it was bound.
+
+use ruff_python_ast::StringFlags;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{
+    self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
+};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::api::ApiMap;
+use crate::diagnostic::Diagnostic;
+use crate::python::semantic::{MODULE_SCOPE, ScopeId, ScopeKind, SemanticModel, attribute_chain};
+use crate::rules::{self, Rule, RuleSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Bind,
+    Check,
+}
+
+pub struct Checker<'src> {
+    phase: Phase,
+    source: &'src str,
+    model: SemanticModel,
+    scope: ScopeId,
+    /// The id the next scope gets when the check phase replays the scopes.
+    replayed_scopes: ScopeId,
+    /// Inside a type annotation, where string literals are forward references.
+    in_annotation: bool,
+    /// Inside an expression parsed from a string annotation: no new scopes there.
+    in_string_annotation: bool,
+    rules: RuleSet,
+    api: &'static ApiMap,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'src> Checker<'src> {
+    /// Builds the semantic model of `module` and runs the enabled rules over it.
+    pub fn run(source: &'src str, module: &[Stmt], rules: RuleSet) -> Vec<Diagnostic> {
+        let mut checker = Checker {
+            phase: Phase::Bind,
+            source,
+            model: SemanticModel::default(),
+            scope: MODULE_SCOPE,
+            replayed_scopes: MODULE_SCOPE,
+            in_annotation: false,
+            in_string_annotation: false,
+            rules,
+            api: crate::api::api_map(),
+            diagnostics: Vec::new(),
+        };
+        checker.visit_body(module);
+        checker.phase = Phase::Check;
+        checker.scope = MODULE_SCOPE;
+        checker.visit_body(module);
+        debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
+        checker.diagnostics
+    }
+
+    pub fn source(&self) -> &'src str {
+        self.source
+    }
+
+    pub fn api(&self) -> &'static ApiMap {
+        self.api
+    }
+
+    pub fn model(&self) -> &SemanticModel {
+        &self.model
+    }
+
+    pub fn scope(&self) -> ScopeId {
+        self.scope
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.rules.contains(rule)
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Qualified names `expr` may denote in the current scope.
+    pub fn resolve(&self, expr: &Expr) -> Vec<String> {
+        self.model.resolve_expr(expr, self.scope)
+    }
+
+    /// The source text of a node.
+    pub fn text(&self, range: TextRange) -> &'src str {
+        &self.source[range]
+    }
+
+    fn binding(&self) -> bool {
+        self.phase == Phase::Bind
+    }
+
+    /// Enters a new scope and returns the one to restore afterwards.
+    fn enter_scope(&mut self, kind: ScopeKind) -> ScopeId {
+        let parent = self.scope;
+        self.scope = match self.phase {
+            Phase::Bind => self.model.push_scope(kind, parent),
+            Phase::Check => {
+                self.replayed_scopes += 1;
+                self.replayed_scopes
+            }
+        };
+        parent
+    }
+
+    fn bind_other(&mut self, name: &str) {
+        if self.binding() {
+            self.model.bind_other(self.scope, name);
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &Parameters) {
+        if !self.binding() {
+            return;
+        }
+        for parameter in parameters.iter() {
+            self.model.bind_other(self.scope, parameter.name().as_str());
+        }
+    }
+
+    fn bind_imports(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.as_str();
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.model
+                                .bind_import(self.scope, asname.as_str(), module.to_string());
+                        }
+                        None => {
+                            // `import a.b.c` binds `a`, and `a.b.c` resolves through it.
+                            let top = module.split('.').next().unwrap_or(module);
+                            self.model.bind_import(self.scope, top, top.to_string());
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    if import.level > 0 {
+                        // A relative import names the project's own module, never a package.
+                        self.model.bind_other(self.scope, bound);
+                    } else if alias.name.as_str() == "*" {
+                        self.model.add_star_import(self.scope, module.to_string());
+                    } else {
+                        self.model.bind_import(
+                            self.scope,
+                            bound,
+                            format!("{module}.{}", alias.name.as_str()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The nearest enclosing scope that is not a comprehension (where `:=` binds).
+    fn walrus_scope(&self) -> ScopeId {
+        let mut scope = self.scope;
+        while self.model.scope(scope).kind == ScopeKind::Comprehension {
+            scope = self.model.scope(scope).parent.unwrap_or(MODULE_SCOPE);
+        }
+        scope
+    }
+
+    fn visit_comprehension_scope(&mut self, generators: &[Comprehension], elements: &[&Expr]) {
+        // The first iterable is evaluated in the enclosing scope.
+        if let Some(first) = generators.first() {
+            self.visit_expr(&first.iter);
+        }
+        let parent = self.enter_scope(ScopeKind::Comprehension);
+        for (index, generator) in generators.iter().enumerate() {
+            if index > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            self.visit_expr(&generator.target);
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        for element in elements {
+            self.visit_expr(element);
+        }
+        self.scope = parent;
+    }
+
+    /// A string inside an annotation is a forward reference: parse it and walk it.
+    fn visit_string_annotation(&mut self, string: &ast::ExprStringLiteral) {
+        let Some(literal) = string.as_single_part_string() else {
+            return;
+        };
+        // Only a plain literal whose text is its value maps back onto the source.
+        let inner = literal
+            .range
+            .add_start(literal.flags.opener_len())
+            .sub_end(literal.flags.closer_len());
+        if self
+            .source
+            .get(inner.start().to_usize()..inner.end().to_usize())
+            != Some(literal.value.as_ref())
+        {
+            return;
+        }
+        let Ok(parsed) = ruff_python_parser::parse_string_annotation(self.source, literal) else {
+            return;
+        };
+        let was = std::mem::replace(&mut self.in_string_annotation, true);
+        self.visit_expr(&parsed.syntax().body);
+        self.in_string_annotation = was;
+    }
+
+    fn is_typing_literal(&self, expr: &Expr) -> bool {
+        if let Expr::Name(name) = expr {
+            if name.id.as_str() == "Literal" && self.model.is_unbound("Literal", self.scope) {
+                return true;
+            }
+        }
+        self.resolve(expr)
+            .iter()
+            .any(|q| q == "typing.Literal" || q == "typing_extensions.Literal")
+    }
+}
+
+impl<'ast> Visitor<'ast> for Checker<'_> {
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                self.bind_other(function.name.as_str());
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &function.type_params {
+                    self.visit_type_params(type_params);
+                }
+                // Defaults and annotations are evaluated in the enclosing scope.
+                self.visit_parameters(&function.parameters);
+                if let Some(returns) = &function.returns {
+                    self.visit_annotation(returns);
+                }
+                let parent = self.enter_scope(ScopeKind::Function {
+                    is_async: function.is_async,
+                });
+                self.bind_parameters(&function.parameters);
+                self.visit_body(&function.body);
+                self.scope = parent;
+            }
+            Stmt::ClassDef(class) => {
+                self.bind_other(class.name.as_str());
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &class.type_params {
+                    self.visit_type_params(type_params);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let parent = self.enter_scope(ScopeKind::Class);
+                self.visit_body(&class.body);
+                self.scope = parent;
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                if self.binding() {
+                    self.bind_imports(stmt);
+                } else {
+                    rules::aioredis_import::check(self, stmt);
+                }
+            }
+            Stmt::Global(global) => {
+                if self.binding() {
+                    for name in &global.names {
+                        self.model.declare_global(self.scope, name.as_str());
+                    }
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_annotation(&mut self, expr: &'ast Expr) {
+        let was = std::mem::replace(&mut self.in_annotation, true);
+        self.visit_expr(expr);
+        self.in_annotation = was;
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Load => {
+                    if !self.binding() {
+                        rules::aioredis_legacy_api::check_reference(self, expr);
+                    }
+                }
+                ExprContext::Store | ExprContext::Del => self.bind_other(name.id.as_str()),
+                ExprContext::Invalid => {}
+            },
+            Expr::Attribute(_) if attribute_chain(expr).is_some() => {
+                // A whole `a.b.c` chain is one reference: resolve it once, at the top.
+                if !self.binding() {
+                    rules::aioredis_legacy_api::check_reference(self, expr);
+                }
+            }
+            Expr::Named(named) => {
+                if let Expr::Name(target) = named.target.as_ref() {
+                    if self.binding() {
+                        let scope = self.walrus_scope();
+                        self.model.bind_other(scope, target.id.as_str());
+                    }
+                } else {
+                    self.visit_expr(&named.target);
+                }
+                self.visit_expr(&named.value);
+            }
+            Expr::Lambda(lambda) if !self.in_string_annotation => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameters(parameters);
+                }
+                let parent = self.enter_scope(ScopeKind::Lambda);
+                if let Some(parameters) = &lambda.parameters {
+                    self.bind_parameters(parameters);
+                }
+                self.visit_expr(&lambda.body);
+                self.scope = parent;
+            }
+            Expr::ListComp(comp) if !self.in_string_annotation => {
+                self.visit_comprehension_scope(&comp.generators, &[&comp.elt]);
+            }
+            Expr::SetComp(comp) if !self.in_string_annotation => {
+                self.visit_comprehension_scope(&comp.generators, &[&comp.elt]);
+            }
+            Expr::Generator(comp) if !self.in_string_annotation => {
+                self.visit_comprehension_scope(&comp.generators, &[&comp.elt]);
+            }
+            Expr::DictComp(comp) if !self.in_string_annotation => match &comp.key {
+                Some(key) => self.visit_comprehension_scope(&comp.generators, &[key, &comp.value]),
+                None => self.visit_comprehension_scope(&comp.generators, &[&comp.value]),
+            },
+            Expr::Call(call) => {
+                if !self.binding() {
+                    rules::aioredis_dynamic_import::check_call(self, call);
+                }
+                visitor::walk_expr(self, expr);
+            }
+            Expr::StringLiteral(string) if self.in_annotation && !self.binding() => {
+                self.visit_string_annotation(string);
+            }
+            Expr::Subscript(subscript)
+                if self.in_annotation && self.is_typing_literal(&subscript.value) =>
+            {
+                // `Literal["x"]` holds values, not forward references.
+                self.visit_expr(&subscript.value);
+                let was = std::mem::replace(&mut self.in_annotation, false);
+                self.visit_expr(&subscript.slice);
+                self.in_annotation = was;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_except_handler(&mut self, handler: &'ast ExceptHandler) {
+        let ExceptHandler::ExceptHandler(handler_node) = handler;
+        if let Some(name) = &handler_node.name {
+            self.bind_other(name.as_str());
+        }
+        visitor::walk_except_handler(self, handler);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'ast Pattern) {
+        let name = match pattern {
+            Pattern::MatchAs(p) => p.name.as_ref(),
+            Pattern::MatchStar(p) => p.name.as_ref(),
+            Pattern::MatchMapping(p) => p.rest.as_ref(),
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.bind_other(name.as_str());
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+/// Ranges of a chain `a.b.c` from the root name outwards: `a`, `a.b`, `a.b.c`.
+pub fn chain_ranges(expr: &Expr) -> Vec<TextRange> {
+    let mut ranges = Vec::new();
+    let mut current = expr;
+    loop {
+        ranges.push(current.range());
+        match current {
+            Expr::Attribute(attribute) => current = &attribute.value,
+            _ => break,
+        }
+    }
+    ranges.reverse();
+    ranges
+}

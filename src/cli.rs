@@ -1,0 +1,126 @@
+//! The command line, as clap derive structs and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "redis-unify",
+    version,
+    about = "Find and migrate uses of the archived aioredis package to redis.asyncio, and catch unsafe Redis clients.",
+    long_about = "redis-unify finds every import and use of the archived `aioredis` package (which fails to \
+import on Python 3.11+: `TypeError: duplicate base class TimeoutError`) and reports what each becomes in \
+redis-py's `redis.asyncio`.\n\n\
+Exit codes: 0 nothing found, 1 findings, 2 bad usage, bad configuration or an internal error.",
+    after_help = "Examples:\n  redis-unify check              lint the files staged for commit (inside a git repository)\n  \
+redis-unify check .            lint every Python file below the current folder\n  \
+redis-unify rule RU100         explain a rule\n  \
+redis-unify rule --all         list the rules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint the staged files (no paths) or the given files and folders.
+    Check(CheckArgs),
+    /// Explain a rule, or list them all with --all.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Without PATHS, inside a git repository, the files staged for commit are checked as \
+they are in the index (what will be committed), not as in the work tree. With PATHS, or when run by \
+pre-commit (PRE_COMMIT=1), the work tree files are checked.\n\n\
+Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
+upwards; the flags below override it.\n\n\
+Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
+of its own."
+)]
+pub struct CheckArgs {
+    /// Files or folders to check. Without any: the files staged for commit.
+    pub paths: Vec<PathBuf>,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t, env = "REDIS_UNIFY_OUTPUT_FORMAT")]
+    pub output_format: OutputFormat,
+
+    /// Write the findings to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Rules to enable, replacing the default set: codes (RU100), prefixes (RU1) or ALL.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+
+    /// Rules to enable on top of the selected ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub extend_select: Vec<String>,
+
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Paths to skip when walking folders, replacing the default list (.git, .venv, build, …).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Paths to skip when walking folders, in addition to the excluded ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub extend_exclude: Vec<String>,
+
+    /// Apply the excludes to files named on the command line too (as pre-commit passes them).
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit with 0 even when there are findings (2 still means an error).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Use this configuration file instead of searching for one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// The rule's code, such as RU100.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub code: Option<String>,
+
+    /// List every rule: code, name, whether it is on by default, and a summary.
+    #[arg(long)]
+    pub all: bool,
+
+    /// How to print the rule documentation.
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub output_format: RuleFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,52 @@
+//! redis-unify: find and migrate uses of the archived `aioredis` package.
+//!
+//! The data flows one way: command line and configuration → [`settings`] →
+//! [`source`] (which files, from the index or the work tree) → [`lint`] (prefilter,
+//! parse, [`checker`] with the [`rules`]) → [`report`] → exit code.
+
+pub mod api;
+pub mod catalog;
+pub mod checker;
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod error;
+pub mod lint;
+pub mod noqa;
+pub mod python;
+pub mod report;
+pub mod rules;
+pub mod selection;
+pub mod settings;
+pub mod source;
+
+use std::any::Any;
+use std::path::Path;
+
+use commands::ExitStatus;
+
+/// Runs a parsed command line from `cwd`.
+pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
+    // Deeply nested code makes the parser recurse: give the workers room.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(64 * 1024 * 1024)
+        .build_global();
+    match &cli.command {
+        cli::Command::Check(args) => commands::check::run(args, cwd),
+        cli::Command::Rule(args) => {
+            let stdout = std::io::stdout();
+            commands::rule::run(args, &mut stdout.lock())
+        }
+    }
+}
+
+/// The text of a caught panic.
+pub fn panic_message(payload: &Box<dyn Any + Send>) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}

@@ -1,0 +1,86 @@
+//! Linting one file's text: prefilter, parse, run the rules, apply `# noqa`.
+
+use memchr::memmem;
+use ruff_python_ast::PySourceType;
+use ruff_source_file::LineIndex;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::noqa;
+use crate::rules::{Rule, RuleSet, syntax_error};
+
+/// Whether the text can matter at all: every rule needs the bytes `redis`
+/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string).
+/// Most files of a large code base are skipped here without being parsed.
+pub fn may_contain_findings(text: &[u8]) -> bool {
+    memmem::find(text, b"redis").is_some()
+}
+
+/// Lints Python source text; diagnostics come sorted by position.
+pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec<Diagnostic> {
+    if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
+        return Vec::new();
+    }
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let mut diagnostics = Vec::new();
+    if rules.contains(Rule::SyntaxError) {
+        diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
+    }
+    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules));
+    if !diagnostics.is_empty() {
+        let line_index = LineIndex::from_source_text(text);
+        noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index);
+    }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
+    diagnostics.dedup();
+    diagnostics
+}
+
+pub fn source_type_of(path: &str) -> PySourceType {
+    if path.ends_with(".pyi") {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    }
+}
+
+/// `*.py` and `*.pyi`: the files redis-unify reads.
+pub fn is_python_path(path: &str) -> bool {
+    path.ends_with(".py") || path.ends_with(".pyi")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(&'static str, String)> {
+        lint_source(text, PySourceType::Python, RuleSet::all())
+            .into_iter()
+            .map(|d| (d.rule.code(), text[d.range].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn text_without_redis_is_not_parsed() {
+        assert!(codes("def broken(:\n").is_empty());
+    }
+
+    #[test]
+    fn noqa_suppresses_on_its_line() {
+        assert!(codes("import aioredis  # noqa: RU100\n").is_empty());
+        assert!(codes("import aioredis  # noqa\n").is_empty());
+        assert_eq!(codes("import aioredis  # noqa: RU101\n").len(), 1);
+        assert!(codes("# redis-unify: noqa\nimport aioredis\n").is_empty());
+        assert_eq!(
+            codes("x = 1  # redis-unify: noqa\nimport aioredis\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn syntax_errors_still_report_the_recovered_tree() {
+        let found = codes("import aioredis\ndef broken(:\n    pass\n");
+        assert!(found.iter().any(|(code, _)| *code == "RU001"));
+        assert!(found.iter().any(|(code, _)| *code == "RU100"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Python-specific analysis on top of ruff's parser.
+
+pub mod semantic;

@@ -1,0 +1,212 @@
+//! The semantic model: scopes, the names each scope binds, and how a name or an
+//! attribute chain resolves to a qualified name such as `aioredis.client.Redis`.
+//!
+//! Bindings are collected flow-insensitively: a name bound by an import anywhere
+//! in a scope resolves to that import everywhere in the scope (and in nested
+//! function scopes, which Python evaluates late). This is what makes
+//! `try: import aioredis / except ImportError: aioredis = None` resolve to
+//! `aioredis`, and it costs one pass over the tree instead of a control-flow graph.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{Expr, ExprAttribute, ExprName};
+
+pub type ScopeId = usize;
+pub const MODULE_SCOPE: ScopeId = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function { is_async: bool },
+    Lambda,
+    Comprehension,
+}
+
+/// What one name is bound to inside one scope.
+#[derive(Debug, Default, Clone)]
+pub struct Binding {
+    /// Qualified names this name is imported as (`import aioredis as r` gives `aioredis`).
+    pub imports: Vec<String>,
+    /// The name is also bound by something that is not an import (assignment, def, parameter).
+    pub other: bool,
+}
+
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    bindings: HashMap<String, Binding>,
+    /// Names declared `global` in this scope: they resolve in the module scope.
+    globals: Vec<String>,
+    /// Modules imported with `from M import *` in this scope.
+    star_imports: Vec<String>,
+}
+
+impl Scope {
+    fn new(kind: ScopeKind, parent: Option<ScopeId>) -> Self {
+        Self {
+            kind,
+            parent,
+            bindings: HashMap::new(),
+            globals: Vec::new(),
+            star_imports: Vec::new(),
+        }
+    }
+}
+
+/// All scopes of one module. Scope ids are handed out in traversal order, so a
+/// second walk over the same tree can replay them with a counter.
+#[derive(Debug)]
+pub struct SemanticModel {
+    scopes: Vec<Scope>,
+}
+
+impl Default for SemanticModel {
+    fn default() -> Self {
+        Self {
+            scopes: vec![Scope::new(ScopeKind::Module, None)],
+        }
+    }
+}
+
+impl SemanticModel {
+    pub fn push_scope(&mut self, kind: ScopeKind, parent: ScopeId) -> ScopeId {
+        self.scopes.push(Scope::new(kind, Some(parent)));
+        self.scopes.len() - 1
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id]
+    }
+
+    pub fn scope_count(&self) -> usize {
+        self.scopes.len()
+    }
+
+    pub fn bind_import(&mut self, scope: ScopeId, name: &str, qualified: String) {
+        let binding = self.scopes[scope]
+            .bindings
+            .entry(name.to_string())
+            .or_default();
+        if !binding.imports.contains(&qualified) {
+            binding.imports.push(qualified);
+        }
+    }
+
+    pub fn bind_other(&mut self, scope: ScopeId, name: &str) {
+        self.scopes[scope]
+            .bindings
+            .entry(name.to_string())
+            .or_default()
+            .other = true;
+    }
+
+    pub fn declare_global(&mut self, scope: ScopeId, name: &str) {
+        self.scopes[scope].globals.push(name.to_string());
+    }
+
+    pub fn add_star_import(&mut self, scope: ScopeId, module: String) {
+        self.scopes[scope].star_imports.push(module);
+    }
+
+    /// The binding a load of `name` in `scope` sees, following Python's rules:
+    /// innermost scope first, class scopes invisible to the scopes nested in them,
+    /// `global` declarations jumping to the module.
+    pub fn lookup(&self, name: &str, scope: ScopeId) -> Option<&Binding> {
+        let mut current = scope;
+        let mut innermost = true;
+        loop {
+            let s = &self.scopes[current];
+            if s.globals.iter().any(|g| g == name) {
+                return self.scopes[MODULE_SCOPE].bindings.get(name);
+            }
+            if innermost || s.kind != ScopeKind::Class {
+                if let Some(binding) = s.bindings.get(name) {
+                    return Some(binding);
+                }
+            }
+            innermost = false;
+            current = s.parent?;
+        }
+    }
+
+    /// Whether `name` is unbound in every scope visible from `scope` (so a load of
+    /// it reaches the builtins or a star import).
+    pub fn is_unbound(&self, name: &str, scope: ScopeId) -> bool {
+        self.lookup(name, scope).is_none()
+    }
+
+    /// Qualified names a bare name resolves to: its imports, or for a name bound
+    /// nowhere, `module.name` for each `from module import *` of the module scope.
+    pub fn resolve_name(&self, name: &str, scope: ScopeId) -> Vec<String> {
+        match self.lookup(name, scope) {
+            Some(binding) => binding.imports.clone(),
+            None => self.scopes[MODULE_SCOPE]
+                .star_imports
+                .iter()
+                .map(|module| format!("{module}.{name}"))
+                .collect(),
+        }
+    }
+
+    /// Resolves a `Name` or a chain of attributes on a `Name` (`a.b.c`) to the
+    /// qualified names it may denote. Anything else resolves to nothing.
+    pub fn resolve_expr(&self, expr: &Expr, scope: ScopeId) -> Vec<String> {
+        let Some((root, attrs)) = attribute_chain(expr) else {
+            return Vec::new();
+        };
+        let mut names = self.resolve_name(root.id.as_str(), scope);
+        for name in &mut names {
+            for attr in attrs.iter().rev() {
+                name.push('.');
+                name.push_str(attr.attr.as_str());
+            }
+        }
+        names
+    }
+}
+
+/// Splits `a.b.c` into the root `Name` and the attribute nodes from the
+/// outermost (`.c`) inwards. `None` when the chain does not start at a `Name`.
+pub fn attribute_chain(expr: &Expr) -> Option<(&ExprName, Vec<&ExprAttribute>)> {
+    let mut attrs = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Attribute(attribute) => {
+                attrs.push(attribute);
+                current = &attribute.value;
+            }
+            Expr::Name(name) => return Some((name, attrs)),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_scope_is_invisible_to_nested_functions() {
+        let mut model = SemanticModel::default();
+        let class = model.push_scope(ScopeKind::Class, MODULE_SCOPE);
+        let method = model.push_scope(ScopeKind::Function { is_async: false }, class);
+        model.bind_import(MODULE_SCOPE, "r", "aioredis".into());
+        model.bind_import(class, "r", "redis.asyncio".into());
+        assert_eq!(model.resolve_name("r", class), vec!["redis.asyncio"]);
+        assert_eq!(model.resolve_name("r", method), vec!["aioredis"]);
+    }
+
+    #[test]
+    fn global_declaration_jumps_to_module() {
+        let mut model = SemanticModel::default();
+        let function = model.push_scope(ScopeKind::Function { is_async: true }, MODULE_SCOPE);
+        model.bind_import(MODULE_SCOPE, "aioredis", "aioredis".into());
+        model.bind_other(function, "aioredis");
+        assert!(model.resolve_name("aioredis", function).is_empty());
+        model.declare_global(function, "aioredis");
+        assert_eq!(model.resolve_name("aioredis", function), vec!["aioredis"]);
+    }
+}

@@ -1,0 +1,143 @@
+//! The rules: one module per rule, and the registry that names them.
+
+pub mod aioredis_dynamic_import;
+pub mod aioredis_import;
+pub mod aioredis_legacy_api;
+pub mod syntax_error;
+
+use crate::catalog::{self, RuleInfo};
+
+/// Every rule, in code order. The code, name and summary of each live in
+/// `rules/catalog.toml`; the documentation in `rules/docs/<CODE>.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    SyntaxError,
+    AioredisImport,
+    AioredisLegacyApi,
+    AioredisDynamicImport,
+}
+
+impl Rule {
+    pub const ALL: &'static [Rule] = &[
+        Rule::SyntaxError,
+        Rule::AioredisImport,
+        Rule::AioredisLegacyApi,
+        Rule::AioredisDynamicImport,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::SyntaxError => "RU001",
+            Rule::AioredisImport => "RU100",
+            Rule::AioredisLegacyApi => "RU101",
+            Rule::AioredisDynamicImport => "RU102",
+        }
+    }
+
+    /// The rule's documentation: What it does / Why is this bad? / Example / Fix safety.
+    pub fn doc(self) -> &'static str {
+        match self {
+            Rule::SyntaxError => syntax_error::DOC,
+            Rule::AioredisImport => aioredis_import::DOC,
+            Rule::AioredisLegacyApi => aioredis_legacy_api::DOC,
+            Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
+        }
+    }
+
+    pub fn info(self) -> &'static RuleInfo {
+        catalog::lookup(self.code()).expect("every rule is in rules/catalog.toml (unit-tested)")
+    }
+
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+    }
+
+    pub fn url(self) -> String {
+        format!(
+            "{}/blob/main/rules/docs/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.code()
+        )
+    }
+
+    fn bit(self) -> u64 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of rules, as a bit set (there are far fewer than 64 rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleSet(u64);
+
+impl RuleSet {
+    pub fn all() -> Self {
+        Rule::ALL.iter().copied().collect()
+    }
+
+    pub fn contains(self, rule: Rule) -> bool {
+        self.0 & rule.bit() != 0
+    }
+
+    pub fn insert(&mut self, rule: Rule) {
+        self.0 |= rule.bit();
+    }
+
+    pub fn remove(&mut self, rule: Rule) {
+        self.0 &= !rule.bit();
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(move |rule| self.contains(*rule))
+    }
+}
+
+impl FromIterator<Rule> for RuleSet {
+    fn from_iter<I: IntoIterator<Item = Rule>>(iter: I) -> Self {
+        let mut set = RuleSet::default();
+        for rule in iter {
+            set.insert(rule);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_and_registry_agree() {
+        let codes: Vec<&str> = catalog::catalog().iter().map(|i| i.code.as_str()).collect();
+        let registry: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes, registry);
+        for rule in Rule::ALL {
+            assert_eq!(rule.info().code, rule.code());
+            assert_eq!(Rule::from_code(rule.code()), Some(*rule));
+        }
+    }
+
+    #[test]
+    fn every_doc_has_the_four_sections() {
+        for rule in Rule::ALL {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix safety",
+            ] {
+                assert!(
+                    rule.doc().contains(section),
+                    "{} lacks {section}",
+                    rule.code()
+                );
+            }
+        }
+    }
+}

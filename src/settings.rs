@@ -1,0 +1,362 @@
+//! Configuration: `[tool.redis-unify]` in `pyproject.toml`, or `redis-unify.toml`
+//! / `.redis-unify.toml`, found from the current directory upwards, then the
+//! command-line flags on top.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::rules::{Rule, RuleSet};
+use crate::selection::{RuleSelector, resolve_layer};
+
+/// The keys of the configuration, in both files. Unknown keys are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Option<Vec<String>>,
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// Folders skipped when walking a tree, as ruff's defaults.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+const CONFIG_NAMES: &[&str] = &[".redis-unify.toml", "redis-unify.toml", "pyproject.toml"];
+
+/// A configuration file that was found, with its options.
+#[derive(Debug)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub options: Options,
+}
+
+/// Finds the closest configuration file from `start` upwards.
+pub fn discover(start: &Path) -> Result<Option<ConfigFile>, Error> {
+    for dir in start.ancestors() {
+        for name in CONFIG_NAMES {
+            let path = dir.join(name);
+            if !path.is_file() {
+                continue;
+            }
+            if let Some(options) = load(&path)? {
+                return Ok(Some(ConfigFile { path, options }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Reads one configuration file. A `pyproject.toml` without `[tool.redis-unify]`
+/// gives `None`.
+pub fn load(path: &Path) -> Result<Option<Options>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: format!("cannot read it: {e}"),
+    })?;
+    let config_error = |message: String| Error::Config {
+        path: path.to_path_buf(),
+        message,
+    };
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    if !is_pyproject {
+        return toml::from_str::<Options>(&text)
+            .map(Some)
+            .map_err(|e| config_error(one_line(&e.to_string())));
+    }
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| config_error(one_line(&e.to_string())))?;
+    let Some(section) = table.get("tool").and_then(|tool| tool.get("redis-unify")) else {
+        return Ok(None);
+    };
+    section
+        .clone()
+        .try_into::<Options>()
+        .map(Some)
+        .map_err(|e| config_error(format!("[tool.redis-unify]: {}", one_line(&e.to_string()))))
+}
+
+/// toml's messages span several lines with a source excerpt; keep the gist.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [first, .., last] => format!("{first}: {last}"),
+    }
+}
+
+/// Selection flags from the command line, layered over the configuration.
+#[derive(Debug, Default, Clone)]
+pub struct SelectionArgs {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Vec<String>,
+}
+
+/// Everything resolved: which rules, which files.
+#[derive(Debug)]
+pub struct Settings {
+    /// Paths in `exclude` and `per-file-ignores` are relative to this folder.
+    pub project_root: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub rules: RuleSet,
+    exclude: ExcludeMatcher,
+    per_file_ignores: Vec<(GlobSet, RuleSet)>,
+}
+
+impl Settings {
+    pub fn resolve(
+        config: Option<ConfigFile>,
+        args: &SelectionArgs,
+        fallback_root: &Path,
+    ) -> Result<Settings, Error> {
+        let (config_path, options) = match config {
+            Some(file) => (Some(file.path), file.options),
+            None => (None, Options::default()),
+        };
+        let project_root = config_path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(fallback_root)
+            .to_path_buf();
+        let origin = |what: &str| match &config_path {
+            Some(path) => format!("{} ({what})", path.display()),
+            None => what.to_string(),
+        };
+        let parse = |values: &[String], source: &str| -> Result<Vec<RuleSelector>, Error> {
+            values
+                .iter()
+                .map(|value| {
+                    RuleSelector::parse(value)
+                        .map_err(|message| Error::Usage(format!("{source}: {message}")))
+                })
+                .collect()
+        };
+
+        // Layer 1: defaults and the configuration file.
+        let mut rules: RuleSet = Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.info().default)
+            .collect();
+        rules = resolve_layer(
+            rules,
+            options
+                .select
+                .as_deref()
+                .map(|v| parse(v, &origin("select")))
+                .transpose()?
+                .as_deref(),
+            &parse(
+                options.extend_select.as_deref().unwrap_or_default(),
+                &origin("extend-select"),
+            )?,
+            &parse(
+                options.ignore.as_deref().unwrap_or_default(),
+                &origin("ignore"),
+            )?,
+        );
+        // Layer 2: the command line.
+        rules = resolve_layer(
+            rules,
+            args.select
+                .as_deref()
+                .map(|v| parse(v, "--select"))
+                .transpose()?
+                .as_deref(),
+            &parse(&args.extend_select, "--extend-select")?,
+            &parse(&args.ignore, "--ignore")?,
+        );
+
+        let mut exclude_patterns: Vec<String> = match (&args.exclude, &options.exclude) {
+            (Some(cli), _) => cli.clone(),
+            (None, Some(config)) => config.clone(),
+            (None, None) => DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect(),
+        };
+        exclude_patterns.extend(options.extend_exclude.iter().flatten().cloned());
+        exclude_patterns.extend(args.extend_exclude.iter().cloned());
+        let exclude = ExcludeMatcher {
+            root: project_root.clone(),
+            globs: glob_set(&exclude_patterns, &origin("exclude"))?,
+        };
+
+        let mut per_file_ignores = Vec::new();
+        for (pattern, codes) in options.per_file_ignores.iter().flatten() {
+            let source = origin("per-file-ignores");
+            let selectors = parse(codes, &source)?;
+            let ignored: RuleSet = Rule::ALL
+                .iter()
+                .copied()
+                .filter(|rule| selectors.iter().any(|s| s.matches(*rule)))
+                .collect();
+            per_file_ignores.push((glob_set(std::slice::from_ref(pattern), &source)?, ignored));
+        }
+
+        Ok(Settings {
+            project_root,
+            config_path,
+            rules,
+            exclude,
+            per_file_ignores,
+        })
+    }
+
+    /// Whether a path (relative to the project root, `/`-separated) is excluded.
+    pub fn is_excluded(&self, relative: &str) -> bool {
+        self.exclude.is_excluded(relative)
+    }
+
+    /// The exclusion test on its own, to hand to the (multi-threaded) walker.
+    pub fn exclude_matcher(&self) -> ExcludeMatcher {
+        self.exclude.clone()
+    }
+
+    /// The rules that apply to one file, after `per-file-ignores`.
+    pub fn rules_for(&self, relative: &str) -> RuleSet {
+        let mut rules = self.rules;
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        for (globs, ignored) in &self.per_file_ignores {
+            if globs.is_match(relative) || globs.is_match(name) {
+                for rule in ignored.iter() {
+                    rules.remove(rule);
+                }
+            }
+        }
+        rules
+    }
+}
+
+/// The `exclude` globs with the folder they are relative to.
+#[derive(Debug, Clone)]
+pub struct ExcludeMatcher {
+    root: PathBuf,
+    globs: GlobSet,
+}
+
+impl ExcludeMatcher {
+    /// A pattern matches the whole relative path, or the name of the file or of
+    /// any folder on it, or a leading part of it (`tests/fixtures`).
+    pub fn is_excluded(&self, relative: &str) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        if self.globs.is_match(relative) {
+            return true;
+        }
+        let mut prefix_end = 0;
+        for component in relative.split('/') {
+            prefix_end += component.len();
+            if self.globs.is_match(component) || self.globs.is_match(&relative[..prefix_end]) {
+                return true;
+            }
+            prefix_end += 1;
+        }
+        false
+    }
+
+    pub fn is_excluded_path(&self, path: &Path) -> bool {
+        let relative = crate::source::slash_path(&crate::source::relative_to(path, &self.root));
+        self.is_excluded(&relative)
+    }
+}
+
+fn glob_set(patterns: &[String], source: &str) -> Result<GlobSet, Error> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let trimmed = pattern.trim_end_matches('/');
+        let glob: Glob = GlobBuilder::new(trimmed)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| Error::Usage(format!("{source}: invalid glob `{pattern}`: {e}")))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Usage(format!("{source}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(options: Options, args: SelectionArgs) -> Result<Settings, Error> {
+        let config = ConfigFile {
+            path: PathBuf::from("/project/redis-unify.toml"),
+            options,
+        };
+        Settings::resolve(Some(config), &args, Path::new("/project"))
+    }
+
+    #[test]
+    fn default_excludes_match_folders_anywhere() {
+        let s = settings(Options::default(), SelectionArgs::default()).unwrap();
+        assert!(s.is_excluded("app/.venv/lib/x.py"));
+        assert!(s.is_excluded("build"));
+        assert!(!s.is_excluded("app/builder.py"));
+    }
+
+    #[test]
+    fn per_file_ignores_remove_rules() {
+        let options = Options {
+            per_file_ignores: Some(BTreeMap::from([(
+                "tests/**".to_string(),
+                vec!["RU1".to_string()],
+            )])),
+            ..Options::default()
+        };
+        let s = settings(options, SelectionArgs::default()).unwrap();
+        assert!(
+            !s.rules_for("tests/test_x.py")
+                .contains(Rule::AioredisImport)
+        );
+        assert!(s.rules_for("app/x.py").contains(Rule::AioredisImport));
+    }
+
+    #[test]
+    fn unknown_selector_names_its_source() {
+        let options = Options {
+            select: Some(vec!["RU999".to_string()]),
+            ..Options::default()
+        };
+        let error = settings(options, SelectionArgs::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("redis-unify.toml (select)"), "{error}");
+        assert!(error.contains("RU999"), "{error}");
+    }
+}

@@ -1,0 +1,127 @@
+//! Where the text to check comes from: the git index (staged mode) or the work
+//! tree (paths given, or under pre-commit).
+
+pub mod paths;
+pub mod staged;
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use git2::{Oid, Repository};
+
+/// A file to check, before it is read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Where the file is (or would be) in the work tree.
+    pub abs_path: PathBuf,
+    /// The path shown to the user: relative to the current directory.
+    pub display: String,
+    /// Relative to the project root, `/`-separated: what globs match against.
+    pub relative: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Read the file from the work tree.
+    WorkTree,
+    /// Read this blob from the git object database (the staged content).
+    Index(Oid),
+}
+
+impl SourceFile {
+    /// Reads the file's bytes. `repo` is needed for index blobs.
+    pub fn read(&self, repo: Option<&Repository>) -> Result<Vec<u8>, String> {
+        match self.origin {
+            Origin::WorkTree => read_regular_file(&self.abs_path),
+            Origin::Index(oid) => {
+                let repo = repo.ok_or("the git repository could not be opened")?;
+                let blob = repo
+                    .find_blob(oid)
+                    .map_err(|e| format!("cannot read staged blob {oid}: {}", e.message()))?;
+                Ok(blob.content().to_vec())
+            }
+        }
+    }
+}
+
+/// Reads a file only if it is a regular file: a FIFO, socket or device named
+/// `*.py` is never opened, since reading one can block forever.
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file; skipped".to_string());
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// `base.join(path)` without `.` and with `..` folded, without touching the disk.
+pub fn absolute(base: &Path, path: &Path) -> PathBuf {
+    let mut result = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                result.pop();
+            }
+            other => result.push(other),
+        }
+    }
+    result
+}
+
+/// `path` relative to `base` (both absolute), with `..` where needed.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let path_parts: Vec<Component> = path.components().collect();
+    let base_parts: Vec<Component> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut result = PathBuf::new();
+    for _ in common..base_parts.len() {
+        result.push("..");
+    }
+    for part in &path_parts[common..] {
+        result.push(part);
+    }
+    if result.as_os_str().is_empty() {
+        result.push(".");
+    }
+    result
+}
+
+/// A `/`-separated string for a relative path (what globs and git use).
+pub fn slash_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_to(Path::new("/a/b/c.py"), Path::new("/a")),
+            PathBuf::from("b/c.py")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/x.py"), Path::new("/a/b")),
+            PathBuf::from("../x.py")
+        );
+        assert_eq!(
+            absolute(Path::new("/a/b"), Path::new("./../c/./d.py")),
+            PathBuf::from("/a/c/d.py")
+        );
+    }
+}

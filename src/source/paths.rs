@@ -1,0 +1,148 @@
+//! Paths mode: the files and folders named on the command line, from the work
+//! tree. Folders are walked honouring `.gitignore`, skipping hidden files and the
+//! configured excludes; a file named explicitly is checked even when ignored,
+//! unless `--force-exclude`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use super::{Origin, SourceFile, absolute, relative_to, slash_path};
+use crate::error::Error;
+use crate::lint::is_python_path;
+use crate::settings::Settings;
+
+pub struct Walk<'a> {
+    pub cwd: &'a Path,
+    pub settings: &'a Settings,
+    pub force_exclude: bool,
+}
+
+/// What walking found: the files, and the paths skipped with a reason worth telling.
+#[derive(Default)]
+pub struct Found {
+    pub files: Vec<SourceFile>,
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    pub fn collect(&self, paths: &[PathBuf]) -> Result<Found, Error> {
+        let root = &self.settings.project_root;
+        // Symlinks are followed only when they point inside the project.
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let mut seen = BTreeSet::new();
+        let mut found = Found::default();
+        for path in paths {
+            let abs = absolute(self.cwd, path);
+            let metadata = std::fs::symlink_metadata(&abs).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let is_dir = metadata.is_dir()
+                || (metadata.file_type().is_symlink() && abs.metadata().is_ok_and(|m| m.is_dir()));
+            if is_dir {
+                self.walk_folder(&abs, &canonical_root, &mut seen, &mut found);
+            } else if is_python_path(&abs.to_string_lossy()) {
+                let file = self.source_file(abs);
+                if self.force_exclude && self.settings.is_excluded(&file.relative) {
+                    continue;
+                }
+                self.push_if_readable(file, &canonical_root, &mut seen, &mut found);
+            }
+        }
+        Ok(found)
+    }
+
+    fn walk_folder(
+        &self,
+        folder: &Path,
+        canonical_root: &Path,
+        seen: &mut BTreeSet<PathBuf>,
+        found: &mut Found,
+    ) {
+        let excludes = self.settings.exclude_matcher();
+        let walker = WalkBuilder::new(folder)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                entry.depth() == 0 || !excludes.is_excluded_path(entry.path())
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    found
+                        .skipped
+                        .push((folder.display().to_string(), error.to_string()));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() || !is_python_path(&path.to_string_lossy()) {
+                continue;
+            }
+            let file = self.source_file(path.to_path_buf());
+            self.push_if_readable(file, canonical_root, seen, found);
+        }
+    }
+
+    fn source_file(&self, abs_path: PathBuf) -> SourceFile {
+        SourceFile {
+            display: slash_path(&relative_to(&abs_path, self.cwd)),
+            relative: slash_path(&relative_to(&abs_path, &self.settings.project_root)),
+            abs_path,
+            origin: Origin::WorkTree,
+        }
+    }
+
+    /// Keeps regular files, and symlinks to regular files inside the project;
+    /// FIFOs, sockets and devices are never opened.
+    fn push_if_readable(
+        &self,
+        file: SourceFile,
+        canonical_root: &Path,
+        seen: &mut BTreeSet<PathBuf>,
+        found: &mut Found,
+    ) {
+        let Ok(link_metadata) = std::fs::symlink_metadata(&file.abs_path) else {
+            return;
+        };
+        if link_metadata.file_type().is_symlink() {
+            let target = file.abs_path.canonicalize();
+            match target {
+                Ok(target) if target.starts_with(canonical_root) && target.is_file() => {}
+                Ok(_) => {
+                    found.skipped.push((
+                        file.display,
+                        "symlink to outside the project or to a non-file; skipped".to_string(),
+                    ));
+                    return;
+                }
+                Err(error) => {
+                    found
+                        .skipped
+                        .push((file.display, format!("broken symlink: {error}")));
+                    return;
+                }
+            }
+        } else if !link_metadata.is_file() {
+            found
+                .skipped
+                .push((file.display, "not a regular file; skipped".to_string()));
+            return;
+        }
+        if seen.insert(file.abs_path.clone()) {
+            found.files.push(file);
+        }
+    }
+}

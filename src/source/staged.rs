@@ -1,0 +1,81 @@
+//! Staged mode: the files added, copied, modified or renamed between HEAD and
+//! the index, read from the index blobs, so that a partially staged file is
+//! judged on what will be committed.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Delta, DiffOptions, ErrorCode, FileMode, Repository};
+
+use super::{Origin, SourceFile, relative_to, slash_path};
+use crate::error::Error;
+use crate::lint::is_python_path;
+
+/// The repository around `cwd`, with its work tree.
+pub fn open_repository(cwd: &Path) -> Result<(Repository, PathBuf), Error> {
+    let repo = Repository::discover(cwd).map_err(|e| match e.code() {
+        ErrorCode::NotFound => Error::NotARepository,
+        _ => Error::from(e),
+    })?;
+    let workdir = repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+        Error::Usage(
+            "this is a bare git repository: nothing is staged there; run `redis-unify check PATH` on a checkout"
+                .to_string(),
+        )
+    })?;
+    Ok((repo, workdir))
+}
+
+/// The staged Python files. `origin_from_index` false gives the same list read
+/// from the work tree (under pre-commit, which stashed the unstaged changes).
+pub fn staged_files(
+    repo: &Repository,
+    workdir: &Path,
+    cwd: &Path,
+    project_root: &Path,
+    origin_from_index: bool,
+) -> Result<Vec<SourceFile>, Error> {
+    let index = repo.index()?;
+    // An unborn HEAD (a repository without commits) diffs against nothing, so
+    // every index entry counts as added.
+    let head_tree = match repo.head() {
+        Ok(head) => Some(head.peel_to_tree()?),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let mut options = DiffOptions::new();
+    options.include_typechange(true).ignore_submodules(true);
+    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;
+
+    let mut files = Vec::new();
+    for delta in diff.deltas() {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        ) {
+            continue; // deleted, conflicted or unchanged entries have nothing to commit
+        }
+        let new_file = delta.new_file();
+        if !matches!(new_file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
+            continue; // symlinks and submodules are not Python source
+        }
+        let Some(path) = new_file.path() else {
+            continue;
+        };
+        let repo_relative = slash_path(path);
+        if !is_python_path(&repo_relative) {
+            continue;
+        }
+        let abs_path = workdir.join(path);
+        files.push(SourceFile {
+            display: slash_path(&relative_to(&abs_path, cwd)),
+            relative: slash_path(&relative_to(&abs_path, project_root)),
+            abs_path,
+            origin: if origin_from_index {
+                Origin::Index(new_file.id())
+            } else {
+                Origin::WorkTree
+            },
+        });
+    }
+    Ok(files)
+}
