@@ -92,8 +92,9 @@ fn from_import_advice(api: &ApiMap, import: &StmtImportFrom, module: &str) -> St
     }
     if !missing.is_empty() {
         return format!(
-            "`{target}` has no {}: change these by hand",
-            missing.join(", ")
+            "`{target}` has no {}: change {} by hand",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
         );
     }
     let names: Vec<String> = import

@@ -1,0 +1,95 @@
+//! The fixtures under tests/fixtures/check state their expected findings in
+//! comments: `# error: RU100` on the line where a finding starts (a code once per
+//! finding), or `# error@+1: RU100` for the next line. Each test checks that
+//! the findings are exactly those, then snapshots the messages.
+
+use std::path::Path;
+
+use redis_unify::lint::{lint_source, source_type_of};
+use redis_unify::rules::RuleSet;
+use ruff_source_file::LineIndex;
+
+/// (line, code) pairs the fixture's comments promise, sorted.
+fn expected_findings(text: &str) -> Vec<(usize, String)> {
+    let mut expected = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some(position) = line.find("# error") else { continue };
+        let marker = &line[position + "# error".len()..];
+        let (offset, rest) = match marker.strip_prefix("@+") {
+            Some(rest) => {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                (digits.parse::<usize>().unwrap(), &rest[digits.len()..])
+            }
+            None => (0, marker),
+        };
+        let rest = rest.strip_prefix(':').expect("marker is `# error: CODE…`");
+        for word in rest.split_whitespace() {
+            if !word.starts_with("RU") {
+                break;
+            }
+            expected.push((index + 1 + offset, word.to_string()));
+        }
+    }
+    expected.sort();
+    expected
+}
+
+fn check_fixture(name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let diagnostics = lint_source(&text, source_type_of(name), RuleSet::all());
+    let index = LineIndex::from_source_text(&text);
+    let mut actual: Vec<(usize, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            let start = index.line_column(d.range.start(), &text);
+            (start.line.get(), d.rule.code().to_string())
+        })
+        .collect();
+    actual.sort();
+    assert_eq!(actual, expected_findings(&text), "findings of {name}");
+
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let start = index.line_column(d.range.start(), &text);
+            format!("{name}:{}:{}: {} {}", start.line, start.column, d.rule.code(), d.message)
+        })
+        .collect();
+    insta::assert_snapshot!(name, rendered.join("\n"));
+}
+
+#[test]
+fn import_forms() {
+    check_fixture("import_forms.py");
+}
+
+#[test]
+fn not_aioredis() {
+    check_fixture("not_aioredis.py");
+}
+
+#[test]
+fn legacy_api() {
+    check_fixture("legacy_api.py");
+}
+
+#[test]
+fn dynamic_import() {
+    check_fixture("dynamic_import.py");
+}
+
+#[test]
+fn syntax_error() {
+    check_fixture("syntax_error.py");
+}
+
+#[test]
+fn noqa() {
+    check_fixture("noqa.py");
+}
+
+#[test]
+fn file_noqa() {
+    check_fixture("file_noqa.py");
+}
