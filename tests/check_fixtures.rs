@@ -13,7 +13,9 @@ use ruff_source_file::LineIndex;
 fn expected_findings(text: &str) -> Vec<(usize, String)> {
     let mut expected = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let Some(position) = line.find("# error") else { continue };
+        let Some(position) = line.find("# error") else {
+            continue;
+        };
         let marker = &line[position + "# error".len()..];
         let (offset, rest) = match marker.strip_prefix("@+") {
             Some(rest) => {
@@ -35,7 +37,9 @@ fn expected_findings(text: &str) -> Vec<(usize, String)> {
 }
 
 fn check_fixture(name: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/check")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let diagnostics = lint_source(&text, source_type_of(name), RuleSet::all());
     let index = LineIndex::from_source_text(&text);
@@ -53,7 +57,13 @@ fn check_fixture(name: &str) {
         .iter()
         .map(|d| {
             let start = index.line_column(d.range.start(), &text);
-            format!("{name}:{}:{}: {} {}", start.line, start.column, d.rule.code(), d.message)
+            format!(
+                "{name}:{}:{}: {} {}",
+                start.line,
+                start.column,
+                d.rule.code(),
+                d.message
+            )
         })
         .collect();
     insta::assert_snapshot!(name, rendered.join("\n"));

@@ -48,10 +48,7 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
             checker.report(Diagnostic::new(
                 Rule::AioredisLegacyApi,
                 range,
-                format!(
-                    "{subject} exists only in aioredis 1.x; use {}",
-                    entry.instead
-                ),
+                format!("{subject} exists only in aioredis 1.x; {}", entry.instead),
             ));
             return;
         }

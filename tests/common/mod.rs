@@ -1,0 +1,109 @@
+//! Helpers shared by the integration tests: temporary projects, the real
+//! binary, and the real git command line.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Runs `redis-unify ARGS` in the project folder (or a folder below it).
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(".", args, &[])
+    }
+
+    pub fn run_in(&self, folder: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_redis-unify"));
+        command
+            .args(args)
+            .current_dir(self.path().join(folder))
+            .env_remove("PRE_COMMIT")
+            .env_remove("REDIS_UNIFY_OUTPUT_FORMAT")
+            .env("NO_COLOR", "1");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Run::from(command.output().unwrap())
+    }
+
+    /// Runs git with a fixed identity, failing the test if git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Replaces the temporary folder's path with `[TMP]`, for snapshots.
+    pub fn redact(&self, text: &str) -> String {
+        let real = self.path().canonicalize().unwrap();
+        text.replace(&real.display().to_string(), "[TMP]")
+            .replace(&self.path().display().to_string(), "[TMP]")
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// `path:row:col: CODE` of each finding in concise output.
+    pub fn findings(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .filter(|line| line.contains(": RU"))
+            .map(|line| {
+                let mut parts = line.splitn(2, ": ");
+                let location = parts.next().unwrap();
+                let code = parts.next().unwrap().split(' ').next().unwrap();
+                format!("{location}: {code}")
+            })
+            .collect()
+    }
+}

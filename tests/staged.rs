@@ -1,0 +1,195 @@
+//! Staged mode against real git repositories: what is checked is what will be
+//! committed (the index), not the work tree.
+
+mod common;
+
+use common::Project;
+
+const CLEAN: &str = "import redis.asyncio as aioredis\n";
+const DIRTY: &str = "import aioredis\n";
+
+fn repo_with_commit(files: &[(&str, &str)]) -> Project {
+    let project = Project::new();
+    project.git(&["init", "-q"]);
+    for (path, text) in files {
+        project.write(path, text);
+    }
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "initial"]);
+    project
+}
+
+#[test]
+fn unstaged_aioredis_is_not_committed_so_staged_check_passes() {
+    let project = repo_with_commit(&[("app.py", "x = 1\n")]);
+    project.write("app.py", CLEAN);
+    project.git(&["add", "app.py"]);
+    // The work tree gains an aioredis import that is not staged.
+    project.write("app.py", DIRTY);
+
+    let staged = project.run(&["check", "--output-format", "concise"]);
+    assert_eq!(staged.code, 0, "{}{}", staged.stdout, staged.stderr);
+    assert!(staged.stdout.contains("All checks passed!"));
+
+    let work_tree = project.run(&["check", "--output-format", "concise", "app.py"]);
+    assert_eq!(work_tree.code, 1);
+    assert_eq!(work_tree.findings(), vec!["app.py:1:1: RU100"]);
+}
+
+#[test]
+fn staged_aioredis_fails_even_when_the_work_tree_is_clean() {
+    let project = repo_with_commit(&[("app.py", "x = 1\n")]);
+    project.write("app.py", DIRTY);
+    project.git(&["add", "app.py"]);
+    project.write("app.py", CLEAN);
+
+    let staged = project.run(&["check", "--output-format", "concise"]);
+    assert_eq!(staged.code, 1);
+    assert_eq!(staged.findings(), vec!["app.py:1:1: RU100"]);
+
+    let work_tree = project.run(&["check", "app.py"]);
+    assert_eq!(work_tree.code, 0);
+}
+
+#[test]
+fn partially_staged_hunks_are_judged_as_staged() {
+    let original =
+        "import os\n\n\ndef a():\n    return os.sep\n\n\n\n\n\n\ndef b():\n    return 2\n";
+    let project = repo_with_commit(&[("svc.py", original)]);
+    // Two hunks: a clean one at the top (staged) and an aioredis one at the bottom (not staged).
+    let both = original.replace("import os\n", "import os\nimport redis\n") + "\nimport aioredis\n";
+    project.write("svc.py", &both);
+    let patch = project.git(&["diff", "-U0", "svc.py"]);
+    let first_hunk: String = {
+        let mut lines = Vec::new();
+        let mut hunks = 0;
+        for line in patch.lines() {
+            if line.starts_with("@@") {
+                hunks += 1;
+            }
+            if hunks <= 1 {
+                lines.push(line);
+            }
+        }
+        lines.join("\n") + "\n"
+    };
+    let patch_path = project.write("first.patch", &first_hunk);
+    project.git(&[
+        "apply",
+        "--cached",
+        "--unidiff-zero",
+        patch_path.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(patch_path).unwrap();
+    let staged_blob = project.git(&["show", ":svc.py"]);
+    assert!(staged_blob.contains("import redis\n") && !staged_blob.contains("aioredis"));
+
+    let staged = project.run(&["check", "--output-format", "concise"]);
+    assert_eq!(staged.code, 0, "{}", staged.stdout);
+    let work_tree = project.run(&["check", "--output-format", "concise", "svc.py"]);
+    assert_eq!(work_tree.findings(), vec!["svc.py:16:1: RU100"]);
+}
+
+#[test]
+fn repository_without_commits_checks_every_index_entry() {
+    let project = Project::new();
+    project.git(&["init", "-q"]);
+    project.write("a.py", DIRTY);
+    project.write("pkg/b.py", "from aioredis import Redis\n");
+    project.write("untracked.py", DIRTY);
+    project.git(&["add", "a.py", "pkg/b.py"]);
+
+    let run = project.run(&["check", "--output-format", "concise"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.findings(),
+        vec!["a.py:1:1: RU100", "pkg/b.py:1:1: RU100"]
+    );
+}
+
+#[test]
+fn staged_deletion_is_skipped() {
+    let project = repo_with_commit(&[("old.py", DIRTY), ("keep.py", "x = 1\n")]);
+    project.git(&["rm", "-q", "old.py"]);
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn staged_rename_is_checked_under_its_new_name() {
+    let project = repo_with_commit(&[("old_name.py", DIRTY)]);
+    project.git(&["mv", "old_name.py", "new_name.py"]);
+    let run = project.run(&["check", "--output-format", "concise"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.findings(), vec!["new_name.py:1:1: RU100"]);
+}
+
+#[test]
+fn unchanged_committed_files_are_not_checked() {
+    let project = repo_with_commit(&[("legacy.py", DIRTY)]);
+    project.write("new.py", CLEAN);
+    project.git(&["add", "new.py"]);
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn paths_are_shown_relative_to_the_current_folder() {
+    let project = Project::new();
+    project.git(&["init", "-q"]);
+    project.write("pkg/sub/mod.py", DIRTY);
+    project.write("other/x.py", DIRTY);
+    project.git(&["add", "-A"]);
+    let run = project.run_in("pkg", &["check", "--output-format", "concise"], &[]);
+    assert_eq!(
+        run.findings(),
+        vec!["../other/x.py:1:1: RU100", "sub/mod.py:1:1: RU100"]
+    );
+}
+
+#[test]
+fn under_pre_commit_the_staged_files_are_read_from_the_work_tree() {
+    let project = repo_with_commit(&[("app.py", "x = 1\n")]);
+    project.write("app.py", CLEAN);
+    project.git(&["add", "app.py"]);
+    project.write("app.py", DIRTY);
+    let run = project.run_in(
+        ".",
+        &["check", "--output-format", "concise"],
+        &[("PRE_COMMIT", "1")],
+    );
+    assert_eq!(run.findings(), vec!["app.py:1:1: RU100"]);
+}
+
+#[test]
+fn non_python_and_symlinked_entries_are_ignored() {
+    let project = Project::new();
+    project.git(&["init", "-q"]);
+    project.write("notes.txt", DIRTY);
+    project.write("real.py", CLEAN);
+    std::os::unix::fs::symlink("notes.txt", project.path().join("link.py")).unwrap();
+    project.git(&["add", "-A"]);
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn outside_a_repository_without_paths_is_a_usage_error() {
+    let project = Project::new();
+    project.write("a.py", DIRTY);
+    let run = project.run_in(
+        ".",
+        &["check"],
+        &[(
+            "GIT_CEILING_DIRECTORIES",
+            project.path().parent().unwrap().to_str().unwrap(),
+        )],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("redis-unify check ."), "{}", run.stderr);
+}
