@@ -11,7 +11,9 @@ fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("REDIS_UNIFY_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.join("corpus/fetch-dev-corpus.sh").is_file().then_some(dir)
+    dir.join("corpus/fetch-dev-corpus.sh")
+        .is_file()
+        .then_some(dir)
 }
 
 /// Downloads (or reuses) the corpus under target/, returning its folder.
@@ -38,13 +40,22 @@ fn redis_unify_findings(corpus: &Path) -> Findings {
         .current_dir(corpus)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let diagnostics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let root = corpus.canonicalize().unwrap();
     let mut findings = Findings::new();
     for diagnostic in diagnostics.as_array().unwrap() {
         let path = Path::new(diagnostic["filename"].as_str().unwrap());
-        let relative = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        let relative = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let code = diagnostic["code"].as_str().unwrap().to_string();
         let row = diagnostic["location"]["row"].as_u64().unwrap();
         *findings.entry((relative, code, row)).or_default() += 1;
@@ -54,12 +65,25 @@ fn redis_unify_findings(corpus: &Path) -> Findings {
 
 fn census_findings(corpus: &Path) -> Findings {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ast_census.py");
-    let output = Command::new("python3").arg(script).arg(corpus).arg("--json").output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(corpus)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let census: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut findings = Findings::new();
     for (path, file) in census["files"].as_object().unwrap() {
-        for (key, code) in [("import_lines", "RU100"), ("legacy_lines", "RU101"), ("dynamic_lines", "RU102")] {
+        for (key, code) in [
+            ("import_lines", "RU100"),
+            ("legacy_lines", "RU101"),
+            ("dynamic_lines", "RU102"),
+        ] {
             for line in file[key].as_array().into_iter().flatten() {
                 *findings
                     .entry((path.clone(), code.to_string(), line.as_u64().unwrap()))
@@ -73,20 +97,33 @@ fn census_findings(corpus: &Path) -> Findings {
 #[test]
 fn findings_equal_an_independent_ast_census() {
     let Some(shared) = shared_dir() else {
-        eprintln!("skipped: ../shared/corpus/fetch-dev-corpus.sh not found (set REDIS_UNIFY_SHARED)");
+        eprintln!(
+            "skipped: ../shared/corpus/fetch-dev-corpus.sh not found (set REDIS_UNIFY_SHARED)"
+        );
         return;
     };
     let corpus = dev_corpus(&shared);
     let ours = redis_unify_findings(&corpus);
     let theirs = census_findings(&corpus);
-    let only_ours: Vec<_> = ours.iter().filter(|(k, v)| theirs.get(*k) != Some(v)).collect();
-    let only_theirs: Vec<_> = theirs.iter().filter(|(k, v)| ours.get(*k) != Some(v)).collect();
+    let only_ours: Vec<_> = ours
+        .iter()
+        .filter(|(k, v)| theirs.get(*k) != Some(v))
+        .collect();
+    let only_theirs: Vec<_> = theirs
+        .iter()
+        .filter(|(k, v)| ours.get(*k) != Some(v))
+        .collect();
     assert!(
         only_ours.is_empty() && only_theirs.is_empty(),
         "redis-unify only: {only_ours:#?}\ncensus only: {only_theirs:#?}"
     );
     // The pinned corpus gives these counts (see the issue 2 note).
-    let count = |code: &str| ours.iter().filter(|(k, _)| k.1 == code).map(|(_, v)| v).sum::<usize>();
+    let count = |code: &str| {
+        ours.iter()
+            .filter(|(k, _)| k.1 == code)
+            .map(|(_, v)| v)
+            .sum::<usize>()
+    };
     assert_eq!(count("RU100"), 122);
     assert_eq!(count("RU101"), 399);
     assert_eq!(count("RU102"), 0);
