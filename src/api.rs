@@ -35,6 +35,7 @@ struct ApiFile {
     modules: BTreeMap<String, ModuleEntry>,
     legacy: HashMap<String, LegacyEntry>,
     exports: HashMap<String, Exports>,
+    missing: HashMap<String, LegacyEntry>,
 }
 
 #[derive(Debug)]
@@ -42,6 +43,7 @@ pub struct ApiMap {
     modules: BTreeMap<String, ModuleEntry>,
     legacy: HashMap<String, LegacyEntry>,
     exports: HashMap<String, HashSet<String>>,
+    missing: HashMap<String, LegacyEntry>,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -53,6 +55,7 @@ pub fn api_map() -> &'static ApiMap {
         ApiMap {
             modules: file.modules,
             legacy: file.legacy,
+            missing: file.missing,
             exports: file
                 .exports
                 .into_iter()
@@ -60,6 +63,19 @@ pub fn api_map() -> &'static ApiMap {
                 .collect(),
         }
     })
+}
+
+/// `redis.asyncio` itself or a name under it.
+pub fn is_redis_asyncio(qualified: &str) -> bool {
+    qualified == "redis.asyncio" || qualified.starts_with("redis.asyncio.")
+}
+
+/// The aioredis name a `redis.asyncio` name replaced (`redis.asyncio.X` → `aioredis.X`).
+pub fn aioredis_name_of(qualified: &str) -> Option<String> {
+    qualified
+        .strip_prefix("redis.asyncio")
+        .filter(|rest| rest.is_empty() || rest.starts_with('.'))
+        .map(|rest| format!("aioredis{rest}"))
 }
 
 /// `aioredis` itself or one of its submodules/names.
@@ -88,6 +104,16 @@ impl ApiMap {
     /// exports are not recorded.
     pub fn exports(&self, module: &str, name: &str) -> Option<bool> {
         self.exports.get(module).map(|names| names.contains(name))
+    }
+
+    /// A name aioredis code reaches that `redis.asyncio` lacks (`redis.asyncio.exceptions`).
+    pub fn missing(&self, qualified: &str) -> Option<&LegacyEntry> {
+        self.missing.get(qualified)
+    }
+
+    /// The recorded exports of a redis-py module, if it is one we know.
+    pub fn module_exports(&self, module: &str) -> Option<&HashSet<String>> {
+        self.exports.get(module)
     }
 }
 
@@ -154,6 +180,15 @@ mod tests {
                 Some(true),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn missing_keys_are_redis_names_absent_from_the_exports() {
+        let map = api_map();
+        for key in map.missing.keys() {
+            let (module, name) = key.rsplit_once('.').unwrap();
+            assert_eq!(map.exports(module, name), Some(false), "{key}");
         }
     }
 

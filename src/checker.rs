@@ -10,10 +10,13 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
 };
+use std::collections::HashMap;
+
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::api::ApiMap;
+use crate::api::{ApiMap, is_aioredis};
 use crate::diagnostic::Diagnostic;
+use crate::fix::Fix;
 use crate::python::semantic::{MODULE_SCOPE, ScopeId, ScopeKind, SemanticModel, attribute_chain};
 use crate::rules::{self, Rule, RuleSet};
 
@@ -37,6 +40,26 @@ pub struct Checker<'src> {
     rules: RuleSet,
     api: &'static ApiMap,
     diagnostics: Vec<Diagnostic>,
+    /// Every reference whose root name is bound to an aioredis import.
+    references: Vec<Reference>,
+    /// String literals that are exactly an aioredis dotted name (`"aioredis.Redis"`,
+    /// as `mock.patch` targets are): an import swap leaves them dangling.
+    aioredis_strings: Vec<TextRange>,
+    /// Import fixes waiting for every reference to be known.
+    import_fixes: Vec<rules::aioredis_import::ImportFixPlan>,
+    /// Fixes computed at a call for the diagnostic its callee will get.
+    callee_fixes: HashMap<TextRange, Fix>,
+}
+
+/// A use of a name bound by an import: `root.attrs[0].attrs[1]…`.
+#[derive(Debug)]
+pub struct Reference {
+    pub root: String,
+    /// The scope whose binding the root resolves to.
+    pub binding_scope: ScopeId,
+    pub attrs: Vec<String>,
+    /// Ranges of `root`, `root.a`, `root.a.b`, … (see [`chain_ranges`]).
+    pub ranges: Vec<TextRange>,
 }
 
 impl<'src> Checker<'src> {
@@ -53,13 +76,71 @@ impl<'src> Checker<'src> {
             rules,
             api: crate::api::api_map(),
             diagnostics: Vec::new(),
+            references: Vec::new(),
+            aioredis_strings: Vec::new(),
+            import_fixes: Vec::new(),
+            callee_fixes: HashMap::new(),
         };
         checker.visit_body(module);
         checker.phase = Phase::Check;
         checker.scope = MODULE_SCOPE;
         checker.visit_body(module);
         debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
+        rules::aioredis_import::attach_fixes(&mut checker);
         checker.diagnostics
+    }
+
+    pub fn references(&self) -> &[Reference] {
+        &self.references
+    }
+
+    pub fn aioredis_strings(&self) -> &[TextRange] {
+        &self.aioredis_strings
+    }
+
+    pub fn diagnostics_mut(&mut self) -> &mut [Diagnostic] {
+        &mut self.diagnostics
+    }
+
+    pub fn diagnostic_count(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    pub fn plan_import_fix(&mut self, plan: rules::aioredis_import::ImportFixPlan) {
+        self.import_fixes.push(plan);
+    }
+
+    pub fn take_import_fix_plans(&mut self) -> Vec<rules::aioredis_import::ImportFixPlan> {
+        std::mem::take(&mut self.import_fixes)
+    }
+
+    /// A fix for the diagnostic that will be reported at `callee` (a call's function).
+    pub fn offer_callee_fix(&mut self, callee: TextRange, fix: Fix) {
+        self.callee_fixes.insert(callee, fix);
+    }
+
+    pub fn take_callee_fix(&mut self, callee: TextRange) -> Option<Fix> {
+        self.callee_fixes.remove(&callee)
+    }
+
+    /// Records a reference (`Name` or attribute chain) if its root is an aioredis import.
+    fn record_reference(&mut self, expr: &Expr) {
+        let Some((root, attrs)) = attribute_chain(expr) else {
+            return;
+        };
+        let Some((binding_scope, binding)) = self.model.lookup_in(root.id.as_str(), self.scope)
+        else {
+            return;
+        };
+        if !binding.imports.iter().any(|q| is_aioredis(q)) {
+            return;
+        }
+        self.references.push(Reference {
+            root: root.id.to_string(),
+            binding_scope,
+            attrs: attrs.iter().rev().map(|a| a.attr.to_string()).collect(),
+            ranges: chain_ranges(expr),
+        });
     }
 
     pub fn source(&self) -> &'src str {
@@ -303,7 +384,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
                     if !self.binding() {
+                        self.record_reference(expr);
                         rules::aioredis_legacy_api::check_reference(self, expr);
+                        rules::missing_after_swap::check_reference(self, expr);
                     }
                 }
                 ExprContext::Store | ExprContext::Del => self.bind_other(name.id.as_str()),
@@ -312,7 +395,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
                 // A whole `a.b.c` chain is one reference: resolve it once, at the top.
                 if !self.binding() {
+                    self.record_reference(expr);
                     rules::aioredis_legacy_api::check_reference(self, expr);
+                    rules::missing_after_swap::check_reference(self, expr);
                 }
             }
             Expr::Named(named) => {
@@ -353,11 +438,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);
+                    rules::aioredis_legacy_api::check_call(self, call);
                 }
                 visitor::walk_expr(self, expr);
             }
             Expr::StringLiteral(string) if self.in_annotation && !self.binding() => {
                 self.visit_string_annotation(string);
+            }
+            Expr::StringLiteral(string) if !self.binding() => {
+                if is_dotted_aioredis_name(string.value.to_str()) {
+                    self.aioredis_strings.push(string.range);
+                }
             }
             Expr::Subscript(subscript)
                 if self.in_annotation && self.is_typing_literal(&subscript.value) =>
@@ -407,4 +498,16 @@ pub fn chain_ranges(expr: &Expr) -> Vec<TextRange> {
     }
     ranges.reverse();
     ranges
+}
+
+/// `aioredis` or `aioredis.a.b`: a string that names aioredis code, as a
+/// `mock.patch` target or an `import_module` argument does.
+fn is_dotted_aioredis_name(text: &str) -> bool {
+    is_aioredis(text)
+        && text.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
 }

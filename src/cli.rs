@@ -29,6 +29,12 @@ pub struct Cli {
 pub enum Command {
     /// Lint the staged files (no paths) or the given files and folders.
     Check(CheckArgs),
+    /// Apply fixes, with a backup journal, an optional verify command and rollback.
+    Fix(FixArgs),
+    /// Restore what the last (or the given) fix run changed.
+    Rollback(RollbackArgs),
+    /// List the fix runs: id, time, files, phase, verify result.
+    History(HistoryArgs),
     /// Explain a rule, or list them all with --all.
     Rule(RuleArgs),
 }
@@ -44,6 +50,71 @@ Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# red
 of its own."
 )]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Apply the safe fixes (as `redis-unify fix`), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix: also apply unsafe fixes.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
+
+    /// With --fix: list what was fixed.
+    #[arg(long, requires = "fix")]
+    pub show_fixes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Before writing, the original of every file to change is saved in the journal (.git/redis-unify/runs/, or .redis-unify/runs/ outside git); `redis-unify rollback` restores it. Each file is written atomically and keeps its mode, encoding, BOM and line endings. In staged mode a file is fixed only when its work-tree content equals what is staged."
+)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Also apply unsafe fixes (right in most code, but they may change behaviour).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of the fixes and write nothing (exit 1 if there would be changes).
+    #[arg(long, conflicts_with_all = ["verify", "show_fixes"])]
+    pub diff: bool,
+
+    /// Only fix the files of this migration phase: its number (1-based) or its name.
+    #[arg(long, value_name = "N|NAME")]
+    pub phase: Option<String>,
+
+    /// Run this shell command in the project root after writing; if it fails, roll the run back.
+    #[arg(long, value_name = "CMD")]
+    pub verify: Option<String>,
+
+    /// List what was fixed, per file and rule.
+    #[arg(long)]
+    pub show_fixes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The run to restore (see `redis-unify history`); default: the last one not rolled back.
+    pub run_id: Option<String>,
+
+    /// Restore even the files that changed after the fix run (their changes are lost).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Print the runs as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `check` and `fix` share: which files, which rules, how to report.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
     /// Files or folders to check. Without any: the files staged for commit.
     pub paths: Vec<PathBuf>,
 

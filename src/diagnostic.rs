@@ -2,6 +2,7 @@
 
 use ruff_text_size::TextRange;
 
+use crate::fix::Fix;
 use crate::rules::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,8 +11,9 @@ pub struct Diagnostic {
     /// Byte range in the file's text.
     pub range: TextRange,
     pub message: String,
-    /// What to do about it, shown under the snippet.
+    /// What to do about it, shown under the snippet when there is no fix.
     pub help: Option<String>,
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -21,11 +23,17 @@ impl Diagnostic {
             range,
             message: message.into(),
             help: None,
+            fix: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod error;
+pub mod fix;
 pub mod lint;
 pub mod noqa;
 pub mod python;
@@ -33,6 +34,9 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         .build_global();
     match &cli.command {
         cli::Command::Check(args) => commands::check::run(args, cwd),
+        cli::Command::Fix(args) => commands::fix::run(args, cwd),
+        cli::Command::Rollback(args) => commands::rollback::run(args, cwd),
+        cli::Command::History(args) => commands::history::run(args, cwd),
         cli::Command::Rule(args) => {
             let stdout = std::io::stdout();
             commands::rule::run(args, &mut stdout.lock())

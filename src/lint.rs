@@ -18,10 +18,26 @@ pub fn may_contain_findings(text: &[u8]) -> bool {
 
 /// Lints Python source text; diagnostics come sorted by position.
 pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec<Diagnostic> {
+    lint(text, source_type, rules).diagnostics
+}
+
+/// What linting one text found.
+#[derive(Debug)]
+pub struct Linted {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text parsed without errors (true as well for text the prefilter skipped).
+    pub syntax_ok: bool,
+}
+
+pub fn lint(text: &str, source_type: PySourceType, rules: RuleSet) -> Linted {
     if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
-        return Vec::new();
+        return Linted {
+            diagnostics: Vec::new(),
+            syntax_ok: true,
+        };
     }
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let syntax_ok = parsed.errors().is_empty();
     let mut diagnostics = Vec::new();
     if rules.contains(Rule::SyntaxError) {
         diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
@@ -33,7 +49,10 @@ pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec
     }
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     diagnostics.dedup();
-    diagnostics
+    Linted {
+        diagnostics,
+        syntax_ok,
+    }
 }
 
 pub fn source_type_of(path: &str) -> PySourceType {

@@ -95,7 +95,7 @@ mod tests {
         let set = resolve_layer(all, None, &[], &sel(&["RU1"]));
         assert_eq!(codes(set), vec!["RU001"]);
         let set = resolve_layer(all, Some(&sel(&["ALL"])), &[], &sel(&["RU001"]));
-        assert_eq!(codes(set), vec!["RU100", "RU101", "RU102"]);
+        assert_eq!(codes(set), vec!["RU100", "RU101", "RU102", "RU104"]);
     }
 
     #[test]

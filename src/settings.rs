@@ -22,6 +22,15 @@ pub struct Options {
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// Migration phases, in order: a file belongs to the first phase whose globs match.
+    pub phases: Option<Vec<PhaseOptions>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseOptions {
+    pub name: String,
+    pub paths: Vec<String>,
 }
 
 /// Folders skipped when walking a tree, as ruff's defaults.
@@ -137,6 +146,17 @@ pub struct Settings {
     pub rules: RuleSet,
     exclude: ExcludeMatcher,
     per_file_ignores: Vec<(GlobSet, RuleSet)>,
+    phases: Vec<(String, GlobSet)>,
+}
+
+/// The implicit last phase: files no configured phase names.
+pub const REST_PHASE: &str = "rest";
+
+/// A file's migration phase: 1-based position and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub number: usize,
+    pub name: String,
 }
 
 impl Settings {
@@ -227,12 +247,37 @@ impl Settings {
             per_file_ignores.push((glob_set(std::slice::from_ref(pattern), &source)?, ignored));
         }
 
+        let mut phases = Vec::new();
+        for phase in options.phases.iter().flatten() {
+            let source = origin("phases");
+            if phase.name.trim().is_empty()
+                || phase.name == REST_PHASE
+                || phase.name.parse::<usize>().is_ok()
+            {
+                return Err(Error::Usage(format!(
+                    "{source}: phase name `{}` is reserved or empty; use a descriptive name such as `low-risk`",
+                    phase.name
+                )));
+            }
+            if phases
+                .iter()
+                .any(|(name, _): &(String, GlobSet)| name == &phase.name)
+            {
+                return Err(Error::Usage(format!(
+                    "{source}: phase `{}` is defined twice",
+                    phase.name
+                )));
+            }
+            phases.push((phase.name.clone(), glob_set(&phase.paths, &source)?));
+        }
+
         Ok(Settings {
             project_root,
             config_path,
             rules,
             exclude,
             per_file_ignores,
+            phases,
         })
     }
 
@@ -244,6 +289,62 @@ impl Settings {
     /// The exclusion test on its own, to hand to the (multi-threaded) walker.
     pub fn exclude_matcher(&self) -> ExcludeMatcher {
         self.exclude.clone()
+    }
+
+    /// The phase a file (relative to the project root) belongs to.
+    pub fn phase_of(&self, relative: &str) -> Phase {
+        for (index, (name, globs)) in self.phases.iter().enumerate() {
+            if globs.is_match(relative) {
+                return Phase {
+                    number: index + 1,
+                    name: name.clone(),
+                };
+            }
+        }
+        Phase {
+            number: self.phases.len() + 1,
+            name: REST_PHASE.to_string(),
+        }
+    }
+
+    pub fn has_phases(&self) -> bool {
+        !self.phases.is_empty()
+    }
+
+    /// Resolves `--phase N` (1-based) or `--phase NAME`.
+    pub fn find_phase(&self, wanted: &str) -> Result<Phase, Error> {
+        let count = self.phases.len() + 1;
+        let by_number = wanted
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=count).contains(n));
+        let by_name = self
+            .phases
+            .iter()
+            .position(|(name, _)| name == wanted)
+            .map(|i| i + 1);
+        let number = by_number
+            .or(by_name)
+            .or((wanted == REST_PHASE).then_some(count))
+            .ok_or_else(|| {
+                let mut names: Vec<String> = self
+                    .phases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, _))| format!("{} ({name})", i + 1))
+                    .collect();
+                names.push(format!("{count} ({REST_PHASE})"));
+                Error::Usage(format!(
+                    "no phase `{wanted}`; the phases are: {}. Define them as [[tool.redis-unify.phases]] with `name` and `paths`",
+                    names.join(", ")
+                ))
+            })?;
+        let name = self
+            .phases
+            .get(number - 1)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_else(|| REST_PHASE.to_string());
+        Ok(Phase { number, name })
     }
 
     /// The rules that apply to one file, after `per-file-ignores`.

@@ -8,18 +8,18 @@ use git2::Repository;
 use rayon::prelude::*;
 
 use super::ExitStatus;
-use crate::cli::{CheckArgs, ColorChoice};
+use super::fix::{FixOptions, run_fix};
+use super::inputs::{Inputs, gather};
+use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
+use crate::fix::FixMode;
 use crate::lint::{lint_source, source_type_of};
 use crate::report::{FileReport, ReportOptions, write_report};
-use crate::settings::{self, SelectionArgs, Settings};
-use crate::source::paths::Walk;
-use crate::source::staged::{open_repository, staged_files};
 use crate::source::{Origin, SourceFile};
 
 /// What happened to one file.
-enum Outcome {
-    Checked(Option<FileReport>),
+pub enum Outcome<T> {
+    Done(T),
     /// The file could not be read or decoded: told on stderr, not a finding.
     Skipped(String, String),
     /// A panic while checking it: a bug, reported as an internal error.
@@ -27,107 +27,100 @@ enum Outcome {
 }
 
 pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
-    let config = match &args.config {
-        Some(path) => {
-            let path = crate::source::absolute(cwd, path);
-            let options = settings::load(&path)?.ok_or_else(|| Error::Config {
-                path: path.clone(),
-                message: "has no [tool.redis-unify] section".to_string(),
-            })?;
-            Some(settings::ConfigFile { path, options })
-        }
-        None => settings::discover(cwd)?,
-    };
-    let staged_mode = args.paths.is_empty();
-    let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
-    let repository = if staged_mode {
-        Some(open_repository(cwd)?)
-    } else {
-        None
-    };
-    let fallback_root = repository
-        .as_ref()
-        .map(|(_, workdir)| workdir.clone())
-        .unwrap_or_else(|| cwd.to_path_buf());
-    let selection = SelectionArgs {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        exclude: args.exclude.clone(),
-        extend_exclude: args.extend_exclude.clone(),
-    };
-    let settings = Settings::resolve(config, &selection, &fallback_root)?;
-
-    let (files, repo_path) = match &repository {
-        Some((repo, workdir)) => {
-            let files = staged_files(
-                repo,
-                workdir,
-                cwd,
-                &settings.project_root,
-                !under_pre_commit,
-            )?;
-            let files: Vec<SourceFile> = files
-                .into_iter()
-                .filter(|file| !settings.is_excluded(&file.relative))
-                .collect();
-            (files, Some(repo.path().to_path_buf()))
-        }
-        None => {
-            let walk = Walk {
-                cwd,
-                settings: &settings,
-                force_exclude: args.force_exclude,
-            };
-            let found = walk.collect(&args.paths)?;
-            for (path, reason) in &found.skipped {
-                eprintln!("warning: {path}: {reason}");
-            }
-            (found.files, None)
-        }
-    };
-
-    let outcomes = lint_files(&files, repo_path.as_deref(), &settings);
-    let mut reports = Vec::new();
-    let mut crashes = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Checked(Some(report)) => reports.push(report),
-            Outcome::Checked(None) => {}
-            Outcome::Skipped(path, reason) => eprintln!("warning: {path}: {reason}"),
-            Outcome::Crashed(path, message) => crashes.push(Error::Internal { path, message }),
-        }
+    if args.fix {
+        let options = FixOptions {
+            mode: if args.unsafe_fixes {
+                FixMode::SafeAndUnsafe
+            } else {
+                FixMode::Safe
+            },
+            show_fixes: args.show_fixes,
+            ..FixOptions::default()
+        };
+        return run_fix(&args.common, &options, cwd);
     }
-    reports.sort_by(|a, b| a.display.cmp(&b.display));
+    let inputs = gather(&args.common, cwd)?;
+    let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
+    let outcomes = map_files(&inputs.files, repo_path, |file, text| {
+        let rules = inputs.settings.rules_for(&file.relative);
+        let diagnostics = lint_source(&text, source_type_of(&file.display), rules);
+        (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
+    });
+    let (reports, crash) = collect(outcomes);
+    let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
+    let options = report_options(&args.common, FixMode::Safe, None);
+    write_output(args.common.output_file.as_deref(), cwd, &reports, &options)?;
+    if let Some(crash) = crash {
+        return Err(crash);
+    }
+    let found = reports.iter().any(|r| !r.diagnostics.is_empty());
+    Ok(exit_status(found, args.common.exit_zero))
+}
 
-    let color = match args.color {
+pub fn exit_status(found: bool, exit_zero: bool) -> ExitStatus {
+    if found && !exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+pub fn file_report(
+    file: &SourceFile,
+    text: String,
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    inputs: &Inputs,
+) -> FileReport {
+    FileReport {
+        display: file.display.clone(),
+        abs_path: file.abs_path.clone(),
+        text,
+        diagnostics,
+        phase: inputs
+            .settings
+            .has_phases()
+            .then(|| inputs.settings.phase_of(&file.relative)),
+    }
+}
+
+pub fn report_options(common: &CommonArgs, mode: FixMode, fixed: Option<usize>) -> ReportOptions {
+    let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output_file.is_none()
+            common.output_file.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let options = ReportOptions {
-        format: args.output_format,
+    ReportOptions {
+        format: common.output_format,
         color,
-        statistics: args.statistics,
-    };
-    write_output(args.output_file.as_deref(), cwd, &reports, &options)?;
-
-    if let Some(crash) = crashes.into_iter().next() {
-        return Err(crash);
+        statistics: common.statistics,
+        fix_mode: mode,
+        fixed,
+        show_fixes: None,
     }
-    let found = reports.iter().any(|r| !r.diagnostics.is_empty());
-    Ok(if found && !args.exit_zero {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
 }
 
-fn write_output(
+/// Splits outcomes into results (in file order) and the first crash; skipped
+/// files are told on stderr.
+pub fn collect<T>(outcomes: Vec<Outcome<T>>) -> (Vec<T>, Option<Error>) {
+    let mut results = Vec::new();
+    let mut crash = None;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Done(result) => results.push(result),
+            Outcome::Skipped(path, reason) => eprintln!("warning: {path}: {reason}"),
+            Outcome::Crashed(path, message) => {
+                crash.get_or_insert(Error::Internal { path, message });
+            }
+        }
+    }
+    (results, crash)
+}
+
+pub fn write_output(
     output_file: Option<&Path>,
     cwd: &Path,
     reports: &[FileReport],
@@ -154,52 +147,53 @@ fn write_output(
     }
 }
 
-/// Reads and lints every file on all cores. Index blobs are read through one
-/// repository handle per worker thread (libgit2 handles are not shared).
-fn lint_files(files: &[SourceFile], repo_path: Option<&Path>, settings: &Settings) -> Vec<Outcome> {
+/// Reads every file that may have findings and runs `work` on its text, on all
+/// cores, in file order. Index blobs are read through one repository handle per
+/// worker thread (libgit2 handles are not shared). A panic in `work` is caught.
+pub fn map_files<T, F>(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    work: F,
+) -> Vec<Outcome<Option<T>>>
+where
+    T: Send,
+    F: Fn(&SourceFile, String) -> Option<T> + Sync,
+{
     files
         .par_iter()
         .map_init(
             || repo_path.and_then(|path| Repository::open(path).ok()),
-            |repo, file| lint_file(file, repo.as_ref(), settings),
+            |repo, file| {
+                let text = match read_text(file, repo.as_ref()) {
+                    Ok(Some(text)) => text,
+                    Ok(None) => return Outcome::Done(None),
+                    Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
+                };
+                match catch_unwind(AssertUnwindSafe(|| work(file, text))) {
+                    Ok(result) => Outcome::Done(result),
+                    Err(payload) => {
+                        Outcome::Crashed(file.display.clone(), crate::panic_message(&payload))
+                    }
+                }
+            },
         )
         .collect()
 }
 
-fn lint_file(file: &SourceFile, repo: Option<&Repository>, settings: &Settings) -> Outcome {
-    let bytes = match file.read(repo) {
-        Ok(bytes) => bytes,
-        Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
-    };
+/// The file's text, `None` when the prefilter shows it cannot have findings.
+fn read_text(file: &SourceFile, repo: Option<&Repository>) -> Result<Option<String>, String> {
+    let bytes = file.read(repo)?;
     if !crate::lint::may_contain_findings(&bytes) {
-        return Outcome::Checked(None);
+        return Ok(None);
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let origin = match file.origin {
-                Origin::Index(_) => " (staged content)",
-                Origin::WorkTree => "",
-            };
-            return Outcome::Skipped(
-                file.display.clone(),
-                format!(
-                    "not valid UTF-8{origin} at byte {}; skipped (save it as UTF-8 to have it checked)",
-                    error.utf8_error().valid_up_to()
-                ),
-            );
-        }
-    };
-    let rules = settings.rules_for(&file.relative);
-    let source_type = source_type_of(&file.display);
-    match catch_unwind(AssertUnwindSafe(|| lint_source(&text, source_type, rules))) {
-        Ok(diagnostics) if diagnostics.is_empty() => Outcome::Checked(None),
-        Ok(diagnostics) => Outcome::Checked(Some(FileReport {
-            display: file.display.clone(),
-            abs_path: file.abs_path.clone(),
-            text,
-            diagnostics,
-        })),
-        Err(payload) => Outcome::Crashed(file.display.clone(), crate::panic_message(&payload)),
-    }
+    String::from_utf8(bytes).map(Some).map_err(|error| {
+        let origin = match file.origin {
+            Origin::Index(_) => " (staged content)",
+            Origin::WorkTree => "",
+        };
+        format!(
+            "not valid UTF-8{origin} at byte {}; skipped (save it as UTF-8 to have it checked)",
+            error.utf8_error().valid_up_to()
+        )
+    })
 }

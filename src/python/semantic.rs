@@ -114,17 +114,26 @@ impl SemanticModel {
     /// innermost scope first, class scopes invisible to the scopes nested in them,
     /// `global` declarations jumping to the module.
     pub fn lookup(&self, name: &str, scope: ScopeId) -> Option<&Binding> {
+        self.lookup_in(name, scope).map(|(_, binding)| binding)
+    }
+
+    /// Like [`Self::lookup`], also naming the scope that holds the binding: two
+    /// references use the same binding when they resolve to the same scope.
+    pub fn lookup_in(&self, name: &str, scope: ScopeId) -> Option<(ScopeId, &Binding)> {
         let mut current = scope;
         let mut innermost = true;
         loop {
             let s = &self.scopes[current];
             if s.globals.iter().any(|g| g == name) {
-                return self.scopes[MODULE_SCOPE].bindings.get(name);
+                return self.scopes[MODULE_SCOPE]
+                    .bindings
+                    .get(name)
+                    .map(|binding| (MODULE_SCOPE, binding));
             }
             if (innermost || s.kind != ScopeKind::Class)
                 && let Some(binding) = s.bindings.get(name)
             {
-                return Some(binding);
+                return Some((current, binding));
             }
             innermost = false;
             current = s.parent?;
@@ -165,6 +174,17 @@ impl SemanticModel {
         }
         names
     }
+}
+
+/// The qualified names of `root`, `root.a`, `root.a.b`, … for a chain whose root
+/// resolves to `base`.
+pub fn qualified_chain(base: &str, attrs: &[&ExprAttribute]) -> Vec<String> {
+    let mut names = vec![base.to_string()];
+    for attr in attrs.iter().rev() {
+        let longer = format!("{}.{}", names.last().unwrap(), attr.attr.as_str());
+        names.push(longer);
+    }
+    names
 }
 
 /// Splits `a.b.c` into the root `Name` and the attribute nodes from the

@@ -1,18 +1,23 @@
 use std::io::{self, Write};
 
-use super::Located;
+use super::{Located, ReportOptions, fix_marker};
 
 const BOLD: &str = "\x1b[1m";
 const RED: &str = "\x1b[31;1m";
 const RESET: &str = "\x1b[0m";
 
-pub fn write(out: &mut dyn Write, located: &[Located], color: bool) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) -> io::Result<()> {
+    let color = options.color;
     for item in located {
         let location = format!(
             "{}:{}:{}:",
             item.file.display, item.start.line, item.start.column
         );
-        let code = item.diagnostic.rule.code();
+        let code = format!(
+            "{}{}",
+            item.diagnostic.rule.code(),
+            fix_marker(item, options.fix_mode)
+        );
         if color {
             writeln!(
                 out,

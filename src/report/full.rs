@@ -9,13 +9,13 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use ruff_source_file::OneIndexed;
 use ruff_text_size::TextSize;
 
-use super::Located;
+use super::{Located, ReportOptions, fix_marker};
 
 /// Lines of context shown before and after the finding.
 const CONTEXT_LINES: usize = 2;
 
-pub fn write(out: &mut dyn Write, located: &[Located], color: bool) -> io::Result<()> {
-    let renderer = if color {
+pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) -> io::Result<()> {
+    let renderer = if options.color {
         Renderer::styled()
     } else {
         Renderer::plain()
@@ -47,7 +47,8 @@ pub fn write(out: &mut dyn Write, located: &[Located], color: bool) -> io::Resul
             .clamp(span_start, window.len());
 
         let code = item.diagnostic.rule.code();
-        let title = format!("{code} {}", item.diagnostic.message);
+        let marker = fix_marker(item, options.fix_mode);
+        let title = format!("{code}{marker} {}", item.diagnostic.message);
         let mut report = vec![
             Level::ERROR.no_name().primary_title(&title).element(
                 Snippet::source(window)
@@ -57,7 +58,14 @@ pub fn write(out: &mut dyn Write, located: &[Located], color: bool) -> io::Resul
                     .annotation(AnnotationKind::Primary.span(span_start..span_end)),
             ),
         ];
-        if let Some(help) = &item.diagnostic.help {
+        let help = match &item.diagnostic.fix {
+            Some(fix) => Some(match fix.applicability {
+                crate::fix::Applicability::Safe => fix.title.clone(),
+                other => format!("{} ({} fix)", fix.title, super::applicability_name(other)),
+            }),
+            None => item.diagnostic.help.clone(),
+        };
+        if let Some(help) = &help {
             report.push(Group::with_title(Level::HELP.secondary_title(help)));
         }
         writeln!(out, "{}", renderer.render(&report))?;

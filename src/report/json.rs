@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Located;
+use ruff_source_file::LineIndex;
+
+use super::{Located, applicability_name};
 
 #[derive(Serialize)]
 struct Location {
@@ -14,12 +16,26 @@ struct Location {
 }
 
 #[derive(Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    end_location: Location,
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     cell: Option<usize>,
     code: &'static str,
     end_location: Location,
     filename: String,
-    fix: Option<()>,
+    fix: Option<JsonFix<'a>>,
     location: Location,
     message: &'a str,
     noqa_row: usize,
@@ -37,7 +53,19 @@ pub fn write(out: &mut dyn Write, located: &[Located]) -> io::Result<()> {
                 row: item.end.line.get(),
             },
             filename: item.file.abs_path.display().to_string(),
-            fix: None,
+            fix: item.diagnostic.fix.as_ref().map(|fix| JsonFix {
+                applicability: applicability_name(fix.applicability),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| JsonEdit {
+                        content: &edit.content,
+                        end_location: location(item.line_index, &item.file.text, edit.range.end()),
+                        location: location(item.line_index, &item.file.text, edit.range.start()),
+                    })
+                    .collect(),
+                message: &fix.title,
+            }),
             location: Location {
                 column: item.start.column.get(),
                 row: item.start.line.get(),
@@ -49,4 +77,12 @@ pub fn write(out: &mut dyn Write, located: &[Located]) -> io::Result<()> {
         .collect();
     serde_json::to_writer_pretty(&mut *out, &items)?;
     writeln!(out)
+}
+
+fn location(index: &LineIndex, text: &str, offset: ruff_text_size::TextSize) -> Location {
+    let position = index.line_column(offset, text);
+    Location {
+        column: position.column.get(),
+        row: position.line.get(),
+    }
 }

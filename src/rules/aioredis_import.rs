@@ -1,47 +1,293 @@
 #![doc = include_str!("../../rules/docs/RU100.md")]
 
 use ruff_python_ast::{Alias, Stmt, StmtImportFrom};
-use ruff_text_size::Ranged;
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::Rule;
 use crate::api::{ApiMap, is_aioredis};
-use crate::checker::Checker;
+use crate::checker::{Checker, Reference};
 use crate::diagnostic::Diagnostic;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::python::semantic::ScopeId;
 
 pub const DOC: &str = include_str!("../../rules/docs/RU100.md");
 
 const ARCHIVED: &str = "Import of the archived `aioredis` (fails on Python 3.11+)";
 
+/// How many blocking uses a message lists before "and N more".
+const LISTED_BLOCKERS: usize = 3;
+
+/// An import statement's rewrite, completed once every reference of the module
+/// is known: the fix is safe only if every use of the names it binds still
+/// exists, with the same meaning, after the swap.
+#[derive(Debug)]
+pub struct ImportFixPlan {
+    diagnostic: usize,
+    scope: ScopeId,
+    edits: Vec<Edit>,
+    title: String,
+    /// Names the statement binds: (name, qualified before, qualified after).
+    bound: Vec<(String, String, String)>,
+    /// `from aioredis import *`: its uses cannot be enumerated.
+    star: bool,
+}
+
 pub fn check(checker: &mut Checker, stmt: &Stmt) {
     if !checker.enabled(Rule::AioredisImport) {
         return;
     }
-    let advice = match stmt {
+    let api = checker.api();
+    let (advice, rewrite) = match stmt {
         Stmt::Import(import) => {
-            let advice: Vec<String> = import
+            let aliases: Vec<&Alias> = import
                 .names
                 .iter()
                 .filter(|alias| is_aioredis(alias.name.as_str()))
-                .map(|alias| import_advice(checker.api(), alias))
                 .collect();
-            if advice.is_empty() {
+            if aliases.is_empty() {
                 return;
             }
-            advice.join("; ")
+            let advice: Vec<String> = aliases.iter().map(|a| import_advice(api, a)).collect();
+            (advice.join("; "), rewrite_import(api, &aliases))
         }
         Stmt::ImportFrom(import) => match import.module.as_ref() {
-            Some(module) if import.level == 0 && is_aioredis(module.as_str()) => {
-                from_import_advice(checker.api(), import, module.as_str())
-            }
+            Some(module) if import.level == 0 && is_aioredis(module.as_str()) => (
+                from_import_advice(api, import, module.as_str()),
+                rewrite_from_import(api, import, module.as_str()),
+            ),
             _ => return,
         },
         _ => return,
     };
+    let diagnostic = checker.diagnostic_count();
     checker.report(Diagnostic::new(
         Rule::AioredisImport,
         stmt.range(),
         format!("{ARCHIVED}: {advice}"),
     ));
+    if let Some(mut plan) = rewrite {
+        plan.diagnostic = diagnostic;
+        plan.scope = checker.scope();
+        checker.plan_import_fix(plan);
+    }
+}
+
+/// The edits for `import aioredis…` aliases; `None` when one has no counterpart.
+fn rewrite_import(api: &ApiMap, aliases: &[&Alias]) -> Option<ImportFixPlan> {
+    let mut edits = Vec::new();
+    let mut bound = Vec::new();
+    let mut replacements = Vec::new();
+    for alias in aliases {
+        let module = alias.name.as_str();
+        let target = api.module(module)?.target.as_deref()?;
+        match &alias.asname {
+            Some(asname) => {
+                edits.push(Edit::replacement(alias.name.range, target));
+                bound.push((asname.to_string(), module.to_string(), target.to_string()));
+                replacements.push(format!("import {target} as {asname}"));
+            }
+            None => {
+                // `import aioredis.client` binds `aioredis`; `redis.asyncio` imports its
+                // submodules, so binding `aioredis` to it keeps `aioredis.client` working.
+                let package_target = api.module("aioredis")?.target.as_deref()?;
+                edits.push(Edit::replacement(
+                    alias.name.range,
+                    format!("{package_target} as aioredis"),
+                ));
+                bound.push((
+                    "aioredis".to_string(),
+                    "aioredis".to_string(),
+                    package_target.to_string(),
+                ));
+                replacements.push(format!("import {package_target} as aioredis"));
+            }
+        }
+    }
+    Some(ImportFixPlan {
+        diagnostic: 0,
+        scope: 0,
+        edits,
+        title: format!("Replace with `{}`", replacements.join("`; `")),
+        bound,
+        star: false,
+    })
+}
+
+/// The edit for `from aioredis… import …`; `None` when a name has no counterpart.
+fn rewrite_from_import(
+    api: &ApiMap,
+    import: &StmtImportFrom,
+    module: &str,
+) -> Option<ImportFixPlan> {
+    let target = api.module(module)?.target.as_deref()?;
+    let module_range = import.module.as_ref()?.range;
+    let mut bound = Vec::new();
+    let mut star = false;
+    for alias in &import.names {
+        let name = alias.name.as_str();
+        if name == "*" {
+            star = true;
+            continue;
+        }
+        if api.legacy(&format!("{module}.{name}")).is_some()
+            || api.exports(target, name) != Some(true)
+        {
+            return None;
+        }
+        let bound_name = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+        bound.push((
+            bound_name,
+            format!("{module}.{name}"),
+            format!("{target}.{name}"),
+        ));
+    }
+    Some(ImportFixPlan {
+        diagnostic: 0,
+        scope: 0,
+        edits: vec![Edit::replacement(module_range, target)],
+        title: format!("Import from `{target}` instead"),
+        bound,
+        star,
+    })
+}
+
+/// What a use becomes after the swap.
+enum UseVerdict {
+    /// It exists unchanged.
+    Keeps,
+    /// It exists once this edit drops a segment (`aioredis.exceptions.X` → `aioredis.X`).
+    Rewrite(Edit),
+    /// It does not exist: the swap would break it.
+    Breaks(String),
+}
+
+/// Completes the planned import fixes: safe when every use keeps working
+/// (possibly with its own edit, made in the same fix), unsafe otherwise.
+pub fn attach_fixes(checker: &mut Checker) {
+    let plans = checker.take_import_fix_plans();
+    if plans.is_empty() {
+        return;
+    }
+    let source = checker.source();
+    let lines = LineIndex::from_source_text(source);
+    let line_of = |range: TextRange| lines.line_index(range.start()).get();
+    let mut completed = Vec::new();
+    for plan in plans {
+        let mut edits = plan.edits.clone();
+        let mut blockers = Vec::new();
+        for (name, before, after) in &plan.bound {
+            for reference in checker.references() {
+                if &reference.root != name || reference.binding_scope != plan.scope {
+                    continue;
+                }
+                match judge_use(checker.api(), source, reference, before, after) {
+                    UseVerdict::Keeps => {}
+                    UseVerdict::Rewrite(edit) => edits.push(edit),
+                    UseVerdict::Breaks(what) => {
+                        blockers.push(format!("{what} (line {})", line_of(reference.ranges[0])));
+                    }
+                }
+            }
+        }
+        if plan.star {
+            blockers.push("the names a `*` import brings in cannot be checked".to_string());
+        }
+        for range in checker.aioredis_strings() {
+            blockers.push(format!(
+                "the string `{}` (line {}) names aioredis code",
+                &source[*range],
+                line_of(*range)
+            ));
+        }
+        edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+        edits.dedup();
+        let applicability = if blockers.is_empty() {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        };
+        completed.push((
+            plan.diagnostic,
+            Fix::new(edits, applicability, plan.title),
+            blockers,
+        ));
+    }
+    for (index, fix, blockers) in completed {
+        let diagnostic = &mut checker.diagnostics_mut()[index];
+        if !blockers.is_empty() {
+            let shown: Vec<&str> = blockers
+                .iter()
+                .take(LISTED_BLOCKERS)
+                .map(String::as_str)
+                .collect();
+            let more = blockers.len().saturating_sub(LISTED_BLOCKERS);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            diagnostic.message.push_str(&format!(
+                "; the swap alone is not safe: {}{more}",
+                shown.join(", ")
+            ));
+        }
+        diagnostic.fix = Some(fix);
+    }
+}
+
+/// Whether `reference`, which reads `before.attrs…` today, still works as `after.attrs…`.
+fn judge_use(
+    api: &ApiMap,
+    source: &str,
+    reference: &Reference,
+    before: &str,
+    after: &str,
+) -> UseVerdict {
+    let mut old_name = before.to_string();
+    for attr in &reference.attrs {
+        old_name.push('.');
+        old_name.push_str(attr);
+    }
+    if api.legacy(&old_name).is_some() {
+        return UseVerdict::Breaks(format!("`{old_name}` is aioredis 1.x API"));
+    }
+    // Walk the new name through the modules whose exports are known.
+    let mut module = after.to_string();
+    if api.module_exports(&module).is_none() {
+        return UseVerdict::Keeps; // a class or function: its attributes carried over
+    }
+    for (index, attr) in reference.attrs.iter().enumerate() {
+        match api.exports(&module, attr) {
+            Some(true) => {
+                let submodule = format!("{module}.{attr}");
+                if api.module_exports(&submodule).is_none() {
+                    return UseVerdict::Keeps;
+                }
+                module = submodule;
+            }
+            Some(false) => {
+                // `aioredis.exceptions.X` through `import aioredis`: redis.asyncio has no
+                // `exceptions` submodule, but re-exports the exceptions themselves.
+                let next = reference.attrs.get(index + 1);
+                if attr == "exceptions"
+                    && let Some(next) = next
+                    && api.exports(&module, next) == Some(true)
+                {
+                    let keep = &source[reference.ranges[index]];
+                    return UseVerdict::Rewrite(Edit::replacement(
+                        reference.ranges[index + 1],
+                        keep,
+                    ));
+                }
+                return UseVerdict::Breaks(format!(
+                    "`{module}` has no `{attr}` (for `{old_name}`)"
+                ));
+            }
+            None => return UseVerdict::Keeps,
+        }
+    }
+    UseVerdict::Keeps
 }
 
 /// Advice for one `import aioredis…` alias.

@@ -3,6 +3,7 @@
 pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
+pub mod missing_after_swap;
 pub mod syntax_error;
 
 use crate::catalog::{self, RuleInfo};
@@ -15,6 +16,7 @@ pub enum Rule {
     AioredisImport,
     AioredisLegacyApi,
     AioredisDynamicImport,
+    MissingAfterSwap,
 }
 
 impl Rule {
@@ -23,6 +25,7 @@ impl Rule {
         Rule::AioredisImport,
         Rule::AioredisLegacyApi,
         Rule::AioredisDynamicImport,
+        Rule::MissingAfterSwap,
     ];
 
     pub fn code(self) -> &'static str {
@@ -31,6 +34,7 @@ impl Rule {
             Rule::AioredisImport => "RU100",
             Rule::AioredisLegacyApi => "RU101",
             Rule::AioredisDynamicImport => "RU102",
+            Rule::MissingAfterSwap => "RU104",
         }
     }
 
@@ -41,6 +45,7 @@ impl Rule {
             Rule::AioredisImport => aioredis_import::DOC,
             Rule::AioredisLegacyApi => aioredis_legacy_api::DOC,
             Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
+            Rule::MissingAfterSwap => missing_after_swap::DOC,
         }
     }
 

@@ -1,0 +1,82 @@
+//! `redis-unify history`: the fix runs in the journal.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::ExitStatus;
+use super::rollback::journal_for;
+use crate::cli::HistoryArgs;
+use crate::error::Error;
+use crate::fix::journal::RunStatus;
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    created: &'a str,
+    files: usize,
+    phase: Option<&'a str>,
+    unsafe_fixes: bool,
+    verify: Option<&'a str>,
+    status: &'a RunStatus,
+}
+
+pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    let journal = journal_for(cwd);
+    let runs = journal.runs().map_err(|source| Error::Io {
+        path: journal.folder().to_path_buf(),
+        source,
+    })?;
+    let rows: Vec<Row> = runs
+        .iter()
+        .map(|run| Row {
+            id: &run.id,
+            created: &run.created,
+            files: run.files.len(),
+            phase: run.phase.as_deref(),
+            unsafe_fixes: run.unsafe_fixes,
+            verify: run.verify.as_deref(),
+            status: &run.status,
+        })
+        .collect();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+        return Ok(ExitStatus::Success);
+    }
+    if rows.is_empty() {
+        println!("No fix runs in {}.", journal.folder().display());
+        return Ok(ExitStatus::Success);
+    }
+    for row in &rows {
+        let status = match row.status {
+            RunStatus::Writing => "interrupted",
+            RunStatus::Complete => "applied",
+            RunStatus::VerifyFailed => "verify failed, rolled back",
+            RunStatus::RolledBack => "rolled back",
+        };
+        let verify = row
+            .verify
+            .map(|c| format!("  verify: `{c}`"))
+            .unwrap_or_default();
+        let phase = row
+            .phase
+            .map(|p| format!("  phase {p}"))
+            .unwrap_or_default();
+        let fixes = if row.unsafe_fixes {
+            "safe+unsafe"
+        } else {
+            "safe"
+        };
+        println!(
+            "{}  {}  {} {}  {fixes}{phase}  {status}{verify}",
+            row.id,
+            row.created,
+            row.files,
+            if row.files == 1 { "file" } else { "files" }
+        );
+    }
+    Ok(ExitStatus::Success)
+}
