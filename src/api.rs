@@ -184,11 +184,14 @@ mod tests {
     }
 
     #[test]
-    fn missing_keys_are_redis_names_absent_from_the_exports() {
+    fn missing_module_names_are_absent_from_the_exports() {
         let map = api_map();
         for key in map.missing.keys() {
             let (module, name) = key.rsplit_once('.').unwrap();
-            assert_eq!(map.exports(module, name), Some(false), "{key}");
+            // Class attributes (`redis.asyncio.Redis.X`) sit below a class, not a module.
+            if map.module_exports(module).is_some() {
+                assert_eq!(map.exports(module, name), Some(false), "{key}");
+            }
         }
     }
 

@@ -4,33 +4,10 @@
 //! (`scripts/ast_census.py`), file by file and line by line.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("REDIS_UNIFY_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.join("corpus/fetch-dev-corpus.sh")
-        .is_file()
-        .then_some(dir)
-}
-
-/// Downloads (or reuses) the corpus under target/, returning its folder.
-fn dev_corpus(shared: &Path) -> PathBuf {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    let corpus = target.join("dev-corpus");
-    if !corpus.join("CORPUS_MANIFEST.tsv").is_file() {
-        let status = Command::new("bash")
-            .arg(shared.join("corpus/fetch-dev-corpus.sh"))
-            .arg(&corpus)
-            .arg(target.join("dev-corpus-cache"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "fetch-dev-corpus.sh failed");
-    }
-    corpus
-}
 
 type Findings = BTreeMap<(String, String, u64), usize>;
 
@@ -96,13 +73,12 @@ fn census_findings(corpus: &Path) -> Findings {
 
 #[test]
 fn findings_equal_an_independent_ast_census() {
-    let Some(shared) = shared_dir() else {
+    let Some(corpus) = common::dev_corpus() else {
         eprintln!(
             "skipped: ../shared/corpus/fetch-dev-corpus.sh not found (set REDIS_UNIFY_SHARED)"
         );
         return;
     };
-    let corpus = dev_corpus(&shared);
     let ours = redis_unify_findings(&corpus);
     let theirs = census_findings(&corpus);
     let only_ours: Vec<_> = ours

@@ -252,6 +252,15 @@ fn judge_use(
     if api.legacy(&old_name).is_some() {
         return UseVerdict::Breaks(format!("`{old_name}` is aioredis 1.x API"));
     }
+    // Names redis-py dropped, down to class attributes (`Redis.RESPONSE_CALLBACKS`).
+    let mut new_name = after.to_string();
+    for attr in &reference.attrs {
+        new_name.push('.');
+        new_name.push_str(attr);
+        if api.missing(&new_name).is_some() && !new_name.ends_with(".exceptions") {
+            return UseVerdict::Breaks(format!("`{new_name}` does not exist (for `{old_name}`)"));
+        }
+    }
     // Walk the new name through the modules whose exports are known.
     let mut module = after.to_string();
     if api.module_exports(&module).is_none() {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command as Process;
 use std::process::{Command, Output};
 
 pub struct Project {
@@ -106,4 +107,32 @@ impl Run {
             })
             .collect()
     }
+}
+
+/// The workplace's shared folder (`../shared`, or `REDIS_UNIFY_SHARED`).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("REDIS_UNIFY_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    dir.join("corpus/fetch-dev-corpus.sh")
+        .is_file()
+        .then_some(dir)
+}
+
+/// The corpus of real aioredis users, downloaded once under target/ by the
+/// pinned, hash-checked script (never committed). `None` without the script.
+pub fn dev_corpus() -> Option<PathBuf> {
+    let shared = shared_dir()?;
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let corpus = target.join("dev-corpus");
+    if !corpus.join("CORPUS_MANIFEST.tsv").is_file() {
+        let status = Process::new("bash")
+            .arg(shared.join("corpus/fetch-dev-corpus.sh"))
+            .arg(&corpus)
+            .arg(target.join("dev-corpus-cache"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "fetch-dev-corpus.sh failed");
+    }
+    Some(corpus)
 }
