@@ -224,10 +224,11 @@ impl<'src> Checker<'src> {
     }
 
     fn is_typing_literal(&self, expr: &Expr) -> bool {
-        if let Expr::Name(name) = expr {
-            if name.id.as_str() == "Literal" && self.model.is_unbound("Literal", self.scope) {
-                return true;
-            }
+        if let Expr::Name(name) = expr
+            && name.id.as_str() == "Literal"
+            && self.model.is_unbound("Literal", self.scope)
+        {
+            return true;
         }
         self.resolve(expr)
             .iter()

@@ -121,10 +121,10 @@ impl SemanticModel {
             if s.globals.iter().any(|g| g == name) {
                 return self.scopes[MODULE_SCOPE].bindings.get(name);
             }
-            if innermost || s.kind != ScopeKind::Class {
-                if let Some(binding) = s.bindings.get(name) {
-                    return Some(binding);
-                }
+            if (innermost || s.kind != ScopeKind::Class)
+                && let Some(binding) = s.bindings.get(name)
+            {
+                return Some(binding);
             }
             innermost = false;
             current = s.parent?;
