@@ -11,7 +11,7 @@ use super::ExitStatus;
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::error::Error;
 use crate::lint::{lint_source, source_type_of};
-use crate::report::{FileReport, ReportOptions, write_report};
+use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::paths::Walk;
 use crate::source::staged::{open_repository, staged_files};
@@ -87,7 +87,11 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         }
     };
 
-    let outcomes = lint_files(&files, repo_path.as_deref(), &settings);
+    let roots = report_roots(
+        cwd,
+        repository.as_ref().map(|(_, workdir)| workdir.as_path()),
+    );
+    let outcomes = lint_files(&files, repo_path.as_deref(), &settings, &roots);
     let mut reports = Vec::new();
     let mut crashes = Vec::new();
     for outcome in outcomes {
@@ -109,10 +113,14 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let step_summary_written = args.output_format == OutputFormat::Github
+        && !args.statistics
+        && write_step_summary(&reports);
     let options = ReportOptions {
         format: args.output_format,
         color,
         statistics: args.statistics,
+        step_summary_written,
     };
     write_output(args.output_file.as_deref(), cwd, &reports, &options)?;
 
@@ -125,6 +133,50 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Where repository-relative paths (for the CI formats) are taken from, first
+/// match first: the CI checkout (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`), the git
+/// work tree around `cwd`, then `cwd` itself.
+fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    for variable in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
+        if let Some(value) = std::env::var_os(variable).filter(|v| !v.is_empty()) {
+            roots.push(crate::source::absolute(cwd, Path::new(&value)));
+        }
+    }
+    match workdir {
+        Some(workdir) => roots.push(workdir.to_path_buf()),
+        None => {
+            if let Some(workdir) = Repository::discover(cwd)
+                .ok()
+                .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+            {
+                roots.push(workdir);
+            }
+        }
+    }
+    roots.push(cwd.to_path_buf());
+    roots
+}
+
+/// Appends the findings to the job summary when GitHub Actions asks for one
+/// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning, not an error.
+fn write_step_summary(reports: &[FileReport]) -> bool {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) else {
+        return false;
+    };
+    let links = crate::report::github::BlobLinks::from_env();
+    match crate::report::append_step_summary(Path::new(&path), reports, links.as_ref()) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "warning: cannot write the job summary to {}: {error}",
+                Path::new(&path).display()
+            );
+            false
+        }
+    }
 }
 
 fn write_output(
@@ -156,17 +208,27 @@ fn write_output(
 
 /// Reads and lints every file on all cores. Index blobs are read through one
 /// repository handle per worker thread (libgit2 handles are not shared).
-fn lint_files(files: &[SourceFile], repo_path: Option<&Path>, settings: &Settings) -> Vec<Outcome> {
+fn lint_files(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    settings: &Settings,
+    roots: &[PathBuf],
+) -> Vec<Outcome> {
     files
         .par_iter()
         .map_init(
             || repo_path.and_then(|path| Repository::open(path).ok()),
-            |repo, file| lint_file(file, repo.as_ref(), settings),
+            |repo, file| lint_file(file, repo.as_ref(), settings, roots),
         )
         .collect()
 }
 
-fn lint_file(file: &SourceFile, repo: Option<&Repository>, settings: &Settings) -> Outcome {
+fn lint_file(
+    file: &SourceFile,
+    repo: Option<&Repository>,
+    settings: &Settings,
+    roots: &[PathBuf],
+) -> Outcome {
     let bytes = match file.read(repo) {
         Ok(bytes) => bytes,
         Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
@@ -197,6 +259,7 @@ fn lint_file(file: &SourceFile, repo: Option<&Repository>, settings: &Settings) 
         Ok(diagnostics) => Outcome::Checked(Some(FileReport {
             display: file.display.clone(),
             abs_path: file.abs_path.clone(),
+            relative: root_relative(&file.abs_path, roots),
             text,
             diagnostics,
         })),

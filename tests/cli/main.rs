@@ -1,0 +1,5 @@
+//! End-to-end tests of the `redis-unify` binary in real git repositories, built
+//! with the git command line. One test binary (one link) for all of them.
+
+mod common;
+mod formats;
