@@ -38,6 +38,9 @@ pub enum Command {
     after_help = "Without PATHS, inside a git repository, the files staged for commit are checked as \
 they are in the index (what will be committed), not as in the work tree. With PATHS, or when run by \
 pre-commit (PRE_COMMIT=1), the work tree files are checked.\n\n\
+In CI: `--changed-since origin/main` checks what a pull request changes; add `--new-only` to report only \
+findings on the lines it adds. `--output-format github` annotates the pull request, `sarif` feeds code \
+scanning, `gitlab` feeds GitLab Code Quality.\n\n\
 Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
 upwards; the flags below override it.\n\n\
 Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
@@ -78,6 +81,18 @@ pub struct CheckArgs {
     /// Apply the excludes to files named on the command line too (as pre-commit passes them).
     #[arg(long)]
     pub force_exclude: bool,
+
+    /// Check only the files changed since the merge base of REF and HEAD, plus
+    /// uncommitted and untracked ones: what a pull request into REF changes.
+    /// With PATHS, only those of them under PATHS.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    /// Report only findings on lines added since the base (the merge base of
+    /// --changed-since REF, otherwise HEAD): forbid new aioredis use before the
+    /// migration is done. Untracked files count as wholly new.
+    #[arg(long)]
+    pub new_only: bool,
 
     /// Print how many findings each rule has instead of the findings.
     #[arg(long)]

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 
 use git2::Repository;
 use rayon::prelude::*;
+use ruff_source_file::LineIndex;
 
 use super::ExitStatus;
 use crate::cli::{CheckArgs, ColorChoice};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::lint::{lint_source, source_type_of};
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::settings::{self, SelectionArgs, Settings};
+use crate::source::changed::{self, AddedLines, Against, Changes};
 use crate::source::paths::Walk;
 use crate::source::staged::{open_repository, staged_files};
 use crate::source::{Origin, SourceFile};
@@ -38,17 +41,23 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         }
         None => settings::discover(cwd)?,
     };
-    let staged_mode = args.paths.is_empty();
+    let staged_mode = args.paths.is_empty() && args.changed_since.is_none();
     let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
-    let repository = if staged_mode {
-        Some(open_repository(cwd)?)
+    let repository = if staged_mode || args.changed_since.is_some() || args.new_only {
+        Some(open_repository(cwd).map_err(|e| match e {
+            Error::NotARepository if !staged_mode => Error::Usage(
+                "--changed-since and --new-only compare with git history: run them inside a git repository"
+                    .to_string(),
+            ),
+            other => other,
+        })?)
     } else {
         None
     };
-    let fallback_root = repository
-        .as_ref()
-        .map(|(_, workdir)| workdir.clone())
-        .unwrap_or_else(|| cwd.to_path_buf());
+    let fallback_root = match &repository {
+        Some((_, workdir)) if staged_mode || args.changed_since.is_some() => workdir.clone(),
+        _ => cwd.to_path_buf(),
+    };
     let selection = SelectionArgs {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -58,8 +67,23 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let settings = Settings::resolve(config, &selection, &fallback_root)?;
 
-    let (files, repo_path) = match &repository {
-        Some((repo, workdir)) => {
+    let mut new_lines = None;
+    let (mut files, repo_path) = match (&repository, &args.changed_since) {
+        (Some((repo, workdir)), Some(reference)) => {
+            let base = changed::merge_base_tree(repo, reference)?;
+            let changes = changed::changes(repo, Some(&base), Against::WorkTree, args.new_only)?;
+            let mut files = changed::changed_files(&changes, workdir, cwd, &settings.project_root);
+            files.retain(|file| !settings.is_excluded(&file.relative));
+            if !args.paths.is_empty() {
+                let prefixes = existing_paths(cwd, &args.paths)?;
+                files.retain(|file| prefixes.iter().any(|p| file.abs_path.starts_with(p)));
+            }
+            if args.new_only {
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
+            (files, None)
+        }
+        (Some((repo, workdir)), None) if staged_mode => {
             let files = staged_files(
                 repo,
                 workdir,
@@ -71,9 +95,14 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 .into_iter()
                 .filter(|file| !settings.is_excluded(&file.relative))
                 .collect();
+            if args.new_only {
+                let head = changed::head_tree(repo)?;
+                let changes = changed::changes(repo, head.as_ref(), Against::Index, true)?;
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
             (files, Some(repo.path().to_path_buf()))
         }
-        None => {
+        _ => {
             let walk = Walk {
                 cwd,
                 settings: &settings,
@@ -83,15 +112,30 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             for (path, reason) in &found.skipped {
                 eprintln!("warning: {path}: {reason}");
             }
+            if let Some((repo, workdir)) = &repository {
+                // --new-only on named paths: new since HEAD, in the work tree.
+                let head = changed::head_tree(repo)?;
+                let changes = changed::changes(repo, head.as_ref(), Against::WorkTree, true)?;
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
             (found.files, None)
         }
     };
+    if let Some(new_lines) = &new_lines {
+        // A file without a new line cannot have a new finding: not even read.
+        files.retain(|file| new_lines.has_new_lines(&file.abs_path));
+    }
 
     let roots = report_roots(
         cwd,
         repository.as_ref().map(|(_, workdir)| workdir.as_path()),
     );
-    let outcomes = lint_files(&files, repo_path.as_deref(), &settings, &roots);
+    let context = Context {
+        settings: &settings,
+        roots: &roots,
+        new_lines: new_lines.as_ref(),
+    };
+    let outcomes = lint_files(&files, repo_path.as_deref(), &context);
     let mut reports = Vec::new();
     let mut crashes = Vec::new();
     for outcome in outcomes {
@@ -208,27 +252,85 @@ fn write_output(
 
 /// Reads and lints every file on all cores. Index blobs are read through one
 /// repository handle per worker thread (libgit2 handles are not shared).
-fn lint_files(
-    files: &[SourceFile],
-    repo_path: Option<&Path>,
-    settings: &Settings,
-    roots: &[PathBuf],
-) -> Vec<Outcome> {
+fn lint_files(files: &[SourceFile], repo_path: Option<&Path>, context: &Context) -> Vec<Outcome> {
     files
         .par_iter()
         .map_init(
             || repo_path.and_then(|path| Repository::open(path).ok()),
-            |repo, file| lint_file(file, repo.as_ref(), settings, roots),
+            |repo, file| lint_file(file, repo.as_ref(), context),
         )
         .collect()
 }
 
-fn lint_file(
-    file: &SourceFile,
-    repo: Option<&Repository>,
-    settings: &Settings,
-    roots: &[PathBuf],
-) -> Outcome {
+/// What every file's check needs besides the file.
+struct Context<'a> {
+    settings: &'a Settings,
+    /// Where repository-relative paths start (see [`report_roots`]).
+    roots: &'a [PathBuf],
+    /// With --new-only: the lines that count.
+    new_lines: Option<&'a NewLines>,
+}
+
+/// The added lines of each changed file (--new-only), by work tree path.
+struct NewLines {
+    workdir: PathBuf,
+    changes: Changes,
+}
+
+impl NewLines {
+    fn new(workdir: &Path, changes: Changes) -> Self {
+        NewLines {
+            workdir: workdir.to_path_buf(),
+            changes,
+        }
+    }
+
+    fn added_lines(&self, abs_path: &Path) -> Option<&AddedLines> {
+        let key = root_relative(abs_path, std::slice::from_ref(&self.workdir));
+        self.changes.get(&key)
+    }
+
+    fn has_new_lines(&self, abs_path: &Path) -> bool {
+        self.added_lines(abs_path)
+            .is_some_and(|added| *added != AddedLines::Ranges(Vec::new()))
+    }
+
+    /// Keeps the findings that touch at least one added line.
+    fn retain_new(&self, abs_path: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) {
+        let Some(added) = self.added_lines(abs_path) else {
+            diagnostics.clear();
+            return;
+        };
+        if *added == AddedLines::All {
+            return;
+        }
+        let index = LineIndex::from_source_text(text);
+        diagnostics.retain(|d| {
+            let first = index.line_index(d.range.start()).get();
+            let last = index.line_index(d.range.end()).get();
+            added.intersects(first, last)
+        });
+    }
+}
+
+/// The absolute form of each path named on the command line; each must exist.
+fn existing_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    paths
+        .iter()
+        .map(|path| {
+            let abs = crate::source::absolute(cwd, path);
+            std::fs::symlink_metadata(&abs)
+                .map(|_| abs)
+                .map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })
+        })
+        .collect()
+}
+
+fn lint_file(file: &SourceFile, repo: Option<&Repository>, context: &Context) -> Outcome {
+    let settings = context.settings;
     let bytes = match file.read(repo) {
         Ok(bytes) => bytes,
         Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
@@ -254,12 +356,19 @@ fn lint_file(
     };
     let rules = settings.rules_for(&file.relative);
     let source_type = source_type_of(&file.display);
-    match catch_unwind(AssertUnwindSafe(|| lint_source(&text, source_type, rules))) {
+    let lint = || {
+        let mut diagnostics = lint_source(&text, source_type, rules);
+        if let Some(new_lines) = context.new_lines {
+            new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
+        }
+        diagnostics
+    };
+    match catch_unwind(AssertUnwindSafe(lint)) {
         Ok(diagnostics) if diagnostics.is_empty() => Outcome::Checked(None),
         Ok(diagnostics) => Outcome::Checked(Some(FileReport {
             display: file.display.clone(),
             abs_path: file.abs_path.clone(),
-            relative: root_relative(&file.abs_path, roots),
+            relative: root_relative(&file.abs_path, context.roots),
             text,
             diagnostics,
         })),

@@ -37,11 +37,7 @@ pub fn staged_files(
     let index = repo.index()?;
     // An unborn HEAD (a repository without commits) diffs against nothing, so
     // every index entry counts as added.
-    let head_tree = match repo.head() {
-        Ok(head) => Some(head.peel_to_tree()?),
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let head_tree = super::changed::head_tree(repo)?;
     let mut options = DiffOptions::new();
     options.include_typechange(true).ignore_submodules(true);
     let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;

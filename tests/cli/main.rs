@@ -1,5 +1,6 @@
 //! End-to-end tests of the `redis-unify` binary in real git repositories, built
 //! with the git command line. One test binary (one link) for all of them.
 
+mod changed;
 mod common;
 mod formats;
