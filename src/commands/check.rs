@@ -97,7 +97,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 .collect();
             if args.new_only {
                 let head = changed::head_tree(repo)?;
-                let changes = changed::changes(repo, head.as_ref(), Against::Index, true)?;
+                let changes = changed::changes(repo, head.as_ref(), Against::Index { cwd }, true)?;
                 new_lines = Some(NewLines::new(workdir, changes));
             }
             (files, Some(repo.path().to_path_buf()))

@@ -40,9 +40,10 @@ pub type Changes = BTreeMap<String, AddedLines>;
 
 /// What the base is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Against {
-    /// The staged content (the staged mode).
-    Index,
+pub enum Against<'a> {
+    /// The staged content (the staged mode), seen from this folder (see
+    /// [`super::staged::staged_index`]).
+    Index { cwd: &'a Path },
     /// The work tree, staged or not, and untracked files (not ignored ones).
     WorkTree,
 }
@@ -95,7 +96,7 @@ pub fn merge_base_tree<'r>(repo: &'r Repository, reference: &str) -> Result<Tree
 pub fn changes(
     repo: &Repository,
     base: Option<&Tree<'_>>,
-    against: Against,
+    against: Against<'_>,
     with_lines: bool,
 ) -> Result<Changes, Error> {
     let mut options = DiffOptions::new();
@@ -104,8 +105,8 @@ pub fn changes(
         .include_typechange(true)
         .ignore_submodules(true);
     let mut diff = match against {
-        Against::Index => {
-            let index = repo.index()?;
+        Against::Index { cwd } => {
+            let index = super::staged::staged_index(repo, cwd)?;
             repo.diff_tree_to_index(base, Some(&index), Some(&mut options))?
         }
         Against::WorkTree => {
