@@ -31,6 +31,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all with --all.
     Rule(RuleArgs),
+    /// Install or remove a git pre-commit hook that checks the staged files.
+    Hook(HookArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +119,36 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The hook runs `redis-unify check` on the staged content of the Python files about to \
+be committed, and stops the commit when it finds something (skip it once with `git commit --no-verify`). \
+It is written to the hooks folder git uses: `core.hooksPath` when set, otherwise .git/hooks. Teams using \
+the pre-commit framework should use this repository's `.pre-commit-hooks.yaml` instead."
+)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write the pre-commit hook. An existing hook that redis-unify did not
+    /// write is left alone unless --force.
+    Install {
+        /// Run `check --fix` in the hook: fixes go to the work tree and the
+        /// commit stops so that you can review and stage them.
+        #[arg(long)]
+        fix: bool,
+        /// Replace a pre-commit hook that redis-unify did not write (it is
+        /// kept as pre-commit.bak).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook, only if redis-unify wrote it.
+    Uninstall,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,7 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         .build_global();
     match &cli.command {
         cli::Command::Check(args) => commands::check::run(args, cwd),
+        cli::Command::Hook(args) => commands::hook::run(args, cwd),
         cli::Command::Rule(args) => {
             let stdout = std::io::stdout();
             commands::rule::run(args, &mut stdout.lock())

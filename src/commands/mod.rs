@@ -1,4 +1,5 @@
 pub mod check;
+pub mod hook;
 pub mod rule;
 
 /// How a command ended, as ruff's exit codes.

@@ -4,3 +4,4 @@
 mod changed;
 mod common;
 mod formats;
+mod hook;
