@@ -5,3 +5,4 @@ mod changed;
 mod common;
 mod formats;
 mod hook;
+mod pre_commit;
