@@ -6,3 +6,4 @@ mod common;
 mod formats;
 mod hook;
 mod pre_commit;
+mod workflows;
