@@ -37,6 +37,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Explain a rule, or list them all with --all.
     Rule(RuleArgs),
+    /// Install or remove a git pre-commit hook that checks the staged files.
+    Hook(HookArgs),
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +46,9 @@ pub enum Command {
     after_help = "Without PATHS, inside a git repository, the files staged for commit are checked as \
 they are in the index (what will be committed), not as in the work tree. With PATHS, or when run by \
 pre-commit (PRE_COMMIT=1), the work tree files are checked.\n\n\
+In CI: `--changed-since origin/main` checks what a pull request changes; add `--new-only` to report only \
+findings on the lines it adds. `--output-format github` annotates the pull request, `sarif` feeds code \
+scanning, `gitlab` feeds GitLab Code Quality.\n\n\
 Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
 upwards; the flags below override it.\n\n\
 Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
@@ -150,6 +155,18 @@ pub struct CommonArgs {
     #[arg(long)]
     pub force_exclude: bool,
 
+    /// Check only the files changed since the merge base of REF and HEAD, plus
+    /// uncommitted and untracked ones: what a pull request into REF changes.
+    /// With PATHS, only those of them under PATHS.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    /// Report only findings on lines added since the base (the merge base of
+    /// --changed-since REF, otherwise HEAD): forbid new aioredis use before the
+    /// migration is done. Untracked files count as wholly new.
+    #[arg(long)]
+    pub new_only: bool,
+
     /// Print how many findings each rule has instead of the findings.
     #[arg(long)]
     pub statistics: bool,
@@ -173,6 +190,36 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The hook runs `redis-unify check` on the staged content of the Python files about to \
+be committed, and stops the commit when it finds something (skip it once with `git commit --no-verify`). \
+It is written to the hooks folder git uses: `core.hooksPath` when set, otherwise .git/hooks. Teams using \
+the pre-commit framework should use this repository's `.pre-commit-hooks.yaml` instead."
+)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write the pre-commit hook. An existing hook that redis-unify did not
+    /// write is left alone unless --force.
+    Install {
+        /// Run `check --fix` in the hook: fixes go to the work tree and the
+        /// commit stops so that you can review and stage them.
+        #[arg(long)]
+        fix: bool,
+        /// Replace a pre-commit hook that redis-unify did not write (it is
+        /// kept as pre-commit.bak).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook, only if redis-unify wrote it.
+    Uninstall,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         cli::Command::Fix(args) => commands::fix::run(args, cwd),
         cli::Command::Rollback(args) => commands::rollback::run(args, cwd),
         cli::Command::History(args) => commands::history::run(args, cwd),
+        cli::Command::Hook(args) => commands::hook::run(args, cwd),
         cli::Command::Rule(args) => {
             let stdout = std::io::stdout();
             commands::rule::run(args, &mut stdout.lock())

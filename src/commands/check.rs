@@ -14,7 +14,7 @@ use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
 use crate::lint::{lint_source, source_type_of};
-use crate::report::{FileReport, ReportOptions, write_report};
+use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::source::{Origin, SourceFile};
 
 /// What happened to one file.
@@ -43,12 +43,18 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
     let outcomes = map_files(&inputs.files, repo_path, |file, text| {
         let rules = inputs.settings.rules_for(&file.relative);
-        let diagnostics = lint_source(&text, source_type_of(&file.display), rules);
+        let mut diagnostics = lint_source(&text, source_type_of(&file.display), rules);
+        if let Some(new_lines) = &inputs.new_lines {
+            new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
+        }
         (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
     });
     let (reports, crash) = collect(outcomes);
     let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
-    let options = report_options(&args.common, FixMode::Safe, None);
+    let mut options = report_options(&args.common, FixMode::Safe, None);
+    options.step_summary_written = args.common.output_format == OutputFormat::Github
+        && !args.common.statistics
+        && write_step_summary(&reports);
     write_output(args.common.output_file.as_deref(), cwd, &reports, &options)?;
     if let Some(crash) = crash {
         return Err(crash);
@@ -74,6 +80,7 @@ pub fn file_report(
     FileReport {
         display: file.display.clone(),
         abs_path: file.abs_path.clone(),
+        relative: root_relative(&file.abs_path, &inputs.report_roots),
         text,
         diagnostics,
         phase: inputs
@@ -97,6 +104,7 @@ pub fn report_options(common: &CommonArgs, mode: FixMode, fixed: Option<usize>) 
         format: common.output_format,
         color,
         statistics: common.statistics,
+        step_summary_written: false,
         fix_mode: mode,
         fixed,
         show_fixes: None,
@@ -118,6 +126,25 @@ pub fn collect<T>(outcomes: Vec<Outcome<T>>) -> (Vec<T>, Option<Error>) {
         }
     }
     (results, crash)
+}
+
+/// Appends the findings to the job summary when GitHub Actions asks for one
+/// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning, not an error.
+fn write_step_summary(reports: &[FileReport]) -> bool {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) else {
+        return false;
+    };
+    let links = crate::report::github::BlobLinks::from_env();
+    match crate::report::append_step_summary(Path::new(&path), reports, links.as_ref()) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "warning: cannot write the job summary to {}: {error}",
+                Path::new(&path).display()
+            );
+            false
+        }
+    }
 }
 
 pub fn write_output(

@@ -2,10 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
+use git2::Repository;
+use ruff_source_file::LineIndex;
+
 use super::super::cli::CommonArgs;
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::report::root_relative;
 use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
+use crate::source::changed::{self, AddedLines, Against, Changes};
 use crate::source::paths::Walk;
 use crate::source::staged::{open_repository, staged_files};
 
@@ -18,6 +24,10 @@ pub struct Inputs {
     pub tree_root: PathBuf,
     /// Files came from the index (staged mode).
     pub staged: bool,
+    /// With --new-only: the lines that count.
+    pub new_lines: Option<NewLines>,
+    /// Where repository-relative paths start (see [`report_roots`]).
+    pub report_roots: Vec<PathBuf>,
 }
 
 pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
@@ -32,11 +42,19 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         }
         None => settings::discover(cwd)?,
     };
-    let staged_mode = args.paths.is_empty();
+    let staged_mode = args.paths.is_empty() && args.changed_since.is_none();
     let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
-    // Staged mode needs a repository; with paths, one is used when present (journal).
-    let repository = if staged_mode {
-        Some(open_repository(cwd)?)
+    let needs_history = args.changed_since.is_some() || args.new_only;
+    // Staged mode and the history flags need a repository; with paths, one is
+    // used when present (for the fix journal).
+    let repository = if staged_mode || needs_history {
+        Some(open_repository(cwd).map_err(|e| match e {
+            Error::NotARepository if !staged_mode => Error::Usage(
+                "--changed-since and --new-only compare with git history: run them inside a git repository"
+                    .to_string(),
+            ),
+            other => other,
+        })?)
     } else {
         open_repository(cwd).ok()
     };
@@ -60,17 +78,40 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         .map(|(_, workdir)| workdir.clone())
         .unwrap_or_else(|| settings.project_root.clone());
 
-    let files: Vec<SourceFile> = match (&repository, staged_mode) {
-        (Some((repo, workdir)), true) => staged_files(
-            repo,
-            workdir,
-            cwd,
-            &settings.project_root,
-            !under_pre_commit,
-        )?
-        .into_iter()
-        .filter(|file| !settings.is_excluded(&file.relative))
-        .collect(),
+    let mut new_lines = None;
+    let mut files: Vec<SourceFile> = match (&repository, &args.changed_since) {
+        (Some((repo, workdir)), Some(reference)) => {
+            let base = changed::merge_base_tree(repo, reference)?;
+            let changes = changed::changes(repo, Some(&base), Against::WorkTree, args.new_only)?;
+            let mut files = changed::changed_files(&changes, workdir, cwd, &settings.project_root);
+            files.retain(|file| !settings.is_excluded(&file.relative));
+            if !args.paths.is_empty() {
+                let prefixes = existing_paths(cwd, &args.paths)?;
+                files.retain(|file| prefixes.iter().any(|p| file.abs_path.starts_with(p)));
+            }
+            if args.new_only {
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
+            files
+        }
+        (Some((repo, workdir)), None) if staged_mode => {
+            let files: Vec<SourceFile> = staged_files(
+                repo,
+                workdir,
+                cwd,
+                &settings.project_root,
+                !under_pre_commit,
+            )?
+            .into_iter()
+            .filter(|file| !settings.is_excluded(&file.relative))
+            .collect();
+            if args.new_only {
+                let head = changed::head_tree(repo)?;
+                let changes = changed::changes(repo, head.as_ref(), Against::Index { cwd }, true)?;
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
+            files
+        }
         _ => {
             let walk = Walk {
                 cwd,
@@ -81,10 +122,23 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
             for (path, reason) in &found.skipped {
                 eprintln!("warning: {path}: {reason}");
             }
+            if let (true, Some((repo, workdir))) = (args.new_only, &repository) {
+                // --new-only on named paths: new since HEAD, in the work tree.
+                let head = changed::head_tree(repo)?;
+                let changes = changed::changes(repo, head.as_ref(), Against::WorkTree, true)?;
+                new_lines = Some(NewLines::new(workdir, changes));
+            }
             found.files
         }
     };
-    let mut files = files;
+    if let Some(new_lines) = &new_lines {
+        // A file without a new line cannot have a new finding: not even read.
+        files.retain(|file| new_lines.has_new_lines(&file.abs_path));
+    }
+    let report_roots = report_roots(
+        cwd,
+        repository.as_ref().map(|(_, workdir)| workdir.as_path()),
+    );
     // Output order is the order of the files: by path, whatever the walk gave.
     files.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(Inputs {
@@ -93,5 +147,90 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         git_dir,
         tree_root,
         staged: staged_mode && !under_pre_commit,
+        new_lines,
+        report_roots,
     })
+}
+
+/// Where repository-relative paths (for the CI formats) are taken from, first
+/// match first: the CI checkout (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`), the git
+/// work tree around `cwd`, then `cwd` itself.
+fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    for variable in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
+        if let Some(value) = std::env::var_os(variable).filter(|v| !v.is_empty()) {
+            roots.push(crate::source::absolute(cwd, Path::new(&value)));
+        }
+    }
+    match workdir {
+        Some(workdir) => roots.push(workdir.to_path_buf()),
+        None => {
+            if let Some(workdir) = Repository::discover(cwd)
+                .ok()
+                .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+            {
+                roots.push(workdir);
+            }
+        }
+    }
+    roots.push(cwd.to_path_buf());
+    roots
+}
+
+/// The added lines of each changed file (--new-only), by work tree path.
+pub struct NewLines {
+    workdir: PathBuf,
+    changes: Changes,
+}
+
+impl NewLines {
+    fn new(workdir: &Path, changes: Changes) -> Self {
+        NewLines {
+            workdir: workdir.to_path_buf(),
+            changes,
+        }
+    }
+
+    fn added_lines(&self, abs_path: &Path) -> Option<&AddedLines> {
+        let key = root_relative(abs_path, std::slice::from_ref(&self.workdir));
+        self.changes.get(&key)
+    }
+
+    fn has_new_lines(&self, abs_path: &Path) -> bool {
+        self.added_lines(abs_path)
+            .is_some_and(|added| *added != AddedLines::Ranges(Vec::new()))
+    }
+
+    /// Keeps the findings that touch at least one added line.
+    pub fn retain_new(&self, abs_path: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) {
+        let Some(added) = self.added_lines(abs_path) else {
+            diagnostics.clear();
+            return;
+        };
+        if *added == AddedLines::All {
+            return;
+        }
+        let index = LineIndex::from_source_text(text);
+        diagnostics.retain(|d| {
+            let first = index.line_index(d.range.start()).get();
+            let last = index.line_index(d.range.end()).get();
+            added.intersects(first, last)
+        });
+    }
+}
+
+/// The absolute form of each path named on the command line; each must exist.
+fn existing_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    paths
+        .iter()
+        .map(|path| {
+            let abs = crate::source::absolute(cwd, path);
+            std::fs::symlink_metadata(&abs)
+                .map(|_| abs)
+                .map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })
+        })
+        .collect()
 }

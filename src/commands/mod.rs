@@ -1,6 +1,7 @@
 pub mod check;
 pub mod fix;
 pub mod history;
+pub mod hook;
 pub mod inputs;
 pub mod rollback;
 pub mod rule;

@@ -1,13 +1,18 @@
 //! Printing the findings, one module per output format.
 
 mod concise;
+mod fingerprint;
 mod full;
+pub mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod sarif;
 mod statistics;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use ruff_source_file::{LineColumn, LineIndex};
@@ -26,6 +31,14 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array with ruff's fields, for tools that read ruff's JSON.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…::…`): annotations on the pull request.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`) and other SARIF viewers.
+    Sarif,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 impl OutputFormat {
@@ -40,6 +53,9 @@ impl OutputFormat {
 pub struct FileReport {
     pub display: String,
     pub abs_path: PathBuf,
+    /// Relative to the repository root, `/`-separated (see [`root_relative`]):
+    /// what the CI formats (github, sarif, gitlab, junit) print.
+    pub relative: String,
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
     /// The file's migration phase, when phases are configured.
@@ -59,6 +75,9 @@ pub struct ReportOptions {
     pub format: OutputFormat,
     pub color: bool,
     pub statistics: bool,
+    /// The github format's closing line says whether the findings are also
+    /// listed in the job summary (`$GITHUB_STEP_SUMMARY`).
+    pub step_summary_written: bool,
     /// Which fixes count as applicable (`[*]`): safe, or also unsafe.
     pub fix_mode: FixMode,
     /// In a fix run: how many findings were fixed.
@@ -83,12 +102,39 @@ pub fn write_report(
     files: &[FileReport],
     options: &ReportOptions,
 ) -> io::Result<()> {
-    let indexes: Vec<LineIndex> = files
+    let indexes = line_indexes(files);
+    let located = locate(files, &indexes);
+    if options.statistics {
+        return statistics::write(out, files, &located, options);
+    }
+    match options.format {
+        OutputFormat::Full => full::write(out, &located, options)?,
+        OutputFormat::Concise => concise::write(out, &located, options)?,
+        OutputFormat::Json => json::write(out, &located)?,
+        OutputFormat::Github => github::write(out, &located, options.step_summary_written)?,
+        OutputFormat::Sarif => sarif::write(out, &located)?,
+        OutputFormat::Gitlab => gitlab::write(out, &located)?,
+        OutputFormat::Junit => junit::write(out, &located)?,
+    }
+    if options.format.is_human() {
+        if let Some(fixes) = &options.show_fixes {
+            write_fixes(out, fixes)?;
+        }
+        write_footer(out, &located, options)?;
+    }
+    Ok(())
+}
+
+fn line_indexes(files: &[FileReport]) -> Vec<LineIndex> {
+    files
         .iter()
         .map(|file| LineIndex::from_source_text(&file.text))
-        .collect();
+        .collect()
+}
+
+fn locate<'a>(files: &'a [FileReport], indexes: &'a [LineIndex]) -> Vec<Located<'a>> {
     let mut located = Vec::new();
-    for (file, line_index) in files.iter().zip(&indexes) {
+    for (file, line_index) in files.iter().zip(indexes) {
         for diagnostic in &file.diagnostics {
             located.push(Located {
                 file,
@@ -99,21 +145,61 @@ pub fn write_report(
             });
         }
     }
-    if options.statistics {
-        return statistics::write(out, files, &located, options);
-    }
-    match options.format {
-        OutputFormat::Full => full::write(out, &located, options)?,
-        OutputFormat::Concise => concise::write(out, &located, options)?,
-        OutputFormat::Json => json::write(out, &located)?,
-    }
-    if options.format.is_human() {
-        if let Some(fixes) = &options.show_fixes {
-            write_fixes(out, fixes)?;
+    located
+}
+
+/// Appends the Markdown summary of the findings to `$GITHUB_STEP_SUMMARY`'s file.
+pub fn append_step_summary(
+    path: &Path,
+    files: &[FileReport],
+    links: Option<&github::BlobLinks>,
+) -> io::Result<()> {
+    let indexes = line_indexes(files);
+    let located = locate(files, &indexes);
+    let mut markdown = Vec::new();
+    github::write_step_summary(&mut markdown, &located, links)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(&markdown)
+}
+
+/// The path of `abs_path` relative to the first of `roots` that contains it
+/// (`/`-separated), or the path relative to the last root when none does.
+pub fn root_relative(abs_path: &Path, roots: &[PathBuf]) -> String {
+    for root in roots {
+        if let Ok(relative) = abs_path.strip_prefix(root) {
+            return crate::source::slash_path(relative);
         }
-        write_footer(out, &located, options)?;
     }
-    Ok(())
+    // A symlinked temporary folder or work tree: compare the real paths.
+    if let Ok(real_path) = abs_path.canonicalize() {
+        for root in roots {
+            if let Ok(real_root) = root.canonicalize()
+                && let Ok(relative) = real_path.strip_prefix(&real_root)
+            {
+                return crate::source::slash_path(relative);
+            }
+        }
+    }
+    match roots.last() {
+        Some(root) => crate::source::slash_path(&crate::source::relative_to(abs_path, root)),
+        None => crate::source::slash_path(abs_path),
+    }
+}
+
+/// Percent-encodes a `/`-separated relative path for a URL, keeping `/`.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 fn plural(count: usize) -> &'static str {
@@ -194,5 +280,29 @@ pub(crate) fn applicability_name(applicability: Applicability) -> &'static str {
         Applicability::Safe => "safe",
         Applicability::Unsafe => "unsafe",
         Applicability::DisplayOnly => "display-only",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(
+            percent_encode_path("app/my file%.py"),
+            "app/my%20file%25.py"
+        );
+        assert_eq!(percent_encode_path("a/é.py"), "a/%C3%A9.py");
+    }
+
+    #[test]
+    fn relative_to_the_first_root_that_contains_the_file() {
+        let roots = [PathBuf::from("/ws"), PathBuf::from("/repo")];
+        assert_eq!(
+            root_relative(Path::new("/repo/app/x.py"), &roots),
+            "app/x.py"
+        );
+        assert_eq!(root_relative(Path::new("/ws/y.py"), &roots), "y.py");
     }
 }

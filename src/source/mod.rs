@@ -1,6 +1,7 @@
 //! Where the text to check comes from: the git index (staged mode) or the work
 //! tree (paths given, or under pre-commit).
 
+pub mod changed;
 pub mod paths;
 pub mod staged;
 

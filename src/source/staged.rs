@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffOptions, ErrorCode, FileMode, Repository};
+use git2::{Delta, DiffOptions, ErrorCode, FileMode, Index, Repository};
 
 use super::{Origin, SourceFile, relative_to, slash_path};
 use crate::error::Error;
@@ -25,6 +25,17 @@ pub fn open_repository(cwd: &Path) -> Result<(Repository, PathBuf), Error> {
     Ok((repo, workdir))
 }
 
+/// The index that will be committed. Inside a git hook that is the one in
+/// `GIT_INDEX_FILE` when git sets it: `git commit -a` stages into
+/// `.git/index.lock`, and `git commit PATH…` into a temporary index, before
+/// running the pre-commit hook; `.git/index` does not hold those changes yet.
+pub fn staged_index(repo: &Repository, cwd: &Path) -> Result<Index, Error> {
+    match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(path) => Ok(Index::open(&super::absolute(cwd, Path::new(&path)))?),
+        None => Ok(repo.index()?),
+    }
+}
+
 /// The staged Python files. `origin_from_index` false gives the same list read
 /// from the work tree (under pre-commit, which stashed the unstaged changes).
 pub fn staged_files(
@@ -34,14 +45,10 @@ pub fn staged_files(
     project_root: &Path,
     origin_from_index: bool,
 ) -> Result<Vec<SourceFile>, Error> {
-    let index = repo.index()?;
+    let index = staged_index(repo, cwd)?;
     // An unborn HEAD (a repository without commits) diffs against nothing, so
     // every index entry counts as added.
-    let head_tree = match repo.head() {
-        Ok(head) => Some(head.peel_to_tree()?),
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let head_tree = super::changed::head_tree(repo)?;
     let mut options = DiffOptions::new();
     options.include_typechange(true).ignore_submodules(true);
     let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;
