@@ -45,11 +45,9 @@ pub fn filter(
         let own_line = source[line_start.to_usize()..token.start().to_usize()]
             .trim()
             .is_empty();
-        if own_line {
-            if let Some(directive) = parse_file_directive(comment) {
-                file_directives.push(directive);
-                continue;
-            }
+        if own_line && let Some(directive) = parse_file_directive(comment) {
+            file_directives.push(directive);
+            continue;
         }
         if let Some(directive) = parse_noqa(comment) {
             line_directives.push((line, directive));

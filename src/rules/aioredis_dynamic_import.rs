@@ -46,12 +46,11 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
 }
 
 fn is_import_function(checker: &Checker, func: &Expr) -> bool {
-    if let Expr::Name(name) = func {
-        if name.id.as_str() == "__import__"
-            && checker.model().is_unbound("__import__", checker.scope())
-        {
-            return true;
-        }
+    if let Expr::Name(name) = func
+        && name.id.as_str() == "__import__"
+        && checker.model().is_unbound("__import__", checker.scope())
+    {
+        return true;
     }
     checker
         .resolve(func)
