@@ -8,16 +8,35 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::noqa;
 use crate::rules::{Rule, RuleSet, syntax_error};
+use crate::version::RedisVersion;
+
+/// What the rules may assume about the project a file belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The redis-py release the code runs on, when known (`target-redis-version`).
+    pub target_redis_version: Option<RedisVersion>,
+}
 
 /// Whether the text can matter at all: every rule needs the bytes `redis`
-/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string).
+/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string;
+/// the client rules start from a constructor resolved through such an import).
 /// Most files of a large code base are skipped here without being parsed.
 pub fn may_contain_findings(text: &[u8]) -> bool {
     memmem::find(text, b"redis").is_some()
 }
 
-/// Lints Python source text; diagnostics come sorted by position.
+/// Lints Python source text with default options; diagnostics come sorted by position.
 pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec<Diagnostic> {
+    lint_source_with(text, source_type, rules, &LintOptions::default())
+}
+
+/// Lints Python source text; diagnostics come sorted by position.
+pub fn lint_source_with(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+) -> Vec<Diagnostic> {
     if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
         return Vec::new();
     }
@@ -26,7 +45,7 @@ pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec
     if rules.contains(Rule::SyntaxError) {
         diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
     }
-    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules));
+    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules, options));
     if !diagnostics.is_empty() {
         let line_index = LineIndex::from_source_text(text);
         noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index);

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::ExitStatus;
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::error::Error;
-use crate::lint::{lint_source, source_type_of};
+use crate::lint::{lint_source_with, source_type_of};
 use crate::report::{FileReport, ReportOptions, write_report};
 use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::paths::Walk;
@@ -192,7 +192,10 @@ fn lint_file(file: &SourceFile, repo: Option<&Repository>, settings: &Settings) 
     };
     let rules = settings.rules_for(&file.relative);
     let source_type = source_type_of(&file.display);
-    match catch_unwind(AssertUnwindSafe(|| lint_source(&text, source_type, rules))) {
+    let options = settings.lint_options();
+    match catch_unwind(AssertUnwindSafe(|| {
+        lint_source_with(&text, source_type, rules, &options)
+    })) {
         Ok(diagnostics) if diagnostics.is_empty() => Outcome::Checked(None),
         Ok(diagnostics) => Outcome::Checked(Some(FileReport {
             display: file.display.clone(),

@@ -3,7 +3,15 @@
 pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
+pub mod client_per_call;
+pub mod deprecated_close;
+pub mod hardcoded_redis_password;
+pub mod missing_socket_timeout;
+pub mod positional_async_client_args;
+pub mod strict_redis_alias;
+pub mod sync_client_in_async;
 pub mod syntax_error;
+pub mod tls_verification_disabled;
 
 use crate::catalog::{self, RuleInfo};
 
@@ -15,6 +23,14 @@ pub enum Rule {
     AioredisImport,
     AioredisLegacyApi,
     AioredisDynamicImport,
+    DeprecatedClose,
+    SyncClientInAsync,
+    MissingSocketTimeout,
+    HardcodedRedisPassword,
+    TlsVerificationDisabled,
+    ClientPerCall,
+    PositionalAsyncClientArgs,
+    StrictRedisAlias,
 }
 
 impl Rule {
@@ -23,6 +39,14 @@ impl Rule {
         Rule::AioredisImport,
         Rule::AioredisLegacyApi,
         Rule::AioredisDynamicImport,
+        Rule::DeprecatedClose,
+        Rule::SyncClientInAsync,
+        Rule::MissingSocketTimeout,
+        Rule::HardcodedRedisPassword,
+        Rule::TlsVerificationDisabled,
+        Rule::ClientPerCall,
+        Rule::PositionalAsyncClientArgs,
+        Rule::StrictRedisAlias,
     ];
 
     pub fn code(self) -> &'static str {
@@ -31,6 +55,14 @@ impl Rule {
             Rule::AioredisImport => "RU100",
             Rule::AioredisLegacyApi => "RU101",
             Rule::AioredisDynamicImport => "RU102",
+            Rule::DeprecatedClose => "RU103",
+            Rule::SyncClientInAsync => "RU200",
+            Rule::MissingSocketTimeout => "RU201",
+            Rule::HardcodedRedisPassword => "RU202",
+            Rule::TlsVerificationDisabled => "RU203",
+            Rule::ClientPerCall => "RU204",
+            Rule::PositionalAsyncClientArgs => "RU205",
+            Rule::StrictRedisAlias => "RU207",
         }
     }
 
@@ -41,6 +73,14 @@ impl Rule {
             Rule::AioredisImport => aioredis_import::DOC,
             Rule::AioredisLegacyApi => aioredis_legacy_api::DOC,
             Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
+            Rule::DeprecatedClose => deprecated_close::DOC,
+            Rule::SyncClientInAsync => sync_client_in_async::DOC,
+            Rule::MissingSocketTimeout => missing_socket_timeout::DOC,
+            Rule::HardcodedRedisPassword => hardcoded_redis_password::DOC,
+            Rule::TlsVerificationDisabled => tls_verification_disabled::DOC,
+            Rule::ClientPerCall => client_per_call::DOC,
+            Rule::PositionalAsyncClientArgs => positional_async_client_args::DOC,
+            Rule::StrictRedisAlias => strict_redis_alias::DOC,
         }
     }
 
@@ -121,6 +161,15 @@ mod tests {
             assert_eq!(rule.info().code, rule.code());
             assert_eq!(Rule::from_code(rule.code()), Some(*rule));
         }
+    }
+
+    #[test]
+    fn codes_are_in_order_and_unique() {
+        let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
     }
 
     #[test]
