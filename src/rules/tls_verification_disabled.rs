@@ -13,14 +13,12 @@ use crate::redis_url::{RedisUrl, Scheme, is_false_option};
 pub const DOC: &str = include_str!("../../rules/docs/RU203.md");
 
 /// `ssl_cert_reqs` values that skip verification: `RedisSSLContext` maps a
-/// `None` to `ssl.CERT_NONE` too (reference §5.3).
-const UNVERIFIED_CERT_REQS: &[&str] = &["none", "optional"];
-const UNVERIFIED_CERT_CONSTANTS: &[&str] = &[
-    "ssl.CERT_NONE",
-    "ssl.CERT_OPTIONAL",
-    "ssl.VerifyMode.CERT_NONE",
-    "ssl.VerifyMode.CERT_OPTIONAL",
-];
+/// `None` to `ssl.CERT_NONE` too (reference §5.3). `"optional"` is not one of
+/// them: for a client socket `CERT_OPTIONAL` means the same as `CERT_REQUIRED`
+/// (CPython `ssl` docs since bpo-31432; a handshake with an untrusted
+/// certificate fails under it, checked with CPython 3.11).
+const UNVERIFIED_CERT_REQS: &[&str] = &["none"];
+const UNVERIFIED_CERT_CONSTANTS: &[&str] = &["ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"];
 
 const CERT_REQS_ADVICE: &str = "drop it (the default is \"required\") and pass `ssl_ca_certs=` \
      if the server's certificate comes from a private CA";
