@@ -35,22 +35,14 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub struct FunctionFrame {
     pub scope: ScopeId,
-    /// `<lambda>` for a lambda.
-    pub name: String,
+    /// Where the name is written; `None` for a lambda.
+    pub name: Option<TextRange>,
     pub is_async: bool,
     /// The class scope, when the function is defined directly in a class body.
     pub class: Option<ScopeId>,
-}
-
-impl FunctionFrame {
-    /// `__init__` and its relatives run once per object, not once per call.
-    pub fn sets_up_an_object(&self) -> bool {
-        self.class.is_some()
-            && matches!(
-                self.name.as_str(),
-                "__init__" | "__post_init__" | "__aenter__" | "__enter__"
-            )
-    }
+    /// A method that runs once per object, not once per call: `__init__`,
+    /// `__post_init__`, `__aenter__`, `__enter__`.
+    pub sets_up_an_object: bool,
 }
 
 pub struct Checker<'src> {
@@ -71,6 +63,10 @@ pub struct Checker<'src> {
     /// Inside an expression parsed from a string annotation: no new scopes there.
     in_string_annotation: bool,
     rules: RuleSet,
+    /// Some client rule is enabled, so clients are tracked.
+    tracks_clients: bool,
+    /// The text names an alias such as `StrictRedis` somewhere (RU207 has work).
+    mentions_an_alias: bool,
     api: &'static ApiMap,
     constructors: &'static ConstructorTable,
     diagnostics: Vec<Diagnostic>,
@@ -97,6 +93,11 @@ impl<'src> Checker<'src> {
             in_annotation: false,
             in_string_annotation: false,
             rules,
+            tracks_clients: rules.contains_any(Rule::CLIENT_RULES),
+            mentions_an_alias: rules.contains(Rule::StrictRedisAlias)
+                && constructor_table()
+                    .alias_names()
+                    .any(|alias| source.contains(alias)),
             api: crate::api::api_map(),
             constructors: constructor_table(),
             diagnostics: Vec::new(),
@@ -122,6 +123,11 @@ impl<'src> Checker<'src> {
 
     pub fn constructors(&self) -> &'static ConstructorTable {
         self.constructors
+    }
+
+    /// Whether the source text names a plain alias such as `StrictRedis` at all.
+    pub fn mentions_an_alias(&self) -> bool {
+        self.mentions_an_alias
     }
 
     pub fn options(&self) -> &LintOptions {
@@ -197,27 +203,41 @@ impl<'src> Checker<'src> {
         }
     }
 
+    /// The name of a function frame, `<lambda>` for a lambda.
+    pub fn function_name(&self, frame: &FunctionFrame) -> &'src str {
+        frame.name.map_or("<lambda>", |range| self.text(range))
+    }
+
     /// Enters a function's scope and frame; returns the scope to restore.
     fn enter_function(
         &mut self,
         kind: ScopeKind,
-        name: &str,
+        name: Option<&ast::Identifier>,
         parameters: Option<&Parameters>,
         decorators: &[ast::Decorator],
     ) -> ScopeId {
         let parent = self.enter_scope(kind);
         let class = (self.model.scope(parent).kind == ScopeKind::Class).then_some(parent);
         if self.binding()
+            && self.tracks_clients
             && let (Some(class), Some(receiver)) = (class, parameters.and_then(receiver_parameter))
             && !decorators.iter().any(|d| is_staticmethod(&d.expression))
         {
             self.clients.record_method(self.scope, receiver, class);
         }
+        let sets_up_an_object = class.is_some()
+            && name.is_some_and(|name| {
+                matches!(
+                    name.as_str(),
+                    "__init__" | "__post_init__" | "__aenter__" | "__enter__"
+                )
+            });
         self.functions.push(FunctionFrame {
             scope: self.scope,
-            name: name.to_string(),
+            name: name.map(Ranged::range),
             is_async: matches!(kind, ScopeKind::Function { is_async: true }),
             class,
+            sets_up_an_object,
         });
         parent
     }
@@ -233,22 +253,29 @@ impl<'src> Checker<'src> {
     /// Bind phase: what an assignment `targets = value` tells about string
     /// literals and clients.
     fn bind_assignment(&mut self, targets: &[Expr], value: &Expr, origin: Origin) {
+        if !self.tracks_clients {
+            return;
+        }
         if let ([Expr::Name(target)], Expr::StringLiteral(literal)) = (targets, value) {
             let scope = self.model.assignment_scope(self.scope, target.id.as_str());
             self.model
                 .record_string_literal(scope, target.id.as_str(), literal.value.to_str());
+            return;
+        }
+        if !may_be_a_construction(value) {
+            return;
         }
         for target in targets {
-            let client_target = match target {
+            match target {
                 Expr::Name(name) => {
                     let name = name.id.as_str();
                     if self.model.scope(self.scope).kind == ScopeKind::Class {
                         // A class attribute is `self.<name>` in the methods too.
+                        let class = self.scope;
                         self.clients.record_assignment(
                             self.constructors,
-                            &self.model,
-                            ClientTarget::Attribute {
-                                class: self.scope,
+                            || ClientTarget::Attribute {
+                                class,
                                 attr: name.to_string(),
                             },
                             self.scope,
@@ -256,43 +283,56 @@ impl<'src> Checker<'src> {
                             origin,
                         );
                     }
-                    ClientTarget::Name {
-                        scope: self.model.assignment_scope(self.scope, name),
-                        name: name.to_string(),
-                    }
+                    let scope = self.model.assignment_scope(self.scope, name);
+                    self.clients.record_assignment(
+                        self.constructors,
+                        || ClientTarget::Name {
+                            scope,
+                            name: name.to_string(),
+                        },
+                        self.scope,
+                        value,
+                        origin,
+                    );
                 }
                 Expr::Attribute(attribute) => {
                     let Expr::Name(receiver) = attribute.value.as_ref() else {
                         continue;
                     };
-                    match self.clients.method_receiver(self.scope) {
-                        Some((parameter, class)) if parameter == receiver.id.as_str() => {
-                            ClientTarget::Attribute {
-                                class,
-                                attr: attribute.attr.to_string(),
-                            }
-                        }
-                        _ => continue,
+                    let Some((parameter, class)) = self.clients.method_receiver(self.scope) else {
+                        continue;
+                    };
+                    if parameter != receiver.id.as_str() {
+                        continue;
                     }
+                    self.clients.record_assignment(
+                        self.constructors,
+                        || ClientTarget::Attribute {
+                            class,
+                            attr: attribute.attr.to_string(),
+                        },
+                        self.scope,
+                        value,
+                        origin,
+                    );
                 }
-                _ => continue,
-            };
-            self.clients.record_assignment(
-                self.constructors,
-                &self.model,
-                client_target,
-                self.scope,
-                value,
-                origin,
-            );
+                _ => {}
+            }
         }
     }
 
     /// Check phase: the client calls of a call expression.
     fn check_call(&mut self, call: &ast::ExprCall) {
-        if let Some(construction) =
-            Construction::resolve(call, self.constructors, &self.model, self.scope)
-        {
+        if !self.tracks_clients {
+            return;
+        }
+        if let Some(construction) = Construction::resolve(
+            call,
+            self.constructors,
+            &self.clients,
+            &self.model,
+            self.scope,
+        ) {
             rules::sync_client_in_async::check_construction(self, &construction);
             rules::missing_socket_timeout::check(self, &construction);
             rules::hardcoded_redis_password::check(self, &construction);
@@ -320,6 +360,9 @@ impl<'src> Checker<'src> {
 
     /// The scope that binds `name` to a client, as seen from here.
     fn client_name_scope(&self, name: &str) -> Option<ScopeId> {
+        if !self.clients.may_hold_client(name) {
+            return None;
+        }
         let scope = self.model.binding_scope(name, self.scope)?;
         self.clients.held_by_name(scope, name).map(|_| scope)
     }
@@ -328,7 +371,7 @@ impl<'src> Checker<'src> {
     /// (`bare` false) it only escapes into a nested function; as a value of its
     /// own it escapes wherever it goes.
     fn track_client_use(&mut self, name: &str, bare: bool) {
-        if self.clients.is_empty() {
+        if !self.tracks_clients || self.clients.is_empty() {
             return;
         }
         let Some(scope) = self.client_name_scope(name) else {
@@ -358,6 +401,13 @@ impl<'src> Checker<'src> {
                         Some(asname) => {
                             self.model
                                 .bind_import(self.scope, asname.as_str(), module.to_string());
+                            if self.tracks_clients {
+                                self.clients.record_import(
+                                    self.constructors,
+                                    asname.as_str(),
+                                    module,
+                                );
+                            }
                         }
                         None => {
                             // `import a.b.c` binds `a`, and `a.b.c` resolves through it.
@@ -377,11 +427,12 @@ impl<'src> Checker<'src> {
                     } else if alias.name.as_str() == "*" {
                         self.model.add_star_import(self.scope, module.to_string());
                     } else {
-                        self.model.bind_import(
-                            self.scope,
-                            bound,
-                            format!("{module}.{}", alias.name.as_str()),
-                        );
+                        let qualified = format!("{module}.{}", alias.name.as_str());
+                        if self.tracks_clients {
+                            self.clients
+                                .record_import(self.constructors, bound, &qualified);
+                        }
+                        self.model.bind_import(self.scope, bound, qualified);
                     }
                 }
             }
@@ -477,7 +528,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     ScopeKind::Function {
                         is_async: function.is_async,
                     },
-                    function.name.as_str(),
+                    Some(&function.name),
                     Some(&function.parameters),
                     &function.decorator_list,
                 );
@@ -607,12 +658,8 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if let Some(parameters) = &lambda.parameters {
                     self.visit_parameters(parameters);
                 }
-                let parent = self.enter_function(
-                    ScopeKind::Lambda,
-                    "<lambda>",
-                    lambda.parameters.as_deref(),
-                    &[],
-                );
+                let parent =
+                    self.enter_function(ScopeKind::Lambda, None, lambda.parameters.as_deref(), &[]);
                 if let Some(parameters) = &lambda.parameters {
                     self.bind_parameters(parameters);
                 }
@@ -675,6 +722,15 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
         }
         visitor::walk_pattern(self, pattern);
     }
+}
+
+/// Whether an assigned value can be a construction at all (see
+/// `construction_candidates`): most are not, and are passed over cheaply.
+fn may_be_a_construction(value: &Expr) -> bool {
+    matches!(
+        value,
+        Expr::Call(_) | Expr::Await(_) | Expr::If(_) | Expr::BoolOp(_)
+    )
 }
 
 /// `@staticmethod`: a method without a receiver.

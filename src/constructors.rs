@@ -210,6 +210,15 @@ impl ConstructorTable {
         self.by_name.get(qualified).map(|&i| &self.constructors[i])
     }
 
+    /// The names of plain aliases (`StrictRedis`): a file that never writes one
+    /// cannot refer to one.
+    pub fn alias_names(&self) -> impl Iterator<Item = &str> {
+        self.by_name
+            .iter()
+            .filter(|(_, i)| self.constructors[**i].alias_of.is_some())
+            .filter_map(|(name, _)| name.rsplit('.').next())
+    }
+
     /// Whether a callee whose last dotted part is `last` can be a constructor at all.
     pub fn may_construct(&self, last: &str) -> bool {
         self.last_parts.contains(last)

@@ -68,6 +68,14 @@ struct PendingAssignment {
 pub struct ClientModel {
     /// Per scope, the names it binds to clients.
     names: HashMap<ScopeId, Vec<(String, HeldClient)>>,
+    /// Every name some scope binds to a client, and every attribute name a
+    /// class holds one in: most loads are of other names, and these few-entry
+    /// lists answer them without a scope walk.
+    client_names: Vec<String>,
+    client_attributes: Vec<String>,
+    /// Names imported under another name from a constructor's:
+    /// `from redis.asyncio import Redis as AsyncRedis` gives `AsyncRedis`.
+    constructor_aliases: Vec<String>,
     /// Per class scope, the attributes its methods see as clients.
     attributes: HashMap<ScopeId, Vec<(String, HeldClient)>>,
     /// Per method scope: its receiver parameter (`self`) and its class scope.
@@ -93,44 +101,59 @@ impl ClientModel {
             .map(|(name, class)| (name.as_str(), *class))
     }
 
-    /// Records `target = <value>` (bind phase) when the value may be a
-    /// construction. A bare callee (`AsyncRedis(...)`) may be an alias: it is
-    /// kept when the name is imported (so far) as a constructor's name.
+    /// Records (bind phase) that `import ... as bound` binds `qualified`, when
+    /// that renames a constructor.
+    pub fn record_import(&mut self, table: &ConstructorTable, bound: &str, qualified: &str) {
+        let last = qualified.rsplit('.').next().unwrap_or(qualified);
+        if last != bound && table.may_construct(last) && !self.is_constructor_alias(bound) {
+            self.constructor_aliases.push(bound.to_string());
+        }
+    }
+
+    fn is_constructor_alias(&self, name: &str) -> bool {
+        self.constructor_aliases.iter().any(|alias| alias == name)
+    }
+
+    /// Whether a callee may be a constructor, without resolving it: an attribute
+    /// whose last part is a constructor's (`redis.asyncio.Redis`,
+    /// `aioredis.from_url`), or a name that is one or an import renamed one
+    /// (`AsyncRedis`). A call of anything else is not resolved at all.
+    pub fn may_construct(&self, table: &ConstructorTable, func: &Expr) -> bool {
+        match func {
+            Expr::Name(name) => {
+                table.may_construct(name.id.as_str()) || self.is_constructor_alias(name.id.as_str())
+            }
+            Expr::Attribute(attribute) => table.may_construct(attribute.attr.as_str()),
+            _ => false,
+        }
+    }
+
+    /// Records `<target> = <value>` (bind phase) when the value may be a
+    /// construction; `target` is built only then.
     pub fn record_assignment(
         &mut self,
         table: &ConstructorTable,
-        model: &SemanticModel,
-        target: ClientTarget,
+        target: impl Fn() -> ClientTarget,
         scope: ScopeId,
         value: &Expr,
         origin: Origin,
     ) {
-        for call in construction_candidates(value) {
-            let imported_as_constructor = match call.func.as_ref() {
-                Expr::Name(name) => model
-                    .lookup(name.id.as_str(), scope)
-                    .is_some_and(|binding| {
-                        binding.imports.iter().any(|qualified| {
-                            qualified
-                                .rsplit('.')
-                                .next()
-                                .is_some_and(|last| table.may_construct(last))
-                        })
-                    }),
-                _ => false,
-            };
-            if !imported_as_constructor && !may_construct(table, &call.func) {
-                continue;
+        let mut found = Vec::new();
+        for_each_construction_candidate(value, &mut |call| {
+            if self.may_construct(table, &call.func)
+                && let Some(callee_path) = callee_path(&call.func)
+            {
+                found.push((callee_path, call.func.range()));
             }
-            if let Some(callee_path) = callee_path(&call.func) {
-                self.pending.push(PendingAssignment {
-                    target: target.clone(),
-                    scope,
-                    callee_path,
-                    callee: call.func.range(),
-                    origin,
-                });
-            }
+        });
+        for (callee_path, callee) in found {
+            self.pending.push(PendingAssignment {
+                target: target(),
+                scope,
+                callee_path,
+                callee,
+                origin,
+            });
         }
     }
 
@@ -161,9 +184,15 @@ impl ClientModel {
             };
             match pending.target {
                 ClientTarget::Name { scope, name } => {
+                    if !self.client_names.contains(&name) {
+                        self.client_names.push(name.clone());
+                    }
                     self.names.entry(scope).or_default().push((name, held));
                 }
                 ClientTarget::Attribute { class, attr } => {
+                    if !self.client_attributes.contains(&attr) {
+                        self.client_attributes.push(attr.clone());
+                    }
                     let attributes = self.attributes.entry(class).or_default();
                     // The first assignment decides, as in `__init__` before any other method.
                     if !attributes.iter().any(|(known, _)| *known == attr) {
@@ -172,6 +201,11 @@ impl ClientModel {
                 }
             }
         }
+    }
+
+    /// Whether any scope binds `name` to a client.
+    pub fn may_hold_client(&self, name: &str) -> bool {
+        self.client_names.iter().any(|known| known == name)
     }
 
     /// The client `name`, bound in `scope`, holds (its first construction there).
@@ -200,6 +234,9 @@ impl ClientModel {
     ) -> Option<&HeldClient> {
         match expr {
             Expr::Name(name) => {
+                if !self.may_hold_client(name.id.as_str()) {
+                    return None;
+                }
                 let bound_in = model.binding_scope(name.id.as_str(), scope)?;
                 self.held_by_name(bound_in, name.id.as_str())
             }
@@ -207,6 +244,13 @@ impl ClientModel {
                 let Expr::Name(receiver) = attribute.value.as_ref() else {
                     return None;
                 };
+                if !self
+                    .client_attributes
+                    .iter()
+                    .any(|attr| attr == attribute.attr.as_str())
+                {
+                    return None;
+                }
                 let bound_in = model.binding_scope(receiver.id.as_str(), scope)?;
                 let (parameter, class) = self.method_receiver(bound_in)?;
                 if parameter != receiver.id.as_str() {
@@ -275,29 +319,31 @@ impl ClientUses {
     }
 }
 
-/// The calls an assigned value may construct through: the value itself, under
-/// `await`, each branch of `a if c else b` and `a or b`, and the coroutine that
-/// sync code runs to completion (`loop.run_until_complete(create_redis(...))`,
-/// `asyncio.run(...)`), whose result is the value.
-fn construction_candidates(value: &Expr) -> Vec<&ExprCall> {
-    let mut calls = Vec::new();
-    let mut stack = vec![value];
-    while let Some(expr) = stack.pop() {
-        match expr {
-            Expr::Call(call) if runs_a_coroutine(call) => {
-                stack.extend(call.arguments.args.first());
+/// Calls `f` with each call an assigned value may construct through: the
+/// value itself, under `await`, each branch of `a if c else b` and `a or b`,
+/// and the coroutine that sync code runs to completion
+/// (`loop.run_until_complete(create_redis(...))`, `asyncio.run(...)`), whose
+/// result is the value.
+fn for_each_construction_candidate<'a>(value: &'a Expr, f: &mut impl FnMut(&'a ExprCall)) {
+    match value {
+        Expr::Call(call) if runs_a_coroutine(call) => {
+            if let Some(coroutine) = call.arguments.args.first() {
+                for_each_construction_candidate(coroutine, f);
             }
-            Expr::Call(call) => calls.push(call),
-            Expr::Await(await_expr) => stack.push(&await_expr.value),
-            Expr::If(if_expr) => {
-                stack.push(&if_expr.orelse);
-                stack.push(&if_expr.body);
-            }
-            Expr::BoolOp(bool_op) => stack.extend(bool_op.values.iter().rev()),
-            _ => {}
         }
+        Expr::Call(call) => f(call),
+        Expr::Await(await_expr) => for_each_construction_candidate(&await_expr.value, f),
+        Expr::If(if_expr) => {
+            for_each_construction_candidate(&if_expr.body, f);
+            for_each_construction_candidate(&if_expr.orelse, f);
+        }
+        Expr::BoolOp(bool_op) => {
+            for value in &bool_op.values {
+                for_each_construction_candidate(value, f);
+            }
+        }
+        _ => {}
     }
-    calls
 }
 
 /// `<loop>.run_until_complete(coro)` or `asyncio.run(coro)`.
@@ -310,17 +356,6 @@ fn runs_a_coroutine(call: &ExprCall) -> bool {
         "run" => {
             matches!(method.value.as_ref(), Expr::Name(module) if module.id.as_str() == "asyncio")
         }
-        _ => false,
-    }
-}
-
-/// Whether a callee may be a constructor: a name (which an import may alias),
-/// or an attribute whose last part is a constructor's (`redis.asyncio.Redis`,
-/// `aioredis.from_url`). A call of anything else is not resolved at all.
-fn may_construct(table: &ConstructorTable, func: &Expr) -> bool {
-    match func {
-        Expr::Name(name) => table.may_construct(name.id.as_str()),
-        Expr::Attribute(attribute) => table.may_construct(attribute.attr.as_str()),
         _ => false,
     }
 }
@@ -348,10 +383,11 @@ impl<'a> Construction<'a> {
     pub fn resolve(
         call: &'a ExprCall,
         table: &'static ConstructorTable,
+        clients: &ClientModel,
         model: &SemanticModel,
         scope: ScopeId,
     ) -> Option<Self> {
-        if !call.func.is_name_expr() && !may_construct(table, &call.func) {
+        if !clients.may_construct(table, &call.func) {
             return None;
         }
         let constructor = model
@@ -442,6 +478,19 @@ mod tests {
             .body
     }
 
+    fn module_name(name: &str) -> impl Fn() -> ClientTarget + '_ {
+        move || ClientTarget::Name {
+            scope: MODULE_SCOPE,
+            name: name.to_string(),
+        }
+    }
+
+    fn candidates(value: &Expr) -> Vec<&ExprCall> {
+        let mut calls = Vec::new();
+        for_each_construction_candidate(value, &mut |call| calls.push(call));
+        calls
+    }
+
     #[test]
     fn assignments_resolve_after_binding() {
         let table = constructor_table();
@@ -450,11 +499,7 @@ mod tests {
         let value = parse_expr("await aioredis.create_redis_pool(url)");
         clients.record_assignment(
             table,
-            &model,
-            ClientTarget::Name {
-                scope: MODULE_SCOPE,
-                name: "pool".into(),
-            },
+            module_name("pool"),
             MODULE_SCOPE,
             &value,
             Origin::Assignment,
@@ -465,21 +510,17 @@ mod tests {
         clients.resolve(&model, table);
         let held = clients.held_by_name(MODULE_SCOPE, "pool").unwrap();
         assert_eq!(held.constructor.name, "aioredis.create_redis_pool");
+        assert!(clients.may_hold_client("pool"));
+        assert!(!clients.may_hold_client("other"));
     }
 
     #[test]
     fn calls_that_are_not_constructors_are_not_recorded() {
-        let table = constructor_table();
-        let model = SemanticModel::default();
         let mut clients = ClientModel::default();
         let value = parse_expr("redis.get_client()");
         clients.record_assignment(
-            table,
-            &model,
-            ClientTarget::Name {
-                scope: MODULE_SCOPE,
-                name: "c".into(),
-            },
+            constructor_table(),
+            module_name("c"),
             MODULE_SCOPE,
             &value,
             Origin::Assignment,
@@ -488,33 +529,29 @@ mod tests {
     }
 
     #[test]
-    fn an_aliased_constructor_is_recorded_once_imported() {
+    fn a_renamed_constructor_is_recorded_once_imported() {
         let table = constructor_table();
         let mut model = SemanticModel::default();
         let mut clients = ClientModel::default();
         let value = parse_expr("AsyncRedis(host='h')");
-        let target = ClientTarget::Name {
-            scope: MODULE_SCOPE,
-            name: "c".into(),
-        };
-        let record = |clients: &mut ClientModel, model: &SemanticModel| {
+        let record = |clients: &mut ClientModel| {
             clients.record_assignment(
                 table,
-                model,
-                target.clone(),
+                module_name("c"),
                 MODULE_SCOPE,
                 &value,
                 Origin::Assignment,
             )
         };
-        record(&mut clients, &model);
+        record(&mut clients);
         assert!(clients.pending.is_empty());
         model.bind_import(
             MODULE_SCOPE,
             "AsyncRedis",
             "redis.asyncio.client.Redis".into(),
         );
-        record(&mut clients, &model);
+        clients.record_import(table, "AsyncRedis", "redis.asyncio.client.Redis");
+        record(&mut clients);
         clients.resolve(&model, table);
         assert!(clients.held_by_name(MODULE_SCOPE, "c").is_some());
     }
@@ -522,16 +559,16 @@ mod tests {
     #[test]
     fn both_branches_of_a_conditional_are_candidates() {
         let value = parse_expr("Redis(a) if cond else existing or from_url(b)");
-        assert_eq!(construction_candidates(&value).len(), 2);
+        assert_eq!(candidates(&value).len(), 2);
     }
 
     #[test]
     fn a_coroutine_run_to_completion_is_a_candidate() {
         let value = parse_expr("self.loop.run_until_complete(aioredis.create_redis(address))");
-        let candidates = construction_candidates(&value);
-        assert_eq!(candidates.len(), 1);
+        let found = candidates(&value);
+        assert_eq!(found.len(), 1);
         assert!(
-            matches!(candidates[0].func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "create_redis")
+            matches!(found[0].func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "create_redis")
         );
     }
 }

@@ -193,6 +193,20 @@ impl SemanticModel {
         }
     }
 
+    /// Whether `name` may resolve to a qualified name starting with one of
+    /// `prefixes`: [`Self::resolve_name`] without building the names, for the
+    /// many references that cannot matter.
+    pub fn may_resolve_under(&self, name: &str, scope: ScopeId, prefixes: &[&str]) -> bool {
+        let under = |qualified: &str| prefixes.iter().any(|p| qualified.starts_with(p));
+        match self.lookup(name, scope) {
+            Some(binding) => binding.imports.iter().any(|q| under(q)),
+            None => self.scopes[MODULE_SCOPE]
+                .star_imports
+                .iter()
+                .any(|module| under(module)),
+        }
+    }
+
     /// Resolves a `Name` or a chain of attributes on a `Name` (`a.b.c`) to the
     /// qualified names it may denote. Anything else resolves to nothing.
     pub fn resolve_expr(&self, expr: &Expr, scope: ScopeId) -> Vec<String> {

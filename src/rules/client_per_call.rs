@@ -19,10 +19,11 @@ pub fn check_function_exit(checker: &mut Checker) {
     let Some(function) = checker.function() else {
         return;
     };
-    if function.sets_up_an_object() {
+    if function.sets_up_an_object {
         return;
     }
     let scope = function.scope;
+    let function_name = checker.function_name(function);
     let leaked: Vec<Diagnostic> = checker
         .clients()
         .held_in_scope(scope)
@@ -36,16 +37,16 @@ pub fn check_function_exit(checker: &mut Checker) {
             let built_by = checker.text(held.callee);
             let message = if held.constructor.kind == Kind::Pool {
                 format!(
-                    "`{name}` holds a connection pool built on every call by `{built_by}(...)` and \
-                     never disconnected, so connections pile up; create one pool at startup and \
-                     share it, or end this one with `await {name}.disconnect()`"
+                    "Each call of `{function_name}()` builds a connection pool `{name}` with \
+                     `{built_by}(...)` and never disconnects it, so connections pile up; create one \
+                     pool at startup and share it, or end this one with `await {name}.disconnect()`"
                 )
             } else {
                 format!(
-                    "`{name}` holds a client (with its own connection pool) built on every call by \
-                     `{built_by}(...)` and never closed, so connections pile up; create one client \
-                     at startup and share it, or close this one with `async with` or \
-                     `await {name}.aclose()`"
+                    "Each call of `{function_name}()` builds a client `{name}`, with its own \
+                     connection pool, with `{built_by}(...)` and never closes it, so connections \
+                     pile up; create one client at startup and share it, or close this one with \
+                     `async with` or `await {name}.aclose()`"
                 )
             };
             Diagnostic::new(Rule::ClientPerCall, held.callee, message)
@@ -62,7 +63,7 @@ pub fn check_temporary(checker: &mut Checker, attribute: &ExprAttribute) {
     if !checker.enabled(Rule::ClientPerCall)
         || checker
             .function()
-            .is_none_or(|function| function.sets_up_an_object())
+            .is_none_or(|function| function.sets_up_an_object)
         || checker
             .constructors()
             .is_closing_method(attribute.attr.as_str())
@@ -80,6 +81,7 @@ pub fn check_temporary(checker: &mut Checker, attribute: &ExprAttribute) {
     let Some(construction) = Construction::resolve(
         call,
         checker.constructors(),
+        checker.clients(),
         checker.model(),
         checker.scope(),
     ) else {

@@ -49,6 +49,19 @@ impl Rule {
         Rule::StrictRedisAlias,
     ];
 
+    /// The rules that judge Redis client constructions and the names holding
+    /// clients: without one of them the checker tracks no clients at all.
+    pub const CLIENT_RULES: &'static [Rule] = &[
+        Rule::DeprecatedClose,
+        Rule::SyncClientInAsync,
+        Rule::MissingSocketTimeout,
+        Rule::HardcodedRedisPassword,
+        Rule::TlsVerificationDisabled,
+        Rule::ClientPerCall,
+        Rule::PositionalAsyncClientArgs,
+        Rule::StrictRedisAlias,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::SyntaxError => "RU001",
@@ -128,6 +141,10 @@ impl RuleSet {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    pub fn contains_any(self, rules: &[Rule]) -> bool {
+        rules.iter().any(|rule| self.contains(*rule))
     }
 
     pub fn iter(self) -> impl Iterator<Item = Rule> {

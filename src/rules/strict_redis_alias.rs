@@ -11,19 +11,26 @@ pub const DOC: &str = include_str!("../../rules/docs/RU207.md");
 
 /// `expr` is a `Name` or the outermost node of an attribute chain `a.b.c`.
 pub fn check_reference(checker: &mut Checker, expr: &Expr) {
-    if !checker.enabled(Rule::StrictRedisAlias) {
+    if !checker.enabled(Rule::StrictRedisAlias) || !checker.mentions_an_alias() {
         return;
     }
     let Some((root, attrs)) = attribute_chain(expr) else {
         return;
     };
+    const LIBRARIES: &[&str] = &["redis", "aioredis"];
+    if !checker
+        .model()
+        .may_resolve_under(root.id.as_str(), checker.scope(), LIBRARIES)
+    {
+        return;
+    }
     let roots = checker
         .model()
         .resolve_name(root.id.as_str(), checker.scope());
     let ranges = chain_ranges(expr);
     for base in roots
         .iter()
-        .filter(|q| q.starts_with("redis") || q.starts_with("aioredis"))
+        .filter(|q| LIBRARIES.iter().any(|library| q.starts_with(library)))
     {
         // The shortest part of `a.b.c` that names an alias: `redis.StrictRedis`
         // in `redis.StrictRedis.from_url`.
