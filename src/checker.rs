@@ -4,19 +4,27 @@
 //! and what each scope binds (the [`SemanticModel`]); then [`Phase::Check`]
 //! replays the same scopes in the same order and hands statements, references
 //! and calls to the rules, which can now resolve any name, wherever it was bound.
+//!
+//! Both phases keep the stack of enclosing functions (name, `async` or not,
+//! class), so the bind phase can record which names and `self.<attr>`s hold a
+//! Redis client ([`ClientModel`]) and the check phase can judge each client
+//! call by where it happens.
+
+use std::collections::HashMap;
 
 use ruff_python_ast::StringFlags;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
 };
-use std::collections::HashMap;
-
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::api::{ApiMap, is_aioredis};
+use crate::constructors::{ConstructorTable, constructor_table};
 use crate::diagnostic::Diagnostic;
 use crate::fix::Fix;
+use crate::lint::LintOptions;
+use crate::python::clients::{ClientModel, ClientTarget, ClientUses, Construction, Origin};
 use crate::python::semantic::{MODULE_SCOPE, ScopeId, ScopeKind, SemanticModel, attribute_chain};
 use crate::rules::{self, Rule, RuleSet};
 
@@ -26,11 +34,31 @@ enum Phase {
     Check,
 }
 
+/// One enclosing `def`, `async def` or `lambda`.
+#[derive(Debug, Clone)]
+pub struct FunctionFrame {
+    pub scope: ScopeId,
+    /// Where the name is written; `None` for a lambda.
+    pub name: Option<TextRange>,
+    pub is_async: bool,
+    /// The class scope, when the function is defined directly in a class body.
+    pub class: Option<ScopeId>,
+    /// A method that runs once per object, not once per call: `__init__`,
+    /// `__post_init__`, `__aenter__`, `__enter__`.
+    pub sets_up_an_object: bool,
+}
+
 pub struct Checker<'src> {
     phase: Phase,
     source: &'src str,
+    options: LintOptions,
     model: SemanticModel,
+    clients: ClientModel,
+    /// Check phase: what each function does with the clients it holds (RU204).
+    client_uses: ClientUses,
     scope: ScopeId,
+    /// The enclosing functions, innermost last.
+    functions: Vec<FunctionFrame>,
     /// The id the next scope gets when the check phase replays the scopes.
     replayed_scopes: ScopeId,
     /// Inside a type annotation, where string literals are forward references.
@@ -38,7 +66,12 @@ pub struct Checker<'src> {
     /// Inside an expression parsed from a string annotation: no new scopes there.
     in_string_annotation: bool,
     rules: RuleSet,
+    /// Some client rule is enabled, so clients are tracked.
+    tracks_clients: bool,
+    /// The text names an alias such as `StrictRedis` somewhere (RU207 has work).
+    mentions_an_alias: bool,
     api: &'static ApiMap,
+    constructors: &'static ConstructorTable,
     diagnostics: Vec<Diagnostic>,
     /// Every reference whose root name is bound to an aioredis import.
     references: Vec<Reference>,
@@ -64,17 +97,32 @@ pub struct Reference {
 
 impl<'src> Checker<'src> {
     /// Builds the semantic model of `module` and runs the enabled rules over it.
-    pub fn run(source: &'src str, module: &[Stmt], rules: RuleSet) -> Vec<Diagnostic> {
+    pub fn run(
+        source: &'src str,
+        module: &[Stmt],
+        rules: RuleSet,
+        options: &LintOptions,
+    ) -> Vec<Diagnostic> {
         let mut checker = Checker {
             phase: Phase::Bind,
             source,
+            options: *options,
             model: SemanticModel::default(),
+            clients: ClientModel::default(),
+            client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
+            functions: Vec::new(),
             replayed_scopes: MODULE_SCOPE,
             in_annotation: false,
             in_string_annotation: false,
             rules,
+            tracks_clients: rules.contains_any(Rule::CLIENT_RULES),
+            mentions_an_alias: rules.contains(Rule::StrictRedisAlias)
+                && constructor_table()
+                    .alias_names()
+                    .any(|alias| source.contains(alias)),
             api: crate::api::api_map(),
+            constructors: constructor_table(),
             diagnostics: Vec::new(),
             references: Vec::new(),
             aioredis_strings: Vec::new(),
@@ -82,6 +130,9 @@ impl<'src> Checker<'src> {
             callee_fixes: HashMap::new(),
         };
         checker.visit_body(module);
+        checker
+            .clients
+            .resolve(&checker.model, checker.constructors);
         checker.phase = Phase::Check;
         checker.scope = MODULE_SCOPE;
         checker.visit_body(module);
@@ -151,6 +202,38 @@ impl<'src> Checker<'src> {
         self.api
     }
 
+    pub fn constructors(&self) -> &'static ConstructorTable {
+        self.constructors
+    }
+
+    /// Whether the source text names a plain alias such as `StrictRedis` at all.
+    pub fn mentions_an_alias(&self) -> bool {
+        self.mentions_an_alias
+    }
+
+    pub fn options(&self) -> &LintOptions {
+        &self.options
+    }
+
+    pub fn clients(&self) -> &ClientModel {
+        &self.clients
+    }
+
+    pub fn client_uses(&self) -> &ClientUses {
+        &self.client_uses
+    }
+
+    /// The innermost enclosing function or lambda; `None` at module or class level.
+    pub fn function(&self) -> Option<&FunctionFrame> {
+        self.functions.last()
+    }
+
+    /// Directly inside an `async def` (not in a nested `def` or `lambda`, which
+    /// run when called, possibly in a worker thread).
+    pub fn in_async_function(&self) -> bool {
+        self.function().is_some_and(|f| f.is_async)
+    }
+
     pub fn model(&self) -> &SemanticModel {
         &self.model
     }
@@ -196,7 +279,188 @@ impl<'src> Checker<'src> {
 
     fn bind_other(&mut self, name: &str) {
         if self.binding() {
-            self.model.bind_other(self.scope, name);
+            let scope = self.model.assignment_scope(self.scope, name);
+            self.model.bind_other(scope, name);
+        }
+    }
+
+    /// The name of a function frame, `<lambda>` for a lambda.
+    pub fn function_name(&self, frame: &FunctionFrame) -> &'src str {
+        frame.name.map_or("<lambda>", |range| self.text(range))
+    }
+
+    /// Enters a function's scope and frame; returns the scope to restore.
+    fn enter_function(
+        &mut self,
+        kind: ScopeKind,
+        name: Option<&ast::Identifier>,
+        parameters: Option<&Parameters>,
+        decorators: &[ast::Decorator],
+    ) -> ScopeId {
+        let parent = self.enter_scope(kind);
+        let class = (self.model.scope(parent).kind == ScopeKind::Class).then_some(parent);
+        if self.binding()
+            && self.tracks_clients
+            && let (Some(class), Some(receiver)) = (class, parameters.and_then(receiver_parameter))
+            && !decorators.iter().any(|d| is_staticmethod(&d.expression))
+        {
+            self.clients.record_method(self.scope, receiver, class);
+        }
+        let sets_up_an_object = class.is_some()
+            && name.is_some_and(|name| {
+                matches!(
+                    name.as_str(),
+                    "__init__" | "__post_init__" | "__aenter__" | "__enter__"
+                )
+            });
+        self.functions.push(FunctionFrame {
+            scope: self.scope,
+            name: name.map(Ranged::range),
+            is_async: matches!(kind, ScopeKind::Function { is_async: true }),
+            class,
+            sets_up_an_object,
+        });
+        parent
+    }
+
+    fn exit_function(&mut self, parent: ScopeId) {
+        if !self.binding() {
+            rules::client_per_call::check_function_exit(self);
+        }
+        self.functions.pop();
+        self.scope = parent;
+    }
+
+    /// Bind phase: what an assignment `targets = value` tells about string
+    /// literals and clients.
+    fn bind_assignment(&mut self, targets: &[Expr], value: &Expr, origin: Origin) {
+        if !self.tracks_clients {
+            return;
+        }
+        if let ([Expr::Name(target)], Expr::StringLiteral(literal)) = (targets, value) {
+            let scope = self.model.assignment_scope(self.scope, target.id.as_str());
+            self.model
+                .record_string_literal(scope, target.id.as_str(), literal.value.to_str());
+            return;
+        }
+        if !may_be_a_construction(value) {
+            return;
+        }
+        for target in targets {
+            match target {
+                Expr::Name(name) => {
+                    let name = name.id.as_str();
+                    if self.model.scope(self.scope).kind == ScopeKind::Class {
+                        // A class attribute is `self.<name>` in the methods too.
+                        let class = self.scope;
+                        self.clients.record_assignment(
+                            self.constructors,
+                            || ClientTarget::Attribute {
+                                class,
+                                attr: name.to_string(),
+                            },
+                            self.scope,
+                            value,
+                            origin,
+                        );
+                    }
+                    let scope = self.model.assignment_scope(self.scope, name);
+                    self.clients.record_assignment(
+                        self.constructors,
+                        || ClientTarget::Name {
+                            scope,
+                            name: name.to_string(),
+                        },
+                        self.scope,
+                        value,
+                        origin,
+                    );
+                }
+                Expr::Attribute(attribute) => {
+                    let Expr::Name(receiver) = attribute.value.as_ref() else {
+                        continue;
+                    };
+                    let Some((parameter, class)) = self.clients.method_receiver(self.scope) else {
+                        continue;
+                    };
+                    if parameter != receiver.id.as_str() {
+                        continue;
+                    }
+                    self.clients.record_assignment(
+                        self.constructors,
+                        || ClientTarget::Attribute {
+                            class,
+                            attr: attribute.attr.to_string(),
+                        },
+                        self.scope,
+                        value,
+                        origin,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Check phase: the client calls of a call expression.
+    fn check_call(&mut self, call: &ast::ExprCall) {
+        if !self.tracks_clients {
+            return;
+        }
+        if let Some(construction) = Construction::resolve(
+            call,
+            self.constructors,
+            &self.clients,
+            &self.model,
+            self.scope,
+        ) {
+            rules::sync_client_in_async::check_construction(self, &construction);
+            rules::missing_socket_timeout::check(self, &construction);
+            rules::hardcoded_redis_password::check(self, &construction);
+            rules::tls_verification_disabled::check(self, &construction);
+            rules::positional_async_client_args::check(self, &construction);
+            return;
+        }
+        if self.clients.is_empty() {
+            return;
+        }
+        if let Expr::Attribute(method) = call.func.as_ref() {
+            // `client.get(...)` uses the client; `client.connection_pool.disconnect()` closes it.
+            if let Some((root, _)) = attribute_chain(&method.value)
+                && let Some(scope) = self.client_name_scope(root.id.as_str())
+            {
+                if self.constructors.is_closing_method(method.attr.as_str()) {
+                    self.client_uses.mark_closed(scope, root.id.as_str());
+                } else {
+                    self.client_uses.mark_commanded(scope, root.id.as_str());
+                }
+            }
+            rules::sync_client_in_async::check_method_call(self, call, method);
+        }
+    }
+
+    /// The scope that binds `name` to a client, as seen from here.
+    fn client_name_scope(&self, name: &str) -> Option<ScopeId> {
+        if !self.clients.may_hold_client(name) {
+            return None;
+        }
+        let scope = self.model.binding_scope(name, self.scope)?;
+        self.clients.held_by_name(scope, name).map(|_| scope)
+    }
+
+    /// Check phase: a load of a client-holding name. As the root of `name.attr`
+    /// (`bare` false) it only escapes into a nested function; as a value of its
+    /// own it escapes wherever it goes.
+    fn track_client_use(&mut self, name: &str, bare: bool) {
+        if !self.tracks_clients || self.clients.is_empty() {
+            return;
+        }
+        let Some(scope) = self.client_name_scope(name) else {
+            return;
+        };
+        let from_nested_function = self.function().is_some_and(|f| f.scope != scope);
+        if bare || from_nested_function {
+            self.client_uses.mark_escape(scope, name);
         }
     }
 
@@ -218,6 +482,13 @@ impl<'src> Checker<'src> {
                         Some(asname) => {
                             self.model
                                 .bind_import(self.scope, asname.as_str(), module.to_string());
+                            if self.tracks_clients {
+                                self.clients.record_import(
+                                    self.constructors,
+                                    asname.as_str(),
+                                    module,
+                                );
+                            }
                         }
                         None => {
                             // `import a.b.c` binds `a`, and `a.b.c` resolves through it.
@@ -237,11 +508,12 @@ impl<'src> Checker<'src> {
                     } else if alias.name.as_str() == "*" {
                         self.model.add_star_import(self.scope, module.to_string());
                     } else {
-                        self.model.bind_import(
-                            self.scope,
-                            bound,
-                            format!("{module}.{}", alias.name.as_str()),
-                        );
+                        let qualified = format!("{module}.{}", alias.name.as_str());
+                        if self.tracks_clients {
+                            self.clients
+                                .record_import(self.constructors, bound, &qualified);
+                        }
+                        self.model.bind_import(self.scope, bound, qualified);
                     }
                 }
             }
@@ -333,12 +605,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if let Some(returns) = &function.returns {
                     self.visit_annotation(returns);
                 }
-                let parent = self.enter_scope(ScopeKind::Function {
-                    is_async: function.is_async,
-                });
+                let parent = self.enter_function(
+                    ScopeKind::Function {
+                        is_async: function.is_async,
+                    },
+                    Some(&function.name),
+                    Some(&function.parameters),
+                    &function.decorator_list,
+                );
                 self.bind_parameters(&function.parameters);
                 self.visit_body(&function.body);
-                self.scope = parent;
+                self.exit_function(parent);
             }
             Stmt::ClassDef(class) => {
                 self.bind_other(class.name.as_str());
@@ -361,6 +638,42 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 } else {
                     rules::aioredis_import::check(self, stmt);
                 }
+            }
+            Stmt::Assign(assign) => {
+                if self.binding() {
+                    self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::AnnAssign(assign) => {
+                if let (true, Some(value)) = (self.binding(), &assign.value) {
+                    self.bind_assignment(
+                        std::slice::from_ref(assign.target.as_ref()),
+                        value,
+                        Origin::Assignment,
+                    );
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::With(with) => {
+                if self.binding() {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            self.bind_assignment(
+                                std::slice::from_ref(target.as_ref()),
+                                &item.context_expr,
+                                Origin::ContextManager,
+                            );
+                        }
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Expr(statement) => {
+                if !self.binding() {
+                    rules::deprecated_close::check_statement(self, &statement.value);
+                }
+                visitor::walk_stmt(self, stmt);
             }
             Stmt::Global(global) => {
                 if self.binding() {
@@ -387,6 +700,8 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         self.record_reference(expr);
                         rules::aioredis_legacy_api::check_reference(self, expr);
                         rules::missing_after_swap::check_reference(self, expr);
+                        rules::strict_redis_alias::check_reference(self, expr);
+                        self.track_client_use(name.id.as_str(), true);
                     }
                 }
                 ExprContext::Store | ExprContext::Del => self.bind_other(name.id.as_str()),
@@ -398,7 +713,20 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.record_reference(expr);
                     rules::aioredis_legacy_api::check_reference(self, expr);
                     rules::missing_after_swap::check_reference(self, expr);
+                    rules::strict_redis_alias::check_reference(self, expr);
+                    if let Some((root, _)) = attribute_chain(expr) {
+                        self.track_client_use(root.id.as_str(), false);
+                    }
                 }
+            }
+            Expr::Attribute(attribute) if !self.binding() => {
+                // `Redis(...).get(...)`: an attribute of a call's result.
+                rules::client_per_call::check_temporary(self, attribute);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Await(await_expr) if !self.binding() => {
+                rules::deprecated_close::check_await(self, await_expr);
+                visitor::walk_expr(self, expr);
             }
             Expr::Named(named) => {
                 if let Expr::Name(target) = named.target.as_ref() {
@@ -415,12 +743,13 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if let Some(parameters) = &lambda.parameters {
                     self.visit_parameters(parameters);
                 }
-                let parent = self.enter_scope(ScopeKind::Lambda);
+                let parent =
+                    self.enter_function(ScopeKind::Lambda, None, lambda.parameters.as_deref(), &[]);
                 if let Some(parameters) = &lambda.parameters {
                     self.bind_parameters(parameters);
                 }
                 self.visit_expr(&lambda.body);
-                self.scope = parent;
+                self.exit_function(parent);
             }
             Expr::ListComp(comp) if !self.in_string_annotation => {
                 self.visit_comprehension_scope(&comp.generators, &[&comp.elt]);
@@ -439,6 +768,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);
                     rules::aioredis_legacy_api::check_call(self, call);
+                    self.check_call(call);
                 }
                 visitor::walk_expr(self, expr);
             }
@@ -483,6 +813,30 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
         }
         visitor::walk_pattern(self, pattern);
     }
+}
+
+/// Whether an assigned value can be a construction at all (see
+/// `construction_candidates`): most are not, and are passed over cheaply.
+fn may_be_a_construction(value: &Expr) -> bool {
+    matches!(
+        value,
+        Expr::Call(_) | Expr::Await(_) | Expr::If(_) | Expr::BoolOp(_)
+    )
+}
+
+/// `@staticmethod`: a method without a receiver.
+fn is_staticmethod(decorator: &Expr) -> bool {
+    matches!(decorator, Expr::Name(name) if name.id.as_str() == "staticmethod")
+}
+
+/// The first positional parameter of a method: its receiver, `self` or `cls`.
+fn receiver_parameter(parameters: &Parameters) -> Option<&str> {
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .next()
+        .map(|parameter| parameter.parameter.name.as_str())
 }
 
 /// Ranges of a chain `a.b.c` from the root name outwards: `a`, `a.b`, `a.b.c`.

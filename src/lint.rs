@@ -8,17 +8,36 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::noqa;
 use crate::rules::{Rule, RuleSet, syntax_error};
+use crate::version::RedisVersion;
+
+/// What the rules may assume about the project a file belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The redis-py release the code runs on, when known (`target-redis-version`).
+    pub target_redis_version: Option<RedisVersion>,
+}
 
 /// Whether the text can matter at all: every rule needs the bytes `redis`
-/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string).
+/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string;
+/// the client rules start from a constructor resolved through such an import).
 /// Most files of a large code base are skipped here without being parsed.
 pub fn may_contain_findings(text: &[u8]) -> bool {
     memmem::find(text, b"redis").is_some()
 }
 
-/// Lints Python source text; diagnostics come sorted by position.
+/// Lints Python source text with default options; diagnostics come sorted by position.
 pub fn lint_source(text: &str, source_type: PySourceType, rules: RuleSet) -> Vec<Diagnostic> {
-    lint(text, source_type, rules).diagnostics
+    lint(text, source_type, rules, &LintOptions::default()).diagnostics
+}
+
+/// Lints Python source text; diagnostics come sorted by position.
+pub fn lint_source_with(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+) -> Vec<Diagnostic> {
+    lint(text, source_type, rules, options).diagnostics
 }
 
 /// What linting one text found.
@@ -29,7 +48,12 @@ pub struct Linted {
     pub syntax_ok: bool,
 }
 
-pub fn lint(text: &str, source_type: PySourceType, rules: RuleSet) -> Linted {
+pub fn lint(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+) -> Linted {
     if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
         return Linted {
             diagnostics: Vec::new(),
@@ -42,7 +66,7 @@ pub fn lint(text: &str, source_type: PySourceType, rules: RuleSet) -> Linted {
     if rules.contains(Rule::SyntaxError) {
         diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
     }
-    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules));
+    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules, options));
     if !diagnostics.is_empty() {
         let line_index = LineIndex::from_source_text(text);
         noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index);

@@ -9,8 +9,10 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::lint::LintOptions;
 use crate::rules::{Rule, RuleSet};
 use crate::selection::{RuleSelector, resolve_layer};
+use crate::version::RedisVersion;
 
 /// The keys of the configuration, in both files. Unknown keys are an error.
 #[derive(Debug, Default, Deserialize)]
@@ -22,6 +24,8 @@ pub struct Options {
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// The redis-py release the code runs on, such as "7.4" or "8.0.0".
+    pub target_redis_version: Option<String>,
     /// Migration phases, in order: a file belongs to the first phase whose globs match.
     pub phases: Option<Vec<PhaseOptions>>,
 }
@@ -144,6 +148,10 @@ pub struct Settings {
     pub project_root: PathBuf,
     pub config_path: Option<PathBuf>,
     pub rules: RuleSet,
+    /// From `target-redis-version`. When the configuration does not say, this
+    /// stays `None`; the version required by the project's manifests is meant to
+    /// fill it then (manifest reading is not part of `check` yet).
+    pub target_redis_version: Option<RedisVersion>,
     exclude: ExcludeMatcher,
     per_file_ignores: Vec<(GlobSet, RuleSet)>,
     phases: Vec<(String, GlobSet)>,
@@ -271,14 +279,37 @@ impl Settings {
             phases.push((phase.name.clone(), glob_set(&phase.paths, &source)?));
         }
 
+        let target_redis_version = options
+            .target_redis_version
+            .as_deref()
+            .map(|text| {
+                text.parse::<RedisVersion>()
+                    .map_err(|message| match &config_path {
+                        Some(path) => Error::Config {
+                            path: path.clone(),
+                            message: format!("target-redis-version: {message}"),
+                        },
+                        None => Error::Usage(format!("target-redis-version: {message}")),
+                    })
+            })
+            .transpose()?;
+
         Ok(Settings {
             project_root,
             config_path,
             rules,
+            target_redis_version,
             exclude,
             per_file_ignores,
             phases,
         })
+    }
+
+    /// What the rules may assume about the project, for every file.
+    pub fn lint_options(&self) -> LintOptions {
+        LintOptions {
+            target_redis_version: self.target_redis_version,
+        }
     }
 
     /// Whether a path (relative to the project root, `/`-separated) is excluded.
@@ -446,6 +477,31 @@ mod tests {
                 .contains(Rule::AioredisImport)
         );
         assert!(s.rules_for("app/x.py").contains(Rule::AioredisImport));
+    }
+
+    #[test]
+    fn target_redis_version_is_validated() {
+        let with_version = |text: &str| Options {
+            target_redis_version: Some(text.to_string()),
+            ..Options::default()
+        };
+        let s = settings(with_version("8.0"), SelectionArgs::default()).unwrap();
+        assert_eq!(s.target_redis_version, Some(RedisVersion::new(8, 0, 0)));
+        let error = settings(with_version("eight"), SelectionArgs::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("target-redis-version"), "{error}");
+        assert!(error.contains("redis-unify.toml"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_still_refused() {
+        let error = toml::from_str::<Options>("target-redis-versoin = \"8.0\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("target-redis-versoin"), "{error}");
+        let options: Options = toml::from_str("target-redis-version = \"7.4.1\"\n").unwrap();
+        assert_eq!(options.target_redis_version.as_deref(), Some("7.4.1"));
     }
 
     #[test]

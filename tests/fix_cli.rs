@@ -7,9 +7,9 @@ use std::os::unix::fs::PermissionsExt;
 
 use common::Project;
 
-const SAFE: &str = "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\")\n";
-const SAFE_FIXED: &str =
-    "import redis.asyncio as aioredis\n\nclient = aioredis.from_url(\"redis://localhost\")\n";
+const SAFE: &str =
+    "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n";
+const SAFE_FIXED: &str = "import redis.asyncio as aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n";
 
 fn repo(files: &[(&str, &str)]) -> Project {
     let project = Project::new();
@@ -141,7 +141,7 @@ fn diff_writes_nothing() {
 fn unsafe_fixes_need_the_flag() {
     let text = "import aioredis\n\n\nasync def go(url):\n    return await aioredis.create_redis_pool(url, maxsize=5)\n";
     let project = repo(&[("legacy.py", text)]);
-    let safe = project.run(&["fix", "--output-format", "concise", "."]);
+    let safe = project.run(&["fix", "--select", "RU1", "--output-format", "concise", "."]);
     assert_eq!(safe.code, 1);
     assert_eq!(read(&project, "legacy.py"), text.as_bytes());
     assert!(
@@ -150,7 +150,7 @@ fn unsafe_fixes_need_the_flag() {
         "{}",
         safe.stdout
     );
-    let run = project.run(&["fix", "--unsafe-fixes", "."]);
+    let run = project.run(&["fix", "--select", "RU1", "--unsafe-fixes", "."]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let fixed = String::from_utf8(read(&project, "legacy.py")).unwrap();
     assert!(fixed.contains("import redis.asyncio as aioredis"));
@@ -163,14 +163,14 @@ fn unsafe_fixes_need_the_flag() {
 #[test]
 fn bom_crlf_mode_and_encoding_are_kept() {
     let project = repo(&[]);
-    let text = "\u{feff}import aioredis\r\n\r\nclient = aioredis.Redis()\r\n";
+    let text = "\u{feff}import aioredis\r\n\r\nclient = aioredis.Redis(socket_timeout=5)\r\n";
     let path = project.write("bom.py", text);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o750)).unwrap();
     let run = project.run(&["fix", "bom.py"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         read(&project, "bom.py"),
-        "\u{feff}import redis.asyncio as aioredis\r\n\r\nclient = aioredis.Redis()\r\n".as_bytes()
+        "\u{feff}import redis.asyncio as aioredis\r\n\r\nclient = aioredis.Redis(socket_timeout=5)\r\n".as_bytes()
     );
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,

@@ -8,7 +8,7 @@ use std::process::Command;
 use redis_unify::fix::FixMode;
 use redis_unify::fix::apply::fix_source;
 use redis_unify::fix::diff::unified_diff;
-use redis_unify::lint::source_type_of;
+use redis_unify::lint::{LintOptions, source_type_of};
 use redis_unify::rules::RuleSet;
 
 fn python_parses(text: &str) -> bool {
@@ -32,7 +32,13 @@ fn fixed(name: &str, mode: FixMode) -> String {
         .join("tests/fixtures/fix")
         .join(name);
     let original = std::fs::read_to_string(&path).unwrap();
-    let outcome = fix_source(&original, source_type_of(name), RuleSet::all(), mode);
+    let outcome = fix_source(
+        &original,
+        source_type_of(name),
+        RuleSet::all(),
+        &LintOptions::default(),
+        mode,
+    );
     assert!(outcome.failure.is_none(), "{name}: {:?}", outcome.failure);
 
     if outcome.text != original {
@@ -43,7 +49,13 @@ fn fixed(name: &str, mode: FixMode) -> String {
             "{name}: python3 rejects the fixed text"
         );
     }
-    let again = fix_source(&outcome.text, source_type_of(name), RuleSet::all(), mode);
+    let again = fix_source(
+        &outcome.text,
+        source_type_of(name),
+        RuleSet::all(),
+        &LintOptions::default(),
+        mode,
+    );
     assert_eq!(
         again.text, outcome.text,
         "{name}: a second fix changed the file"
@@ -111,6 +123,7 @@ fn files_with_syntax_errors_get_no_fixes() {
         &text,
         source_type_of("x.py"),
         RuleSet::all(),
+        &LintOptions::default(),
         FixMode::SafeAndUnsafe,
     );
     assert_eq!(outcome.text, text);

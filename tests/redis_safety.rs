@@ -11,7 +11,7 @@ mod common;
 
 use redis_unify::fix::FixMode;
 use redis_unify::fix::apply::fix_source;
-use redis_unify::lint::{is_python_path, source_type_of};
+use redis_unify::lint::{LintOptions, is_python_path, source_type_of};
 use redis_unify::rules::RuleSet;
 
 /// Python interpreters that have `redis` installed.
@@ -77,6 +77,7 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
             &text,
             source_type_of(&path.to_string_lossy()),
             RuleSet::all(),
+            &LintOptions::default(),
             FixMode::Safe,
         );
         let remaining = outcome

@@ -13,7 +13,7 @@ use super::inputs::{Inputs, gather};
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
-use crate::lint::{lint_source, source_type_of};
+use crate::lint::{lint_source_with, source_type_of};
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::source::{Origin, SourceFile};
 
@@ -43,7 +43,9 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
     let outcomes = map_files(&inputs.files, repo_path, |file, text| {
         let rules = inputs.settings.rules_for(&file.relative);
-        let mut diagnostics = lint_source(&text, source_type_of(&file.display), rules);
+        let options = inputs.settings.lint_options();
+        let mut diagnostics =
+            lint_source_with(&text, source_type_of(&file.display), rules, &options);
         if let Some(new_lines) = &inputs.new_lines {
             new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
         }

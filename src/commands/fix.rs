@@ -16,7 +16,7 @@ use crate::fix::apply::{FixOutcome, fix_source};
 use crate::fix::diff::unified_diff;
 use crate::fix::journal::{self, Journal, JournalFile, Manifest, RunStatus, content_hash};
 use crate::fix::write::{write_atomically, write_target};
-use crate::lint::{lint_source, source_type_of};
+use crate::lint::{lint_source_with, source_type_of};
 use crate::report::FileReport;
 use crate::rules::Rule;
 use crate::source::{SourceFile, relative_to, slash_path};
@@ -92,7 +92,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
     let outcomes = map_files(&files, repo_path, |file, text| {
         let rules = inputs.settings.rules_for(&file.relative);
-        let outcome = fix_source(&text, source_type_of(&file.display), rules, options.mode);
+        let lint_options = inputs.settings.lint_options();
+        let outcome = fix_source(
+            &text,
+            source_type_of(&file.display),
+            rules,
+            &lint_options,
+            options.mode,
+        );
         Some(FileFix {
             file: file.clone(),
             original: text,
@@ -148,10 +155,11 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 fix.outcome = FixOutcome {
                     text: fix.original.clone(),
                     fixed: BTreeMap::new(),
-                    diagnostics: lint_source(
+                    diagnostics: lint_source_with(
                         &fix.original,
                         source_type_of(&fix.file.display),
                         rules,
+                        &inputs.settings.lint_options(),
                     ),
                     failure: None,
                 };

@@ -8,7 +8,7 @@ use ruff_python_ast::PySourceType;
 
 use super::FixMode;
 use crate::diagnostic::Diagnostic;
-use crate::lint::lint;
+use crate::lint::{LintOptions, lint};
 use crate::rules::{Rule, RuleSet};
 
 /// Passes before giving up on reaching a fixed point.
@@ -72,9 +72,10 @@ pub fn fix_source(
     original: &str,
     source_type: PySourceType,
     rules: RuleSet,
+    options: &LintOptions,
     mode: FixMode,
 ) -> FixOutcome {
-    let first = lint(original, source_type, rules);
+    let first = lint(original, source_type, rules, options);
     if !first.syntax_ok {
         // Files with syntax errors get no fixes.
         return FixOutcome {
@@ -96,12 +97,13 @@ pub fn fix_source(
                 failure: None,
             };
         };
-        let linted = lint(&next, source_type, rules);
+        let linted = lint(&next, source_type, rules, options);
         if !linted.syntax_ok {
             return reverted(
                 original,
                 source_type,
                 rules,
+                options,
                 "a fix introduced a syntax error",
             );
         }
@@ -115,15 +117,22 @@ pub fn fix_source(
         original,
         source_type,
         rules,
+        options,
         &format!("the fixes did not settle after {MAX_ITERATIONS} passes"),
     )
 }
 
-fn reverted(original: &str, source_type: PySourceType, rules: RuleSet, why: &str) -> FixOutcome {
+fn reverted(
+    original: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    why: &str,
+) -> FixOutcome {
     FixOutcome {
         text: original.to_string(),
         fixed: BTreeMap::new(),
-        diagnostics: lint(original, source_type, rules).diagnostics,
+        diagnostics: lint(original, source_type, rules, options).diagnostics,
         failure: Some(format!(
             "{why}; the file was left unchanged. This is a bug in redis-unify: please report it"
         )),

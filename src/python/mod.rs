@@ -1,3 +1,4 @@
 //! Python-specific analysis on top of ruff's parser.
 
+pub mod clients;
 pub mod semantic;

@@ -30,6 +30,8 @@ pub struct Binding {
     pub imports: Vec<String>,
     /// The name is also bound by something that is not an import (assignment, def, parameter).
     pub other: bool,
+    /// How many non-import bindings it has: a name stored once holds one value.
+    pub stores: u32,
 }
 
 #[derive(Debug)]
@@ -41,6 +43,8 @@ pub struct Scope {
     globals: Vec<String>,
     /// Modules imported with `from M import *` in this scope.
     star_imports: Vec<String>,
+    /// Names assigned a plain string literal (`URL = "redis://..."`), with its value.
+    string_literals: HashMap<String, String>,
 }
 
 impl Scope {
@@ -51,6 +55,7 @@ impl Scope {
             bindings: HashMap::new(),
             globals: Vec::new(),
             star_imports: Vec::new(),
+            string_literals: HashMap::new(),
         }
     }
 }
@@ -95,11 +100,29 @@ impl SemanticModel {
     }
 
     pub fn bind_other(&mut self, scope: ScopeId, name: &str) {
-        self.scopes[scope]
+        let binding = self.scopes[scope]
             .bindings
             .entry(name.to_string())
-            .or_default()
-            .other = true;
+            .or_default();
+        binding.other = true;
+        binding.stores += 1;
+    }
+
+    /// Records that `name = "<value>"` in `scope` (the store itself is bound apart).
+    pub fn record_string_literal(&mut self, scope: ScopeId, name: &str, value: &str) {
+        self.scopes[scope]
+            .string_literals
+            .insert(name.to_string(), value.to_string());
+    }
+
+    /// The scope an assignment to `name` in `scope` binds: the module for a name
+    /// declared `global` there, else `scope` itself.
+    pub fn assignment_scope(&self, scope: ScopeId, name: &str) -> ScopeId {
+        if self.scopes[scope].globals.iter().any(|g| g == name) {
+            MODULE_SCOPE
+        } else {
+            scope
+        }
     }
 
     pub fn declare_global(&mut self, scope: ScopeId, name: &str) {
@@ -114,12 +137,22 @@ impl SemanticModel {
     /// innermost scope first, class scopes invisible to the scopes nested in them,
     /// `global` declarations jumping to the module.
     pub fn lookup(&self, name: &str, scope: ScopeId) -> Option<&Binding> {
-        self.lookup_in(name, scope).map(|(_, binding)| binding)
+        let found = self.binding_scope(name, scope)?;
+        self.scopes[found].bindings.get(name)
     }
 
     /// Like [`Self::lookup`], also naming the scope that holds the binding: two
     /// references use the same binding when they resolve to the same scope.
     pub fn lookup_in(&self, name: &str, scope: ScopeId) -> Option<(ScopeId, &Binding)> {
+        let found = self.binding_scope(name, scope)?;
+        self.scopes[found]
+            .bindings
+            .get(name)
+            .map(|binding| (found, binding))
+    }
+
+    /// The scope whose binding a load of `name` in `scope` sees (see [`Self::lookup`]).
+    pub fn binding_scope(&self, name: &str, scope: ScopeId) -> Option<ScopeId> {
         let mut current = scope;
         let mut innermost = true;
         loop {
@@ -127,17 +160,28 @@ impl SemanticModel {
             if s.globals.iter().any(|g| g == name) {
                 return self.scopes[MODULE_SCOPE]
                     .bindings
-                    .get(name)
-                    .map(|binding| (MODULE_SCOPE, binding));
+                    .contains_key(name)
+                    .then_some(MODULE_SCOPE);
             }
-            if (innermost || s.kind != ScopeKind::Class)
-                && let Some(binding) = s.bindings.get(name)
-            {
-                return Some((current, binding));
+            if (innermost || s.kind != ScopeKind::Class) && s.bindings.contains_key(name) {
+                return Some(current);
             }
             innermost = false;
             current = s.parent?;
         }
+    }
+
+    /// The string a name holds when its only binding is `name = "literal"`.
+    pub fn string_literal(&self, name: &str, scope: ScopeId) -> Option<&str> {
+        let found = self.binding_scope(name, scope)?;
+        let binding = self.scopes[found].bindings.get(name)?;
+        if binding.stores != 1 || !binding.imports.is_empty() {
+            return None;
+        }
+        self.scopes[found]
+            .string_literals
+            .get(name)
+            .map(String::as_str)
     }
 
     /// Whether `name` is unbound in every scope visible from `scope` (so a load of
@@ -156,6 +200,20 @@ impl SemanticModel {
                 .iter()
                 .map(|module| format!("{module}.{name}"))
                 .collect(),
+        }
+    }
+
+    /// Whether `name` may resolve to a qualified name starting with one of
+    /// `prefixes`: [`Self::resolve_name`] without building the names, for the
+    /// many references that cannot matter.
+    pub fn may_resolve_under(&self, name: &str, scope: ScopeId, prefixes: &[&str]) -> bool {
+        let under = |qualified: &str| prefixes.iter().any(|p| qualified.starts_with(p));
+        match self.lookup(name, scope) {
+            Some(binding) => binding.imports.iter().any(|q| under(q)),
+            None => self.scopes[MODULE_SCOPE]
+                .star_imports
+                .iter()
+                .any(|module| under(module)),
         }
     }
 
@@ -217,6 +275,17 @@ mod tests {
         model.bind_import(class, "r", "redis.asyncio".into());
         assert_eq!(model.resolve_name("r", class), vec!["redis.asyncio"]);
         assert_eq!(model.resolve_name("r", method), vec!["aioredis"]);
+    }
+
+    #[test]
+    fn string_literal_needs_a_single_store() {
+        let mut model = SemanticModel::default();
+        let function = model.push_scope(ScopeKind::Function { is_async: false }, MODULE_SCOPE);
+        model.bind_other(MODULE_SCOPE, "URL");
+        model.record_string_literal(MODULE_SCOPE, "URL", "redis://h");
+        assert_eq!(model.string_literal("URL", function), Some("redis://h"));
+        model.bind_other(MODULE_SCOPE, "URL");
+        assert_eq!(model.string_literal("URL", function), None);
     }
 
     #[test]

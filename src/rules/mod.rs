@@ -3,8 +3,16 @@
 pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
+pub mod client_per_call;
+pub mod deprecated_close;
+pub mod hardcoded_redis_password;
 pub mod missing_after_swap;
+pub mod missing_socket_timeout;
+pub mod positional_async_client_args;
+pub mod strict_redis_alias;
+pub mod sync_client_in_async;
 pub mod syntax_error;
+pub mod tls_verification_disabled;
 
 use crate::catalog::{self, RuleInfo};
 
@@ -16,7 +24,15 @@ pub enum Rule {
     AioredisImport,
     AioredisLegacyApi,
     AioredisDynamicImport,
+    DeprecatedClose,
     MissingAfterSwap,
+    SyncClientInAsync,
+    MissingSocketTimeout,
+    HardcodedRedisPassword,
+    TlsVerificationDisabled,
+    ClientPerCall,
+    PositionalAsyncClientArgs,
+    StrictRedisAlias,
 }
 
 impl Rule {
@@ -25,7 +41,28 @@ impl Rule {
         Rule::AioredisImport,
         Rule::AioredisLegacyApi,
         Rule::AioredisDynamicImport,
+        Rule::DeprecatedClose,
         Rule::MissingAfterSwap,
+        Rule::SyncClientInAsync,
+        Rule::MissingSocketTimeout,
+        Rule::HardcodedRedisPassword,
+        Rule::TlsVerificationDisabled,
+        Rule::ClientPerCall,
+        Rule::PositionalAsyncClientArgs,
+        Rule::StrictRedisAlias,
+    ];
+
+    /// The rules that judge Redis client constructions and the names holding
+    /// clients: without one of them the checker tracks no clients at all.
+    pub const CLIENT_RULES: &'static [Rule] = &[
+        Rule::DeprecatedClose,
+        Rule::SyncClientInAsync,
+        Rule::MissingSocketTimeout,
+        Rule::HardcodedRedisPassword,
+        Rule::TlsVerificationDisabled,
+        Rule::ClientPerCall,
+        Rule::PositionalAsyncClientArgs,
+        Rule::StrictRedisAlias,
     ];
 
     pub fn code(self) -> &'static str {
@@ -34,7 +71,15 @@ impl Rule {
             Rule::AioredisImport => "RU100",
             Rule::AioredisLegacyApi => "RU101",
             Rule::AioredisDynamicImport => "RU102",
+            Rule::DeprecatedClose => "RU103",
             Rule::MissingAfterSwap => "RU104",
+            Rule::SyncClientInAsync => "RU200",
+            Rule::MissingSocketTimeout => "RU201",
+            Rule::HardcodedRedisPassword => "RU202",
+            Rule::TlsVerificationDisabled => "RU203",
+            Rule::ClientPerCall => "RU204",
+            Rule::PositionalAsyncClientArgs => "RU205",
+            Rule::StrictRedisAlias => "RU207",
         }
     }
 
@@ -45,7 +90,15 @@ impl Rule {
             Rule::AioredisImport => aioredis_import::DOC,
             Rule::AioredisLegacyApi => aioredis_legacy_api::DOC,
             Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
+            Rule::DeprecatedClose => deprecated_close::DOC,
             Rule::MissingAfterSwap => missing_after_swap::DOC,
+            Rule::SyncClientInAsync => sync_client_in_async::DOC,
+            Rule::MissingSocketTimeout => missing_socket_timeout::DOC,
+            Rule::HardcodedRedisPassword => hardcoded_redis_password::DOC,
+            Rule::TlsVerificationDisabled => tls_verification_disabled::DOC,
+            Rule::ClientPerCall => client_per_call::DOC,
+            Rule::PositionalAsyncClientArgs => positional_async_client_args::DOC,
+            Rule::StrictRedisAlias => strict_redis_alias::DOC,
         }
     }
 
@@ -95,6 +148,10 @@ impl RuleSet {
         self.0 == 0
     }
 
+    pub fn contains_any(self, rules: &[Rule]) -> bool {
+        rules.iter().any(|rule| self.contains(*rule))
+    }
+
     pub fn iter(self) -> impl Iterator<Item = Rule> {
         Rule::ALL
             .iter()
@@ -126,6 +183,15 @@ mod tests {
             assert_eq!(rule.info().code, rule.code());
             assert_eq!(Rule::from_code(rule.code()), Some(*rule));
         }
+    }
+
+    #[test]
+    fn codes_are_in_order_and_unique() {
+        let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
     }
 
     #[test]

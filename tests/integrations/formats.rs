@@ -165,7 +165,7 @@ fn job_summary_lists_every_finding() {
     assert!(
         run.stdout
             .trim_end()
-            .ends_with("redis-unify: 6 findings in 4 files."),
+            .ends_with("redis-unify: 7 findings in 4 files."),
         "{}",
         run.stdout
     );
