@@ -23,6 +23,27 @@ pub struct RuleInfo {
     /// Selected when the user does not narrow the selection.
     pub default: bool,
     pub fix: FixAvailability,
+    /// The bytes a file must contain for the rule to find anything.
+    pub needs: Needle,
+}
+
+/// What a file must contain before it is worth parsing for a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Needle {
+    /// `aioredis` (the narrower needle).
+    Aioredis,
+    /// `redis`: also found in every file that contains `aioredis`.
+    Redis,
+}
+
+impl Needle {
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Needle::Aioredis => b"aioredis",
+            Needle::Redis => b"redis",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,12 +17,14 @@ pub struct LintOptions {
     pub target_redis_version: Option<RedisVersion>,
 }
 
-/// Whether the text can matter at all: every rule needs the bytes `redis`
-/// somewhere (an import of `aioredis` or `redis`, a dynamic import's string;
-/// the client rules start from a constructor resolved through such an import).
-/// Most files of a large code base are skipped here without being parsed.
-pub fn may_contain_findings(text: &[u8]) -> bool {
-    memmem::find(text, b"redis").is_some()
+/// Whether the text can matter at all to `rules`: each rule names the bytes it
+/// needs (`aioredis`, or `redis` for the rules about redis-py clients and names;
+/// `needs` in rules/catalog.toml). Most files of a large code base are skipped
+/// here without being decoded or parsed.
+pub fn may_contain_findings(text: &[u8], rules: RuleSet) -> bool {
+    rules
+        .needle()
+        .is_some_and(|needle| memmem::find(text, needle.bytes()).is_some())
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -54,7 +56,7 @@ pub fn lint(
     rules: RuleSet,
     options: &LintOptions,
 ) -> Linted {
-    if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
+    if !may_contain_findings(text.as_bytes(), rules) {
         return Linted {
             diagnostics: Vec::new(),
             syntax_ok: true,
@@ -90,6 +92,12 @@ pub fn source_type_of(path: &str) -> PySourceType {
 /// `*.py` and `*.pyi`: the files redis-unify reads.
 pub fn is_python_path(path: &str) -> bool {
     path.ends_with(".py") || path.ends_with(".pyi")
+}
+
+/// [`is_python_path`] for a file system path, without decoding it.
+pub fn is_python_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "py" || extension == "pyi")
 }
 
 #[cfg(test)]

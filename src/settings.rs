@@ -241,6 +241,9 @@ impl Settings {
         let exclude = ExcludeMatcher {
             root: project_root.clone(),
             globs: glob_set(&exclude_patterns, &origin("exclude"))?,
+            has_path_patterns: exclude_patterns
+                .iter()
+                .any(|p| p.trim_end_matches('/').contains('/')),
         };
 
         let mut per_file_ignores = Vec::new();
@@ -378,6 +381,11 @@ impl Settings {
         Ok(Phase { number, name })
     }
 
+    /// Every rule that applies to at least one file (per-file-ignores only remove).
+    pub fn any_file_rules(&self) -> RuleSet {
+        self.rules
+    }
+
     /// The rules that apply to one file, after `per-file-ignores`.
     pub fn rules_for(&self, relative: &str) -> RuleSet {
         let mut rules = self.rules;
@@ -398,6 +406,8 @@ impl Settings {
 pub struct ExcludeMatcher {
     root: PathBuf,
     globs: GlobSet,
+    /// Some pattern names a path (`tests/fixtures`), not only a name.
+    has_path_patterns: bool,
 }
 
 impl ExcludeMatcher {
@@ -419,6 +429,20 @@ impl ExcludeMatcher {
             prefix_end += 1;
         }
         false
+    }
+
+    /// For the walker, which has already judged (and not pruned) every folder
+    /// above `path`: only its own name, and its whole relative path for patterns
+    /// with a `/`, are left to match.
+    pub fn is_excluded_entry(&self, path: &Path) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy());
+        if name.is_some_and(|name| self.globs.is_match(name.as_ref())) {
+            return true;
+        }
+        self.has_path_patterns && self.is_excluded_path(path)
     }
 
     pub fn is_excluded_path(&self, path: &Path) -> bool {

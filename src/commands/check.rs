@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::fix::FixMode;
 use crate::lint::{lint_source_with, source_type_of};
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
+use crate::rules::RuleSet;
 use crate::source::{Origin, SourceFile};
 
 /// What happened to one file.
@@ -41,16 +42,21 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     }
     let inputs = gather(&args.common, cwd)?;
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
-    let outcomes = map_files(&inputs.files, repo_path, |file, text| {
-        let rules = inputs.settings.rules_for(&file.relative);
-        let options = inputs.settings.lint_options();
-        let mut diagnostics =
-            lint_source_with(&text, source_type_of(&file.display), rules, &options);
-        if let Some(new_lines) = &inputs.new_lines {
-            new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
-        }
-        (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
-    });
+    let outcomes = map_files(
+        &inputs.files,
+        repo_path,
+        inputs.settings.any_file_rules(),
+        |file, text| {
+            let rules = inputs.settings.rules_for(&file.relative);
+            let options = inputs.settings.lint_options();
+            let mut diagnostics =
+                lint_source_with(&text, source_type_of(&file.display), rules, &options);
+            if let Some(new_lines) = &inputs.new_lines {
+                new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
+            }
+            (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
+        },
+    );
     let (reports, crash) = collect(outcomes);
     let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
     let mut options = report_options(&args.common, FixMode::Safe, None);
@@ -182,6 +188,7 @@ pub fn write_output(
 pub fn map_files<T, F>(
     files: &[SourceFile],
     repo_path: Option<&Path>,
+    rules: RuleSet,
     work: F,
 ) -> Vec<Outcome<Option<T>>>
 where
@@ -191,9 +198,14 @@ where
     files
         .par_iter()
         .map_init(
-            || repo_path.and_then(|path| Repository::open(path).ok()),
-            |repo, file| {
-                let text = match read_text(file, repo.as_ref()) {
+            || {
+                (
+                    repo_path.and_then(|path| Repository::open(path).ok()),
+                    Vec::new(),
+                )
+            },
+            |(repo, buffer), file| {
+                let text = match read_text(file, repo.as_ref(), rules, buffer) {
                     Ok(Some(text)) => text,
                     Ok(None) => return Outcome::Done(None),
                     Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
@@ -210,19 +222,26 @@ where
 }
 
 /// The file's text, `None` when the prefilter shows it cannot have findings.
-fn read_text(file: &SourceFile, repo: Option<&Repository>) -> Result<Option<String>, String> {
-    let bytes = file.read(repo)?;
-    if !crate::lint::may_contain_findings(&bytes) {
-        return Ok(None);
+fn read_text(
+    file: &SourceFile,
+    repo: Option<&Repository>,
+    rules: RuleSet,
+    buffer: &mut Vec<u8>,
+) -> Result<Option<String>, String> {
+    file.read_into(repo, buffer)?;
+    if !crate::lint::may_contain_findings(buffer, rules) {
+        return Ok(None); // the buffer is reused for the next file
     }
-    String::from_utf8(bytes).map(Some).map_err(|error| {
-        let origin = match file.origin {
-            Origin::Index(_) => " (staged content)",
-            Origin::WorkTree => "",
-        };
-        format!(
-            "not valid UTF-8{origin} at byte {}; skipped (save it as UTF-8 to have it checked)",
-            error.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(std::mem::take(buffer))
+        .map(Some)
+        .map_err(|error| {
+            let origin = match file.origin {
+                Origin::Index(_) => " (staged content)",
+                Origin::WorkTree => "",
+            };
+            format!(
+                "not valid UTF-8{origin} at byte {}; skipped (save it as UTF-8 to have it checked)",
+                error.utf8_error().valid_up_to()
+            )
+        })
 }

@@ -90,22 +90,27 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .cloned()
         .collect();
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
-    let outcomes = map_files(&files, repo_path, |file, text| {
-        let rules = inputs.settings.rules_for(&file.relative);
-        let lint_options = inputs.settings.lint_options();
-        let outcome = fix_source(
-            &text,
-            source_type_of(&file.display),
-            rules,
-            &lint_options,
-            options.mode,
-        );
-        Some(FileFix {
-            file: file.clone(),
-            original: text,
-            outcome,
-        })
-    });
+    let outcomes = map_files(
+        &files,
+        repo_path,
+        inputs.settings.any_file_rules(),
+        |file, text| {
+            let rules = inputs.settings.rules_for(&file.relative);
+            let lint_options = inputs.settings.lint_options();
+            let outcome = fix_source(
+                &text,
+                source_type_of(&file.display),
+                rules,
+                &lint_options,
+                options.mode,
+            );
+            Some(FileFix {
+                file: file.clone(),
+                original: text,
+                outcome,
+            })
+        },
+    );
     let (results, crash) = collect(outcomes);
     if let Some(crash) = crash {
         return Err(crash);

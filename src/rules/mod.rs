@@ -14,7 +14,7 @@ pub mod sync_client_in_async;
 pub mod syntax_error;
 pub mod tls_verification_disabled;
 
-use crate::catalog::{self, RuleInfo};
+use crate::catalog::{self, Needle, RuleInfo};
 
 /// Every rule, in code order. The code, name and summary of each live in
 /// `rules/catalog.toml`; the documentation in `rules/docs/<CODE>.md`.
@@ -146,6 +146,12 @@ impl RuleSet {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    /// The needle a file must contain for any rule of the set to find something:
+    /// the broadest one the rules ask for. `None` for the empty set.
+    pub fn needle(self) -> Option<Needle> {
+        self.iter().map(|rule| rule.info().needs).max()
     }
 
     pub fn contains_any(self, rules: &[Rule]) -> bool {

@@ -5,7 +5,9 @@ pub mod changed;
 pub mod paths;
 pub mod staged;
 
+use std::ffi::OsStr;
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use git2::{Oid, Repository};
@@ -33,30 +35,46 @@ pub enum Origin {
 impl SourceFile {
     /// Reads the file's bytes. `repo` is needed for index blobs.
     pub fn read(&self, repo: Option<&Repository>) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::new();
+        self.read_into(repo, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Reads the file's bytes into `buffer` (cleared first), so that a worker
+    /// reading thousands of files reuses one allocation.
+    pub fn read_into(&self, repo: Option<&Repository>, buffer: &mut Vec<u8>) -> Result<(), String> {
+        buffer.clear();
         match self.origin {
-            Origin::WorkTree => read_regular_file(&self.abs_path),
+            Origin::WorkTree => read_regular_file(&self.abs_path, buffer),
             Origin::Index(oid) => {
                 let repo = repo.ok_or("the git repository could not be opened")?;
                 let blob = repo
                     .find_blob(oid)
                     .map_err(|e| format!("cannot read staged blob {oid}: {}", e.message()))?;
-                Ok(blob.content().to_vec())
+                buffer.extend_from_slice(blob.content());
+                Ok(())
             }
         }
     }
 }
 
-/// Reads a file only if it is a regular file: a FIFO, socket or device named
-/// `*.py` is never opened, since reading one can block forever.
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+/// Reads a file only if it is a regular file. It is opened non-blocking, so a
+/// FIFO put in its place after the walk cannot hang the run, and checked with
+/// `fstat` on the open handle, so what is read is what was checked.
+fn read_regular_file(path: &Path, bytes: &mut Vec<u8>) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err("not a regular file; skipped".to_string());
     }
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes)
+    bytes.reserve(metadata.len() as usize + 1);
+    file.read_to_end(bytes).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// `base.join(path)` without `.` and with `..` folded, without touching the disk.
@@ -76,6 +94,16 @@ pub fn absolute(base: &Path, path: &Path) -> PathBuf {
 
 /// `path` relative to `base` (both absolute), with `..` where needed.
 pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    // The common case, below `base`: a byte prefix, without walking components.
+    let base_bytes = base.as_os_str().as_bytes();
+    let base_bytes = base_bytes.strip_suffix(b"/").unwrap_or(base_bytes); // git's workdir ends in `/`
+    if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(base_bytes)
+        && let Some(rest) = rest.strip_prefix(b"/")
+        && !rest.is_empty()
+        && !rest.starts_with(b"/")
+    {
+        return PathBuf::from(OsStr::from_bytes(rest));
+    }
     let path_parts: Vec<Component> = path.components().collect();
     let base_parts: Vec<Component> = base.components().collect();
     let common = path_parts
@@ -98,6 +126,11 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
 
 /// A `/`-separated string for a relative path (what globs and git use).
 pub fn slash_path(path: &Path) -> String {
+    if let Some(text) = path.to_str()
+        && std::path::MAIN_SEPARATOR == '/'
+    {
+        return text.to_string();
+    }
     let text = path.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {
         text.into_owned()

@@ -3,14 +3,16 @@
 //! configured excludes; a file named explicitly is checked even when ignored,
 //! unless `--force-exclude`.
 
-use std::collections::BTreeSet;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use ignore::WalkBuilder;
+use std::sync::{Mutex, MutexGuard};
+
+use ignore::{WalkBuilder, WalkState};
 
 use super::{Origin, SourceFile, absolute, relative_to, slash_path};
 use crate::error::Error;
-use crate::lint::is_python_path;
+use crate::lint::is_python_file;
 use crate::settings::Settings;
 
 pub struct Walk<'a> {
@@ -31,7 +33,6 @@ impl Walk<'_> {
         let root = &self.settings.project_root;
         // Symlinks are followed only when they point inside the project.
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let mut seen = BTreeSet::new();
         let mut found = Found::default();
         for path in paths {
             let abs = absolute(self.cwd, path);
@@ -42,25 +43,29 @@ impl Walk<'_> {
             let is_dir = metadata.is_dir()
                 || (metadata.file_type().is_symlink() && abs.metadata().is_ok_and(|m| m.is_dir()));
             if is_dir {
-                self.walk_folder(&abs, &canonical_root, &mut seen, &mut found);
-            } else if is_python_path(&abs.to_string_lossy()) {
+                self.walk_folder(&abs, &canonical_root, &mut found);
+            } else if is_python_file(&abs) {
                 let file = self.source_file(abs);
                 if self.force_exclude && self.settings.is_excluded(&file.relative) {
                     continue;
                 }
-                self.push_if_readable(file, &canonical_root, &mut seen, &mut found);
+                self.push_if_readable(file, &canonical_root, &mut found);
             }
         }
+        // Paths named twice (a folder and a file in it) are checked once. Byte
+        // order, not `Path` order, which compares component by component.
+        found
+            .files
+            .sort_unstable_by(|a, b| path_bytes(&a.abs_path).cmp(path_bytes(&b.abs_path)));
+        found
+            .files
+            .dedup_by(|a, b| a.abs_path.as_os_str() == b.abs_path.as_os_str());
         Ok(found)
     }
 
-    fn walk_folder(
-        &self,
-        folder: &Path,
-        canonical_root: &Path,
-        seen: &mut BTreeSet<PathBuf>,
-        found: &mut Found,
-    ) {
+    /// Walks a folder on all cores (ignore's parallel walker). The file type
+    /// comes from the directory listing, so a regular file costs no `stat` here.
+    fn walk_folder(&self, folder: &Path, canonical_root: &Path, found: &mut Found) {
         let excludes = self.settings.exclude_matcher();
         let walker = WalkBuilder::new(folder)
             .hidden(true)
@@ -70,29 +75,48 @@ impl Walk<'_> {
             .parents(true)
             .require_git(false)
             .follow_links(false)
+            .threads(rayon::current_num_threads())
             .filter_entry(move |entry| {
-                entry.depth() == 0 || !excludes.is_excluded_path(entry.path())
+                entry.depth() == 0 || !excludes.is_excluded_entry(entry.path())
             })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    found
-                        .skipped
-                        .push((folder.display().to_string(), error.to_string()));
-                    continue;
+            .build_parallel();
+        let regular = Mutex::new(Vec::new());
+        let others = Mutex::new(Vec::new());
+        walker.run(|| {
+            Box::new(|entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(error) => {
+                        lock(&others).push(Err(error.to_string()));
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(file_type) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
+                if file_type.is_dir() || !is_python_file(entry.path()) {
+                    return WalkState::Continue;
                 }
-            };
-            let path = entry.path();
-            let Some(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() || !is_python_path(&path.to_string_lossy()) {
-                continue;
+                if file_type.is_file() {
+                    lock(&regular).push(entry.into_path());
+                } else {
+                    // Symlinks, FIFOs, sockets, devices: judged one by one below.
+                    lock(&others).push(Ok(entry.into_path()));
+                }
+                WalkState::Continue
+            })
+        });
+        for path in regular.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            found.files.push(self.source_file(path));
+        }
+        for other in others.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            match other {
+                Ok(path) => {
+                    let file = self.source_file(path);
+                    self.push_if_readable(file, canonical_root, found);
+                }
+                Err(error) => found.skipped.push((folder.display().to_string(), error)),
             }
-            let file = self.source_file(path.to_path_buf());
-            self.push_if_readable(file, canonical_root, seen, found);
         }
     }
 
@@ -107,13 +131,7 @@ impl Walk<'_> {
 
     /// Keeps regular files, and symlinks to regular files inside the project;
     /// FIFOs, sockets and devices are never opened.
-    fn push_if_readable(
-        &self,
-        file: SourceFile,
-        canonical_root: &Path,
-        seen: &mut BTreeSet<PathBuf>,
-        found: &mut Found,
-    ) {
+    fn push_if_readable(&self, file: SourceFile, canonical_root: &Path, found: &mut Found) {
         let Ok(link_metadata) = std::fs::symlink_metadata(&file.abs_path) else {
             return;
         };
@@ -141,8 +159,15 @@ impl Walk<'_> {
                 .push((file.display, "not a regular file; skipped".to_string()));
             return;
         }
-        if seen.insert(file.abs_path.clone()) {
-            found.files.push(file);
-        }
+        found.files.push(file);
     }
+}
+
+/// A poisoned lock only means another walker thread panicked: keep its data.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn path_bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_bytes()
 }
