@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod fix;
 pub mod lint;
+pub mod manifest;
 pub mod noqa;
 pub mod python;
 pub mod redis_url;
