@@ -16,6 +16,7 @@ pub mod fix;
 pub mod lint;
 pub mod manifest;
 pub mod noqa;
+pub mod project;
 pub mod python;
 pub mod redis_url;
 pub mod report;

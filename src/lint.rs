@@ -6,8 +6,9 @@ use ruff_source_file::LineIndex;
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::manifest::{self, Manifest, ManifestKind};
 use crate::noqa;
-use crate::rules::{Rule, RuleSet, syntax_error};
+use crate::rules::{self, Rule, RuleSet, syntax_error};
 use crate::version::RedisVersion;
 
 /// What the rules may assume about the project a file belongs to.
@@ -79,6 +80,44 @@ pub fn lint(
     }
 }
 
+/// What the manifest rules may ask about the project around a manifest.
+pub struct ManifestContext<'a> {
+    /// Whether the project's Python code imports `redis.asyncio` or `aioredis`
+    /// (RU302); asked only when a requirement needs the answer.
+    pub uses_asyncio: &'a dyn Fn() -> bool,
+}
+
+/// Lints a dependency manifest with the RU3xx rules; diagnostics come sorted.
+pub fn lint_manifest(
+    text: &str,
+    kind: ManifestKind,
+    rules: RuleSet,
+    context: &ManifestContext,
+) -> Vec<Diagnostic> {
+    if !rules.contains_any(Rule::MANIFEST_RULES) || !manifest::may_contain_findings(text.as_bytes())
+    {
+        return Vec::new();
+    }
+    let manifest = Manifest::parse(text, kind);
+    let mut diagnostics = Vec::new();
+    if rules.contains(Rule::AioredisDependency) {
+        rules::aioredis_dependency::check(text, &manifest, &mut diagnostics);
+    }
+    if rules.contains(Rule::VulnerableRedisVersion) {
+        rules::vulnerable_redis_version::check(&manifest, &mut diagnostics);
+    }
+    if rules.contains(Rule::RedisWithoutAsyncio) {
+        rules::redis_without_asyncio::check(&manifest, context.uses_asyncio, &mut diagnostics);
+    }
+    if rules.contains(Rule::ObsoleteTypesRedis) {
+        rules::obsolete_types_redis::check(&manifest, &mut diagnostics);
+    }
+    noqa::filter_text_lines(&mut diagnostics, text);
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
+    diagnostics.dedup();
+    diagnostics
+}
+
 pub fn source_type_of(path: &str) -> PySourceType {
     if path.ends_with(".pyi") {
         PySourceType::Stub
@@ -87,9 +126,14 @@ pub fn source_type_of(path: &str) -> PySourceType {
     }
 }
 
-/// `*.py` and `*.pyi`: the files redis-unify reads.
+/// `*.py` and `*.pyi`: the Python files redis-unify reads.
 pub fn is_python_path(path: &str) -> bool {
     path.ends_with(".py") || path.ends_with(".pyi")
+}
+
+/// The files `check` reads: Python files and dependency manifests.
+pub fn is_input_path(path: &str) -> bool {
+    is_python_path(path) || ManifestKind::of(std::path::Path::new(path)).is_some()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::inputs::{Inputs, gather};
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
-use crate::lint::{lint_source_with, source_type_of};
+use crate::project::lint_file;
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::source::{Origin, SourceFile};
 
@@ -42,10 +42,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     let inputs = gather(&args.common, cwd)?;
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
     let outcomes = map_files(&inputs.files, repo_path, |file, text| {
-        let rules = inputs.settings.rules_for(&file.relative);
-        let options = inputs.settings.lint_options();
-        let mut diagnostics =
-            lint_source_with(&text, source_type_of(&file.display), rules, &options);
+        let mut diagnostics = lint_file(file, &text, &inputs.settings, &inputs.asyncio);
         if let Some(new_lines) = &inputs.new_lines {
             new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
         }
@@ -212,7 +209,11 @@ where
 /// The file's text, `None` when the prefilter shows it cannot have findings.
 fn read_text(file: &SourceFile, repo: Option<&Repository>) -> Result<Option<String>, String> {
     let bytes = file.read(repo)?;
-    if !crate::lint::may_contain_findings(&bytes) {
+    let python = crate::lint::is_python_path(&file.display);
+    let manifest = file.manifest.is_some();
+    if !(python && crate::lint::may_contain_findings(&bytes)
+        || manifest && crate::manifest::may_contain_findings(&bytes))
+    {
         return Ok(None);
     }
     String::from_utf8(bytes).map(Some).map_err(|error| {

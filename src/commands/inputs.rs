@@ -8,6 +8,7 @@ use ruff_source_file::LineIndex;
 use super::super::cli::CommonArgs;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::project::{AsyncioUse, included_requirements, required_redis_version};
 use crate::report::root_relative;
 use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
@@ -28,6 +29,8 @@ pub struct Inputs {
     pub new_lines: Option<NewLines>,
     /// Where repository-relative paths start (see [`report_roots`]).
     pub report_roots: Vec<PathBuf>,
+    /// Whether the code around a manifest imports `redis.asyncio` (RU302).
+    pub asyncio: AsyncioUse,
 }
 
 pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
@@ -69,7 +72,12 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         exclude: args.exclude.clone(),
         extend_exclude: args.extend_exclude.clone(),
     };
-    let settings = Settings::resolve(config, &selection, &fallback_root)?;
+    let mut settings = Settings::resolve(config, &selection, &fallback_root)?;
+    if settings.target_redis_version.is_none() {
+        // Not configured: the lowest version the project's manifests admit.
+        settings.target_redis_version =
+            required_redis_version(&settings.project_root).map(|(version, _)| version);
+    }
     let git_dir = repository
         .as_ref()
         .map(|(repo, _)| repo.path().to_path_buf());
@@ -131,6 +139,15 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
             found.files
         }
     };
+    if !staged_mode && args.changed_since.is_none() {
+        // A requirements file is read with the files it includes (`-r`).
+        let included = included_requirements(&files, cwd, &settings.project_root);
+        files.extend(
+            included
+                .into_iter()
+                .filter(|f| !settings.is_excluded(&f.relative)),
+        );
+    }
     if let Some(new_lines) = &new_lines {
         // A file without a new line cannot have a new finding: not even read.
         files.retain(|file| new_lines.has_new_lines(&file.abs_path));
@@ -142,6 +159,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
     // Output order is the order of the files: by path, whatever the walk gave.
     files.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(Inputs {
+        asyncio: AsyncioUse::new(&settings),
         settings,
         files,
         git_dir,

@@ -10,7 +10,7 @@ use ignore::WalkBuilder;
 
 use super::{Origin, SourceFile, absolute, relative_to, slash_path};
 use crate::error::Error;
-use crate::lint::is_python_path;
+use crate::lint::is_input_path;
 use crate::settings::Settings;
 
 pub struct Walk<'a> {
@@ -43,7 +43,7 @@ impl Walk<'_> {
                 || (metadata.file_type().is_symlink() && abs.metadata().is_ok_and(|m| m.is_dir()));
             if is_dir {
                 self.walk_folder(&abs, &canonical_root, &mut seen, &mut found);
-            } else if is_python_path(&abs.to_string_lossy()) {
+            } else if is_input_path(&abs.to_string_lossy()) {
                 let file = self.source_file(abs);
                 if self.force_exclude && self.settings.is_excluded(&file.relative) {
                     continue;
@@ -88,7 +88,7 @@ impl Walk<'_> {
             let Some(file_type) = entry.file_type() else {
                 continue;
             };
-            if file_type.is_dir() || !is_python_path(&path.to_string_lossy()) {
+            if file_type.is_dir() || !is_input_path(&path.to_string_lossy()) {
                 continue;
             }
             let file = self.source_file(path.to_path_buf());
@@ -98,6 +98,7 @@ impl Walk<'_> {
 
     fn source_file(&self, abs_path: PathBuf) -> SourceFile {
         SourceFile {
+            manifest: crate::manifest::ManifestKind::of(&abs_path),
             display: slash_path(&relative_to(&abs_path, self.cwd)),
             relative: slash_path(&relative_to(&abs_path, &self.settings.project_root)),
             abs_path,
