@@ -4,7 +4,7 @@ use memchr::memmem;
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Usage};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, Manifest, ManifestKind};
 use crate::noqa;
@@ -45,6 +45,8 @@ pub fn lint_source_with(
 #[derive(Debug)]
 pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
+    /// How the module uses aioredis (filled by [`lint_with_usage`] only).
+    pub usage: Usage,
     /// The text parsed without errors (true as well for text the prefilter skipped).
     pub syntax_ok: bool,
 }
@@ -55,9 +57,30 @@ pub fn lint(
     rules: RuleSet,
     options: &LintOptions,
 ) -> Linted {
-    if rules.is_empty() || !may_contain_findings(text.as_bytes()) {
+    lint_inner(text, source_type, rules, options, false)
+}
+
+/// [`lint`], and how the module uses aioredis (what `plan` needs).
+pub fn lint_with_usage(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+) -> Linted {
+    lint_inner(text, source_type, rules, options, true)
+}
+
+fn lint_inner(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
+    if (rules.is_empty() && !with_usage) || !may_contain_findings(text.as_bytes()) {
         return Linted {
             diagnostics: Vec::new(),
+            usage: Usage::default(),
             syntax_ok: true,
         };
     }
@@ -67,7 +90,14 @@ pub fn lint(
     if rules.contains(Rule::SyntaxError) {
         diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
     }
-    diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules, options));
+    let usage = if with_usage {
+        let (found, usage) = Checker::run_with_usage(text, &parsed.syntax().body, rules, options);
+        diagnostics.extend(found);
+        usage
+    } else {
+        diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules, options));
+        Usage::default()
+    };
     if !diagnostics.is_empty() {
         let line_index = LineIndex::from_source_text(text);
         noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index);
@@ -76,6 +106,7 @@ pub fn lint(
     diagnostics.dedup();
     Linted {
         diagnostics,
+        usage,
         syntax_ok,
     }
 }

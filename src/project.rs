@@ -250,16 +250,27 @@ pub fn lint_file(
             &settings.lint_options(),
         );
     }
-    if let Some(kind) = file.manifest {
-        let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
-        let context = ManifestContext {
-            uses_asyncio: &uses_asyncio,
-        };
-        let found = lint_manifest(text, kind, rules, &context);
-        if !found.is_empty() {
-            diagnostics.extend(found);
-            diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
-        }
+    let found = lint_manifest_file(file, text, settings, asyncio);
+    if !found.is_empty() {
+        diagnostics.extend(found);
+        diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     }
     diagnostics
+}
+
+/// The RU3xx findings of a file, when it is a dependency manifest.
+pub fn lint_manifest_file(
+    file: &SourceFile,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+) -> Vec<Diagnostic> {
+    let Some(kind) = file.manifest else {
+        return Vec::new();
+    };
+    let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
+    let context = ManifestContext {
+        uses_asyncio: &uses_asyncio,
+    };
+    lint_manifest(text, kind, settings.rules_for(&file.relative), &context)
 }

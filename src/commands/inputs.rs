@@ -34,17 +34,7 @@ pub struct Inputs {
 }
 
 pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
-    let config = match &args.config {
-        Some(path) => {
-            let path = crate::source::absolute(cwd, path);
-            let options = settings::load(&path)?.ok_or_else(|| Error::Config {
-                path: path.clone(),
-                message: "has no [tool.redis-unify] section".to_string(),
-            })?;
-            Some(settings::ConfigFile { path, options })
-        }
-        None => settings::discover(cwd)?,
-    };
+    let config = find_config(args.config.as_deref(), cwd)?;
     let staged_mode = args.paths.is_empty() && args.changed_since.is_none();
     let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
     let needs_history = args.changed_since.is_some() || args.new_only;
@@ -72,12 +62,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         exclude: args.exclude.clone(),
         extend_exclude: args.extend_exclude.clone(),
     };
-    let mut settings = Settings::resolve(config, &selection, &fallback_root)?;
-    if settings.target_redis_version.is_none() {
-        // Not configured: the lowest version the project's manifests admit.
-        settings.target_redis_version =
-            required_redis_version(&settings.project_root).map(|(version, _)| version);
-    }
+    let settings = resolve_settings(config, &selection, &fallback_root)?;
     let git_dir = repository
         .as_ref()
         .map(|(repo, _)| repo.path().to_path_buf());
@@ -168,6 +153,39 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         new_lines,
         report_roots,
     })
+}
+
+/// The configuration file: the one named with `--config`, else the closest one.
+pub fn find_config(
+    config: Option<&Path>,
+    cwd: &Path,
+) -> Result<Option<settings::ConfigFile>, Error> {
+    match config {
+        Some(path) => {
+            let path = crate::source::absolute(cwd, path);
+            let options = settings::load(&path)?.ok_or_else(|| Error::Config {
+                path: path.clone(),
+                message: "has no [tool.redis-unify] section".to_string(),
+            })?;
+            Ok(Some(settings::ConfigFile { path, options }))
+        }
+        None => settings::discover(cwd),
+    }
+}
+
+/// The settings, with `target-redis-version` defaulting to the lowest redis
+/// version the project root's manifests admit.
+pub fn resolve_settings(
+    config: Option<settings::ConfigFile>,
+    selection: &SelectionArgs,
+    fallback_root: &Path,
+) -> Result<Settings, Error> {
+    let mut settings = Settings::resolve(config, selection, fallback_root)?;
+    if settings.target_redis_version.is_none() {
+        settings.target_redis_version =
+            required_redis_version(&settings.project_root).map(|(version, _)| version);
+    }
+    Ok(settings)
 }
 
 /// Where repository-relative paths (for the CI formats) are taken from, first
