@@ -104,7 +104,8 @@ pub fn module_names(relative: &str, packages: &HashSet<String>) -> Vec<String> {
     if parts.first() == Some(&"src") && parts.len() > 1 {
         names.push(parts[1..].join("."));
     }
-    names.dedup();
+    let mut seen = HashSet::new();
+    names.retain(|name| seen.insert(name.clone()));
     names
 }
 
