@@ -50,6 +50,8 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             found.files
         }
     };
+    let mut files = files;
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
     let plan = plan::build(&files, &settings);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
