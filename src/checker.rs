@@ -93,6 +93,18 @@ pub struct Reference {
     pub attrs: Vec<String>,
     /// Ranges of `root`, `root.a`, `root.a.b`, … (see [`chain_ranges`]).
     pub ranges: Vec<TextRange>,
+    /// Inside a type annotation (a string annotation included).
+    pub in_annotation: bool,
+}
+
+/// How a module uses aioredis: what `plan` shows and classifies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Each aioredis name used (`aioredis.Redis`, `aioredis.exceptions.RedisError`),
+    /// with how often.
+    pub names: std::collections::BTreeMap<String, usize>,
+    /// The names of `names` that are used only inside type annotations.
+    pub annotation_only: std::collections::BTreeSet<String>,
 }
 
 impl<'src> Checker<'src> {
@@ -102,6 +114,16 @@ impl<'src> Checker<'src> {
         module: &[Stmt],
         rules: RuleSet,
         options: &LintOptions,
+    ) -> Vec<Diagnostic> {
+        Self::run_inner(source, module, rules, options, None)
+    }
+
+    fn run_inner(
+        source: &'src str,
+        module: &[Stmt],
+        rules: RuleSet,
+        options: &LintOptions,
+        usage: Option<&mut Usage>,
     ) -> Vec<Diagnostic> {
         let mut checker = Checker {
             phase: Phase::Bind,
@@ -138,7 +160,54 @@ impl<'src> Checker<'src> {
         checker.visit_body(module);
         debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
         rules::aioredis_import::attach_fixes(&mut checker);
+        if let Some(usage) = usage {
+            *usage = checker.usage();
+        }
         checker.diagnostics
+    }
+
+    /// Like [`Checker::run`], and also how the module uses aioredis.
+    pub fn run_with_usage(
+        source: &'src str,
+        module: &[Stmt],
+        rules: RuleSet,
+        options: &LintOptions,
+    ) -> (Vec<Diagnostic>, Usage) {
+        let mut usage = Usage::default();
+        let diagnostics = Self::run_inner(source, module, rules, options, Some(&mut usage));
+        (diagnostics, usage)
+    }
+
+    /// The qualified aioredis names of the references, and which are annotation-only.
+    fn usage(&self) -> Usage {
+        let mut usage = Usage::default();
+        let mut outside_annotations = std::collections::BTreeSet::new();
+        for reference in &self.references {
+            let Some((_, binding)) = self
+                .model
+                .lookup_in(reference.root.as_str(), reference.binding_scope)
+            else {
+                continue;
+            };
+            for import in binding.imports.iter().filter(|q| is_aioredis(q)) {
+                let mut name = import.clone();
+                for attr in &reference.attrs {
+                    name.push('.');
+                    name.push_str(attr);
+                }
+                *usage.names.entry(name.clone()).or_default() += 1;
+                if !reference.in_annotation {
+                    outside_annotations.insert(name);
+                }
+            }
+        }
+        usage.annotation_only = usage
+            .names
+            .keys()
+            .filter(|name| !outside_annotations.contains(*name))
+            .cloned()
+            .collect();
+        usage
     }
 
     pub fn references(&self) -> &[Reference] {
@@ -191,6 +260,7 @@ impl<'src> Checker<'src> {
             binding_scope,
             attrs: attrs.iter().rev().map(|a| a.attr.to_string()).collect(),
             ranges: chain_ranges(expr),
+            in_annotation: self.in_annotation,
         });
     }
 

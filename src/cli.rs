@@ -35,6 +35,8 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// List the fix runs: id, time, files, phase, verify result.
     History(HistoryArgs),
+    /// Plan the migration: each file using aioredis by phase (1 low risk … 4 critical), with reasons.
+    Plan(PlanArgs),
     /// Explain a rule, or list them all with --all.
     Rule(RuleArgs),
     /// Install or remove a git pre-commit hook that checks the staged files.
@@ -98,6 +100,35 @@ pub struct FixArgs {
     /// List what was fixed, per file and rule.
     #[arg(long)]
     pub show_fixes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Phases: 1 low risk (every finding has a safe fix, or a test file whose findings are all fixable), 2 mechanical (fixable with unsafe fixes too), 3 manual (hand changes in a module few others import), 4 critical (hand changes in a central module: high fan-in, or a cache/session/lock/queue/pub-sub role). Phase 0 lists the findings in the dependency manifests.\n\nWith --write the phases go to the configuration as [[tool.redis-unify.phases]] (the rest of the file is kept as it is); then `redis-unify fix --phase N --verify CMD` migrates one phase at a time."
+)]
+pub struct PlanArgs {
+    /// Files or folders to plan. Without any: the files git tracks.
+    pub paths: Vec<PathBuf>,
+
+    /// How to print the plan.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
+    pub output_format: PlanFormat,
+
+    /// Also write the phases into the configuration file.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Use this configuration file instead of searching for one (and write to it).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Tables per phase, with reasons and the command for each phase.
+    Markdown,
+    /// `{"files": [{path, phase, reasons, findings, fan_in, test_file, uses}], "dependencies": [...]}`.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,10 @@ pub mod diagnostic;
 pub mod error;
 pub mod fix;
 pub mod lint;
+pub mod manifest;
 pub mod noqa;
+pub mod plan;
+pub mod project;
 pub mod python;
 pub mod redis_url;
 pub mod report;
@@ -41,6 +44,7 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         cli::Command::Rollback(args) => commands::rollback::run(args, cwd),
         cli::Command::History(args) => commands::history::run(args, cwd),
         cli::Command::Hook(args) => commands::hook::run(args, cwd),
+        cli::Command::Plan(args) => commands::plan::run(args, cwd),
         cli::Command::Rule(args) => {
             let stdout = std::io::stdout();
             commands::rule::run(args, &mut stdout.lock())

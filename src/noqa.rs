@@ -70,6 +70,35 @@ pub fn filter(
     });
 }
 
+/// The same suppression for dependency manifests, whose comments start with
+/// `#` too (requirements files, TOML, `setup.cfg`): `# noqa` on the line where
+/// a finding starts, `# redis-unify: noqa` on a line of its own for the file.
+pub fn filter_text_lines(diagnostics: &mut Vec<Diagnostic>, source: &str) {
+    if diagnostics.is_empty() || !source.contains("noqa") {
+        return;
+    }
+    let file_directives: Vec<Directive> = source
+        .lines()
+        .filter_map(|line| parse_file_directive(line.trim()))
+        .collect();
+    diagnostics.retain(|diagnostic| {
+        let code = diagnostic.rule.code();
+        if file_directives.iter().any(|d| d.suppresses(code)) {
+            return false;
+        }
+        let start = diagnostic.range.start().to_usize();
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line = &source[line_start..line_end];
+        !line
+            .find('#')
+            .and_then(|hash| parse_noqa(&line[hash..]))
+            .is_some_and(|d| d.suppresses(code))
+    });
+}
+
 /// `# noqa`, `# noqa: RU100,RU101`, also after other text (`# type: ignore # noqa`).
 pub fn parse_noqa(comment: &str) -> Option<Directive> {
     let lower = comment.to_ascii_lowercase();

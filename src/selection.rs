@@ -92,9 +92,14 @@ mod tests {
         let all = RuleSet::all();
         let set = resolve_layer(all, Some(&sel(&["RU100"])), &[], &sel(&["RU1"]));
         assert_eq!(codes(set), vec!["RU100"]);
-        let set = resolve_layer(all, None, &[], &sel(&["RU1", "RU2"]));
+        let set = resolve_layer(all, None, &[], &sel(&["RU1", "RU2", "RU3"]));
         assert_eq!(codes(set), vec!["RU001"]);
-        let set = resolve_layer(all, Some(&sel(&["ALL"])), &[], &sel(&["RU001", "RU2"]));
+        let set = resolve_layer(
+            all,
+            Some(&sel(&["ALL"])),
+            &[],
+            &sel(&["RU001", "RU2", "RU3"]),
+        );
         assert_eq!(
             codes(set),
             vec!["RU100", "RU101", "RU102", "RU103", "RU104"]

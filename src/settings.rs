@@ -148,9 +148,9 @@ pub struct Settings {
     pub project_root: PathBuf,
     pub config_path: Option<PathBuf>,
     pub rules: RuleSet,
-    /// From `target-redis-version`. When the configuration does not say, this
-    /// stays `None`; the version required by the project's manifests is meant to
-    /// fill it then (manifest reading is not part of `check` yet).
+    /// From `target-redis-version`. When the configuration does not say, the
+    /// commands fill it with the lowest version the project root's manifests
+    /// admit (`commands::inputs::resolve_settings`), or leave it `None`.
     pub target_redis_version: Option<RedisVersion>,
     exclude: ExcludeMatcher,
     per_file_ignores: Vec<(GlobSet, RuleSet)>,

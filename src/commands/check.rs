@@ -13,7 +13,7 @@ use super::inputs::{Inputs, gather};
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
-use crate::lint::{lint_source_with, source_type_of};
+use crate::project::lint_file;
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::rules::RuleSet;
 use crate::source::{Origin, SourceFile};
@@ -47,10 +47,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         repo_path,
         inputs.settings.any_file_rules(),
         |file, text| {
-            let rules = inputs.settings.rules_for(&file.relative);
-            let options = inputs.settings.lint_options();
-            let mut diagnostics =
-                lint_source_with(&text, source_type_of(&file.display), rules, &options);
+            let mut diagnostics = lint_file(file, &text, &inputs.settings, &inputs.asyncio);
             if let Some(new_lines) = &inputs.new_lines {
                 new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
             }
@@ -229,7 +226,11 @@ fn read_text(
     buffer: &mut Vec<u8>,
 ) -> Result<Option<String>, String> {
     file.read_into(repo, buffer)?;
-    if !crate::lint::may_contain_findings(buffer, rules) {
+    let wanted = match file.manifest {
+        Some(_) => crate::manifest::may_contain_findings(buffer),
+        None => crate::lint::may_contain_findings(buffer, rules),
+    };
+    if !wanted {
         return Ok(None); // the buffer is reused for the next file
     }
     String::from_utf8(std::mem::take(buffer))

@@ -12,11 +12,11 @@ use super::rollback::restore_run;
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
-use crate::fix::apply::{FixOutcome, fix_source};
+use crate::fix::apply::FixOutcome;
 use crate::fix::diff::unified_diff;
 use crate::fix::journal::{self, Journal, JournalFile, Manifest, RunStatus, content_hash};
 use crate::fix::write::{write_atomically, write_target};
-use crate::lint::{lint_source_with, source_type_of};
+use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
 use crate::source::{SourceFile, relative_to, slash_path};
@@ -95,15 +95,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         repo_path,
         inputs.settings.any_file_rules(),
         |file, text| {
-            let rules = inputs.settings.rules_for(&file.relative);
-            let lint_options = inputs.settings.lint_options();
-            let outcome = fix_source(
-                &text,
-                source_type_of(&file.display),
-                rules,
-                &lint_options,
-                options.mode,
-            );
+            let outcome = fix_file(file, &text, &inputs.settings, &inputs.asyncio, options.mode);
             Some(FileFix {
                 file: file.clone(),
                 original: text,
@@ -156,15 +148,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             Ok((target, relative)) => writes.push((index, target, relative)),
             Err(reason) => {
                 eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
-                let rules = inputs.settings.rules_for(&fix.file.relative);
                 fix.outcome = FixOutcome {
                     text: fix.original.clone(),
                     fixed: BTreeMap::new(),
-                    diagnostics: lint_source_with(
+                    diagnostics: lint_file(
+                        &fix.file,
                         &fix.original,
-                        source_type_of(&fix.file.display),
-                        rules,
-                        &inputs.settings.lint_options(),
+                        &inputs.settings,
+                        &inputs.asyncio,
                     ),
                     failure: None,
                 };

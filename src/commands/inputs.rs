@@ -8,6 +8,7 @@ use ruff_source_file::LineIndex;
 use super::super::cli::CommonArgs;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::project::{AsyncioUse, included_requirements, required_redis_version};
 use crate::report::root_relative;
 use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
@@ -28,20 +29,12 @@ pub struct Inputs {
     pub new_lines: Option<NewLines>,
     /// Where repository-relative paths start (see [`report_roots`]).
     pub report_roots: Vec<PathBuf>,
+    /// Whether the code around a manifest imports `redis.asyncio` (RU302).
+    pub asyncio: AsyncioUse,
 }
 
 pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
-    let config = match &args.config {
-        Some(path) => {
-            let path = crate::source::absolute(cwd, path);
-            let options = settings::load(&path)?.ok_or_else(|| Error::Config {
-                path: path.clone(),
-                message: "has no [tool.redis-unify] section".to_string(),
-            })?;
-            Some(settings::ConfigFile { path, options })
-        }
-        None => settings::discover(cwd)?,
-    };
+    let config = find_config(args.config.as_deref(), cwd)?;
     let staged_mode = args.paths.is_empty() && args.changed_since.is_none();
     let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
     let needs_history = args.changed_since.is_some() || args.new_only;
@@ -69,7 +62,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         exclude: args.exclude.clone(),
         extend_exclude: args.extend_exclude.clone(),
     };
-    let settings = Settings::resolve(config, &selection, &fallback_root)?;
+    let settings = resolve_settings(config, &selection, &fallback_root)?;
     let git_dir = repository
         .as_ref()
         .map(|(repo, _)| repo.path().to_path_buf());
@@ -131,6 +124,15 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
             found.files
         }
     };
+    if !staged_mode && args.changed_since.is_none() {
+        // A requirements file is read with the files it includes (`-r`).
+        let included = included_requirements(&files, cwd, &settings.project_root);
+        files.extend(
+            included
+                .into_iter()
+                .filter(|f| !settings.is_excluded(&f.relative)),
+        );
+    }
     if let Some(new_lines) = &new_lines {
         // A file without a new line cannot have a new finding: not even read.
         files.retain(|file| new_lines.has_new_lines(&file.abs_path));
@@ -142,6 +144,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
     // Output order is the order of the files: by path, whatever the walk gave.
     files.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(Inputs {
+        asyncio: AsyncioUse::new(&settings),
         settings,
         files,
         git_dir,
@@ -150,6 +153,39 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
         new_lines,
         report_roots,
     })
+}
+
+/// The configuration file: the one named with `--config`, else the closest one.
+pub fn find_config(
+    config: Option<&Path>,
+    cwd: &Path,
+) -> Result<Option<settings::ConfigFile>, Error> {
+    match config {
+        Some(path) => {
+            let path = crate::source::absolute(cwd, path);
+            let options = settings::load(&path)?.ok_or_else(|| Error::Config {
+                path: path.clone(),
+                message: "has no [tool.redis-unify] section".to_string(),
+            })?;
+            Ok(Some(settings::ConfigFile { path, options }))
+        }
+        None => settings::discover(cwd),
+    }
+}
+
+/// The settings, with `target-redis-version` defaulting to the lowest redis
+/// version the project root's manifests admit.
+pub fn resolve_settings(
+    config: Option<settings::ConfigFile>,
+    selection: &SelectionArgs,
+    fallback_root: &Path,
+) -> Result<Settings, Error> {
+    let mut settings = Settings::resolve(config, selection, fallback_root)?;
+    if settings.target_redis_version.is_none() {
+        settings.target_redis_version =
+            required_redis_version(&settings.project_root).map(|(version, _)| version);
+    }
+    Ok(settings)
 }
 
 /// Where repository-relative paths (for the CI formats) are taken from, first

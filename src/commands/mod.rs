@@ -3,6 +3,7 @@ pub mod fix;
 pub mod history;
 pub mod hook;
 pub mod inputs;
+pub mod plan;
 pub mod rollback;
 pub mod rule;
 

@@ -8,7 +8,8 @@ use ruff_python_ast::PySourceType;
 
 use super::FixMode;
 use crate::diagnostic::Diagnostic;
-use crate::lint::{LintOptions, lint};
+use crate::lint::{LintOptions, ManifestContext, lint, lint_manifest};
+use crate::manifest::{Manifest, ManifestKind};
 use crate::rules::{Rule, RuleSet};
 
 /// Passes before giving up on reaching a fixed point.
@@ -120,6 +121,54 @@ pub fn fix_source(
         options,
         &format!("the fixes did not settle after {MAX_ITERATIONS} passes"),
     )
+}
+
+/// Fixes a dependency manifest: the same text edits as for Python, to a fixed
+/// point, with the result read back as the same kind of manifest after each
+/// pass (a fix that breaks the file reverts the whole file).
+pub fn fix_manifest(
+    original: &str,
+    kind: ManifestKind,
+    rules: RuleSet,
+    context: &ManifestContext,
+    mode: FixMode,
+) -> FixOutcome {
+    let mut current = original.to_string();
+    let mut diagnostics = lint_manifest(original, kind, rules, context);
+    let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
+    for _ in 0..MAX_ITERATIONS {
+        let Some((next, rules_fixed)) = apply_fixes(&current, &diagnostics, mode) else {
+            return FixOutcome {
+                text: current,
+                fixed,
+                diagnostics,
+                failure: None,
+            };
+        };
+        if let Some(error) = Manifest::parse(&next, kind).error {
+            return FixOutcome {
+                text: original.to_string(),
+                fixed: BTreeMap::new(),
+                diagnostics: lint_manifest(original, kind, rules, context),
+                failure: Some(format!(
+                    "a fix made the manifest unreadable ({error}); the file was left unchanged. This is a bug in redis-unify: please report it"
+                )),
+            };
+        }
+        for rule in rules_fixed {
+            *fixed.entry(rule).or_default() += 1;
+        }
+        current = next;
+        diagnostics = lint_manifest(&current, kind, rules, context);
+    }
+    FixOutcome {
+        text: original.to_string(),
+        fixed: BTreeMap::new(),
+        diagnostics: lint_manifest(original, kind, rules, context),
+        failure: Some(format!(
+            "the fixes did not settle after {MAX_ITERATIONS} passes; the file was left unchanged. This is a bug in redis-unify: please report it"
+        )),
+    }
 }
 
 fn reverted(

@@ -1,4 +1,5 @@
 //! Python-specific analysis on top of ruff's parser.
 
 pub mod clients;
+pub mod imports;
 pub mod semantic;

@@ -1,5 +1,6 @@
 //! The rules: one module per rule, and the registry that names them.
 
+pub mod aioredis_dependency;
 pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
@@ -8,11 +9,14 @@ pub mod deprecated_close;
 pub mod hardcoded_redis_password;
 pub mod missing_after_swap;
 pub mod missing_socket_timeout;
+pub mod obsolete_types_redis;
 pub mod positional_async_client_args;
+pub mod redis_without_asyncio;
 pub mod strict_redis_alias;
 pub mod sync_client_in_async;
 pub mod syntax_error;
 pub mod tls_verification_disabled;
+pub mod vulnerable_redis_version;
 
 use crate::catalog::{self, Needle, RuleInfo};
 
@@ -33,6 +37,10 @@ pub enum Rule {
     ClientPerCall,
     PositionalAsyncClientArgs,
     StrictRedisAlias,
+    AioredisDependency,
+    VulnerableRedisVersion,
+    RedisWithoutAsyncio,
+    ObsoleteTypesRedis,
 }
 
 impl Rule {
@@ -50,6 +58,18 @@ impl Rule {
         Rule::ClientPerCall,
         Rule::PositionalAsyncClientArgs,
         Rule::StrictRedisAlias,
+        Rule::AioredisDependency,
+        Rule::VulnerableRedisVersion,
+        Rule::RedisWithoutAsyncio,
+        Rule::ObsoleteTypesRedis,
+    ];
+
+    /// The rules that read dependency manifests, not Python code.
+    pub const MANIFEST_RULES: &'static [Rule] = &[
+        Rule::AioredisDependency,
+        Rule::VulnerableRedisVersion,
+        Rule::RedisWithoutAsyncio,
+        Rule::ObsoleteTypesRedis,
     ];
 
     /// The rules that judge Redis client constructions and the names holding
@@ -80,6 +100,10 @@ impl Rule {
             Rule::ClientPerCall => "RU204",
             Rule::PositionalAsyncClientArgs => "RU205",
             Rule::StrictRedisAlias => "RU207",
+            Rule::AioredisDependency => "RU300",
+            Rule::VulnerableRedisVersion => "RU301",
+            Rule::RedisWithoutAsyncio => "RU302",
+            Rule::ObsoleteTypesRedis => "RU303",
         }
     }
 
@@ -99,6 +123,10 @@ impl Rule {
             Rule::ClientPerCall => client_per_call::DOC,
             Rule::PositionalAsyncClientArgs => positional_async_client_args::DOC,
             Rule::StrictRedisAlias => strict_redis_alias::DOC,
+            Rule::AioredisDependency => aioredis_dependency::DOC,
+            Rule::VulnerableRedisVersion => vulnerable_redis_version::DOC,
+            Rule::RedisWithoutAsyncio => redis_without_asyncio::DOC,
+            Rule::ObsoleteTypesRedis => obsolete_types_redis::DOC,
         }
     }
 

@@ -12,7 +12,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Repository,
 
 use super::{Origin, SourceFile, relative_to, slash_path};
 use crate::error::Error;
-use crate::lint::is_python_path;
+use crate::lint::is_input_path;
 
 /// The lines of a file that are new since the base.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,10 +181,11 @@ pub fn changed_files(
 ) -> Vec<SourceFile> {
     changes
         .keys()
-        .filter(|path| is_python_path(path))
+        .filter(|path| is_input_path(path))
         .map(|path| workdir.join(path))
         .filter(|abs_path| abs_path.is_file())
         .map(|abs_path| SourceFile {
+            manifest: crate::manifest::ManifestKind::of(&abs_path),
             display: slash_path(&relative_to(&abs_path, cwd)),
             relative: slash_path(&relative_to(&abs_path, project_root)),
             abs_path,

@@ -22,6 +22,9 @@ pub struct SourceFile {
     /// Relative to the project root, `/`-separated: what globs match against.
     pub relative: String,
     pub origin: Origin,
+    /// The kind of dependency manifest it is, if it is one (by its name, or
+    /// because a requirements file includes it).
+    pub manifest: Option<crate::manifest::ManifestKind>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use ignore::{WalkBuilder, WalkState};
 
 use super::{Origin, SourceFile, absolute, relative_to, slash_path};
 use crate::error::Error;
-use crate::lint::is_python_file;
+use crate::lint::is_input_file;
 use crate::settings::Settings;
 
 pub struct Walk<'a> {
@@ -44,7 +44,7 @@ impl Walk<'_> {
                 || (metadata.file_type().is_symlink() && abs.metadata().is_ok_and(|m| m.is_dir()));
             if is_dir {
                 self.walk_folder(&abs, &canonical_root, &mut found);
-            } else if is_python_file(&abs) {
+            } else if is_input_file(&abs) {
                 let file = self.source_file(abs);
                 if self.force_exclude && self.settings.is_excluded(&file.relative) {
                     continue;
@@ -94,7 +94,7 @@ impl Walk<'_> {
                 let Some(file_type) = entry.file_type() else {
                     return WalkState::Continue;
                 };
-                if file_type.is_dir() || !is_python_file(entry.path()) {
+                if file_type.is_dir() || !is_input_file(entry.path()) {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
@@ -122,6 +122,7 @@ impl Walk<'_> {
 
     fn source_file(&self, abs_path: PathBuf) -> SourceFile {
         SourceFile {
+            manifest: crate::manifest::ManifestKind::of(&abs_path),
             display: slash_path(&relative_to(&abs_path, self.cwd)),
             relative: slash_path(&relative_to(&abs_path, &self.settings.project_root)),
             abs_path,

@@ -8,7 +8,7 @@ use git2::{Delta, DiffOptions, ErrorCode, FileMode, Index, Repository};
 
 use super::{Origin, SourceFile, relative_to, slash_path};
 use crate::error::Error;
-use crate::lint::is_python_path;
+use crate::lint::is_input_path;
 
 /// The repository around `cwd`, with its work tree.
 pub fn open_repository(cwd: &Path) -> Result<(Repository, PathBuf), Error> {
@@ -69,11 +69,12 @@ pub fn staged_files(
             continue;
         };
         let repo_relative = slash_path(path);
-        if !is_python_path(&repo_relative) {
+        if !is_input_path(&repo_relative) {
             continue;
         }
         let abs_path = workdir.join(path);
         files.push(SourceFile {
+            manifest: crate::manifest::ManifestKind::of(&abs_path),
             display: slash_path(&relative_to(&abs_path, cwd)),
             relative: slash_path(&relative_to(&abs_path, project_root)),
             abs_path,

@@ -1,0 +1,142 @@
+//! `redis-unify plan [PATHS]`: the migration plan of the tracked files (or of
+//! the given files and folders), as Markdown or JSON, and with `--write` into
+//! the configuration.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::ExitStatus;
+use super::inputs::{find_config, resolve_settings};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::error::Error;
+use crate::lint::is_input_path;
+use crate::manifest::ManifestKind;
+use crate::plan::{self, Plan};
+use crate::settings::{SelectionArgs, Settings};
+use crate::source::paths::Walk;
+use crate::source::staged::open_repository;
+use crate::source::{Origin, SourceFile, relative_to, slash_path};
+
+pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    let repository = if args.paths.is_empty() {
+        Some(open_repository(cwd).map_err(|e| match e {
+            Error::NotARepository => Error::Usage(
+                "without PATHS, plan reads the files git tracks: run it inside a git repository, or name the folder (`redis-unify plan .`)"
+                    .to_string(),
+            ),
+            other => other,
+        })?)
+    } else {
+        open_repository(cwd).ok()
+    };
+    let fallback_root = repository
+        .as_ref()
+        .map(|(_, workdir)| workdir.clone())
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let config = find_config(args.config.as_deref(), cwd)?;
+    let settings = resolve_settings(config, &SelectionArgs::default(), &fallback_root)?;
+    let files = match (&repository, args.paths.is_empty()) {
+        (Some((repo, workdir)), true) => tracked_files(repo, workdir, cwd, &settings)?,
+        _ => {
+            let walk = Walk {
+                cwd,
+                settings: &settings,
+                force_exclude: false,
+            };
+            let found = walk.collect(&args.paths)?;
+            for (path, reason) in &found.skipped {
+                eprintln!("warning: {path}: {reason}");
+            }
+            found.files
+        }
+    };
+    let mut files = files;
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    let plan = plan::build(&files, &settings);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io_error = |source| Error::Io {
+        path: "<stdout>".into(),
+        source,
+    };
+    match args.output_format {
+        PlanFormat::Markdown => plan::markdown::write(&mut out, &plan).map_err(io_error)?,
+        PlanFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &plan)
+                .map_err(|e| io_error(std::io::Error::other(e)))?;
+            writeln!(out).map_err(io_error)?;
+        }
+    }
+    if args.write {
+        write_phases(&plan, &settings)?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The files in the index, read from the work tree (Python files and manifests).
+fn tracked_files(
+    repo: &git2::Repository,
+    workdir: &Path,
+    cwd: &Path,
+    settings: &Settings,
+) -> Result<Vec<SourceFile>, Error> {
+    let index = repo.index()?;
+    let mut files = Vec::new();
+    for entry in index.iter() {
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        if !is_input_path(&path) {
+            continue;
+        }
+        let abs_path = workdir.join(&path);
+        if !abs_path.is_file() {
+            continue; // deleted in the work tree
+        }
+        let relative = slash_path(&relative_to(&abs_path, &settings.project_root));
+        if settings.is_excluded(&relative) {
+            continue;
+        }
+        files.push(SourceFile {
+            display: slash_path(&relative_to(&abs_path, cwd)),
+            relative,
+            manifest: ManifestKind::of(&abs_path),
+            abs_path,
+            origin: Origin::WorkTree,
+        });
+    }
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok(files)
+}
+
+fn write_phases(plan: &Plan, settings: &Settings) -> Result<(), Error> {
+    let path = plan::write::target(settings.config_path.as_deref(), &settings.project_root);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let written =
+        plan::write::with_phases(&text, is_pyproject, plan).map_err(|message| Error::Config {
+            path: path.clone(),
+            message,
+        })?;
+    let result = if text.is_empty() && !path.exists() {
+        std::fs::write(&path, written.as_bytes())
+    } else {
+        crate::fix::write::write_atomically(&path, written.as_bytes())
+    };
+    result.map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    eprintln!(
+        "Wrote the phases to {} ({}); `redis-unify fix --phase 1` fixes the first.",
+        path.display(),
+        if is_pyproject {
+            "[[tool.redis-unify.phases]]"
+        } else {
+            "[[phases]]"
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The project's own modules: each Python file's dotted module name(s), from
+//! its path, and how many other files import it (its fan-in).
+//!
+//! A file's name is found three ways, since projects lay out their code
+//! differently: up its chain of packages (folders with `__init__.py`: what
+//! Python itself resolves, whatever folder holds the top package — plain
+//! layout, `src/` layout, several projects side by side), from the project
+//! root, and from a `src/` folder (namespace packages without `__init__.py`).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::python::imports::Import;
+
+/// One Python file of the project, for the import graph.
+pub struct ModuleFile {
+    /// Relative to the project root, `/`-separated.
+    pub relative: String,
+    pub imports: Vec<Import>,
+}
+
+/// Module names by relative path, and fan-in by relative path.
+pub struct Graph {
+    /// The package-chain name of each file (what its relative imports start from).
+    names: BTreeMap<String, String>,
+    /// Importers of each file (relative paths).
+    importers: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Graph {
+    /// `packages`: the folders (relative, `/`-separated, `""` for the root)
+    /// that hold an `__init__.py`.
+    pub fn build(files: &[ModuleFile], packages: &HashSet<String>) -> Graph {
+        let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for file in files {
+            let candidates = module_names(&file.relative, packages);
+            if let Some(first) = candidates.first() {
+                names.insert(file.relative.clone(), first.clone());
+            }
+            for name in candidates {
+                by_name.entry(name).or_insert_with(|| file.relative.clone());
+            }
+        }
+        let mut importers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for file in files {
+            let own = names.get(&file.relative).cloned().unwrap_or_default();
+            let is_package = file.relative.ends_with("/__init__.py")
+                || file.relative == "__init__.py"
+                || file.relative.ends_with("/__init__.pyi");
+            for import in &file.imports {
+                for target in absolute_targets(import, &own, is_package) {
+                    if let Some(imported) = longest_known(&target, &by_name)
+                        && *imported != file.relative
+                    {
+                        importers
+                            .entry(imported.clone())
+                            .or_default()
+                            .insert(file.relative.clone());
+                    }
+                }
+            }
+        }
+        Graph { names, importers }
+    }
+
+    /// How many other project files import this one.
+    pub fn fan_in(&self, relative: &str) -> usize {
+        self.importers.get(relative).map_or(0, BTreeSet::len)
+    }
+
+    /// The dotted module name of a file (its package chain).
+    pub fn name(&self, relative: &str) -> Option<&str> {
+        self.names.get(relative).map(String::as_str)
+    }
+}
+
+/// The names a file may be imported by, the package-chain name first.
+pub fn module_names(relative: &str, packages: &HashSet<String>) -> Vec<String> {
+    let Some(stem) = relative
+        .strip_suffix(".py")
+        .or_else(|| relative.strip_suffix(".pyi"))
+    else {
+        return Vec::new();
+    };
+    let mut parts: Vec<&str> = stem.split('/').collect();
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    // Up the package chain: keep a folder while it holds an `__init__.py`.
+    let folders = &parts[..parts.len() - 1];
+    let mut top = folders.len();
+    while top > 0 && packages.contains(&folders[..top].join("/")) {
+        top -= 1;
+    }
+    let chain = &parts[top..];
+    if !chain.is_empty() {
+        names.push(chain.join("."));
+    }
+    names.push(parts.join("."));
+    if parts.first() == Some(&"src") && parts.len() > 1 {
+        names.push(parts[1..].join("."));
+    }
+    let mut seen = HashSet::new();
+    names.retain(|name| seen.insert(name.clone()));
+    names
+}
+
+/// The absolute module names an import may load.
+fn absolute_targets(import: &Import, own: &str, is_package: bool) -> Vec<String> {
+    if import.level == 0 {
+        return import.targets().collect();
+    }
+    let mut base: Vec<&str> = own.split('.').filter(|p| !p.is_empty()).collect();
+    if !is_package {
+        base.pop(); // a module's package
+    }
+    for _ in 1..import.level {
+        if base.pop().is_none() {
+            return Vec::new(); // beyond the top package
+        }
+    }
+    let prefix = base.join(".");
+    let join = |name: &str| match (prefix.is_empty(), name.is_empty()) {
+        (true, _) => name.to_string(),
+        (false, true) => prefix.clone(),
+        (false, false) => format!("{prefix}.{name}"),
+    };
+    let module = join(&import.module);
+    let mut targets = vec![module.clone()];
+    for name in &import.names {
+        targets.push(if module.is_empty() {
+            name.clone()
+        } else {
+            format!("{module}.{name}")
+        });
+    }
+    targets
+}
+
+/// The file of the longest prefix of `target` that is a project module.
+fn longest_known<'a>(target: &str, by_name: &'a BTreeMap<String, String>) -> Option<&'a String> {
+    let mut name = target;
+    loop {
+        if let Some(file) = by_name.get(name) {
+            return Some(file);
+        }
+        name = &name[..name.rfind('.')?];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn import(level: u32, module: &str, names: &[&str]) -> Import {
+        Import {
+            level,
+            module: module.to_string(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn names_from_layouts() {
+        let packages: HashSet<String> = ["src/app", "src/app/db", "svc-1.0/svc"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            module_names("src/app/db/cache.py", &packages),
+            ["app.db.cache", "src.app.db.cache"]
+        );
+        assert_eq!(
+            module_names("svc-1.0/svc/__init__.py", &packages),
+            ["svc", "svc-1.0.svc"]
+        );
+        assert_eq!(
+            module_names("tools/run.py", &packages),
+            ["run", "tools.run"]
+        );
+    }
+
+    #[test]
+    fn fan_in_counts_importing_files() {
+        let packages: HashSet<String> = ["app"].into_iter().map(String::from).collect();
+        let files = vec![
+            ModuleFile {
+                relative: "app/__init__.py".into(),
+                imports: vec![import(1, "cache", &["client"])],
+            },
+            ModuleFile {
+                relative: "app/cache.py".into(),
+                imports: vec![import(0, "aioredis", &[])],
+            },
+            ModuleFile {
+                relative: "app/views.py".into(),
+                imports: vec![
+                    import(0, "app.cache", &["client"]),
+                    import(0, "app", &["cache"]),
+                ],
+            },
+            ModuleFile {
+                relative: "tests/test_cache.py".into(),
+                imports: vec![import(0, "app", &["cache"])],
+            },
+        ];
+        let graph = Graph::build(&files, &packages);
+        assert_eq!(graph.fan_in("app/cache.py"), 3);
+        assert_eq!(graph.fan_in("app/views.py"), 0);
+        assert_eq!(graph.name("app/cache.py"), Some("app.cache"));
+    }
+}

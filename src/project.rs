@@ -1,0 +1,276 @@
+//! What redis-unify learns about the project around the files it checks: the
+//! redis-py version its manifests require (the default of
+//! `target-redis-version`), whether its code imports `redis.asyncio` (RU302),
+//! and the requirements files that others include with `-r`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::WalkBuilder;
+
+use crate::diagnostic::Diagnostic;
+use crate::fix::FixMode;
+use crate::fix::apply::{FixOutcome, fix_manifest, fix_source};
+use crate::lint::{
+    ManifestContext, is_python_path, lint_manifest, lint_source_with, source_type_of,
+};
+use crate::manifest::versions::redis_version;
+use crate::manifest::{Manifest, ManifestKind};
+use crate::settings::{ExcludeMatcher, Settings};
+use crate::source::{Origin, SourceFile, relative_to, slash_path};
+use crate::version::RedisVersion;
+
+/// The manifests that describe the project in `root`: `pyproject.toml`,
+/// `setup.cfg`, `setup.py`, `Pipfile` and `requirements*.txt` in `root`, the
+/// `*.txt` of `root/requirements/`, and the files they include with `-r`.
+pub fn root_manifests(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for folder in [root.to_path_buf(), root.join("requirements")] {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && ManifestKind::of(p).is_some())
+            .collect();
+        paths.sort();
+        found.extend(paths);
+    }
+    with_includes(found)
+}
+
+/// `paths` and, transitively, the requirements files they include.
+pub fn with_includes(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen: BTreeSet<PathBuf> = paths.iter().cloned().collect();
+    let mut all = paths.clone();
+    let mut queue = paths;
+    while let Some(path) = queue.pop() {
+        if ManifestKind::of(&path) != Some(ManifestKind::Requirements) {
+            continue;
+        }
+        for include in includes_of(&path) {
+            if include.is_file() && seen.insert(include.clone()) {
+                all.push(include.clone());
+                queue.push(include);
+            }
+        }
+    }
+    all
+}
+
+/// The files a requirements file includes (`-r`, `-c`), relative to its folder.
+fn includes_of(path: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let folder = path.parent().unwrap_or(Path::new("."));
+    crate::manifest::requirements::parse(&text)
+        .includes
+        .into_iter()
+        .map(|include| crate::source::absolute(folder, Path::new(&include.path)))
+        .collect()
+}
+
+/// The included requirements files that are not among `files` yet, as work
+/// tree files (a file a requirements file includes is read with it, whatever
+/// its name).
+pub fn included_requirements(
+    files: &[SourceFile],
+    cwd: &Path,
+    project_root: &Path,
+) -> Vec<SourceFile> {
+    let known: BTreeSet<&Path> = files.iter().map(|f| f.abs_path.as_path()).collect();
+    let requirements: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.origin == Origin::WorkTree && f.manifest == Some(ManifestKind::Requirements))
+        .map(|f| f.abs_path.clone())
+        .collect();
+    with_includes(requirements)
+        .into_iter()
+        .filter(|path| !known.contains(path.as_path()))
+        .map(|abs_path| SourceFile {
+            manifest: Some(ManifestKind::Requirements),
+            display: slash_path(&relative_to(&abs_path, cwd)),
+            relative: slash_path(&relative_to(&abs_path, project_root)),
+            abs_path,
+            origin: Origin::WorkTree,
+        })
+        .collect()
+}
+
+/// The lowest redis-py version that the `redis` requirements of the root's
+/// manifests admit, with the manifest it comes from: the most conservative
+/// guess of the release the code runs on. `None` when no requirement has a
+/// lower bound.
+pub fn required_redis_version(root: &Path) -> Option<(RedisVersion, PathBuf)> {
+    let mut lowest: Option<(RedisVersion, PathBuf)> = None;
+    for path in root_manifests(root) {
+        let Some(kind) = ManifestKind::of(&path) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if !crate::manifest::may_contain_findings(text.as_bytes()) {
+            continue;
+        }
+        for dependency in Manifest::parse(&text, kind).requirements_on("redis") {
+            let Some(version) = dependency.admitted.lowest() else {
+                continue;
+            };
+            let version = redis_version(&version);
+            if lowest.as_ref().is_none_or(|(v, _)| version < *v) {
+                lowest = Some((version, path.clone()));
+            }
+        }
+    }
+    lowest
+}
+
+/// Answers, once per project, whether its Python code imports
+/// `redis.asyncio` or `aioredis`. A manifest's project is the project root
+/// (the configuration file's folder, else the repository's work tree, else
+/// the current folder) when the manifest is inside it, else the manifest's
+/// own folder.
+pub struct AsyncioUse {
+    project_root: PathBuf,
+    excludes: ExcludeMatcher,
+    answers: Mutex<HashMap<PathBuf, bool>>,
+}
+
+impl AsyncioUse {
+    pub fn new(settings: &Settings) -> Self {
+        AsyncioUse {
+            project_root: settings.project_root.clone(),
+            excludes: settings.exclude_matcher(),
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the project of the manifest at `path` imports `redis.asyncio` or `aioredis`.
+    pub fn for_manifest(&self, path: &Path) -> bool {
+        if path.starts_with(&self.project_root) {
+            return self.below(&self.project_root.clone());
+        }
+        self.below(path.parent().unwrap_or(Path::new("/")))
+    }
+
+    pub fn below(&self, folder: &Path) -> bool {
+        if let Some(answer) = self
+            .answers
+            .lock()
+            .ok()
+            .and_then(|a| a.get(folder).copied())
+        {
+            return answer;
+        }
+        let excludes = self.excludes.clone();
+        let answer = WalkBuilder::new(folder)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                entry.depth() == 0 || !excludes.is_excluded_path(entry.path())
+            })
+            .build()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+            .filter(|entry| is_python_path(&entry.path().to_string_lossy()))
+            .any(|entry| {
+                std::fs::read_to_string(entry.path())
+                    .is_ok_and(|text| crate::python::imports::imports_async_redis(&text))
+            });
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(folder.to_path_buf(), answer);
+        }
+        answer
+    }
+}
+
+/// Fixes one file's text: as Python, then as a manifest (`setup.py` is both).
+pub fn fix_file(
+    file: &SourceFile,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+    mode: FixMode,
+) -> FixOutcome {
+    let rules = settings.rules_for(&file.relative);
+    let mut outcome = FixOutcome {
+        text: text.to_string(),
+        fixed: Default::default(),
+        diagnostics: Vec::new(),
+        failure: None,
+    };
+    if is_python_path(&file.display) {
+        outcome = fix_source(
+            text,
+            source_type_of(&file.display),
+            rules,
+            &settings.lint_options(),
+            mode,
+        );
+    }
+    if let Some(kind) = file.manifest {
+        let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
+        let context = ManifestContext {
+            uses_asyncio: &uses_asyncio,
+        };
+        let manifest = fix_manifest(&outcome.text, kind, rules, &context, mode);
+        for (rule, count) in manifest.fixed {
+            *outcome.fixed.entry(rule).or_default() += count;
+        }
+        outcome.failure = outcome.failure.or(manifest.failure);
+        outcome.text = manifest.text;
+        if is_python_path(&file.display) {
+            outcome.diagnostics = lint_file(file, &outcome.text, settings, asyncio);
+        } else {
+            outcome.diagnostics = manifest.diagnostics;
+        }
+    }
+    outcome
+}
+
+/// Lints one file's text: as Python, as a manifest, or both (`setup.py`).
+pub fn lint_file(
+    file: &SourceFile,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+) -> Vec<Diagnostic> {
+    let rules = settings.rules_for(&file.relative);
+    let mut diagnostics = Vec::new();
+    if is_python_path(&file.display) {
+        diagnostics = lint_source_with(
+            text,
+            source_type_of(&file.display),
+            rules,
+            &settings.lint_options(),
+        );
+    }
+    let found = lint_manifest_file(file, text, settings, asyncio);
+    if !found.is_empty() {
+        diagnostics.extend(found);
+        diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
+    }
+    diagnostics
+}
+
+/// The RU3xx findings of a file, when it is a dependency manifest.
+pub fn lint_manifest_file(
+    file: &SourceFile,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+) -> Vec<Diagnostic> {
+    let Some(kind) = file.manifest else {
+        return Vec::new();
+    };
+    let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
+    let context = ManifestContext {
+        uses_asyncio: &uses_asyncio,
+    };
+    lint_manifest(text, kind, settings.rules_for(&file.relative), &context)
+}

@@ -1,0 +1,224 @@
+//! `redis-unify plan` on a fixture project (`tests/fixtures/plan/`: a
+//! src-layout package with files for every phase, a test file, and a
+//! pyproject.toml with a comment-laden `[tool.redis-unify]`), and `plan
+//! --write` then `fix --phase 1` end to end, on the fixture and on a copy of the
+//! real code that `fetch-dev-corpus.sh` downloads.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::Project;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn fixture() -> Project {
+    let project = Project::new();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plan"),
+        project.path(),
+    );
+    project
+}
+
+/// Phase of each file, from `plan --output-format json`.
+fn phases(project: &Project) -> BTreeMap<String, u64> {
+    let run = project.run(&["plan", "--output-format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["phase"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The files `check` reports migration findings (RU0xx, RU1xx) in.
+fn files_with_migration_findings(project: &Project, root: &str) -> Vec<String> {
+    let run = project.run_in(
+        root,
+        &[
+            "check",
+            "--select",
+            "RU0,RU1",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+        &[],
+    );
+    let mut files: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f.split(':').next().unwrap().to_string())
+        .collect();
+    files.dedup();
+    files
+}
+
+#[test]
+fn markdown_plan() {
+    let project = fixture();
+    let run = project.run(&["plan", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn json_plan() {
+    let project = fixture();
+    let run = project.run(&["plan", "--output-format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn without_paths_the_tracked_files_are_planned() {
+    let project = fixture();
+    project.git(&["init", "-q"]);
+    project.git(&["add", "src", "pyproject.toml"]);
+    project.write("scratch.py", "import aioredis\n");
+    let run = project.run(&["plan", "--output-format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let paths: Vec<&str> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"src/shop/clients.py"), "{paths:?}");
+    assert!(!paths.contains(&"scratch.py"), "untracked: {paths:?}");
+    assert!(
+        !paths.contains(&"tests/test_pool.py"),
+        "not added: {paths:?}"
+    );
+    let outside = Project::new();
+    let run = outside.run(&["plan"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("inside a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn write_then_fix_phase_1() {
+    let project = fixture();
+    let planned = phases(&project);
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let config = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    insta::assert_snapshot!("write_then_fix_phase_1_pyproject", config);
+
+    let fixed = project.run(&["fix", "--phase", "1", "."]);
+    assert!(fixed.stderr.contains("Fixed 3 files"), "{}", fixed.stderr);
+    let remaining = files_with_migration_findings(&project, ".");
+    assert!(!remaining.is_empty());
+    for file in &remaining {
+        assert!(
+            planned.get(file).is_some_and(|p| *p >= 2),
+            "{file} is in phase 1: {remaining:?}"
+        );
+    }
+    // The phase-1 files have no migration finding left; the client-safety
+    // finding of clients.py (RU201) is still reported, as the plan said.
+    let check = project.run(&["check", "--output-format", "concise", "src/shop/clients.py"]);
+    assert_eq!(check.findings(), ["src/shop/clients.py:7:10: RU201"]);
+}
+
+#[test]
+fn dev_corpus_plan_write_and_fix_phase_1() {
+    let Some(corpus) = common::dev_corpus() else {
+        eprintln!(
+            "skipped: ../shared/corpus/fetch-dev-corpus.sh not found (set REDIS_UNIFY_SHARED)"
+        );
+        return;
+    };
+    let project = Project::new();
+    copy_dir(&corpus, &project.path().join("corpus"));
+    let run = project.run_in("corpus", &["plan", "--output-format", "json", "."], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let planned: BTreeMap<String, u64> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["phase"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Only aioredis 2.x names: phase 1. The 1.x API: phase 3 or 4.
+    assert_eq!(
+        planned["fastapi-limiter-0.1.4/fastapi_limiter/__init__.py"],
+        1
+    );
+    assert_eq!(planned["saq-0.1.0/saq/queue.py"], 1);
+    assert_eq!(planned["aiotasks-1.0.0/aiotasks/tasks/redis.py"], 3);
+    assert_eq!(
+        planned["python-socketio-4.6.1/socketio/asyncio_redis_manager.py"],
+        3
+    );
+    assert_eq!(planned["aiohttp-cache-2.2.0/aiohttp_cache/backends.py"], 4);
+    let dependencies: Vec<String> = plan["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}",
+                d["path"].as_str().unwrap(),
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        dependencies,
+        [
+            "aiotasks-1.0.0/requirements-dev.txt:RU301",
+            "aiotasks-1.0.0/requirements.txt:RU300",
+            "fastapi-limiter-0.1.4/pyproject.toml:RU300",
+            "saq-0.1.0/setup.py:RU300",
+            "saq-0.1.0/setup.py:RU300",
+        ]
+    );
+
+    let run = project.run_in("corpus", &["plan", "--write", "."], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(project.path().join("corpus/redis-unify.toml").is_file());
+    let fixed = project.run_in("corpus", &["fix", "--phase", "1", "."], &[]);
+    assert!(fixed.stderr.contains("Fixed "), "{}", fixed.stderr);
+    let remaining = files_with_migration_findings(&project, "corpus");
+    assert!(!remaining.is_empty());
+    for file in &remaining {
+        assert!(
+            planned.get(file).is_some_and(|p| *p >= 2),
+            "{file} (phase {:?}) still has migration findings",
+            planned.get(file)
+        );
+    }
+    let phase_2_and_up = planned.values().filter(|p| **p >= 2).count();
+    assert_eq!(remaining.len(), phase_2_and_up);
+}
