@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmarks redis-unify against ripgrep and ruff (TID251 banning aioredis) on the
+# shared benchmark corpus (13,132 real Python files, 157 MB; 131 injected
+# `import aioredis`), interleaved with hyperfine, and prints the ratios.
+#
+#   bench/run.sh [CORPUS_DIR]        (default: target/bench-corpus)
+#
+# Needs: hyperfine and ripgrep (Debian: apt-get install hyperfine ripgrep), ruff
+# (pip install ruff==0.17.6), GNU time (/usr/bin/time). The corpus is built once
+# by ../shared/corpus/make-bench-corpus.sh and reused; it is never committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SHARED=${REDIS_UNIFY_SHARED:-$ROOT/../shared}
+CORPUS=$(mkdir -p "${1:-target/bench-corpus}" && cd "${1:-target/bench-corpus}" && pwd)
+OUT=$ROOT/target/bench-results
+mkdir -p "$OUT"
+RUNS=${RUNS:-15}
+
+for tool in hyperfine rg ruff /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool is missing (see the header of this script)" >&2; exit 2; }
+done
+[[ -d "$CORPUS/aioredis" ]] || bash "$SHARED/corpus/make-bench-corpus.sh" "$CORPUS"
+cargo build --release --quiet
+BIN=$ROOT/target/release/redis-unify
+RUFF_CONFIG=$SHARED/corpus/ruff-tid251.toml
+# The corpus has folders named `venv`, `build`, …: scan every file, as ruff does with `exclude = []`.
+RU="$BIN check --exclude .git --exit-zero --output-format concise"
+
+echo "== machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr); $("$BIN" --version); $(rg --version | head -1); ruff $(ruff --version | cut -d' ' -f2); hyperfine $(hyperfine --version | cut -d' ' -f2)"
+
+echo "== correctness: the 131 injected imports, and nothing else"
+cd "$CORPUS/aioredis"
+$RU --select RU100 . | grep ': RU100' | cut -d: -f1,2 | sort > "$OUT/found.txt"
+sort "$CORPUS/aioredis.expected.txt" > "$OUT/expected.txt"
+if diff -q "$OUT/expected.txt" "$OUT/found.txt" >/dev/null; then
+  echo "ok: $(wc -l < "$OUT/found.txt") findings, exactly the expected ones"
+else
+  echo "MISMATCH between expected and found (see $OUT)"; diff "$OUT/expected.txt" "$OUT/found.txt" | head; exit 1
+fi
+ruff_count=$(ruff check --no-cache --config "$RUFF_CONFIG" --exit-zero --output-format concise . | grep -c TID251 || true)
+echo "ruff TID251: $ruff_count findings"
+
+echo "== wall time, whole tree (page cache warm; $RUNS runs, interleaved by hyperfine)"
+hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/tree.json" \
+  -n rg "rg -n aioredis ." \
+  -n "redis-unify RU100" "$RU --select RU100 ." \
+  -n "redis-unify ALL" "$RU --select ALL ." \
+  -n "ruff TID251" "ruff check --no-cache --config $RUFF_CONFIG --exit-zero ." >/dev/null
+
+echo "== one thread vs two (redis-unify RU100 / ALL)"
+hyperfine --warmup 2 --runs "$RUNS" -N --export-json "$OUT/threads.json" \
+  -n "RU100, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select RU100 ." \
+  -n "RU100, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select RU100 ." \
+  -n "ALL, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ." \
+  -n "ALL, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ." >/dev/null
+
+echo "== staged mode: 131 files staged (git reset --soft HEAD~1 in a copy)"
+STAGED=$ROOT/target/bench-staged
+rm -rf "$STAGED" && git clone --quiet --local "$CORPUS/aioredis" "$STAGED"
+git -C "$STAGED" reset --quiet --soft HEAD~1
+cd "$STAGED"
+staged_count=$("$BIN" check --select RU100 --exit-zero --output-format concise | grep -c ': RU100' || true)
+echo "staged findings: $staged_count"
+hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/staged.json" \
+  -n "git diff --cached -p" "git diff --cached -p" \
+  -n "redis-unify (staged)" "$BIN check --select RU100 --exit-zero --output-format concise" >/dev/null
+
+echo "== peak memory (max RSS, one run each)"
+cd "$CORPUS/aioredis"
+for label in rg ru100 all ruff; do
+  case $label in
+    rg) cmd=(rg -n aioredis .) ;;
+    ru100) cmd=($RU --select RU100 .) ;;
+    all) cmd=($RU --select ALL .) ;;
+    ruff) cmd=(ruff check --no-cache --config "$RUFF_CONFIG" --exit-zero .) ;;
+  esac
+  /usr/bin/time -f "$label %M KB" "${cmd[@]}" >/dev/null 2>>"$OUT/memory.txt.tmp" || true
+done
+grep ' KB$' "$OUT/memory.txt.tmp" > "$OUT/memory.txt"; rm -f "$OUT/memory.txt.tmp"
+cat "$OUT/memory.txt"
+
+echo "== ratios (medians)"
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+def medians(name):
+    with open(f"{out}/{name}.json") as f:
+        return {r["command"]: r["median"] for r in json.load(f)["results"]}
+tree = medians("tree")
+for name, median in tree.items():
+    print(f"{name:22} {median:7.3f} s   {median / tree['rg']:5.2f}x rg   {tree['ruff TID251'] / median:5.1f}x faster than ruff")
+threads = medians("threads")
+for name, median in threads.items():
+    print(f"{name:22} {median:7.3f} s")
+staged = medians("staged")
+for name, median in staged.items():
+    print(f"{name:22} {median:7.3f} s   {median / staged['git diff --cached -p']:5.2f}x git diff --cached -p")
+PY
