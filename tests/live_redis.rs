@@ -516,6 +516,129 @@ fn saq_after_safe_fixes_handles_the_server_going_away() {
     assert!(!server.answers(), "the scenario did not stop the server");
 }
 
+// ------------------------------------------------------------------ fastapi-limiter 0.1.4
+
+const FASTAPI_LIMITER: &str = "fastapi-limiter-0.1.4";
+const SWAP: [&str; 2] = ["-import aioredis", "+import redis.asyncio as aioredis"];
+const EVALSHA_FIX: [&str; 4] = [
+    "-        pexpire = await redis.evalsha(",
+    "-            FastAPILimiter.lua_sha, keys=[key], args=[self.times, self.milliseconds]",
+    "-        )",
+    "+        pexpire = await redis.evalsha(FastAPILimiter.lua_sha, 1, key, self.times, self.milliseconds)",
+];
+
+fn owned(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|line| line.to_string()).collect()
+}
+
+/// fastapi-limiter 0.1.4 is aioredis 1.x code below the import: its limiter
+/// calls `evalsha(sha, keys=[...], args=[...])`. Safe fixes swap the import
+/// and leave that call to RU105, which `check` reports; on a live server the
+/// route then fails with exactly the TypeError RU105 describes.
+#[test]
+fn fastapi_limiter_after_safe_fixes_fails_where_check_says() {
+    let Some(live) = live() else { return };
+    let limiter = live.package(FASTAPI_LIMITER);
+    assert_before_fails(&live, &limiter, "fastapi_limiter_scenario.py");
+    limiter.migrate(false);
+    assert_eq!(
+        changes(&live, &limiter),
+        vec![("fastapi_limiter/__init__.py".to_string(), owned(&SWAP))]
+    );
+    let check = limiter.redis_unify(&["check", "--output-format", "concise", FASTAPI_LIMITER]);
+    assert_eq!(check.code, Some(1), "{}", check.show());
+    assert!(
+        check
+            .stdout
+            .starts_with("fastapi-limiter-0.1.4/fastapi_limiter/depends.py:42:25: RU105 "),
+        "{}",
+        check.show()
+    );
+    let server = Server::start(&live.redis_server);
+    let run = limiter.scenario(
+        &live.python,
+        "fastapi_limiter_scenario.py",
+        "run",
+        &server.url(),
+    );
+    assert!(!run.success(), "{}", run.show());
+    assert_eq!(
+        run.error_line(),
+        "TypeError: ScriptCommands.evalsha() got an unexpected keyword argument 'keys'",
+        "{}",
+        run.show()
+    );
+    eprintln!("safe fixes only: {}", run.error_line());
+}
+
+/// With `--unsafe-fixes`: the import swap and RU105's rewrite of the call.
+fn fastapi_limiter_with_unsafe_fixes(live: &Live) -> Package {
+    let limiter = live.package(FASTAPI_LIMITER);
+    assert_before_fails(live, &limiter, "fastapi_limiter_scenario.py");
+    let fix = limiter.migrate(true);
+    assert!(fix.stderr.contains("Fixed 2 files"), "{}", fix.show());
+    assert_eq!(
+        changes(live, &limiter),
+        vec![
+            ("fastapi_limiter/__init__.py".to_string(), owned(&SWAP)),
+            (
+                "fastapi_limiter/depends.py".to_string(),
+                owned(&EVALSHA_FIX)
+            ),
+        ]
+    );
+    limiter
+}
+
+#[test]
+fn fastapi_limiter_after_unsafe_fixes_rate_limits_on_live_redis() {
+    let Some(live) = live() else { return };
+    let limiter = fastapi_limiter_with_unsafe_fixes(&live);
+    let server = Server::start(&live.redis_server);
+    let run = limiter.scenario(
+        &live.python,
+        "fastapi_limiter_scenario.py",
+        "run",
+        &server.url(),
+    );
+    assert!(run.success(), "{}", run.show());
+    assert_lines(
+        &run,
+        &[
+            "client: redis.asyncio.client",
+            "ok: 3 requests allowed",
+            "ok: request 4 got 429 with a Retry-After header",
+            "ok: scenario finished",
+        ],
+    );
+    assert!(server.answers());
+}
+
+#[test]
+fn fastapi_limiter_after_unsafe_fixes_handles_the_server_going_away() {
+    let Some(live) = live() else { return };
+    let limiter = fastapi_limiter_with_unsafe_fixes(&live);
+    let server = Server::start(&live.redis_server);
+    let run = limiter.scenario(
+        &live.python,
+        "fastapi_limiter_scenario.py",
+        "fault",
+        &server.url(),
+    );
+    assert!(run.success(), "{}", run.show());
+    assert_lines(
+        &run,
+        &[
+            "ok: request 4 got 429 with a Retry-After header",
+            "ok: server shut down mid-run",
+            "after shutdown: 503 {\"error\":\"redis: ConnectionError\"}",
+            "ok: the app's handler caught redis.exceptions.ConnectionError",
+            "ok: scenario finished",
+        ],
+    );
+    assert!(!server.answers(), "the scenario did not stop the server");
+}
+
 // ------------------------------------------------------------------ the harness catches a naive swap
 
 /// Our own small aioredis 2.x module (tests/live/session_cache) whose except

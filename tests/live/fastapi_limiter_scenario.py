@@ -64,7 +64,8 @@ def main(mode):
         response = client.get("/")
         assert response.status_code == 429, (response.status_code, response.text)
         assert int(response.headers["Retry-After"]) > 0, response.headers
-        print(f"ok: request {TIMES + 1} got 429, Retry-After", response.headers["Retry-After"])
+        print(f"ok: request {TIMES + 1} got 429 with a Retry-After header")
+        print("Retry-After:", response.headers["Retry-After"])
 
         if mode == "fault":
             admin = redis.Redis.from_url(URL, socket_timeout=5)
