@@ -838,6 +838,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);
                     rules::aioredis_legacy_api::check_call(self, call);
+                    rules::legacy_script_call::check_call(self, call);
                     self.check_call(call);
                 }
                 visitor::walk_expr(self, expr);

@@ -102,7 +102,7 @@ mod tests {
         );
         assert_eq!(
             codes(set),
-            vec!["RU100", "RU101", "RU102", "RU103", "RU104"]
+            vec!["RU100", "RU101", "RU102", "RU103", "RU104", "RU105"]
         );
         let set = resolve_layer(all, Some(&sel(&["RU2"])), &[], &sel(&["RU20"]));
         assert!(codes(set).is_empty());

@@ -109,6 +109,11 @@ fn unsafe_cases() {
 }
 
 #[test]
+fn script_calls() {
+    snapshot("script_calls.py");
+}
+
+#[test]
 fn no_fix() {
     snapshot("no_fix.py");
 }

@@ -55,6 +55,7 @@ macro_rules! rule_snapshot {
 }
 
 rule_snapshot!(deprecated_close, Rule::DeprecatedClose);
+rule_snapshot!(legacy_script_call, Rule::LegacyScriptCall);
 rule_snapshot!(sync_client_in_async, Rule::SyncClientInAsync);
 rule_snapshot!(missing_socket_timeout, Rule::MissingSocketTimeout);
 rule_snapshot!(hardcoded_redis_password, Rule::HardcodedRedisPassword);

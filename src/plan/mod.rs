@@ -211,7 +211,9 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
     let bytes = file.read(None).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let source_type = source_type_of(&file.relative);
-    if !text.contains("aioredis") {
+    // A file without `redis` has no migration finding (and without `aioredis`, it
+    // can only have one through a client it is handed, as RU105 finds).
+    if !text.contains("redis") {
         // Only its imports matter, for the fan-in of the others.
         let imports = if text.contains("import") {
             let parsed = ruff_python_parser::parse_unchecked_source(&text, source_type);
@@ -272,8 +274,13 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
             _ => {}
         }
     }
-    let uses_aioredis =
-        !uses.imports.is_empty() || !uses.names.is_empty() || uses.dynamic_imports > 0;
+    // A file that calls aioredis 1.x API shapes on a client it was handed (RU105:
+    // `evalsha(sha, keys=…)`) belongs to the migration too, without an import.
+    let migration_findings = counts.safe + counts.r#unsafe + counts.manual;
+    let uses_aioredis = !uses.imports.is_empty()
+        || !uses.names.is_empty()
+        || uses.dynamic_imports > 0
+        || migration_findings > 0;
     Some(Read {
         relative: file.relative.clone(),
         imports: file_imports,

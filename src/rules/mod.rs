@@ -7,6 +7,7 @@ pub mod aioredis_legacy_api;
 pub mod client_per_call;
 pub mod deprecated_close;
 pub mod hardcoded_redis_password;
+pub mod legacy_script_call;
 pub mod missing_after_swap;
 pub mod missing_socket_timeout;
 pub mod obsolete_types_redis;
@@ -30,6 +31,7 @@ pub enum Rule {
     AioredisDynamicImport,
     DeprecatedClose,
     MissingAfterSwap,
+    LegacyScriptCall,
     SyncClientInAsync,
     MissingSocketTimeout,
     HardcodedRedisPassword,
@@ -51,6 +53,7 @@ impl Rule {
         Rule::AioredisDynamicImport,
         Rule::DeprecatedClose,
         Rule::MissingAfterSwap,
+        Rule::LegacyScriptCall,
         Rule::SyncClientInAsync,
         Rule::MissingSocketTimeout,
         Rule::HardcodedRedisPassword,
@@ -93,6 +96,7 @@ impl Rule {
             Rule::AioredisDynamicImport => "RU102",
             Rule::DeprecatedClose => "RU103",
             Rule::MissingAfterSwap => "RU104",
+            Rule::LegacyScriptCall => "RU105",
             Rule::SyncClientInAsync => "RU200",
             Rule::MissingSocketTimeout => "RU201",
             Rule::HardcodedRedisPassword => "RU202",
@@ -116,6 +120,7 @@ impl Rule {
             Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
             Rule::DeprecatedClose => deprecated_close::DOC,
             Rule::MissingAfterSwap => missing_after_swap::DOC,
+            Rule::LegacyScriptCall => legacy_script_call::DOC,
             Rule::SyncClientInAsync => sync_client_in_async::DOC,
             Rule::MissingSocketTimeout => missing_socket_timeout::DOC,
             Rule::HardcodedRedisPassword => hardcoded_redis_password::DOC,
