@@ -140,9 +140,9 @@ impl<'src> Checker<'src> {
             rules,
             tracks_clients: rules.contains_any(Rule::CLIENT_RULES),
             mentions_an_alias: rules.contains(Rule::StrictRedisAlias)
-                && constructor_table()
-                    .alias_names()
-                    .any(|alias| source.contains(alias)),
+                && constructor_table().alias_names().any(|alias| {
+                    memchr::memmem::find(source.as_bytes(), alias.as_bytes()).is_some()
+                }),
             api: crate::api::api_map(),
             constructors: constructor_table(),
             diagnostics: Vec::new(),
@@ -241,6 +241,15 @@ impl<'src> Checker<'src> {
 
     pub fn take_callee_fix(&mut self, callee: TextRange) -> Option<Fix> {
         self.callee_fixes.remove(&callee)
+    }
+
+    /// The rules about references that resolve through an import: `expr` is a
+    /// `Name` or a whole attribute chain whose root some import binds.
+    fn check_import_reference(&mut self, expr: &Expr) {
+        self.record_reference(expr);
+        rules::aioredis_legacy_api::check_reference(self, expr);
+        rules::missing_after_swap::check_reference(self, expr);
+        rules::strict_redis_alias::check_reference(self, expr);
     }
 
     /// Records a reference (`Name` or attribute chain) if its root is an aioredis import.
@@ -767,10 +776,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
                     if !self.binding() {
-                        self.record_reference(expr);
-                        rules::aioredis_legacy_api::check_reference(self, expr);
-                        rules::missing_after_swap::check_reference(self, expr);
-                        rules::strict_redis_alias::check_reference(self, expr);
+                        if self.model.may_be_imported(name.id.as_str()) {
+                            self.check_import_reference(expr);
+                        }
                         self.track_client_use(name.id.as_str(), true);
                     }
                 }
@@ -779,14 +787,13 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             },
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
                 // A whole `a.b.c` chain is one reference: resolve it once, at the top.
-                if !self.binding() {
-                    self.record_reference(expr);
-                    rules::aioredis_legacy_api::check_reference(self, expr);
-                    rules::missing_after_swap::check_reference(self, expr);
-                    rules::strict_redis_alias::check_reference(self, expr);
-                    if let Some((root, _)) = attribute_chain(expr) {
-                        self.track_client_use(root.id.as_str(), false);
+                if !self.binding()
+                    && let Some((root, _)) = attribute_chain(expr)
+                {
+                    if self.model.may_be_imported(root.id.as_str()) {
+                        self.check_import_reference(expr);
                     }
+                    self.track_client_use(root.id.as_str(), false);
                 }
             }
             Expr::Attribute(attribute) if !self.binding() => {

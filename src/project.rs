@@ -80,7 +80,10 @@ pub fn included_requirements(
     cwd: &Path,
     project_root: &Path,
 ) -> Vec<SourceFile> {
-    let known: BTreeSet<&Path> = files.iter().map(|f| f.abs_path.as_path()).collect();
+    // Hashed by bytes: a `Path` set compares component by component, and this
+    // runs over every file of the tree.
+    let known: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+        files.iter().map(|f| f.abs_path.as_os_str()).collect();
     let requirements: Vec<PathBuf> = files
         .iter()
         .filter(|f| f.origin == Origin::WorkTree && f.manifest == Some(ManifestKind::Requirements))
@@ -88,7 +91,7 @@ pub fn included_requirements(
         .collect();
     with_includes(requirements)
         .into_iter()
-        .filter(|path| !known.contains(path.as_path()))
+        .filter(|path| !known.contains(path.as_os_str()))
         .map(|abs_path| SourceFile {
             manifest: Some(ManifestKind::Requirements),
             display: slash_path(&relative_to(&abs_path, cwd)),

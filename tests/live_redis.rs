@@ -520,6 +520,7 @@ fn saq_after_safe_fixes_handles_the_server_going_away() {
 
 const FASTAPI_LIMITER: &str = "fastapi-limiter-0.1.4";
 const SWAP: [&str; 2] = ["-import aioredis", "+import redis.asyncio as aioredis"];
+const POETRY_DEPENDENCY_FIX: [&str; 2] = ["-aioredis = \"*\"", "+redis = \">=5.0.1\""];
 const EVALSHA_FIX: [&str; 4] = [
     "-        pexpire = await redis.evalsha(",
     "-            FastAPILimiter.lua_sha, keys=[key], args=[self.times, self.milliseconds]",
@@ -576,7 +577,7 @@ fn fastapi_limiter_with_unsafe_fixes(live: &Live) -> Package {
     let limiter = live.package(FASTAPI_LIMITER);
     assert_before_fails(live, &limiter, "fastapi_limiter_scenario.py");
     let fix = limiter.migrate(true);
-    assert!(fix.stderr.contains("Fixed 2 files"), "{}", fix.show());
+    assert!(fix.stderr.contains("Fixed 3 files"), "{}", fix.show());
     assert_eq!(
         changes(live, &limiter),
         vec![
@@ -585,6 +586,8 @@ fn fastapi_limiter_with_unsafe_fixes(live: &Live) -> Package {
                 "fastapi_limiter/depends.py".to_string(),
                 owned(&EVALSHA_FIX)
             ),
+            // RU300: the manifest's `aioredis = "*"` becomes redis-py.
+            ("pyproject.toml".to_string(), owned(&POETRY_DEPENDENCY_FIX)),
         ]
     );
     limiter

@@ -44,7 +44,11 @@ pub fn run(args: &RuleArgs, out: &mut dyn Write) -> Result<ExitStatus, Error> {
                 writeln!(out).map_err(io_error)?;
             }
             RuleFormat::Text => {
-                let width = Rule::ALL.iter().map(|r| r.info().name.len()).max().unwrap_or(0);
+                let width = Rule::ALL
+                    .iter()
+                    .map(|r| r.info().name.len())
+                    .max()
+                    .unwrap_or(0);
                 for rule in Rule::ALL {
                     let info = rule.info();
                     let default = if info.default { "on " } else { "off" };

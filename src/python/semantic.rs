@@ -7,7 +7,7 @@
 //! `try: import aioredis / except ImportError: aioredis = None` resolve to
 //! `aioredis`, and it costs one pass over the tree instead of a control-flow graph.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use ruff_python_ast::{Expr, ExprAttribute, ExprName};
 
@@ -52,10 +52,10 @@ impl Scope {
         Self {
             kind,
             parent,
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
             globals: Vec::new(),
             star_imports: Vec::new(),
-            string_literals: HashMap::new(),
+            string_literals: HashMap::default(),
         }
     }
 }
@@ -65,12 +65,18 @@ impl Scope {
 #[derive(Debug)]
 pub struct SemanticModel {
     scopes: Vec<Scope>,
+    /// Every name some import binds, in any scope, and whether there is a `*`
+    /// import: most names in a module are neither, and need no resolving.
+    imported_names: FxHashSet<String>,
+    has_star_import: bool,
 }
 
 impl Default for SemanticModel {
     fn default() -> Self {
         Self {
             scopes: vec![Scope::new(ScopeKind::Module, None)],
+            imported_names: FxHashSet::default(),
+            has_star_import: false,
         }
     }
 }
@@ -89,7 +95,16 @@ impl SemanticModel {
         self.scopes.len()
     }
 
+    /// Whether `name` can resolve to an import anywhere (a cheap test before the
+    /// scope walk of [`Self::resolve_name`]).
+    pub fn may_be_imported(&self, name: &str) -> bool {
+        self.has_star_import || self.imported_names.contains(name)
+    }
+
     pub fn bind_import(&mut self, scope: ScopeId, name: &str, qualified: String) {
+        if !self.imported_names.contains(name) {
+            self.imported_names.insert(name.to_string());
+        }
         let binding = self.scopes[scope]
             .bindings
             .entry(name.to_string())
@@ -130,6 +145,7 @@ impl SemanticModel {
     }
 
     pub fn add_star_import(&mut self, scope: ScopeId, module: String) {
+        self.has_star_import = true;
         self.scopes[scope].star_imports.push(module);
     }
 
