@@ -30,8 +30,12 @@ pub enum RunStatus {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JournalFile {
-    /// Relative to the run's root, `/`-separated.
+    /// Relative to the run's root, `/`-separated (lossy for display when the
+    /// name is not UTF-8: then `path_bytes` holds the real name).
     pub path: String,
+    /// The exact bytes of the relative path, when it is not valid UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<Vec<u8>>,
     /// git blob hashes (as `git hash-object`) of the content before and after.
     pub before: String,
     pub after: String,
@@ -217,10 +221,30 @@ fn utc_parts(seconds: u64) -> (String, String) {
     )
 }
 
+impl JournalFile {
+    /// The file's path relative to the run's root, byte-exact.
+    pub fn relative_path(&self) -> PathBuf {
+        use std::os::unix::ffi::OsStrExt;
+        match &self.path_bytes {
+            Some(bytes) => PathBuf::from(std::ffi::OsStr::from_bytes(bytes)),
+            None => PathBuf::from(&self.path),
+        }
+    }
+
+    /// `path` and, when it is not UTF-8, `path_bytes` for a relative path.
+    pub fn paths_of(relative: &Path) -> (String, Option<Vec<u8>>) {
+        use std::os::unix::ffi::OsStrExt;
+        let text = crate::source::slash_path(relative);
+        let bytes = relative.as_os_str().as_bytes();
+        let exact = (relative.to_str().is_none()).then(|| bytes.to_vec());
+        (text, exact)
+    }
+}
+
 /// A journal path made absolute under `root`; `None` for anything that could
 /// point elsewhere (absolute paths, `..`).
-pub fn path_in_root(root: &Path, relative: &str) -> Option<PathBuf> {
-    let path = Path::new(relative);
+pub fn path_in_root(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let path = relative;
     if path.components().all(|c| matches!(c, Component::Normal(_))) {
         Some(root.join(path))
     } else {
@@ -249,12 +273,12 @@ mod tests {
     fn journal_paths_stay_in_the_root() {
         let root = Path::new("/project");
         assert_eq!(
-            path_in_root(root, "a/b.py"),
+            path_in_root(root, Path::new("a/b.py")),
             Some(PathBuf::from("/project/a/b.py"))
         );
-        assert_eq!(path_in_root(root, "../etc/passwd"), None);
-        assert_eq!(path_in_root(root, "/etc/passwd"), None);
-        assert_eq!(path_in_root(root, "a/../../x"), None);
+        assert_eq!(path_in_root(root, Path::new("../etc/passwd")), None);
+        assert_eq!(path_in_root(root, Path::new("/etc/passwd")), None);
+        assert_eq!(path_in_root(root, Path::new("a/../../x")), None);
     }
 
     #[test]

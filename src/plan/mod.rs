@@ -209,7 +209,7 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
 
 fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
     let bytes = file.read(None).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::source::encoding::decode_python(bytes).ok()?.text;
     let source_type = source_type_of(&file.relative);
     if !text.contains("aioredis") {
         // Only its imports matter, for the fan-in of the others.
