@@ -401,3 +401,125 @@ fn symlink_loops_and_paths_removed_before_reading() {
         named.stderr
     );
 }
+
+// ---- crash safety ----
+
+fn many_files(project: &Project, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            let name = format!("pkg{}/m{i:03}.py", i % 7);
+            project.write(&name, &format!("{SAFE}# file {i}\n"));
+            name
+        })
+        .collect()
+}
+
+fn assert_each_original_or_fixed(project: &Project, names: &[String]) -> (usize, usize) {
+    let (mut original, mut fixed) = (0, 0);
+    for (i, name) in names.iter().enumerate() {
+        let bytes = read(project, name);
+        if bytes == format!("{SAFE}# file {i}\n").as_bytes() {
+            original += 1;
+        } else if bytes == format!("{SAFE_FIXED}# file {i}\n").as_bytes() {
+            fixed += 1;
+        } else {
+            panic!("{name} is neither the original nor the fixed version: {bytes:?}");
+        }
+    }
+    (original, fixed)
+}
+
+#[test]
+fn sigkill_during_fix_leaves_whole_files_and_rollback_restores_them() {
+    let binary = env!("CARGO_BIN_EXE_redis-unify");
+    // How long a whole run takes here, to kill the next ones at fractions of it.
+    let timing = Project::new();
+    timing.git(&["init", "-q"]);
+    many_files(&timing, 300);
+    let started = std::time::Instant::now();
+    assert_eq!(timing.run(&["fix", "."]).code, 0);
+    let full = started.elapsed().as_millis() as u64;
+    let mut interrupted = 0;
+    let delays = [40u64, 55, 70, 80, 90, 97].map(|percent| full * percent / 100);
+    for (round, delay_ms) in delays.into_iter().enumerate() {
+        let project = Project::new();
+        project.git(&["init", "-q"]);
+        let names = many_files(&project, 300);
+        let mut child = std::process::Command::new(binary)
+            .args(["fix", "."])
+            .current_dir(project.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        let (original, fixed) = assert_each_original_or_fixed(&project, &names);
+        if status.code().is_none() && original > 0 && fixed > 0 {
+            interrupted += 1;
+        }
+        eprintln!(
+            "round {round}: delay {delay_ms} ms, {status}, {fixed} fixed, {original} original"
+        );
+        // The stale lock never blocks: rollback takes it over and restores.
+        let rollback = project.run(&["rollback"]);
+        assert_calm(&rollback);
+        if fixed > 0 {
+            assert_eq!(rollback.code, 0, "{}", rollback.stderr);
+        }
+        let (original, _) = assert_each_original_or_fixed(&project, &names);
+        assert_eq!(original, names.len(), "round {round}: {}", rollback.stderr);
+        // And a new fix run works after the kill.
+        let again = project.run(&["fix", "."]);
+        assert_calm(&again);
+        assert_eq!(again.code, 0, "{}", again.stderr);
+        assert_eq!(
+            assert_each_original_or_fixed(&project, &names).1,
+            names.len()
+        );
+    }
+    eprintln!(
+        "a full run took {full} ms; {interrupted} of 6 runs were killed in the middle of writing"
+    );
+}
+
+#[test]
+fn two_fix_runs_at_once_never_interleave() {
+    let binary = env!("CARGO_BIN_EXE_redis-unify");
+    let project = Project::new();
+    project.git(&["init", "-q"]);
+    let names = many_files(&project, 200);
+    let spawn = || {
+        std::process::Command::new(binary)
+            .args(["fix", "."])
+            .current_dir(project.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let mut succeeded = 0;
+    for output in &outputs {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => succeeded += 1,
+            // The loser saw the lock (or, when it started after the winner
+            // finished, found nothing left to fix).
+            Some(2) => assert!(stderr.contains("another fix run"), "{stderr}"),
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+    }
+    assert!(succeeded >= 1);
+    assert_eq!(
+        assert_each_original_or_fixed(&project, &names).1,
+        names.len()
+    );
+    let history = project.run(&["history"]);
+    assert_calm(&history);
+}

@@ -108,15 +108,40 @@ impl Journal {
                 writeln!(file, "{}", std::process::id())?;
                 Ok(RunLock { path })
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "another fix run holds {}; wait for it to finish (if none is running, delete that file)",
-                    path.display()
-                ),
-            )),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // A run killed with SIGKILL leaves its lock behind: take over a
+                // lock whose process is gone (once; a live holder wins).
+                if let Some(pid) = stale_lock_pid(&path) {
+                    eprintln!(
+                        "warning: {}: taking over a stale lock of fix run process {pid}, which is no longer running \
+                         (an interrupted run can be undone with `redis-unify rollback`)",
+                        path.display()
+                    );
+                    fs::remove_file(&path)?;
+                    return self.lock_once(&path);
+                }
+                Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "another fix run holds {}; wait for it to finish (if none is running, delete that file)",
+                        path.display()
+                    ),
+                ))
+            }
             Err(e) => Err(e),
         }
+    }
+
+    fn lock_once(&self, path: &Path) -> io::Result<RunLock> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        use std::io::Write;
+        writeln!(file, "{}", std::process::id())?;
+        Ok(RunLock {
+            path: path.to_path_buf(),
+        })
     }
 
     /// Saves the originals and the manifest of a new run, before anything is written.
@@ -141,8 +166,13 @@ impl Journal {
         if path.exists() {
             write_atomically(&path, &text)
         } else {
-            fs::write(&path, &text)?;
-            fs::File::open(&path)?.sync_all()
+            // Never a half-written manifest, even when killed here.
+            use std::io::Write;
+            let mut temporary = tempfile::NamedTempFile::new_in(&folder)?;
+            temporary.write_all(&text)?;
+            temporary.as_file().sync_all()?;
+            temporary.persist(&path).map_err(|e| e.error)?;
+            Ok(())
         }
     }
 
@@ -170,6 +200,16 @@ impl Journal {
     pub fn backup_path(&self, manifest: &Manifest, file: &JournalFile) -> PathBuf {
         self.runs.join(&manifest.id).join(&file.backup)
     }
+}
+
+/// The pid in a lock file when that process no longer exists.
+fn stale_lock_pid(path: &Path) -> Option<i32> {
+    let text = fs::read_to_string(path).ok()?;
+    let pid: i32 = text.trim().parse().ok().filter(|pid| *pid > 0)?;
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0
+        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    (!alive).then_some(pid)
 }
 
 /// A new run id: sortable by time, unique per process.
@@ -255,6 +295,29 @@ pub fn path_in_root(root: &Path, relative: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_locks_are_taken_over_live_ones_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::for_project(None, dir.path());
+        let lock_path = journal.folder().join("lock");
+        fs::create_dir_all(journal.folder()).unwrap();
+        // A pid that cannot exist (above the kernel's pid_max).
+        fs::write(&lock_path, "2147483646\n").unwrap();
+        let lock = journal.lock().unwrap();
+        assert_eq!(
+            fs::read_to_string(&lock_path).unwrap().trim(),
+            std::process::id().to_string()
+        );
+        assert!(journal.lock().is_err(), "a live holder keeps its lock");
+        drop(lock);
+        assert!(!lock_path.exists());
+        fs::write(&lock_path, "garbage\n").unwrap();
+        assert!(
+            journal.lock().is_err(),
+            "an unreadable lock is not taken over"
+        );
+    }
 
     #[test]
     fn utc_dates() {
