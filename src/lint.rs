@@ -90,12 +90,26 @@ fn lint_inner(
         };
     }
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
-    let syntax_ok = parsed.errors().is_empty();
+    // The parser grows its own stack; the rules' walk over the tree does not.
+    // Brackets nested deeper than Python allows are a syntax error, reported
+    // without walking the tree.
+    let too_deep = too_deeply_nested(parsed.tokens())
+        .map(|range| (range, too_many_brackets(range)))
+        .or_else(|| {
+            tree_too_deep(parsed.syntax(), parsed.tokens().len())
+                .map(|range| (range, tree_too_deep_diagnostic(range)))
+        });
+    let syntax_ok = parsed.errors().is_empty() && too_deep.is_none();
     let mut diagnostics = Vec::new();
     if rules.contains(Rule::SyntaxError) {
         diagnostics.extend(parsed.errors().iter().map(syntax_error::diagnostic));
+        if let Some((_, diagnostic)) = &too_deep {
+            diagnostics.push(diagnostic.clone());
+        }
     }
-    let usage = if with_usage {
+    let usage = if too_deep.is_some() {
+        Usage::default()
+    } else if with_usage {
         let (found, usage) = Checker::run_with_usage(text, &parsed.syntax().body, rules, options);
         diagnostics.extend(found);
         usage
@@ -109,11 +123,109 @@ fn lint_inner(
     }
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     diagnostics.dedup();
+    if too_deep.is_some() {
+        // Dropping the tree recurses as deep as it is nested and would
+        // overflow the stack: leak it instead (bounded by the file's size, in
+        // a short-lived process).
+        std::mem::forget(parsed);
+    }
     Linted {
         diagnostics,
         usage,
         syntax_ok,
     }
+}
+
+fn too_many_brackets(range: ruff_text_size::TextRange) -> Diagnostic {
+    syntax_error::too_deeply_nested(range, MAX_NESTING)
+}
+
+fn tree_too_deep_diagnostic(range: ruff_text_size::TextRange) -> Diagnostic {
+    Diagnostic::new(
+        Rule::SyntaxError,
+        range,
+        format!(
+            "code nested more than {MAX_TREE_DEPTH} levels deep (a chain of operators, attributes or calls): \
+             too deep to check; split the expression"
+        ),
+    )
+}
+
+/// How deep the syntax tree may be for the rules to walk it (recursively).
+/// CPython's compiler gives up far earlier ("maximum recursion depth exceeded
+/// during compilation").
+pub const MAX_TREE_DEPTH: usize = 5000;
+
+/// The first node deeper than [`MAX_TREE_DEPTH`], if any. The walk stops
+/// descending at the limit, so it never recurses deeper itself. A tree cannot
+/// be deeper than about twice its token count: small files are not walked.
+fn tree_too_deep(
+    module: &ruff_python_ast::ModModule,
+    token_count: usize,
+) -> Option<ruff_text_size::TextRange> {
+    use ruff_python_ast::AnyNodeRef;
+    use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
+    use ruff_text_size::Ranged;
+
+    struct Probe {
+        depth: usize,
+        found: Option<ruff_text_size::TextRange>,
+    }
+    impl<'a> SourceOrderVisitor<'a> for Probe {
+        fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
+            self.depth += 1;
+            if self.found.is_some() {
+                return TraversalSignal::Skip;
+            }
+            if self.depth > MAX_TREE_DEPTH {
+                self.found = Some(node.range());
+                return TraversalSignal::Skip;
+            }
+            TraversalSignal::Traverse
+        }
+        fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
+            self.depth -= 1;
+        }
+    }
+
+    if token_count.saturating_mul(2) + 16 < MAX_TREE_DEPTH {
+        return None;
+    }
+    let mut probe = Probe {
+        depth: 0,
+        found: None,
+    };
+    // Each level of the walk takes a few frames: give it room wherever it runs.
+    stacker::maybe_grow(1 << 20, 256 << 20, || {
+        ruff_python_ast::visitor::source_order::walk_body(&mut probe, &module.body);
+    });
+    probe.found
+}
+
+/// How deep brackets may nest: CPython's tokenizer refuses more ("too many
+/// nested parentheses", `MAXLEVEL` in Parser/tokenizer.h).
+pub const MAX_NESTING: usize = 200;
+
+/// The first bracket that opens deeper than [`MAX_NESTING`], if any.
+fn too_deeply_nested(tokens: &ruff_python_ast::token::Tokens) -> Option<ruff_text_size::TextRange> {
+    use ruff_python_ast::token::TokenKind;
+    use ruff_text_size::Ranged;
+    let mut depth = 0usize;
+    for token in tokens.iter() {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(token.range());
+                }
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What the manifest rules may ask about the project around a manifest.

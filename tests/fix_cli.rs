@@ -253,7 +253,8 @@ fn a_second_run_refuses_while_the_journal_is_locked() {
     let project = repo(&[("app.py", SAFE)]);
     let lock = project.path().join(".git/redis-unify/runs/lock");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    std::fs::write(&lock, "12345\n").unwrap();
+    // Held by a live process (this test): never taken over.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
     let run = project.run(&["fix", "."]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("another fix run"), "{}", run.stderr);

@@ -16,6 +16,7 @@ use crate::fix::FixMode;
 use crate::project::lint_file;
 use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
 use crate::rules::RuleSet;
+use crate::source::encoding::{Decoded, SourceEncoding, decode_as, decode_python};
 use crate::source::{Origin, SourceFile};
 
 /// What happened to one file.
@@ -46,7 +47,8 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         &inputs.files,
         repo_path,
         inputs.settings.any_file_rules(),
-        |file, text| {
+        |file, decoded| {
+            let text = decoded.text;
             let mut diagnostics = lint_file(file, &text, &inputs.settings, &inputs.asyncio);
             if let Some(new_lines) = &inputs.new_lines {
                 new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
@@ -190,7 +192,26 @@ pub fn map_files<T, F>(
 ) -> Vec<Outcome<Option<T>>>
 where
     T: Send,
-    F: Fn(&SourceFile, String) -> Option<T> + Sync,
+    F: Fn(&SourceFile, Decoded) -> Option<T> + Sync,
+{
+    // Run on the pool's workers (64 MiB stacks), never on the calling thread:
+    // rayon does the first piece of a parallel iterator on the thread that
+    // calls it, and the main thread's stack is 8 MiB — a deeply nested file
+    // alone (one staged file, one path) would overflow it.
+    let mut outcomes = Vec::new();
+    rayon::scope(|_| outcomes = map_files_on_pool(files, repo_path, rules, &work));
+    outcomes
+}
+
+fn map_files_on_pool<T, F>(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    rules: RuleSet,
+    work: &F,
+) -> Vec<Outcome<Option<T>>>
+where
+    T: Send,
+    F: Fn(&SourceFile, Decoded) -> Option<T> + Sync,
 {
     files
         .par_iter()
@@ -219,12 +240,13 @@ where
 }
 
 /// The file's text, `None` when the prefilter shows it cannot have findings.
+/// Python files are decoded by their PEP 263 declaration (UTF-8 without one).
 fn read_text(
     file: &SourceFile,
     repo: Option<&Repository>,
     rules: RuleSet,
     buffer: &mut Vec<u8>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Decoded>, String> {
     file.read_into(repo, buffer)?;
     let wanted = match file.manifest {
         Some(_) => crate::manifest::may_contain_findings(buffer),
@@ -233,16 +255,24 @@ fn read_text(
     if !wanted {
         return Ok(None); // the buffer is reused for the next file
     }
-    String::from_utf8(std::mem::take(buffer))
-        .map(Some)
-        .map_err(|error| {
-            let origin = match file.origin {
-                Origin::Index(_) => " (staged content)",
-                Origin::WorkTree => "",
-            };
+    let bytes = std::mem::take(buffer);
+    let decoded = if file.manifest.is_none() || crate::lint::is_python_file(&file.abs_path) {
+        decode_python(bytes)
+    } else {
+        decode_as(bytes, SourceEncoding::Utf8)
+    };
+    decoded.map(Some).map_err(|reason| {
+        let origin = match file.origin {
+            Origin::Index(_) => " (staged content)",
+            Origin::WorkTree => "",
+        };
+        if reason.contains("; skipped") {
+            reason
+        } else {
             format!(
-                "not valid UTF-8{origin} at byte {}; skipped (save it as UTF-8 to have it checked)",
-                error.utf8_error().valid_up_to()
+                "{reason}{origin}; skipped (save it as UTF-8, or declare its encoding with \
+                 `# -*- coding: NAME -*-` on its first line, to have it checked)"
             )
-        })
+        }
+    })
 }

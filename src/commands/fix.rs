@@ -19,7 +19,8 @@ use crate::fix::write::{write_atomically, write_target};
 use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
-use crate::source::{SourceFile, relative_to, slash_path};
+use crate::source::encoding::SourceEncoding;
+use crate::source::{SourceFile, relative_to};
 
 /// Lines of a failed verify command's output shown to the user.
 const VERIFY_TAIL_LINES: usize = 20;
@@ -63,6 +64,9 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
 struct FileFix {
     file: SourceFile,
     original: String,
+    /// How the file's bytes were decoded (PEP 263); fixes are written back in it.
+    encoding: SourceEncoding,
+    round_trips: bool,
     outcome: FixOutcome,
 }
 
@@ -94,11 +98,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         &files,
         repo_path,
         inputs.settings.any_file_rules(),
-        |file, text| {
+        |file, decoded| {
+            let text = decoded.text;
             let outcome = fix_file(file, &text, &inputs.settings, &inputs.asyncio, options.mode);
             Some(FileFix {
                 file: file.clone(),
                 original: text,
+                encoding: decoded.encoding,
+                round_trips: decoded.round_trips,
                 outcome,
             })
         },
@@ -139,13 +146,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     }
 
     // Decide what can be written; whatever cannot keeps its original text.
-    let mut writes: Vec<(usize, std::path::PathBuf, String)> = Vec::new();
+    // (index in `fixes`, target path, path relative to the root, original bytes, fixed bytes)
+    let mut writes: Vec<Write> = Vec::new();
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
         }
         match writable(fix, &inputs.tree_root, inputs.staged) {
-            Ok((target, relative)) => writes.push((index, target, relative)),
+            Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
                 eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
                 fix.outcome = FixOutcome {
@@ -187,12 +195,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             status: RunStatus::Writing,
             files: writes
                 .iter()
-                .map(|(index, _, relative)| {
-                    let fix = &fixes[*index];
+                .map(|write| {
+                    let fix = &fixes[write.index];
+                    let (path, path_bytes) = JournalFile::paths_of(&write.relative_path);
                     JournalFile {
-                        path: relative.clone(),
-                        before: content_hash(fix.original.as_bytes()),
-                        after: content_hash(fix.outcome.text.as_bytes()),
+                        path,
+                        path_bytes,
+                        before: content_hash(&write.original),
+                        after: content_hash(&write.fixed),
                         rules: fix
                             .outcome
                             .fixed
@@ -204,15 +214,11 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 })
                 .collect(),
         };
-        let originals: Vec<Vec<u8>> = writes
-            .iter()
-            .map(|(index, _, _)| fixes[*index].original.clone().into_bytes())
-            .collect();
+        let originals: Vec<Vec<u8>> = writes.iter().map(|w| w.original.clone()).collect();
         let mut manifest = journal.begin(manifest, &originals).map_err(io_error)?;
-        for (index, target, _) in &writes {
-            let fix = &fixes[*index];
-            write_atomically(target, fix.outcome.text.as_bytes()).map_err(|source| Error::Io {
-                path: target.clone(),
+        for write in &writes {
+            write_atomically(&write.target, &write.fixed).map_err(|source| Error::Io {
+                path: write.target.clone(),
                 source,
             })?;
         }
@@ -288,13 +294,43 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     Ok(exit_status(remaining, common.exit_zero))
 }
 
-/// Where a fixed file may be written, and its path relative to the tree root.
-fn writable(
-    fix: &FileFix,
-    tree_root: &Path,
-    staged: bool,
-) -> Result<(std::path::PathBuf, String), String> {
+/// A fixed file about to be written.
+struct Write {
+    index: usize,
+    target: std::path::PathBuf,
+    /// Relative to the tree root.
+    relative_path: std::path::PathBuf,
+    /// The file's bytes as read, and the fixed text in the file's encoding.
+    original: Vec<u8>,
+    fixed: Vec<u8>,
+}
+
+/// Where a fixed file may be written, its path relative to the tree root, and
+/// its bytes before and after, in the file's own encoding.
+fn writable(fix: &FileFix, tree_root: &Path, staged: bool) -> Result<Write, String> {
     let path = &fix.file.abs_path;
+    let encoding = fix.encoding;
+    if !fix.round_trips {
+        return Err(format!(
+            "its bytes do not come back unchanged when decoded and encoded again as {} \
+             (declared on its first lines), so it is not rewritten; apply the fixes by hand",
+            encoding.name()
+        ));
+    }
+    let original = encoding
+        .encode(&fix.original)
+        .map_err(|e| format!("cannot encode it back as {}: {e}", encoding.name()))?
+        .into_owned();
+    let fixed = encoding
+        .encode(&fix.outcome.text)
+        .map_err(|e| {
+            format!(
+                "{e} (the file declares `{}`); it was not re-encoded: apply the fixes by hand \
+                 or save the file as UTF-8",
+                encoding.name()
+            )
+        })?
+        .into_owned();
     if !path.starts_with(tree_root) {
         return Err(format!(
             "it is outside the project ({})",
@@ -306,7 +342,7 @@ fn writable(
         // The fix was computed on the staged content: write it only over the same bytes.
         let work_tree =
             std::fs::read(&target).map_err(|e| format!("cannot read the work tree file: {e}"))?;
-        if work_tree != fix.original.as_bytes() {
+        if work_tree != original {
             return Err(
                 "its work-tree content differs from what is staged (partially staged); \
                         stage or stash the rest, or run `redis-unify fix PATH` on the work tree"
@@ -314,7 +350,13 @@ fn writable(
             );
         }
     }
-    Ok((target, slash_path(&relative_to(path, tree_root))))
+    Ok(Write {
+        index: 0,
+        target,
+        relative_path: relative_to(path, tree_root),
+        original,
+        fixed,
+    })
 }
 
 /// Runs the verify command in the tree root; prints the tail of its output when it fails.

@@ -88,7 +88,7 @@ pub fn journal_for(cwd: &Path) -> Journal {
 pub fn restore_run(journal: &Journal, run: &Manifest, force: bool) -> Vec<String> {
     let mut problems = Vec::new();
     for file in &run.files {
-        let Some(path) = path_in_root(&run.root, &file.path) else {
+        let Some(path) = path_in_root(&run.root, &file.relative_path()) else {
             problems.push(format!(
                 "{}: journal path points outside the project; refused",
                 file.path

@@ -30,8 +30,12 @@ pub enum RunStatus {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JournalFile {
-    /// Relative to the run's root, `/`-separated.
+    /// Relative to the run's root, `/`-separated (lossy for display when the
+    /// name is not UTF-8: then `path_bytes` holds the real name).
     pub path: String,
+    /// The exact bytes of the relative path, when it is not valid UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<Vec<u8>>,
     /// git blob hashes (as `git hash-object`) of the content before and after.
     pub before: String,
     pub after: String,
@@ -104,15 +108,40 @@ impl Journal {
                 writeln!(file, "{}", std::process::id())?;
                 Ok(RunLock { path })
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "another fix run holds {}; wait for it to finish (if none is running, delete that file)",
-                    path.display()
-                ),
-            )),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // A run killed with SIGKILL leaves its lock behind: take over a
+                // lock whose process is gone (once; a live holder wins).
+                if let Some(pid) = stale_lock_pid(&path) {
+                    eprintln!(
+                        "warning: {}: taking over a stale lock of fix run process {pid}, which is no longer running \
+                         (an interrupted run can be undone with `redis-unify rollback`)",
+                        path.display()
+                    );
+                    fs::remove_file(&path)?;
+                    return self.lock_once(&path);
+                }
+                Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "another fix run holds {}; wait for it to finish (if none is running, delete that file)",
+                        path.display()
+                    ),
+                ))
+            }
             Err(e) => Err(e),
         }
+    }
+
+    fn lock_once(&self, path: &Path) -> io::Result<RunLock> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        use std::io::Write;
+        writeln!(file, "{}", std::process::id())?;
+        Ok(RunLock {
+            path: path.to_path_buf(),
+        })
     }
 
     /// Saves the originals and the manifest of a new run, before anything is written.
@@ -137,8 +166,13 @@ impl Journal {
         if path.exists() {
             write_atomically(&path, &text)
         } else {
-            fs::write(&path, &text)?;
-            fs::File::open(&path)?.sync_all()
+            // Never a half-written manifest, even when killed here.
+            use std::io::Write;
+            let mut temporary = tempfile::NamedTempFile::new_in(&folder)?;
+            temporary.write_all(&text)?;
+            temporary.as_file().sync_all()?;
+            temporary.persist(&path).map_err(|e| e.error)?;
+            Ok(())
         }
     }
 
@@ -166,6 +200,16 @@ impl Journal {
     pub fn backup_path(&self, manifest: &Manifest, file: &JournalFile) -> PathBuf {
         self.runs.join(&manifest.id).join(&file.backup)
     }
+}
+
+/// The pid in a lock file when that process no longer exists.
+fn stale_lock_pid(path: &Path) -> Option<i32> {
+    let text = fs::read_to_string(path).ok()?;
+    let pid: i32 = text.trim().parse().ok().filter(|pid| *pid > 0)?;
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0
+        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    (!alive).then_some(pid)
 }
 
 /// A new run id: sortable by time, unique per process.
@@ -217,10 +261,30 @@ fn utc_parts(seconds: u64) -> (String, String) {
     )
 }
 
+impl JournalFile {
+    /// The file's path relative to the run's root, byte-exact.
+    pub fn relative_path(&self) -> PathBuf {
+        use std::os::unix::ffi::OsStrExt;
+        match &self.path_bytes {
+            Some(bytes) => PathBuf::from(std::ffi::OsStr::from_bytes(bytes)),
+            None => PathBuf::from(&self.path),
+        }
+    }
+
+    /// `path` and, when it is not UTF-8, `path_bytes` for a relative path.
+    pub fn paths_of(relative: &Path) -> (String, Option<Vec<u8>>) {
+        use std::os::unix::ffi::OsStrExt;
+        let text = crate::source::slash_path(relative);
+        let bytes = relative.as_os_str().as_bytes();
+        let exact = (relative.to_str().is_none()).then(|| bytes.to_vec());
+        (text, exact)
+    }
+}
+
 /// A journal path made absolute under `root`; `None` for anything that could
 /// point elsewhere (absolute paths, `..`).
-pub fn path_in_root(root: &Path, relative: &str) -> Option<PathBuf> {
-    let path = Path::new(relative);
+pub fn path_in_root(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let path = relative;
     if path.components().all(|c| matches!(c, Component::Normal(_))) {
         Some(root.join(path))
     } else {
@@ -231,6 +295,29 @@ pub fn path_in_root(root: &Path, relative: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_locks_are_taken_over_live_ones_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::for_project(None, dir.path());
+        let lock_path = journal.folder().join("lock");
+        fs::create_dir_all(journal.folder()).unwrap();
+        // A pid that cannot exist (above the kernel's pid_max).
+        fs::write(&lock_path, "2147483646\n").unwrap();
+        let lock = journal.lock().unwrap();
+        assert_eq!(
+            fs::read_to_string(&lock_path).unwrap().trim(),
+            std::process::id().to_string()
+        );
+        assert!(journal.lock().is_err(), "a live holder keeps its lock");
+        drop(lock);
+        assert!(!lock_path.exists());
+        fs::write(&lock_path, "garbage\n").unwrap();
+        assert!(
+            journal.lock().is_err(),
+            "an unreadable lock is not taken over"
+        );
+    }
 
     #[test]
     fn utc_dates() {
@@ -249,12 +336,12 @@ mod tests {
     fn journal_paths_stay_in_the_root() {
         let root = Path::new("/project");
         assert_eq!(
-            path_in_root(root, "a/b.py"),
+            path_in_root(root, Path::new("a/b.py")),
             Some(PathBuf::from("/project/a/b.py"))
         );
-        assert_eq!(path_in_root(root, "../etc/passwd"), None);
-        assert_eq!(path_in_root(root, "/etc/passwd"), None);
-        assert_eq!(path_in_root(root, "a/../../x"), None);
+        assert_eq!(path_in_root(root, Path::new("../etc/passwd")), None);
+        assert_eq!(path_in_root(root, Path::new("/etc/passwd")), None);
+        assert_eq!(path_in_root(root, Path::new("a/../../x")), None);
     }
 
     #[test]

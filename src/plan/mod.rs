@@ -209,7 +209,7 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
 
 fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
     let bytes = file.read(None).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::source::encoding::decode_python(bytes).ok()?.text;
     let source_type = source_type_of(&file.relative);
     // A file without `redis` has no migration finding (and without `aioredis`, it
     // can only have one through a client it is handed, as RU105 finds).

@@ -14,3 +14,12 @@ pub fn diagnostic(error: &ParseError) -> Diagnostic {
         format!("SyntaxError: {}", error.error),
     )
 }
+
+/// Brackets nested deeper than Python accepts (CPython: "too many nested parentheses").
+pub fn too_deeply_nested(at: ruff_text_size::TextRange, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Rule::SyntaxError,
+        at,
+        format!("SyntaxError: too many nested parentheses (Python allows {limit} levels)"),
+    )
+}
