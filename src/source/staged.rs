@@ -59,11 +59,25 @@ pub fn staged_files(
 
     let mut files = Vec::new();
     for delta in diff.deltas() {
+        if delta.status() == Delta::Conflicted {
+            // A merge in progress: the index holds the conflicting versions, none of
+            // them what will be committed. Say so rather than pick one.
+            if let Some(path) = delta.new_file().path().or(delta.old_file().path())
+                && is_input_path(&slash_path(path))
+            {
+                eprintln!(
+                    "warning: {}: conflicted (a merge is in progress); not checked. \
+                     Resolve the conflict and `git add` the file to have it checked",
+                    slash_path(&relative_to(&workdir.join(path), cwd))
+                );
+            }
+            continue;
+        }
         if !matches!(
             delta.status(),
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
         ) {
-            continue; // deleted, conflicted or unchanged entries have nothing to commit
+            continue; // deleted or unchanged entries have nothing to commit
         }
         let new_file = delta.new_file();
         if !matches!(new_file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
