@@ -140,3 +140,17 @@ fn sparse_checkout() {
     let walk = project.run(&["check", "."]);
     assert_eq!(walk.code, 1, "{}", walk.stderr);
 }
+
+#[test]
+fn a_bare_repository_is_a_usage_error_that_says_what_to_do() {
+    let project = Project::new();
+    project.git(&["init", "-q", "--bare"]);
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("bare git repository"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("redis-unify check PATH"),
+        "{}",
+        run.stderr
+    );
+}
