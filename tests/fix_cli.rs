@@ -11,24 +11,13 @@ const SAFE: &str =
     "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n";
 const SAFE_FIXED: &str = "import redis.asyncio as aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n";
 
-fn repo(files: &[(&str, &str)]) -> Project {
-    let project = Project::new();
-    project.git(&["init", "-q"]);
-    for (path, text) in files {
-        project.write(path, text);
-    }
-    project.git(&["add", "-A"]);
-    project.git(&["commit", "-qm", "initial", "--allow-empty"]);
-    project
-}
-
 fn read(project: &Project, path: &str) -> Vec<u8> {
     std::fs::read(project.path().join(path)).unwrap()
 }
 
 #[test]
 fn fix_writes_safe_fixes_and_rollback_restores_every_byte() {
-    let project = repo(&[("app.py", SAFE), ("other.py", "x = 1\n")]);
+    let project = Project::repo(&[("app.py", SAFE), ("other.py", "x = 1\n")]);
     let run = project.run(&["fix", "."]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(read(&project, "app.py"), SAFE_FIXED.as_bytes());
@@ -66,7 +55,7 @@ fn fix_writes_safe_fixes_and_rollback_restores_every_byte() {
 
 #[test]
 fn check_fix_is_the_same_as_fix() {
-    let project = repo(&[("app.py", SAFE)]);
+    let project = Project::repo(&[("app.py", SAFE)]);
     let run = project.run(&["check", "--fix", "--show-fixes", "app.py"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(read(&project, "app.py"), SAFE_FIXED.as_bytes());
@@ -79,7 +68,7 @@ fn check_fix_is_the_same_as_fix() {
 
 #[test]
 fn rollback_does_not_overwrite_a_file_edited_after_the_fix() {
-    let project = repo(&[("app.py", SAFE)]);
+    let project = Project::repo(&[("app.py", SAFE)]);
     assert_eq!(project.run(&["fix", "."]).code, 0);
     let edited = format!("{SAFE_FIXED}# my later edit\n");
     project.write("app.py", &edited);
@@ -98,7 +87,7 @@ fn rollback_does_not_overwrite_a_file_edited_after_the_fix() {
 
 #[test]
 fn verify_false_rolls_back_and_verify_true_keeps() {
-    let project = repo(&[("app.py", SAFE)]);
+    let project = Project::repo(&[("app.py", SAFE)]);
     let failed = project.run(&["fix", "--verify", "echo checking; false", "."]);
     assert_eq!(failed.code, 1);
     assert!(failed.stderr.contains("Verify failed"), "{}", failed.stderr);
@@ -123,7 +112,7 @@ fn verify_false_rolls_back_and_verify_true_keeps() {
 
 #[test]
 fn diff_writes_nothing() {
-    let project = repo(&[("app.py", SAFE)]);
+    let project = Project::repo(&[("app.py", SAFE)]);
     let run = project.run(&["fix", "--diff", "."]);
     assert_eq!(run.code, 1);
     assert!(
@@ -133,14 +122,14 @@ fn diff_writes_nothing() {
         run.stdout
     );
     assert_eq!(read(&project, "app.py"), SAFE.as_bytes());
-    let clean = repo(&[("app.py", "x = 1\n")]);
+    let clean = Project::repo(&[("app.py", "x = 1\n")]);
     assert_eq!(clean.run(&["fix", "--diff", "."]).code, 0);
 }
 
 #[test]
 fn unsafe_fixes_need_the_flag() {
     let text = "import aioredis\n\n\nasync def go(url):\n    return await aioredis.create_redis_pool(url, maxsize=5)\n";
-    let project = repo(&[("legacy.py", text)]);
+    let project = Project::repo(&[("legacy.py", text)]);
     let safe = project.run(&["fix", "--select", "RU1", "--output-format", "concise", "."]);
     assert_eq!(safe.code, 1);
     assert_eq!(read(&project, "legacy.py"), text.as_bytes());
@@ -162,7 +151,7 @@ fn unsafe_fixes_need_the_flag() {
 
 #[test]
 fn bom_crlf_mode_and_encoding_are_kept() {
-    let project = repo(&[]);
+    let project = Project::repo(&[]);
     let text = "\u{feff}import aioredis\r\n\r\nclient = aioredis.Redis(socket_timeout=5)\r\n";
     let path = project.write("bom.py", text);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o750)).unwrap();
@@ -182,7 +171,7 @@ fn bom_crlf_mode_and_encoding_are_kept() {
 
 #[test]
 fn staged_mode_fixes_only_files_whose_work_tree_equals_the_index() {
-    let project = repo(&[("a.py", "x = 1\n"), ("b.py", "y = 2\n")]);
+    let project = Project::repo(&[("a.py", "x = 1\n"), ("b.py", "y = 2\n")]);
     project.write("a.py", SAFE);
     project.write("b.py", SAFE);
     project.git(&["add", "a.py", "b.py"]);
@@ -201,7 +190,7 @@ fn staged_mode_fixes_only_files_whose_work_tree_equals_the_index() {
 
 #[test]
 fn symlinks_out_of_the_tree_are_not_written_through() {
-    let project = repo(&[]);
+    let project = Project::repo(&[]);
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("shared.py");
     std::fs::write(&target, SAFE).unwrap();
@@ -237,7 +226,7 @@ fn symlinks_out_of_the_tree_are_not_written_through() {
 
 #[test]
 fn read_only_files_are_reported_and_left_alone() {
-    let project = repo(&[]);
+    let project = Project::repo(&[]);
     let path = project.write("ro.py", SAFE);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     let run = project.run(&["fix", "ro.py"]);
@@ -250,7 +239,7 @@ fn read_only_files_are_reported_and_left_alone() {
 
 #[test]
 fn a_second_run_refuses_while_the_journal_is_locked() {
-    let project = repo(&[("app.py", SAFE)]);
+    let project = Project::repo(&[("app.py", SAFE)]);
     let lock = project.path().join(".git/redis-unify/runs/lock");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
     // Held by a live process (this test): never taken over.
@@ -263,7 +252,7 @@ fn a_second_run_refuses_while_the_journal_is_locked() {
 
 #[test]
 fn phases_select_the_files_to_fix() {
-    let project = repo(&[
+    let project = Project::repo(&[
         ("tests/test_a.py", SAFE),
         ("app/core.py", SAFE),
         (

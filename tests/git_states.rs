@@ -8,20 +8,9 @@ use common::Project;
 
 const DIRTY: &str = "import aioredis\n";
 
-fn repo(files: &[(&str, &str)]) -> Project {
-    let project = Project::new();
-    project.git(&["init", "-q"]);
-    for (path, text) in files {
-        project.write(path, text);
-    }
-    project.git(&["add", "-A"]);
-    project.git(&["commit", "-qm", "initial", "--allow-empty"]);
-    project
-}
-
 #[test]
 fn merge_in_progress_names_conflicted_files_and_checks_the_rest() {
-    let project = repo(&[("a.py", "x = 1\n")]);
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
     project.git(&["checkout", "-qb", "other"]);
     project.write("a.py", "x = 2\nimport aioredis\n");
     project.git(&["commit", "-qam", "other"]);
@@ -54,7 +43,7 @@ fn merge_in_progress_names_conflicted_files_and_checks_the_rest() {
 
 #[test]
 fn detached_head() {
-    let project = repo(&[("a.py", "x = 1\n")]);
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
     project.git(&["checkout", "-q", "--detach"]);
     project.write("b.py", DIRTY);
     project.git(&["add", "b.py"]);
@@ -64,7 +53,7 @@ fn detached_head() {
 
 #[test]
 fn a_locked_index_is_still_read_and_never_written() {
-    let project = repo(&[("a.py", "x = 1\n")]);
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
     project.write(
         "a.py",
         "import aioredis\n\nclient = aioredis.Redis(socket_timeout=5)\n",
@@ -87,8 +76,8 @@ fn a_locked_index_is_still_read_and_never_written() {
 
 #[test]
 fn submodules_are_skipped() {
-    let inner = repo(&[("inner.py", DIRTY)]);
-    let project = repo(&[("a.py", "x = 1\n")]);
+    let inner = Project::repo(&[("inner.py", DIRTY)]);
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
     project.git(&[
         "-c",
         "protocol.file.allow=always",
@@ -104,7 +93,7 @@ fn submodules_are_skipped() {
 
 #[test]
 fn a_linked_worktree_checks_its_own_index() {
-    let project = repo(&[("a.py", "x = 1\n")]);
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
     let linked = tempfile::tempdir().unwrap();
     let linked_path = linked.path().join("wt");
     project.git(&["worktree", "add", "-q", linked_path.to_str().unwrap()]);
@@ -130,7 +119,7 @@ fn a_linked_worktree_checks_its_own_index() {
 
 #[test]
 fn sparse_checkout() {
-    let project = repo(&[("in/a.py", "x = 1\n"), ("out/b.py", "y = 2\n")]);
+    let project = Project::repo(&[("in/a.py", "x = 1\n"), ("out/b.py", "y = 2\n")]);
     project.git(&["sparse-checkout", "set", "in"]);
     assert!(!project.path().join("out/b.py").exists());
     project.write("in/a.py", DIRTY);

@@ -17,6 +17,18 @@ impl Project {
         }
     }
 
+    /// A git repository with `files` in its first commit.
+    pub fn repo(files: &[(&str, &str)]) -> Self {
+        let project = Self::new();
+        project.git(&["init", "-q"]);
+        for (path, text) in files {
+            project.write(path, text);
+        }
+        project.git(&["add", "-A"]);
+        project.git(&["commit", "-qm", "initial", "--allow-empty"]);
+        project
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
