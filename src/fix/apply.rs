@@ -86,41 +86,14 @@ pub fn fix_source(
             failure: None,
         };
     }
-    let mut current = original.to_string();
-    let mut diagnostics = first.diagnostics;
-    let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
-    for _ in 0..MAX_ITERATIONS {
-        let Some((next, rules_fixed)) = apply_fixes(&current, &diagnostics, mode) else {
-            return FixOutcome {
-                text: current,
-                fixed,
-                diagnostics,
-                failure: None,
-            };
-        };
-        let linted = lint(&next, source_type, rules, options);
-        if !linted.syntax_ok {
-            return reverted(
-                original,
-                source_type,
-                rules,
-                options,
-                "a fix introduced a syntax error",
-            );
+    fix_to_fixed_point(original, first.diagnostics, mode, |text| {
+        let linted = lint(text, source_type, rules, options);
+        if linted.syntax_ok {
+            Ok(linted.diagnostics)
+        } else {
+            Err("a fix introduced a syntax error".to_string())
         }
-        for rule in rules_fixed {
-            *fixed.entry(rule).or_default() += 1;
-        }
-        current = next;
-        diagnostics = linted.diagnostics;
-    }
-    reverted(
-        original,
-        source_type,
-        rules,
-        options,
-        &format!("the fixes did not settle after {MAX_ITERATIONS} passes"),
-    )
+    })
 }
 
 /// Fixes a dependency manifest: the same text edits as for Python, to a fixed
@@ -133,57 +106,55 @@ pub fn fix_manifest(
     context: &ManifestContext,
     mode: FixMode,
 ) -> FixOutcome {
-    let mut current = original.to_string();
-    let mut diagnostics = lint_manifest(original, kind, rules, context);
-    let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
-    for _ in 0..MAX_ITERATIONS {
-        let Some((next, rules_fixed)) = apply_fixes(&current, &diagnostics, mode) else {
-            return FixOutcome {
-                text: current,
-                fixed,
-                diagnostics,
-                failure: None,
-            };
-        };
-        if let Some(error) = Manifest::parse(&next, kind).error {
-            return FixOutcome {
-                text: original.to_string(),
-                fixed: BTreeMap::new(),
-                diagnostics: lint_manifest(original, kind, rules, context),
-                failure: Some(format!(
-                    "a fix made the manifest unreadable ({error}); the file was left unchanged. This is a bug in redis-unify: please report it"
-                )),
-            };
+    let first = lint_manifest(original, kind, rules, context);
+    fix_to_fixed_point(original, first, mode, |text| {
+        match Manifest::parse(text, kind).error {
+            Some(error) => Err(format!("a fix made the manifest unreadable ({error})")),
+            None => Ok(lint_manifest(text, kind, rules, context)),
         }
-        for rule in rules_fixed {
-            *fixed.entry(rule).or_default() += 1;
-        }
-        current = next;
-        diagnostics = lint_manifest(&current, kind, rules, context);
-    }
-    FixOutcome {
-        text: original.to_string(),
-        fixed: BTreeMap::new(),
-        diagnostics: lint_manifest(original, kind, rules, context),
-        failure: Some(format!(
-            "the fixes did not settle after {MAX_ITERATIONS} passes; the file was left unchanged. This is a bug in redis-unify: please report it"
-        )),
-    }
+    })
 }
 
-fn reverted(
+/// ruff's fix loop: apply the non-overlapping fixes, read the result back with
+/// `relint` (an `Err` says why the result is unusable), repeat until nothing
+/// applies. A broken result or a loop that does not settle leaves the whole
+/// file as it was.
+fn fix_to_fixed_point(
     original: &str,
-    source_type: PySourceType,
-    rules: RuleSet,
-    options: &LintOptions,
-    why: &str,
+    first: Vec<Diagnostic>,
+    mode: FixMode,
+    relint: impl Fn(&str) -> Result<Vec<Diagnostic>, String>,
 ) -> FixOutcome {
+    let mut current = original.to_string();
+    let mut diagnostics = first.clone();
+    let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
+    let failure = 'passes: {
+        for _ in 0..MAX_ITERATIONS {
+            let Some((next, rules_fixed)) = apply_fixes(&current, &diagnostics, mode) else {
+                return FixOutcome {
+                    text: current,
+                    fixed,
+                    diagnostics,
+                    failure: None,
+                };
+            };
+            match relint(&next) {
+                Ok(next_diagnostics) => diagnostics = next_diagnostics,
+                Err(why) => break 'passes why,
+            }
+            for rule in rules_fixed {
+                *fixed.entry(rule).or_default() += 1;
+            }
+            current = next;
+        }
+        format!("the fixes did not settle after {MAX_ITERATIONS} passes")
+    };
     FixOutcome {
         text: original.to_string(),
         fixed: BTreeMap::new(),
-        diagnostics: lint(original, source_type, rules, options).diagnostics,
+        diagnostics: first,
         failure: Some(format!(
-            "{why}; the file was left unchanged. This is a bug in redis-unify: please report it"
+            "{failure}; the file was left unchanged. This is a bug in redis-unify: please report it"
         )),
     }
 }
