@@ -13,12 +13,15 @@ use crate::report::OutputFormat;
     about = "Find and migrate uses of the archived aioredis package to redis.asyncio, and catch unsafe Redis clients.",
     long_about = "redis-unify finds every import and use of the archived `aioredis` package (which fails to \
 import on Python 3.11+: `TypeError: duplicate base class TimeoutError`) and reports what each becomes in \
-redis-py's `redis.asyncio`.\n\n\
+redis-py's `redis.asyncio`; it also catches unsafe Redis clients and dependency manifests that pin \
+aioredis or a vulnerable redis-py. `fix` migrates, with a backup journal, a verify command and rollback.\n\n\
 Exit codes: 0 nothing found, 1 findings, 2 bad usage, bad configuration or an internal error.",
     after_help = "Examples:\n  redis-unify check              lint the files staged for commit (inside a git repository)\n  \
-redis-unify check .            lint every Python file below the current folder\n  \
-redis-unify rule RU100         explain a rule\n  \
-redis-unify rule --all         list the rules"
+redis-unify check .            lint every Python file and manifest below the current folder\n  \
+redis-unify fix --diff .       show the safe fixes as a diff, write nothing\n  \
+redis-unify plan               the migration plan, phase by phase\n  \
+redis-unify fix --phase 1 --verify \"pytest -x\"   fix phase 1, test, roll back on failure\n  \
+redis-unify rule RU100         explain a rule (`rule --all` lists them)"
 )]
 pub struct Cli {
     #[command(subcommand)]
