@@ -397,6 +397,20 @@ impl<'a> Construction<'a> {
         Some(Construction { call, constructor })
     }
 
+    /// The redis URL the construction is given, when it is written in the source:
+    /// the argument, and its string (a literal, or a name assigned one literal).
+    pub fn url_argument<'m>(
+        &self,
+        model: &'m SemanticModel,
+        scope: ScopeId,
+    ) -> Option<(&'a Expr, StringValue<'m>)>
+    where
+        'a: 'm,
+    {
+        let argument = self.argument(self.constructor.url_parameter()?)?;
+        Some((argument, string_value(argument, model, scope)?))
+    }
+
     /// The argument passed for `parameter`, by keyword or by position.
     pub fn argument(&self, parameter: &str) -> Option<&'a Expr> {
         if let Some(keyword) = self.call.arguments.find_keyword(parameter) {

@@ -53,14 +53,8 @@ fn check_password_argument(checker: &mut Checker, construction: &Construction) {
 
 /// A redis URL with a password: `redis://:secret@host`, `?password=secret`.
 fn check_url_argument(checker: &mut Checker, construction: &Construction) {
-    let Some(argument) = construction
-        .constructor
-        .url_parameter()
-        .and_then(|parameter| construction.argument(parameter))
+    let Some((argument, value)) = construction.url_argument(checker.model(), checker.scope())
     else {
-        return;
-    };
-    let Some(value) = string_value(argument, checker.model(), checker.scope()) else {
         return;
     };
     let Some(url) = RedisUrl::parse(&value.text) else {

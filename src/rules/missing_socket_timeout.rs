@@ -7,7 +7,7 @@ use super::Rule;
 use crate::checker::Checker;
 use crate::constructors::Keywords;
 use crate::diagnostic::Diagnostic;
-use crate::python::clients::{Construction, string_value};
+use crate::python::clients::Construction;
 use crate::redis_url::RedisUrl;
 use crate::version::RedisVersion;
 
@@ -65,14 +65,9 @@ pub fn check(checker: &mut Checker, construction: &Construction) {
 
 /// A URL written in the source whose query sets `socket_timeout=`.
 fn url_sets_socket_timeout(checker: &Checker, construction: &Construction) -> bool {
-    let Some(argument) = construction
-        .constructor
-        .url_parameter()
-        .and_then(|parameter| construction.argument(parameter))
-    else {
-        return false;
-    };
-    string_value(argument, checker.model(), checker.scope()).is_some_and(|value| {
-        RedisUrl::parse(&value.text).is_some_and(|url| url.option("socket_timeout").is_some())
-    })
+    construction
+        .url_argument(checker.model(), checker.scope())
+        .is_some_and(|(_, value)| {
+            RedisUrl::parse(&value.text).is_some_and(|url| url.option("socket_timeout").is_some())
+        })
 }

@@ -77,14 +77,8 @@ fn turns_off_cert_verification(checker: &Checker, value: &Expr) -> bool {
 
 /// `rediss://...?ssl_cert_reqs=none` and `?ssl_check_hostname=false`.
 fn check_url(checker: &mut Checker, construction: &Construction) {
-    let Some(argument) = construction
-        .constructor
-        .url_parameter()
-        .and_then(|parameter| construction.argument(parameter))
+    let Some((argument, value)) = construction.url_argument(checker.model(), checker.scope())
     else {
-        return;
-    };
-    let Some(value) = string_value(argument, checker.model(), checker.scope()) else {
         return;
     };
     let Some(url) = RedisUrl::parse(&value.text) else {
