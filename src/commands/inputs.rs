@@ -14,7 +14,7 @@ use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
 use crate::source::changed::{self, AddedLines, Against, Changes};
 use crate::source::paths::Walk;
-use crate::source::staged::{open_repository, staged_files};
+use crate::source::staged::{default_root, open_repository, require_repository, staged_files};
 
 pub struct Inputs {
     pub settings: Settings,
@@ -40,21 +40,17 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
     let needs_history = args.changed_since.is_some() || args.new_only;
     // Staged mode and the history flags need a repository; with paths, one is
     // used when present (for the fix journal).
-    let repository = if staged_mode || needs_history {
-        Some(open_repository(cwd).map_err(|e| match e {
-            Error::NotARepository if !staged_mode => Error::Usage(
-                "--changed-since and --new-only compare with git history: run them inside a git repository"
-                    .to_string(),
-            ),
-            other => other,
-        })?)
+    let repository = if staged_mode {
+        Some(open_repository(cwd)?)
+    } else if needs_history {
+        Some(require_repository(
+            cwd,
+            "--changed-since and --new-only compare with git history: run them inside a git repository",
+        )?)
     } else {
         open_repository(cwd).ok()
     };
-    let fallback_root = repository
-        .as_ref()
-        .map(|(_, workdir)| workdir.clone())
-        .unwrap_or_else(|| cwd.to_path_buf());
+    let fallback_root = default_root(repository.as_ref(), cwd);
     let selection = SelectionArgs {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),

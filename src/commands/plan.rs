@@ -14,25 +14,19 @@ use crate::manifest::ManifestKind;
 use crate::plan::{self, Plan};
 use crate::settings::{SelectionArgs, Settings};
 use crate::source::paths::Walk;
-use crate::source::staged::open_repository;
+use crate::source::staged::{default_root, open_repository, require_repository};
 use crate::source::{Origin, SourceFile, relative_to, slash_path};
 
 pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     let repository = if args.paths.is_empty() {
-        Some(open_repository(cwd).map_err(|e| match e {
-            Error::NotARepository => Error::Usage(
-                "without PATHS, plan reads the files git tracks: run it inside a git repository, or name the folder (`redis-unify plan .`)"
-                    .to_string(),
-            ),
-            other => other,
-        })?)
+        Some(require_repository(
+            cwd,
+            "without PATHS, plan reads the files git tracks: run it inside a git repository, or name the folder (`redis-unify plan .`)",
+        )?)
     } else {
         open_repository(cwd).ok()
     };
-    let fallback_root = repository
-        .as_ref()
-        .map(|(_, workdir)| workdir.clone())
-        .unwrap_or_else(|| cwd.to_path_buf());
+    let fallback_root = default_root(repository.as_ref(), cwd);
     let config = find_config(args.config.as_deref(), cwd)?;
     let settings = resolve_settings(config, &SelectionArgs::default(), &fallback_root)?;
     let files = match (&repository, args.paths.is_empty()) {

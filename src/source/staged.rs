@@ -10,6 +10,23 @@ use super::{Origin, SourceFile, relative_to, slash_path};
 use crate::error::Error;
 use crate::lint::is_input_path;
 
+/// The repository around `cwd` for a command that cannot work without one:
+/// `why` replaces the generic "not inside a git repository" message.
+pub fn require_repository(cwd: &Path, why: &str) -> Result<(Repository, PathBuf), Error> {
+    open_repository(cwd).map_err(|e| match e {
+        Error::NotARepository => Error::Usage(why.to_string()),
+        other => other,
+    })
+}
+
+/// What paths are relative to when no configuration file says: the work tree
+/// of the repository, else `cwd`.
+pub fn default_root(repository: Option<&(Repository, PathBuf)>, cwd: &Path) -> PathBuf {
+    repository
+        .map(|(_, workdir)| workdir.clone())
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// The repository around `cwd`, with its work tree.
 pub fn open_repository(cwd: &Path) -> Result<(Repository, PathBuf), Error> {
     // Objects are only read here, never written: skip re-hashing every object
