@@ -5,6 +5,10 @@ use clap::Parser;
 use redis_unify::cli::Cli;
 use redis_unify::commands::ExitStatus;
 
+// Many small allocations on every worker thread (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Panics are caught and reported as internal errors naming the file; the
     // default hook would print a Rust backtrace to the user first.
