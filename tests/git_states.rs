@@ -35,7 +35,7 @@ fn merge_in_progress_names_conflicted_files_and_checks_the_rest() {
     project.write("b.py", DIRTY);
     project.git(&["add", "b.py"]);
 
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.findings(), vec!["b.py:1:1: RU100"]);
     assert!(run.stderr.contains("a.py: conflicted"), "{}", run.stderr);
@@ -47,7 +47,7 @@ fn detached_head() {
     project.git(&["checkout", "-q", "--detach"]);
     project.write("b.py", DIRTY);
     project.git(&["add", "b.py"]);
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.findings(), vec!["b.py:1:1: RU100"], "{}", run.stderr);
 }
 
@@ -61,7 +61,7 @@ fn a_locked_index_is_still_read_and_never_written() {
     project.git(&["add", "a.py"]);
     let lock = project.path().join(".git/index.lock");
     std::fs::write(&lock, "").unwrap();
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.findings(), vec!["a.py:1:1: RU100"], "{}", run.stderr);
     // fix writes the work tree only: the lock (another git at work) is left alone.
     let fix = project.run(&["fix"]);
@@ -87,7 +87,7 @@ fn submodules_are_skipped() {
         inner.path().to_str().unwrap(),
         "vendor/inner",
     ]);
-    let run = project.run(&["check"]);
+    let run = project.run_staged(&["check"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
@@ -114,7 +114,7 @@ fn a_linked_worktree_checks_its_own_index() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stdout).contains("b.py:1:1: RU100"));
     // The main work tree has nothing staged.
-    assert_eq!(project.run(&["check"]).code, 0);
+    assert_eq!(project.run_staged(&["check"]).code, 0);
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn sparse_checkout() {
     assert!(!project.path().join("out/b.py").exists());
     project.write("in/a.py", DIRTY);
     project.git(&["add", "in/a.py"]);
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.findings(), vec!["in/a.py:1:1: RU100"], "{}", run.stderr);
     let walk = project.run(&["check", "."]);
     assert_eq!(walk.code, 1, "{}", walk.stderr);
@@ -134,7 +134,7 @@ fn sparse_checkout() {
 fn a_bare_repository_is_a_usage_error_that_says_what_to_do() {
     let project = Project::new();
     project.git(&["init", "-q", "--bare"]);
-    let run = project.run(&["check"]);
+    let run = project.run_staged(&["check"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("bare git repository"), "{}", run.stderr);
     assert!(

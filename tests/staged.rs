@@ -27,7 +27,7 @@ fn unstaged_aioredis_is_not_committed_so_staged_check_passes() {
     // The work tree gains an aioredis import that is not staged.
     project.write("app.py", DIRTY);
 
-    let staged = project.run(&["check", "--output-format", "concise"]);
+    let staged = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(staged.code, 0, "{}{}", staged.stdout, staged.stderr);
     assert!(staged.stdout.contains("All checks passed!"));
 
@@ -43,7 +43,7 @@ fn staged_aioredis_fails_even_when_the_work_tree_is_clean() {
     project.git(&["add", "app.py"]);
     project.write("app.py", CLEAN);
 
-    let staged = project.run(&["check", "--output-format", "concise"]);
+    let staged = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(staged.code, 1);
     assert_eq!(staged.findings(), vec!["app.py:1:1: RU100"]);
 
@@ -84,7 +84,7 @@ fn partially_staged_hunks_are_judged_as_staged() {
     let staged_blob = project.git(&["show", ":svc.py"]);
     assert!(staged_blob.contains("import redis\n") && !staged_blob.contains("aioredis"));
 
-    let staged = project.run(&["check", "--output-format", "concise"]);
+    let staged = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(staged.code, 0, "{}", staged.stdout);
     let work_tree = project.run(&["check", "--output-format", "concise", "svc.py"]);
     assert_eq!(work_tree.findings(), vec!["svc.py:16:1: RU100"]);
@@ -99,7 +99,7 @@ fn repository_without_commits_checks_every_index_entry() {
     project.write("untracked.py", DIRTY);
     project.git(&["add", "a.py", "pkg/b.py"]);
 
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.findings(),
@@ -111,7 +111,7 @@ fn repository_without_commits_checks_every_index_entry() {
 fn staged_deletion_is_skipped() {
     let project = repo_with_commit(&[("old.py", DIRTY), ("keep.py", "x = 1\n")]);
     project.git(&["rm", "-q", "old.py"]);
-    let run = project.run(&["check"]);
+    let run = project.run_staged(&["check"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
@@ -119,7 +119,7 @@ fn staged_deletion_is_skipped() {
 fn staged_rename_is_checked_under_its_new_name() {
     let project = repo_with_commit(&[("old_name.py", DIRTY)]);
     project.git(&["mv", "old_name.py", "new_name.py"]);
-    let run = project.run(&["check", "--output-format", "concise"]);
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
     assert_eq!(run.code, 1);
     assert_eq!(run.findings(), vec!["new_name.py:1:1: RU100"]);
 }
@@ -129,7 +129,7 @@ fn unchanged_committed_files_are_not_checked() {
     let project = repo_with_commit(&[("legacy.py", DIRTY)]);
     project.write("new.py", CLEAN);
     project.git(&["add", "new.py"]);
-    let run = project.run(&["check"]);
+    let run = project.run_staged(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
@@ -140,7 +140,7 @@ fn paths_are_shown_relative_to_the_current_folder() {
     project.write("pkg/sub/mod.py", DIRTY);
     project.write("other/x.py", DIRTY);
     project.git(&["add", "-A"]);
-    let run = project.run_in("pkg", &["check", "--output-format", "concise"], &[]);
+    let run = project.run_staged_in("pkg", &["check", "--output-format", "concise"], &[]);
     assert_eq!(
         run.findings(),
         vec!["../other/x.py:1:1: RU100", "sub/mod.py:1:1: RU100"]
@@ -169,7 +169,7 @@ fn non_python_and_symlinked_entries_are_ignored() {
     project.write("real.py", CLEAN);
     std::os::unix::fs::symlink("notes.txt", project.path().join("link.py")).unwrap();
     project.git(&["add", "-A"]);
-    let run = project.run(&["check"]);
+    let run = project.run_staged(&["check"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
@@ -192,4 +192,94 @@ fn outside_a_repository_without_paths_is_a_usage_error() {
         run.stderr
     );
     assert!(run.stderr.contains("redis-unify check ."), "{}", run.stderr);
+}
+
+#[test]
+fn the_git_command_line_lists_the_staged_entries() {
+    use redis_unify::source::diff_index::{StagedChange, staged_changes};
+    let project = repo_with_commit(&[
+        ("a.py", "x = 1\n"),
+        ("gone.py", "y = 1\n"),
+        ("link.py", "z = 1\n"),
+    ]);
+    project.write("a.py", DIRTY);
+    project.write("new dir/é b.py", DIRTY);
+    project.git(&["rm", "-q", "gone.py"]);
+    std::fs::remove_file(project.path().join("link.py")).unwrap();
+    std::os::unix::fs::symlink("a.py", project.path().join("link.py")).unwrap();
+    project.git(&["add", "-A"]);
+
+    let repo = git2::Repository::open(project.path()).unwrap();
+    let head = repo.head().unwrap().peel_to_tree().unwrap().id();
+    // `None` would mean the fallback to libgit2: the fast path must work here.
+    let entries = staged_changes(project.path(), head).expect("git diff-index runs");
+    let blob = |path: &str| {
+        StagedChange::Blob(repo.index().unwrap().get_path(path.as_ref(), 0).unwrap().id)
+    };
+    let listed: Vec<(String, StagedChange)> = entries
+        .into_iter()
+        .map(|e| (e.path.to_str().unwrap().to_string(), e.change))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("a.py".to_string(), blob("a.py")),
+            ("gone.py".to_string(), StagedChange::Deleted),
+            ("link.py".to_string(), StagedChange::NotAFile),
+            ("new dir/é b.py".to_string(), blob("new dir/é b.py")),
+        ]
+    );
+}
+
+#[test]
+fn odd_entries_are_listed_alike_by_git_and_libgit2() {
+    let project = repo_with_commit(&[("a.py", "x = 1\n"), ("tool.py", "x = 1\n")]);
+    // Executable bit, a path with spaces and non-ASCII letters, an entry only
+    // intended to be added (`git add -N`), a file replaced by a symlink.
+    project.write("tool.py", DIRTY);
+    let tool = project.path().join("tool.py");
+    let mut permissions = std::fs::metadata(&tool).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&tool, permissions).unwrap();
+    project.write("dir with space/ünïcode.py", DIRTY);
+    project.write("later.py", DIRTY);
+    std::fs::remove_file(project.path().join("a.py")).unwrap();
+    std::os::unix::fs::symlink("tool.py", project.path().join("a.py")).unwrap();
+    project.git(&["add", "tool.py", "dir with space", "a.py"]);
+    project.git(&["add", "-N", "later.py"]);
+
+    let run = project.run_staged(&["check", "--output-format", "concise"]);
+    assert_eq!(
+        run.findings(),
+        vec!["dir with space/ünïcode.py:1:1: RU100", "tool.py:1:1: RU100"],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_temporary_index_named_by_git_index_file_is_read() {
+    // `git commit PATH` runs the hook with such an index; .git/index differs.
+    let project = repo_with_commit(&[("a.py", "x = 1\n")]);
+    project.write("a.py", DIRTY);
+    let index = project.path().join(".git/hook-index");
+    std::fs::copy(project.path().join(".git/index"), &index).unwrap();
+    let add = std::process::Command::new("git")
+        .args(["add", "a.py"])
+        .env("GIT_INDEX_FILE", &index)
+        .current_dir(project.path())
+        .status()
+        .unwrap();
+    assert!(add.success());
+    assert_eq!(
+        project.run_staged(&["check"]).code,
+        0,
+        ".git/index is clean"
+    );
+    let run = project.run_staged_in(
+        ".",
+        &["check", "--output-format", "concise"],
+        &[("GIT_INDEX_FILE", ".git/hook-index")],
+    );
+    assert_eq!(run.findings(), vec!["a.py:1:1: RU100"], "{}", run.stderr);
 }

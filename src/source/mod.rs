@@ -2,6 +2,7 @@
 //! tree (paths given, or under pre-commit).
 
 pub mod changed;
+pub mod diff_index;
 pub mod encoding;
 pub mod paths;
 pub mod staged;

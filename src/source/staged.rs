@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffOptions, ErrorCode, FileMode, Index, Repository};
+use git2::{Delta, DiffOptions, ErrorCode, FileMode, Index, ObjectType, Oid, Repository, Tree};
+
+use super::diff_index::{self, StagedChange, StagedEntry};
 
 use super::{Origin, SourceFile, relative_to, slash_path};
 use crate::error::Error;
@@ -66,59 +68,91 @@ pub fn staged_files(
     project_root: &Path,
     origin_from_index: bool,
 ) -> Result<Vec<SourceFile>, Error> {
-    let index = staged_index(repo, cwd)?;
-    // An unborn HEAD (a repository without commits) diffs against nothing, so
-    // every index entry counts as added.
-    let head_tree = super::changed::head_tree(repo)?;
-    let mut options = DiffOptions::new();
-    options.include_typechange(true).ignore_submodules(true);
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;
-
     let mut files = Vec::new();
-    for delta in diff.deltas() {
-        if delta.status() == Delta::Conflicted {
-            // A merge in progress: the index holds the conflicting versions, none of
-            // them what will be committed. Say so rather than pick one.
-            if let Some(path) = delta.new_file().path().or(delta.old_file().path())
-                && is_input_path(&slash_path(path))
-            {
-                eprintln!(
-                    "warning: {}: conflicted (a merge is in progress); not checked. \
-                     Resolve the conflict and `git add` the file to have it checked",
-                    slash_path(&relative_to(&workdir.join(path), cwd))
-                );
+    for entry in staged_changes(repo, cwd)? {
+        let oid = match entry.change {
+            StagedChange::Blob(oid) => oid,
+            // Deleted entries have nothing to commit; symlinks and submodules
+            // are not Python source.
+            StagedChange::Deleted | StagedChange::NotAFile => continue,
+            StagedChange::Conflicted => {
+                // A merge in progress: the index holds the conflicting versions, none of
+                // them what will be committed. Say so rather than pick one.
+                if is_input_path(&slash_path(&entry.path)) {
+                    eprintln!(
+                        "warning: {}: conflicted (a merge is in progress); not checked. \
+                         Resolve the conflict and `git add` the file to have it checked",
+                        slash_path(&relative_to(&workdir.join(&entry.path), cwd))
+                    );
+                }
+                continue;
             }
-            continue;
-        }
-        if !matches!(
-            delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-        ) {
-            continue; // deleted or unchanged entries have nothing to commit
-        }
-        let new_file = delta.new_file();
-        if !matches!(new_file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
-            continue; // symlinks and submodules are not Python source
-        }
-        let Some(path) = new_file.path() else {
-            continue;
         };
-        let repo_relative = slash_path(path);
+        let repo_relative = slash_path(&entry.path);
         if !is_input_path(&repo_relative) {
             continue;
         }
-        let abs_path = workdir.join(path);
+        let abs_path = workdir.join(&entry.path);
         files.push(SourceFile {
             manifest: crate::manifest::ManifestKind::of(&abs_path),
             display: slash_path(&relative_to(&abs_path, cwd)),
             relative: slash_path(&relative_to(&abs_path, project_root)),
             abs_path,
             origin: if origin_from_index {
-                Origin::Index(new_file.id())
+                Origin::Index(oid)
             } else {
                 Origin::WorkTree
             },
         });
     }
     Ok(files)
+}
+
+/// The index entries that differ from HEAD (from every entry, in a repository
+/// without commits). Git lists them when it can be run (see [`diff_index`]);
+/// libgit2 otherwise, with the same result, slower.
+pub fn staged_changes(repo: &Repository, cwd: &Path) -> Result<Vec<StagedEntry>, Error> {
+    let head_tree = super::changed::head_tree(repo)?;
+    let base = match &head_tree {
+        Some(tree) => tree.id(),
+        None => Oid::hash_object(ObjectType::Tree, &[])?,
+    };
+    if let Some(entries) = diff_index::staged_changes(cwd, base) {
+        return Ok(entries);
+    }
+    staged_changes_with_libgit2(repo, cwd, head_tree.as_ref())
+}
+
+fn staged_changes_with_libgit2(
+    repo: &Repository,
+    cwd: &Path,
+    head_tree: Option<&Tree<'_>>,
+) -> Result<Vec<StagedEntry>, Error> {
+    let index = staged_index(repo, cwd)?;
+    let mut options = DiffOptions::new();
+    options.include_typechange(true).ignore_submodules(true);
+    let diff = repo.diff_tree_to_index(head_tree, Some(&index), Some(&mut options))?;
+    let mut entries = Vec::new();
+    for delta in diff.deltas() {
+        let new_file = delta.new_file();
+        let change = match delta.status() {
+            Delta::Conflicted => StagedChange::Conflicted,
+            Delta::Deleted => StagedChange::Deleted,
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
+                match new_file.mode() {
+                    FileMode::Blob | FileMode::BlobExecutable => StagedChange::Blob(new_file.id()),
+                    _ => StagedChange::NotAFile,
+                }
+            }
+            _ => continue,
+        };
+        let Some(path) = new_file.path().or(delta.old_file().path()) else {
+            continue;
+        };
+        entries.push(StagedEntry {
+            path: path.to_path_buf(),
+            change,
+        });
+    }
+    Ok(entries)
 }

@@ -59,6 +59,27 @@ impl Project {
         Run::from(command.output().unwrap())
     }
 
+    /// Runs `redis-unify ARGS` in staged mode twice: as usual (the git command
+    /// line lists the staged entries) and with no `git` on `PATH` (libgit2
+    /// lists them). Both must give the same exit code and output.
+    pub fn run_staged(&self, args: &[&str]) -> Run {
+        self.run_staged_in(".", args, &[])
+    }
+
+    pub fn run_staged_in(&self, folder: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let with_git = self.run_in(folder, args, env);
+        let empty = tempfile::tempdir().unwrap();
+        let mut without_git_env = env.to_vec();
+        without_git_env.push(("PATH", empty.path().to_str().unwrap()));
+        let without_git = self.run_in(folder, args, &without_git_env);
+        assert_eq!(
+            (with_git.code, &with_git.stdout, &with_git.stderr),
+            (without_git.code, &without_git.stdout, &without_git.stderr),
+            "staged entries listed by git and by libgit2 disagree"
+        );
+        with_git
+    }
+
     /// Runs git with a fixed identity, failing the test if git fails.
     pub fn git(&self, args: &[&str]) -> String {
         let output = Command::new("git")
