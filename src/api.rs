@@ -78,6 +78,13 @@ pub fn aioredis_name_of(qualified: &str) -> Option<String> {
         .map(|rest| format!("aioredis{rest}"))
 }
 
+/// Whether a qualified name may belong to redis-py or aioredis: a reference
+/// through any other import (`os.path`) cannot matter to a rule. A prefix test,
+/// wider than the packages (`redis_lock` passes), so that it never misses.
+pub fn may_be_redis_name(qualified: &str) -> bool {
+    qualified.starts_with("redis") || qualified.starts_with("aioredis")
+}
+
 /// `aioredis` itself or one of its submodules/names.
 pub fn is_aioredis(qualified: &str) -> bool {
     qualified == "aioredis" || qualified.starts_with("aioredis.")

@@ -776,7 +776,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
                     if !self.binding() {
-                        if self.model.may_be_imported(name.id.as_str()) {
+                        if self.model.may_be_redis_import(name.id.as_str()) {
                             self.check_import_reference(expr);
                         }
                         self.track_client_use(name.id.as_str(), true);
@@ -790,7 +790,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if !self.binding()
                     && let Some((root, _)) = attribute_chain(expr)
                 {
-                    if self.model.may_be_imported(root.id.as_str()) {
+                    if self.model.may_be_redis_import(root.id.as_str()) {
                         self.check_import_reference(expr);
                     }
                     self.track_client_use(root.id.as_str(), false);

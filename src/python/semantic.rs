@@ -11,6 +11,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use ruff_python_ast::{Expr, ExprAttribute, ExprName};
 
+use crate::api::may_be_redis_name;
+
 pub type ScopeId = usize;
 pub const MODULE_SCOPE: ScopeId = 0;
 
@@ -65,18 +67,20 @@ impl Scope {
 #[derive(Debug)]
 pub struct SemanticModel {
     scopes: Vec<Scope>,
-    /// Every name some import binds, in any scope, and whether there is a `*`
-    /// import: most names in a module are neither, and need no resolving.
-    imported_names: FxHashSet<String>,
-    has_star_import: bool,
+    /// Every name an import of redis-py or aioredis binds, in any scope, and
+    /// whether there is a `*` import of one: most names in a module are
+    /// neither, and need no resolving (`os.path.join` in a module that imports
+    /// aioredis too).
+    redis_imported_names: FxHashSet<String>,
+    has_redis_star_import: bool,
 }
 
 impl Default for SemanticModel {
     fn default() -> Self {
         Self {
             scopes: vec![Scope::new(ScopeKind::Module, None)],
-            imported_names: FxHashSet::default(),
-            has_star_import: false,
+            redis_imported_names: FxHashSet::default(),
+            has_redis_star_import: false,
         }
     }
 }
@@ -95,15 +99,15 @@ impl SemanticModel {
         self.scopes.len()
     }
 
-    /// Whether `name` can resolve to an import anywhere (a cheap test before the
-    /// scope walk of [`Self::resolve_name`]).
-    pub fn may_be_imported(&self, name: &str) -> bool {
-        self.has_star_import || self.imported_names.contains(name)
+    /// Whether `name` can resolve to a name of redis-py or aioredis anywhere (a
+    /// cheap test before the scope walk of [`Self::resolve_name`]).
+    pub fn may_be_redis_import(&self, name: &str) -> bool {
+        self.has_redis_star_import || self.redis_imported_names.contains(name)
     }
 
     pub fn bind_import(&mut self, scope: ScopeId, name: &str, qualified: String) {
-        if !self.imported_names.contains(name) {
-            self.imported_names.insert(name.to_string());
+        if may_be_redis_name(&qualified) && !self.redis_imported_names.contains(name) {
+            self.redis_imported_names.insert(name.to_string());
         }
         let binding = self.scopes[scope]
             .bindings
@@ -145,7 +149,7 @@ impl SemanticModel {
     }
 
     pub fn add_star_import(&mut self, scope: ScopeId, module: String) {
-        self.has_star_import = true;
+        self.has_redis_star_import |= may_be_redis_name(&module);
         self.scopes[scope].star_imports.push(module);
     }
 

@@ -170,8 +170,14 @@ pub fn attach_fixes(checker: &mut Checker) {
         return;
     }
     let source = checker.source();
-    let lines = LineIndex::from_source_text(source);
-    let line_of = |range: TextRange| lines.line_index(range.start()).get();
+    // Lines are only named in blocker messages: index them on first need.
+    let lines = std::cell::OnceCell::new();
+    let line_of = |range: TextRange| {
+        lines
+            .get_or_init(|| LineIndex::from_source_text(source))
+            .line_index(range.start())
+            .get()
+    };
     let mut completed = Vec::new();
     for plan in plans {
         let mut edits = plan.edits.clone();
