@@ -1,5 +1,6 @@
 //! `redis-unify check`: choose the files, lint them in parallel, report.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -215,28 +216,47 @@ where
 {
     files
         .par_iter()
-        .map_init(
-            || {
-                (
-                    repo_path.and_then(|path| Repository::open(path).ok()),
-                    Vec::new(),
-                )
-            },
-            |(repo, buffer), file| {
-                let text = match read_text(file, repo.as_ref(), rules, buffer) {
-                    Ok(Some(text)) => text,
-                    Ok(None) => return Outcome::Done(None),
-                    Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
-                };
-                match catch_unwind(AssertUnwindSafe(|| work(file, text))) {
-                    Ok(result) => Outcome::Done(result),
-                    Err(payload) => {
-                        Outcome::Crashed(file.display.clone(), crate::panic_message(&payload))
-                    }
+        .map_init(Vec::new, |buffer, file| {
+            let read =
+                with_worker_repository(repo_path, |repo| read_text(file, repo, rules, buffer));
+            let text = match read {
+                Ok(Some(text)) => text,
+                Ok(None) => return Outcome::Done(None),
+                Err(reason) => return Outcome::Skipped(file.display.clone(), reason),
+            };
+            match catch_unwind(AssertUnwindSafe(|| work(file, text))) {
+                Ok(result) => Outcome::Done(result),
+                Err(payload) => {
+                    Outcome::Crashed(file.display.clone(), crate::panic_message(&payload))
                 }
-            },
-        )
+            }
+        })
         .collect()
+}
+
+thread_local! {
+    /// Each worker's own handle on the repository whose blobs it reads: libgit2
+    /// handles are not shared between threads, and opening one costs more than
+    /// reading a blob (rayon's `map_init` would open one per split of the work).
+    static WORKER_REPOSITORY: RefCell<Option<(PathBuf, Repository)>> = const { RefCell::new(None) };
+}
+
+fn with_worker_repository<R>(
+    path: Option<&Path>,
+    read: impl FnOnce(Option<&Repository>) -> R,
+) -> R {
+    let Some(path) = path else {
+        return read(None);
+    };
+    WORKER_REPOSITORY.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if !matches!(&*cell, Some((open, _)) if open == path) {
+            *cell = Repository::open(path)
+                .ok()
+                .map(|repo| (path.to_path_buf(), repo));
+        }
+        read(cell.as_ref().map(|(_, repo)| repo))
+    })
 }
 
 /// The file's text, `None` when the prefilter shows it cannot have findings.
