@@ -8,6 +8,7 @@ use crate::checker::{Checker, Usage};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, Manifest, ManifestKind};
 use crate::noqa;
+use crate::prefilter;
 use crate::rules::{self, Rule, RuleSet, syntax_error};
 use crate::version::RedisVersion;
 
@@ -16,16 +17,6 @@ use crate::version::RedisVersion;
 pub struct LintOptions {
     /// The redis-py release the code runs on, when known (`target-redis-version`).
     pub target_redis_version: Option<RedisVersion>,
-}
-
-/// Whether the text can matter at all to `rules`: each rule names the bytes it
-/// needs (`aioredis`, or `redis` for the rules about redis-py clients and names;
-/// `needs` in rules/catalog.toml). Most files of a large code base are skipped
-/// here without being decoded or parsed.
-pub fn may_contain_findings(text: &[u8], rules: RuleSet) -> bool {
-    rules
-        .needle()
-        .is_some_and(|needle| memmem::find(text, needle.bytes()).is_some())
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -80,7 +71,7 @@ fn lint_inner(
     with_usage: bool,
 ) -> Linted {
     // `plan` reads how a module uses aioredis even when no rule is selected.
-    let wanted = may_contain_findings(text.as_bytes(), rules)
+    let wanted = prefilter::may_contain_findings(text.as_bytes(), rules)
         || (with_usage && memmem::find(text.as_bytes(), b"aioredis").is_some());
     if !wanted {
         return Linted {
@@ -89,6 +80,17 @@ fn lint_inner(
             syntax_ok: true,
         };
     }
+    parse_and_check(text, source_type, rules, options, with_usage)
+}
+
+/// Parses the text and runs the rules, whatever the prefilter would say.
+fn parse_and_check(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     // The parser grows its own stack; the rules' walk over the tree does not.
     // Brackets nested deeper than Python allows are a syntax error, reported
