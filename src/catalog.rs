@@ -29,7 +29,8 @@ pub struct RuleInfo {
 
 /// What a file must contain before it is worth parsing for a rule (`needs` in
 /// rules/catalog.toml). Each is a superset test: it may let through a file
-/// without findings, never hold back one with findings.
+/// without findings, never hold back one with findings (RU001 aside, which
+/// reports the syntax errors of the files that are parsed).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Needle {
