@@ -23,27 +23,31 @@ pub struct RuleInfo {
     /// Selected when the user does not narrow the selection.
     pub default: bool,
     pub fix: FixAvailability,
-    /// The bytes a file must contain for the rule to find anything.
+    /// What a file must contain for the rule to find anything.
     pub needs: Needle,
 }
 
-/// What a file must contain before it is worth parsing for a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// What a file must contain before it is worth parsing for a rule (`needs` in
+/// rules/catalog.toml). Each is a superset test: it may let through a file
+/// without findings, never hold back one with findings (RU001 aside, which
+/// reports the syntax errors of the files that are parsed).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Needle {
-    /// `aioredis` (the narrower needle).
-    Aioredis,
-    /// `redis`: also found in every file that contains `aioredis`.
-    Redis,
+    /// Each of these byte strings, anywhere in the file.
+    Bytes(Vec<String>),
+    /// An import of a module whose dotted name contains this text
+    /// ([`crate::prefilter::may_import_module_containing`]).
+    Import(String),
+    /// A dependency manifest naming this text in any letter case: the rule
+    /// reads manifests, never Python code (`crate::manifest::may_contain_findings`).
+    Manifest(String),
 }
 
 impl Needle {
-    pub fn bytes(self) -> &'static [u8] {
-        match self {
-            Needle::Aioredis => b"aioredis",
-            Needle::Redis => b"redis",
-        }
-    }
+    /// The text every needle contains (unit-tested): a file without it cannot
+    /// match any needle, so one scan for it settles most files.
+    pub const SHARED: &'static str = "redis";
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,4 +67,26 @@ pub fn catalog() -> &'static [RuleInfo] {
 
 pub fn lookup(code: &str) -> Option<&'static RuleInfo> {
     catalog().iter().find(|info| info.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_needle_contains_the_shared_text() {
+        for info in catalog() {
+            let texts: Vec<&String> = match &info.needs {
+                Needle::Bytes(all) => all.iter().collect(),
+                Needle::Import(text) | Needle::Manifest(text) => vec![text],
+            };
+            assert!(
+                texts.iter().any(|text| text.contains(Needle::SHARED)),
+                "{}: {:?} does not contain {:?}",
+                info.code,
+                info.needs,
+                Needle::SHARED
+            );
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod lint;
 pub mod manifest;
 pub mod noqa;
 pub mod plan;
+pub mod prefilter;
 pub mod project;
 pub mod python;
 pub mod redis_url;

@@ -8,6 +8,7 @@ use crate::checker::{Checker, Usage};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, Manifest, ManifestKind};
 use crate::noqa;
+use crate::prefilter;
 use crate::rules::{self, Rule, RuleSet, syntax_error};
 use crate::version::RedisVersion;
 
@@ -16,16 +17,6 @@ use crate::version::RedisVersion;
 pub struct LintOptions {
     /// The redis-py release the code runs on, when known (`target-redis-version`).
     pub target_redis_version: Option<RedisVersion>,
-}
-
-/// Whether the text can matter at all to `rules`: each rule names the bytes it
-/// needs (`aioredis`, or `redis` for the rules about redis-py clients and names;
-/// `needs` in rules/catalog.toml). Most files of a large code base are skipped
-/// here without being decoded or parsed.
-pub fn may_contain_findings(text: &[u8], rules: RuleSet) -> bool {
-    rules
-        .needle()
-        .is_some_and(|needle| memmem::find(text, needle.bytes()).is_some())
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -80,7 +71,7 @@ fn lint_inner(
     with_usage: bool,
 ) -> Linted {
     // `plan` reads how a module uses aioredis even when no rule is selected.
-    let wanted = may_contain_findings(text.as_bytes(), rules)
+    let wanted = prefilter::may_contain_findings(text.as_bytes(), rules)
         || (with_usage && memmem::find(text.as_bytes(), b"aioredis").is_some());
     if !wanted {
         return Linted {
@@ -89,6 +80,17 @@ fn lint_inner(
             syntax_ok: true,
         };
     }
+    parse_and_check(text, source_type, rules, options, with_usage)
+}
+
+/// Parses the text and runs the rules, whatever the prefilter would say.
+fn parse_and_check(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     // The parser grows its own stack; the rules' walk over the tree does not.
     // Brackets nested deeper than Python allows are a syntax error, reported
@@ -328,5 +330,174 @@ mod tests {
         let found = codes("import aioredis\ndef broken(:\n    pass\n");
         assert!(found.iter().any(|(code, _)| *code == "RU001"));
         assert!(found.iter().any(|(code, _)| *code == "RU100"));
+    }
+
+    // ---- the prefilter is exact: a file it skips has no findings ----
+
+    /// The Python files of the test fixtures and the example service, decoded.
+    fn python_fixtures() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("tests/fixtures"), root.join("examples/service")];
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if is_python_file(&path) {
+                    let bytes = std::fs::read(&path).unwrap();
+                    let text = crate::source::encoding::decode_python(bytes).unwrap().text;
+                    found.push((path.display().to_string(), text));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// ALL, and each rule alone.
+    fn selections() -> Vec<RuleSet> {
+        let mut selections = vec![RuleSet::all()];
+        selections.extend(
+            Rule::ALL
+                .iter()
+                .map(|rule| std::iter::once(*rule).collect::<RuleSet>()),
+        );
+        selections
+    }
+
+    /// The diagnostics, as comparable text. RU001 is left out: it reports the
+    /// syntax errors of the files that are parsed, so without the prefilter it
+    /// would speak about every broken file.
+    fn findings(diagnostics: &[Diagnostic]) -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|d| d.rule != Rule::SyntaxError)
+            .map(|d| format!("{} {:?} {}", d.rule.code(), d.range, d.message))
+            .collect()
+    }
+
+    fn assert_exact(name: &str, text: &str, rules: RuleSet) {
+        let options = LintOptions::default();
+        let with = lint(text, PySourceType::Python, rules, &options);
+        let without = parse_and_check(text, PySourceType::Python, rules, &options, false);
+        assert_eq!(
+            findings(&with.diagnostics),
+            findings(&without.diagnostics),
+            "{name}, rules {:?}: the prefilter changed the findings",
+            rules.iter().map(Rule::code).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn the_prefilter_keeps_every_finding_of_the_fixtures() {
+        let fixtures = python_fixtures();
+        assert!(fixtures.len() >= 40, "fixtures not found");
+        let mut skipped = 0;
+        for (name, text) in &fixtures {
+            for rules in selections() {
+                skipped += usize::from(!prefilter::may_contain_findings(text.as_bytes(), rules));
+                assert_exact(name, text, rules);
+            }
+        }
+        // The fixtures mostly import redis: the single-rule selections skip some.
+        assert!(skipped > 0);
+    }
+
+    /// The same fixtures with their import statements broken in ways the
+    /// parser recovers from, and variants that keep the uses of redis names but
+    /// lose the imports: what the prefilter skips must have no findings.
+    #[test]
+    fn the_prefilter_keeps_every_finding_of_broken_imports() {
+        // Each variant replaces text in order: `(from, to)` pairs.
+        let variants: &[&[(&str, &str)]] = &[
+            &[("import ", "")],
+            &[("import", "")],
+            &[("import", "imp0rt")],
+            &[("import", "\\\nimport")],
+            &[("import", "\\ \nimport")],
+            &[("import", "(\nimport")],
+            &[("import", "# import")],
+            &[("from ", "(\nfrom ")],
+            &[("from ", "from (\n")],
+            &[(" import", "\n import")],
+            // Backslash continuations around the module name.
+            &[("import ", "import \\\n  ")],
+            &[("from ", "from \\\n  "), (" import ", " \\\n  import ")],
+            &[("from ", "from \\\r\n  "), (" import ", " \\\r\n  import ")],
+            &[("from ", "from \\\r  "), (" import ", " \\\r  import ")],
+            &[("\n", "\r")],
+            &[("\n", "\r\n")],
+        ];
+        let mut skipped = 0;
+        for (name, text) in &python_fixtures() {
+            for replacements in variants {
+                let mut variant = text.clone();
+                for (from, to) in *replacements {
+                    variant = variant.replace(from, to);
+                }
+                for rules in selections() {
+                    skipped +=
+                        usize::from(!prefilter::may_contain_findings(variant.as_bytes(), rules));
+                    assert_exact(&format!("{name} {replacements:?}"), &variant, rules);
+                }
+            }
+        }
+        assert!(skipped > 1000, "{skipped}");
+    }
+
+    /// Seeded random edits of the fixtures (a fixed seed: every run is the
+    /// same): whenever the prefilter skips a text for a selection, linting it
+    /// anyway finds nothing for that selection.
+    #[test]
+    fn the_prefilter_keeps_every_finding_of_mutated_fixtures() {
+        const PIECES: &[&str] = &[
+            "import ", "from ", "import", "from", " ", "\\", "\n", "\r\n", "\r", "\\\n", "(", ")",
+            ",", ".", ";", "#", "\"", "'", "redis", "aioredis", "eval",
+        ];
+        let fixtures = python_fixtures();
+        let mut seed: u64 = 0x5eed_2026_0009_0001;
+        let mut next = move |below: usize| {
+            // xorshift64*
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) % below.max(1) as u64) as usize
+        };
+        let options = LintOptions::default();
+        let mut skipped = 0;
+        for _ in 0..1500 {
+            let (name, text) = &fixtures[next(fixtures.len())];
+            let mut text = text.clone();
+            for _ in 0..=next(4) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if next(3) == 0 {
+                    let mut end = (at + next(12)).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.replace_range(at..end, "");
+                } else {
+                    text.insert_str(at, PIECES[next(PIECES.len())]);
+                }
+            }
+            for rules in selections() {
+                if prefilter::may_contain_findings(text.as_bytes(), rules) {
+                    continue; // linted the same way with or without the prefilter
+                }
+                skipped += 1;
+                let without = parse_and_check(&text, PySourceType::Python, rules, &options, false);
+                assert_eq!(
+                    findings(&without.diagnostics),
+                    Vec::<String>::new(),
+                    "{name} mutated to {text:?}, rules {:?}: skipped, yet has findings",
+                    rules.iter().map(Rule::code).collect::<Vec<_>>()
+                );
+            }
+        }
+        assert!(skipped > 1000, "{skipped}");
     }
 }

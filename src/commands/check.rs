@@ -270,7 +270,7 @@ fn read_text(
     file.read_into(repo, buffer)?;
     let wanted = match file.manifest {
         Some(_) => crate::manifest::may_contain_findings(buffer),
-        None => crate::lint::may_contain_findings(buffer, rules),
+        None => crate::prefilter::may_contain_findings(buffer, rules),
     };
     if !wanted {
         return Ok(None); // the buffer is reused for the next file

@@ -182,10 +182,17 @@ impl RuleSet {
         self.0 == 0
     }
 
-    /// The needle a file must contain for any rule of the set to find something:
-    /// the broadest one the rules ask for. `None` for the empty set.
-    pub fn needle(self) -> Option<Needle> {
-        self.iter().map(|rule| rule.info().needs).max()
+    /// The distinct needles of the set's rules: a file that meets none of them
+    /// has nothing for these rules to find.
+    pub fn needles(self) -> Vec<&'static Needle> {
+        let mut needles: Vec<&'static Needle> = Vec::new();
+        for rule in self.iter() {
+            let needle = &rule.info().needs;
+            if !needles.contains(&needle) {
+                needles.push(needle);
+            }
+        }
+        needles
     }
 
     pub fn contains_any(self, rules: &[Rule]) -> bool {
@@ -232,6 +239,31 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn the_manifest_rules_are_those_with_a_manifest_needle() {
+        for rule in Rule::ALL {
+            let is_manifest_needle = matches!(rule.info().needs, Needle::Manifest(_));
+            assert_eq!(
+                is_manifest_needle,
+                Rule::MANIFEST_RULES.contains(rule),
+                "{}",
+                rule.code()
+            );
+        }
+        // The manifest prefilter looks for `redis` in any letter case.
+        for rule in Rule::MANIFEST_RULES {
+            assert_eq!(rule.info().needs, Needle::Manifest("redis".into()));
+        }
+        assert!(crate::manifest::may_contain_findings(b"Types-REDIS\n"));
+    }
+
+    #[test]
+    fn needles_are_deduplicated() {
+        let all = RuleSet::all().needles();
+        assert_eq!(all.len(), 4, "{all:?}");
+        assert!(RuleSet::default().needles().is_empty());
     }
 
     #[test]
