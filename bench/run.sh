@@ -62,10 +62,32 @@ rm -rf "$STAGED" && git clone --quiet --local "$CORPUS/aioredis" "$STAGED"
 git -C "$STAGED" reset --quiet --soft HEAD~1
 cd "$STAGED"
 staged_count=$("$BIN" check --select RU100 --exit-zero --output-format concise | grep -c ': RU100' || true)
-echo "staged findings: $staged_count"
+echo "staged findings (RU100): $staged_count"
 hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/staged.json" \
   -n "git diff --cached -p" "git diff --cached -p" \
-  -n "redis-unify (staged)" "$BIN check --select RU100 --exit-zero --output-format concise" >/dev/null
+  -n "redis-unify (staged)" "$BIN check --exit-zero --output-format concise" \
+  -n "redis-unify RU100 (staged)" "$BIN check --select RU100 --exit-zero --output-format concise" >/dev/null
+
+echo "== scaling: all rules on the corpus once and twice over (a hard-linked copy), and on each project alone; 1 and 2 threads"
+DOUBLE=$ROOT/target/bench-double
+if [[ ! -d "$DOUBLE/second" ]]; then
+  rm -rf "$DOUBLE" && mkdir -p "$DOUBLE"
+  cp -al "$CORPUS/aioredis" "$DOUBLE/first" && cp -al "$CORPUS/aioredis" "$DOUBLE/second"
+fi
+cd "$CORPUS/aioredis"
+scaling=(
+  -n "corpus x1, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ."
+  -n "corpus x1, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ."
+  -n "corpus x2, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL $DOUBLE"
+  -n "corpus x2, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL $DOUBLE"
+)
+for project in */; do
+  project=${project%/}
+  scaling+=(-n "$project, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL $project")
+  scaling+=(-n "$project, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL $project")
+  find "$project" -name '*.py' -printf '%s\n' | awk -v p="$project" '{s+=$1; n+=1} END {print p, s, n}'
+done > "$OUT/project-bytes.txt"
+hyperfine --warmup 1 --runs "$RUNS" -N --export-json "$OUT/scaling.json" "${scaling[@]}" >/dev/null
 
 echo "== peak memory (max RSS, one run each)"
 cd "$CORPUS/aioredis"
@@ -96,5 +118,16 @@ for name, median in threads.items():
     print(f"{name:22} {median:7.3f} s")
 staged = medians("staged")
 for name, median in staged.items():
-    print(f"{name:22} {median:7.3f} s   {median / staged['git diff --cached -p']:5.2f}x git diff --cached -p")
+    print(f"{name:26} {median:7.3f} s   {median / staged['git diff --cached -p']:5.2f}x git diff --cached -p")
+scaling = medians("scaling")
+print("scaling (all rules): the corpus twice over takes (x2 / x1):")
+for threads in ("1 thread", "2 threads"):
+    one, two = scaling[f"corpus x1, {threads}"], scaling[f"corpus x2, {threads}"]
+    print(f"  {threads:9}  x1 {one:6.3f} s   x2 {two:6.3f} s   ratio {two / one:4.2f}")
+print("each project alone: MB and files of Python, then ms and ms/MB with 1 and 2 threads")
+with open(f"{out}/project-bytes.txt") as f:
+    sizes = {name: (int(size) / 1e6, int(files)) for name, size, files in (line.split() for line in f)}
+for project, (megabytes, files) in sizes.items():
+    one, two = scaling[f"{project}, 1 thread"] * 1e3, scaling[f"{project}, 2 threads"] * 1e3
+    print(f"  {project:22} {megabytes:5.1f} MB {files:5} files   {one:6.1f} ms {one / megabytes:5.2f} ms/MB   {two:6.1f} ms {two / megabytes:5.2f} ms/MB")
 PY
