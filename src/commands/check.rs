@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use git2::Repository;
 use rayon::prelude::*;
+use ruff_source_file::LineIndex;
 
 use super::ExitStatus;
 use super::fix::{FixOptions, run_fix};
@@ -89,6 +90,7 @@ pub fn file_report(
         display: file.display.clone(),
         abs_path: file.abs_path.clone(),
         relative: root_relative(&file.abs_path, &inputs.report_roots),
+        line_index: LineIndex::from_source_text(&text),
         text,
         diagnostics,
         phase: inputs

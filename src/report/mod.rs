@@ -57,6 +57,9 @@ pub struct FileReport {
     /// what the CI formats (github, sarif, gitlab, junit) print.
     pub relative: String,
     pub text: String,
+    /// Lines of `text`, indexed where the file was checked (on a worker
+    /// thread) rather than while the report is written.
+    pub line_index: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
     /// The file's migration phase, when phases are configured.
     pub phase: Option<Phase>,
@@ -102,8 +105,7 @@ pub fn write_report(
     files: &[FileReport],
     options: &ReportOptions,
 ) -> io::Result<()> {
-    let indexes = line_indexes(files);
-    let located = locate(files, &indexes);
+    let located = locate(files);
     if options.statistics {
         return statistics::write(out, files, &located, options);
     }
@@ -125,16 +127,10 @@ pub fn write_report(
     Ok(())
 }
 
-fn line_indexes(files: &[FileReport]) -> Vec<LineIndex> {
-    files
-        .iter()
-        .map(|file| LineIndex::from_source_text(&file.text))
-        .collect()
-}
-
-fn locate<'a>(files: &'a [FileReport], indexes: &'a [LineIndex]) -> Vec<Located<'a>> {
+fn locate(files: &[FileReport]) -> Vec<Located<'_>> {
     let mut located = Vec::new();
-    for (file, line_index) in files.iter().zip(indexes) {
+    for file in files {
+        let line_index = &file.line_index;
         for diagnostic in &file.diagnostics {
             located.push(Located {
                 file,
@@ -154,8 +150,7 @@ pub fn append_step_summary(
     files: &[FileReport],
     links: Option<&github::BlobLinks>,
 ) -> io::Result<()> {
-    let indexes = line_indexes(files);
-    let located = locate(files, &indexes);
+    let located = locate(files);
     let mut markdown = Vec::new();
     github::write_step_summary(&mut markdown, &located, links)?;
     let mut file = std::fs::OpenOptions::new()
