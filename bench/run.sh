@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks redis-unify against ripgrep and ruff (TID251 banning aioredis) on the
 # shared benchmark corpus (13,132 real Python files, 157 MB; 131 injected
-# `import aioredis`), interleaved with hyperfine, and prints the ratios.
+# `import aioredis`), interleaved with hyperfine (bench/interleave.py: each round runs
+# every command once), and prints the ratios.
 #
 #   bench/run.sh [CORPUS_DIR]        (default: target/bench-corpus)
 #
@@ -26,6 +27,8 @@ BIN=$ROOT/target/release/redis-unify
 RUFF_CONFIG=$SHARED/corpus/ruff-tid251.toml
 # The corpus has folders named `venv`, `build`, …: scan every file, as ruff does with `exclude = []`.
 RU="$BIN check --exclude .git --exit-zero --output-format concise"
+# Every round runs each command once (see bench/interleave.py).
+INTERLEAVE="python3 $ROOT/bench/interleave.py"
 
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr); $("$BIN" --version); $(rg --version | head -1); ruff $(ruff --version | cut -d' ' -f2); hyperfine $(hyperfine --version | cut -d' ' -f2)"
@@ -42,19 +45,19 @@ fi
 ruff_count=$(ruff check --no-cache --config "$RUFF_CONFIG" --exit-zero --output-format concise . | grep -c TID251 || true)
 echo "ruff TID251: $ruff_count findings"
 
-echo "== wall time, whole tree (page cache warm; $RUNS runs, interleaved by hyperfine)"
-hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/tree.json" \
-  -n rg "rg -n aioredis ." \
-  -n "redis-unify RU100" "$RU --select RU100 ." \
-  -n "redis-unify ALL" "$RU --select ALL ." \
-  -n "ruff TID251" "ruff check --no-cache --config $RUFF_CONFIG --exit-zero ." >/dev/null
+echo "== wall time, whole tree (page cache warm; $RUNS rounds, interleaved)"
+$INTERLEAVE "$OUT/tree.json" "$RUNS" \
+  rg "rg -n aioredis ." \
+  "redis-unify RU100" "$RU --select RU100 ." \
+  "redis-unify ALL" "$RU --select ALL ." \
+  "ruff TID251" "ruff check --no-cache --config $RUFF_CONFIG --exit-zero ." >/dev/null
 
 echo "== one thread vs two (redis-unify RU100 / ALL)"
-hyperfine --warmup 2 --runs "$RUNS" -N --export-json "$OUT/threads.json" \
-  -n "RU100, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select RU100 ." \
-  -n "RU100, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select RU100 ." \
-  -n "ALL, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ." \
-  -n "ALL, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ." >/dev/null
+$INTERLEAVE "$OUT/threads.json" "$RUNS" \
+  "RU100, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select RU100 ." \
+  "RU100, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select RU100 ." \
+  "ALL, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ." \
+  "ALL, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ." >/dev/null
 
 echo "== staged mode: 131 files staged (git reset --soft HEAD~1 in a copy)"
 STAGED=$ROOT/target/bench-staged
@@ -63,10 +66,10 @@ git -C "$STAGED" reset --quiet --soft HEAD~1
 cd "$STAGED"
 staged_count=$("$BIN" check --select RU100 --exit-zero --output-format concise | grep -c ': RU100' || true)
 echo "staged findings (RU100): $staged_count"
-hyperfine --warmup 3 --runs "$RUNS" -N --export-json "$OUT/staged.json" \
-  -n "git diff --cached -p" "git diff --cached -p" \
-  -n "redis-unify (staged)" "$BIN check --exit-zero --output-format concise" \
-  -n "redis-unify RU100 (staged)" "$BIN check --select RU100 --exit-zero --output-format concise" >/dev/null
+$INTERLEAVE "$OUT/staged.json" "$RUNS" \
+  "git diff --cached -p" "git diff --cached -p" \
+  "redis-unify (staged)" "$BIN check --exit-zero --output-format concise" \
+  "redis-unify RU100 (staged)" "$BIN check --select RU100 --exit-zero --output-format concise" >/dev/null
 
 echo "== scaling: all rules on the corpus once and twice over (a hard-linked copy), and on each project alone; 1 and 2 threads"
 DOUBLE=$ROOT/target/bench-double
@@ -74,20 +77,24 @@ if [[ ! -d "$DOUBLE/second" ]]; then
   rm -rf "$DOUBLE" && mkdir -p "$DOUBLE"
   cp -al "$CORPUS/aioredis" "$DOUBLE/first" && cp -al "$CORPUS/aioredis" "$DOUBLE/second"
 fi
-cd "$CORPUS/aioredis"
+# Both runs from the same folder, so that paths are shown the same way.
+cd "$DOUBLE"
 scaling=(
-  -n "corpus x1, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ."
-  -n "corpus x1, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ."
-  -n "corpus x2, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL $DOUBLE"
-  -n "corpus x2, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL $DOUBLE"
+  "corpus x1, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL first"
+  "corpus x1, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL first"
+  "corpus x2, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL first second"
+  "corpus x2, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL first second"
 )
+$INTERLEAVE "$OUT/doubling.json" "$RUNS" "${scaling[@]}" >/dev/null
+cd "$CORPUS/aioredis"
+scaling=()
 for project in */; do
   project=${project%/}
-  scaling+=(-n "$project, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL $project")
-  scaling+=(-n "$project, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL $project")
+  scaling+=("$project, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL $project")
+  scaling+=("$project, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL $project")
   find "$project" -name '*.py' -printf '%s\n' | awk -v p="$project" '{s+=$1; n+=1} END {print p, s, n}'
 done > "$OUT/project-bytes.txt"
-hyperfine --warmup 1 --runs "$RUNS" -N --export-json "$OUT/scaling.json" "${scaling[@]}" >/dev/null
+$INTERLEAVE "$OUT/scaling.json" "$RUNS" "${scaling[@]}" >/dev/null
 
 echo "== peak memory (max RSS, one run each)"
 cd "$CORPUS/aioredis"
@@ -119,11 +126,12 @@ for name, median in threads.items():
 staged = medians("staged")
 for name, median in staged.items():
     print(f"{name:26} {median:7.3f} s   {median / staged['git diff --cached -p']:5.2f}x git diff --cached -p")
-scaling = medians("scaling")
+doubling = medians("doubling")
 print("scaling (all rules): the corpus twice over takes (x2 / x1):")
 for threads in ("1 thread", "2 threads"):
-    one, two = scaling[f"corpus x1, {threads}"], scaling[f"corpus x2, {threads}"]
+    one, two = doubling[f"corpus x1, {threads}"], doubling[f"corpus x2, {threads}"]
     print(f"  {threads:9}  x1 {one:6.3f} s   x2 {two:6.3f} s   ratio {two / one:4.2f}")
+scaling = medians("scaling")
 print("each project alone: MB and files of Python, then ms and ms/MB with 1 and 2 threads")
 with open(f"{out}/project-bytes.txt") as f:
     sizes = {name: (int(size) / 1e6, int(files)) for name, size, files in (line.split() for line in f)}
