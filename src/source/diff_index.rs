@@ -41,6 +41,8 @@ pub enum StagedChange {
 pub fn staged_changes(cwd: &Path, base: Oid) -> Option<Vec<StagedEntry>> {
     let output = Command::new("git")
         .current_dir(cwd)
+        // Only the index is compared: no file-system monitor is asked or started.
+        .args(["-c", "core.fsmonitor=false"])
         // Plumbing: no user configuration changes its output (no renames, no
         // colour, no `diff.relative`), and it never refreshes the index.
         .args(["diff-index", "--cached", "--raw", "-z", "--no-renames"])
