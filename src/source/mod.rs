@@ -109,18 +109,20 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     {
         return PathBuf::from(OsStr::from_bytes(rest));
     }
-    let path_parts: Vec<Component> = path.components().collect();
-    let base_parts: Vec<Component> = base.components().collect();
-    let common = path_parts
-        .iter()
-        .zip(&base_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut result = PathBuf::new();
-    for _ in common..base_parts.len() {
+    // Elsewhere: up from `base` to the deepest common folder, then down.
+    let mut path_parts = path.components().peekable();
+    let mut base_parts = base.components().peekable();
+    while let (Some(a), Some(b)) = (path_parts.peek(), base_parts.peek())
+        && a == b
+    {
+        path_parts.next();
+        base_parts.next();
+    }
+    let mut result = PathBuf::with_capacity(path.as_os_str().len());
+    for _ in base_parts {
         result.push("..");
     }
-    for part in &path_parts[common..] {
+    for part in path_parts {
         result.push(part);
     }
     if result.as_os_str().is_empty() {
