@@ -110,6 +110,11 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
         return PathBuf::from(OsStr::from_bytes(rest));
     }
     // Elsewhere: up from `base` to the deepest common folder, then down.
+    relative_plain(path.as_os_str().as_bytes(), base_bytes)
+        .unwrap_or_else(|| relative_by_components(path, base))
+}
+
+fn relative_by_components(path: &Path, base: &Path) -> PathBuf {
     let mut path_parts = path.components().peekable();
     let mut base_parts = base.components().peekable();
     while let (Some(a), Some(b)) = (path_parts.peek(), base_parts.peek())
@@ -131,6 +136,41 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     result
 }
 
+/// [`relative_to`] by bytes, for absolute paths without `.`, `..` or empty
+/// segments (where bytes and components agree); `None` for any other.
+fn relative_plain(path: &[u8], base: &[u8]) -> Option<PathBuf> {
+    let is_plain = |p: &[u8]| {
+        p.len() > 1
+            && p[0] == b'/'
+            && p[1..]
+                .split(|&b| b == b'/')
+                .all(|s| !s.is_empty() && s != b"." && s != b"..")
+    };
+    if !is_plain(path) || !is_plain(base) {
+        return None;
+    }
+    let mut path_segments = path[1..].split(|&b| b == b'/').peekable();
+    let mut base_segments = base[1..].split(|&b| b == b'/').peekable();
+    let mut common_end = 1; // where the first segment of `path` below the common folder starts
+    while let (Some(a), Some(b)) = (path_segments.peek(), base_segments.peek())
+        && a == b
+    {
+        common_end += a.len() + 1;
+        path_segments.next();
+        base_segments.next();
+    }
+    let mut relative = b"../".repeat(base_segments.count());
+    if path_segments.peek().is_some() {
+        relative.extend_from_slice(&path[common_end..]);
+    } else {
+        relative.pop(); // `../..`, not `../../`
+    }
+    if relative.is_empty() {
+        relative.push(b'.');
+    }
+    Some(PathBuf::from(OsStr::from_bytes(&relative)))
+}
+
 /// A `/`-separated string for a relative path (what globs and git use).
 pub fn slash_path(path: &Path) -> String {
     if let Some(text) = path.to_str()
@@ -149,6 +189,33 @@ pub fn slash_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_by_bytes_agree_with_components() {
+        let paths = [
+            "/",
+            "/a",
+            "/a/b",
+            "/a/b/c.py",
+            "/a/bc/d.py",
+            "/ab",
+            "/x/y/z.py",
+            "/a/./b",
+            "/a/../b",
+            "/a//b",
+            "/a/b/",
+        ];
+        for path in paths {
+            for base in paths {
+                let by_components = relative_by_components(Path::new(path), Path::new(base));
+                if let Some(by_bytes) = relative_plain(path.as_bytes(), base.as_bytes()) {
+                    assert_eq!(by_bytes, by_components, "{path} from {base}");
+                    let by_either = relative_to(Path::new(path), Path::new(base));
+                    assert_eq!(by_either, by_components, "{path} from {base}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn relative_paths() {
