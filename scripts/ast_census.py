@@ -22,6 +22,13 @@ Counted per file (each counted item also records its 1-based line number):
                their contents counted the same way.
   text_mentions  lines (split on "\\n") containing the substring "aioredis" anywhere,
                code, strings or comments.
+  client_uses  on a name or `self.<attr>` assigned (anywhere in the file) from a call of
+               aioredis 1.x `create_redis`/`create_redis_pool` (under `await`,
+               `<loop>.run_until_complete(...)`, `asyncio.run(...)`, `a if c else b`,
+               `a or b`): each Load of one of its 1.x-only attributes (`.multi_exec`,
+               `.subscribe`, `.closed`, ...; the line of the attribute name), and each
+               1.x-only keyword of a call of its methods (`set(expire=)`, `get(encoding=)`;
+               the keyword's line). Also counted in legacy_uses / legacy_lines.
 
 Deliberate simplifications (it is a cross-check, not a linter):
   * The alias map is flow- and scope-insensitive: every import statement anywhere in the
@@ -30,6 +37,9 @@ Deliberate simplifications (it is a cross-check, not a linter):
     chain counts if ANY target resolves to a 1.x-only name. Non-import assignments
     (`aioredis = None`) are ignored.
   * `from aioredis.x import *` counts as an import but binds nothing.
+  * client_uses tracking is flow- and scope-insensitive too: a name assigned a 1.x client
+    anywhere in the file holds one everywhere in it (`self.<attr>` likewise, whatever the
+    class), and the first argument of `run_until_complete` is taken as its result.
 """
 import argparse
 import ast
@@ -70,6 +80,27 @@ LEGACY_MODULES = [
     "aioredis.pool", "aioredis.util", "aioredis.locks", "aioredis.parser",
     "aioredis.stream",
 ]
+
+# aioredis 1.3.1 client factories, and the attributes of the 1.x `Redis` client that
+# redis.asyncio.Redis 8.1.0 lacks (reference §3.4, written out here independently of
+# rules/aioredis-api.toml).
+CLIENT_FACTORIES = {
+    "aioredis.create_redis", "aioredis.create_redis_pool",
+    "aioredis.commands.create_redis", "aioredis.commands.create_redis_pool",
+}
+CLIENT_ONLY_ATTRS = set("""
+address bitop_and bitop_not bitop_or bitop_xor channels closed cluster_add_slots
+cluster_count_failure_reports cluster_count_key_in_slots cluster_del_slots cluster_failover
+cluster_forget cluster_get_keys_in_slots cluster_info cluster_keyslot cluster_meet cluster_nodes
+cluster_replicate cluster_reset cluster_save_config cluster_set_config_epoch cluster_setslot
+cluster_slaves cluster_slots connection db debug_sleep encoding execute hmset_dict ihscan in_pubsub
+in_transaction iscan isscan izscan migrate_keys multi_exec object_encoding object_idletime
+object_refcount patterns psubscribe publish_json punsubscribe subscribe unsubscribe wait_closed
+xinfo xinfo_help xread_group
+""".split())
+# (method, keyword) pairs the 1.x client takes and redis.asyncio does not; `*`: any method
+# but redis-py's `bitfield_ro`, whose `encoding` parameter is a bitfield type.
+CLIENT_ONLY_KEYWORDS = {("set", "expire"), ("set", "pexpire"), ("set", "exist"), ("*", "encoding")}
 
 MODULE = "aioredis"
 
@@ -207,6 +238,68 @@ def is_dynamic_import(call, aliases):
     return "importlib.import_module" in resolve(parts, aliases)
 
 
+def constructed_calls(value):
+    """The calls an assigned value may be the result of (see client_uses above)."""
+    if isinstance(value, ast.Await):
+        return constructed_calls(value.value)
+    if isinstance(value, ast.IfExp):
+        return constructed_calls(value.body) + constructed_calls(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        return [c for v in value.values for c in constructed_calls(v)]
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Attribute) and (
+                func.attr == "run_until_complete"
+                or (func.attr == "run" and isinstance(func.value, ast.Name)
+                    and func.value.id == "asyncio")):
+            return constructed_calls(value.args[0]) if value.args else []
+        return [value]
+    return []
+
+
+def client_lines_in(tree, aliases):
+    """Lines of 1.x-only attributes and keywords used on names holding a 1.x client."""
+    names, attrs = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if not any((parts := chain_parts(c.func)) and
+                   any(q in CLIENT_FACTORIES for q in resolve(parts, aliases))
+                   for c in constructed_calls(value)):
+            continue
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+              and target.value.id == "self"):
+            attrs.add(target.attr)
+
+    def holds_client(node):
+        if isinstance(node, ast.Name):
+            return node.id in names
+        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == "self" and node.attr in attrs)
+
+    lines = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+                and node.attr in CLIENT_ONLY_ATTRS and holds_client(node.value)):
+            lines.append(node.end_lineno)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and holds_client(node.func.value)):
+            method = node.func.attr
+            for kw in node.keywords:
+                if kw.arg is None:
+                    continue
+                if (method, kw.arg) in CLIENT_ONLY_KEYWORDS or (
+                        ("*", kw.arg) in CLIENT_ONLY_KEYWORDS and method != "bitfield_ro"):
+                    lines.append(kw.lineno)
+    return lines
+
+
 def census_file(data):
     """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
     with warnings.catch_warnings():
@@ -223,7 +316,8 @@ def census_file(data):
                 import_lines.append(node.lineno)
         elif isinstance(node, ast.Call) and is_dynamic_import(node, aliases):
             dynamic_lines.append(node.lineno)
-    legacy_lines = legacy_lines_in(tree, aliases)
+    client_lines = client_lines_in(tree, aliases)
+    legacy_lines = legacy_lines_in(tree, aliases) + client_lines
     return {
         "imports": len(import_lines),
         "dynamic": len(dynamic_lines),
@@ -232,6 +326,8 @@ def census_file(data):
         "import_lines": sorted(import_lines),
         "dynamic_lines": sorted(dynamic_lines),
         "legacy_lines": sorted(legacy_lines),
+        "client_uses": len(client_lines),
+        "client_lines": sorted(client_lines),
     }
 
 

@@ -82,6 +82,43 @@ class LegacyTests(unittest.TestCase):
         self.assertEqual(r["legacy_lines"], [3, 3, 4])
 
 
+class ClientTests(unittest.TestCase):
+    def test_methods_and_keywords_on_1x_clients(self):
+        r = census("""\
+            import asyncio, aioredis
+            from aioredis import create_redis
+            async def f(key):
+                redis = await aioredis.create_redis_pool("redis://")
+                await redis.subscribe("ch"); redis.closed
+                await redis.set(key, 1, expire=3, ex=3)
+                await redis.get(key,
+                                encoding="utf-8")
+                await redis.rename(key, "b"); await redis.expire(key, 3)
+                await redis.bitfield_ro(key, encoding="u8", offset=0)
+            class C:
+                def start(self, loop):
+                    self.r = loop.run_until_complete(create_redis("redis://"))
+                def stop(self):
+                    return self.r.wait_closed()
+            """)
+        self.assertEqual(r["client_lines"], [5, 5, 6, 8, 15])
+        self.assertEqual(r["legacy_lines"], [4, 5, 5, 6, 8, 13, 15])
+
+    def test_other_clients_are_not_1x(self):
+        r = census("""\
+            import aioredis, redis.asyncio as ra
+            async def f(other, key):
+                a = aioredis.from_url("redis://")
+                b = ra.Redis()
+                p = await aioredis.create_pool("redis://")
+                for c in (a, b, p, other):
+                    await c.subscribe("ch"); await c.set(key, 1, expire=3)
+                a.multi_exec(); b.wait_closed(); p.execute("PING"); other.multi_exec()
+            """)
+        self.assertEqual(r["client_lines"], [])
+        self.assertEqual(r["legacy_lines"], [5])
+
+
 class DynamicTests(unittest.TestCase):
     def test_dynamic_imports(self):
         r = census("""\

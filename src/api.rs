@@ -25,6 +25,22 @@ pub struct LegacyEntry {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ClientKeyword {
+    /// What to do instead.
+    pub instead: String,
+    /// With the method `*`: methods whose redis.asyncio spelling takes the keyword too.
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegacyClient {
+    constructors: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Exports {
     names: Vec<String>,
 }
@@ -36,6 +52,9 @@ struct ApiFile {
     legacy: HashMap<String, LegacyEntry>,
     exports: HashMap<String, Exports>,
     missing: HashMap<String, LegacyEntry>,
+    client: LegacyClient,
+    client_methods: HashMap<String, LegacyEntry>,
+    client_keywords: HashMap<String, ClientKeyword>,
 }
 
 #[derive(Debug)]
@@ -44,6 +63,9 @@ pub struct ApiMap {
     legacy: HashMap<String, LegacyEntry>,
     exports: HashMap<String, HashSet<String>>,
     missing: HashMap<String, LegacyEntry>,
+    legacy_client_constructors: Vec<String>,
+    client_methods: HashMap<String, LegacyEntry>,
+    client_keywords: HashMap<String, ClientKeyword>,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -56,6 +78,9 @@ pub fn api_map() -> &'static ApiMap {
             modules: file.modules,
             legacy: file.legacy,
             missing: file.missing,
+            legacy_client_constructors: file.client.constructors,
+            client_methods: file.client_methods,
+            client_keywords: file.client_keywords,
             exports: file
                 .exports
                 .into_iter()
@@ -116,6 +141,30 @@ impl ApiMap {
     /// A name aioredis code reaches that `redis.asyncio` lacks (`redis.asyncio.exceptions`).
     pub fn missing(&self, qualified: &str) -> Option<&LegacyEntry> {
         self.missing.get(qualified)
+    }
+
+    /// Whether the constructor (its first qualified name) builds an aioredis 1.x
+    /// `Redis` client, the object `client_method`/`client_keyword` are about.
+    pub fn builds_legacy_client(&self, constructor: &str) -> bool {
+        self.legacy_client_constructors
+            .iter()
+            .any(|name| name == constructor)
+    }
+
+    /// An attribute of the aioredis 1.x client that redis.asyncio's client lacks.
+    pub fn client_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.client_methods.get(name)
+    }
+
+    /// A keyword argument of a 1.x client command that redis.asyncio's
+    /// `method` does not take.
+    pub fn client_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
+        if let Some(entry) = self.client_keywords.get(&format!("{method}.{keyword}")) {
+            return Some(entry);
+        }
+        self.client_keywords
+            .get(&format!("*.{keyword}"))
+            .filter(|entry| !entry.except.iter().any(|name| name == method))
     }
 
     /// The recorded exports of a redis-py module, if it is one we know.
@@ -199,6 +248,32 @@ mod tests {
             if map.module_exports(module).is_some() {
                 assert_eq!(map.exports(module, name), Some(false), "{key}");
             }
+        }
+    }
+
+    #[test]
+    fn client_tables_load() {
+        let map = api_map();
+        assert!(map.builds_legacy_client("aioredis.create_redis_pool"));
+        assert!(!map.builds_legacy_client("aioredis.create_pool"));
+        assert!(map.client_method("multi_exec").is_some());
+        assert!(map.client_method("get").is_none());
+        assert!(map.client_keyword("set", "expire").is_some());
+        assert!(map.client_keyword("get", "expire").is_none());
+        assert!(map.client_keyword("hgetall", "encoding").is_some());
+        assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
+        // §3.4 lists 52 names.
+        assert_eq!(map.client_methods.len(), 52);
+    }
+
+    #[test]
+    fn legacy_client_constructors_are_aioredis_1_clients() {
+        use crate::constructors::{Kind, Library, constructor_table};
+        for name in &api_map().legacy_client_constructors {
+            let constructor = constructor_table().lookup(name).expect(name);
+            assert_eq!(constructor.name, *name);
+            assert_eq!(constructor.library, Library::Aioredis1, "{name}");
+            assert_eq!(constructor.kind, Kind::Client, "{name}");
         }
     }
 

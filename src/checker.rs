@@ -516,6 +516,7 @@ impl<'src> Checker<'src> {
             }
             rules::sync_client_in_async::check_method_call(self, call, method);
         }
+        rules::aioredis_legacy_client::check_call(self, call);
     }
 
     /// The scope that binds `name` to a client, as seen from here.
@@ -794,6 +795,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         self.check_import_reference(expr);
                     }
                     self.track_client_use(root.id.as_str(), false);
+                    if self.tracks_clients {
+                        rules::aioredis_legacy_client::check_attribute(self, expr);
+                    }
                 }
             }
             Expr::Attribute(attribute) if !self.binding() => {

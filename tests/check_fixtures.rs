@@ -91,6 +91,11 @@ fn legacy_api() {
 }
 
 #[test]
+fn legacy_client() {
+    check_fixture("legacy_client.py");
+}
+
+#[test]
 fn dynamic_import() {
     check_fixture("dynamic_import.py");
 }

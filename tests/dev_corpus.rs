@@ -108,6 +108,7 @@ fn findings_equal_an_independent_ast_census() {
             .sum::<usize>()
     };
     assert_eq!(count("RU100"), 122);
-    assert_eq!(count("RU101"), 399);
+    // 399 module-level 1.x names, and 33 1.x-only methods and keywords on 1.x clients.
+    assert_eq!(count("RU101"), 432);
     assert_eq!(count("RU102"), 0);
 }

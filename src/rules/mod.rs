@@ -4,6 +4,7 @@ pub mod aioredis_dependency;
 pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
+pub mod aioredis_legacy_client;
 pub mod client_per_call;
 pub mod deprecated_close;
 pub mod hardcoded_redis_password;
@@ -78,6 +79,8 @@ impl Rule {
     /// The rules that judge Redis client constructions and the names holding
     /// clients: without one of them the checker tracks no clients at all.
     pub const CLIENT_RULES: &'static [Rule] = &[
+        // On names holding an aioredis 1.x client: its 1.x-only methods and keywords.
+        Rule::AioredisLegacyApi,
         Rule::DeprecatedClose,
         Rule::SyncClientInAsync,
         Rule::MissingSocketTimeout,
