@@ -223,17 +223,16 @@ impl SemanticModel {
         }
     }
 
-    /// Whether `name` may resolve to a qualified name starting with one of
-    /// `prefixes`: [`Self::resolve_name`] without building the names, for the
-    /// many references that cannot matter.
-    pub fn may_resolve_under(&self, name: &str, scope: ScopeId, prefixes: &[&str]) -> bool {
-        let under = |qualified: &str| prefixes.iter().any(|p| qualified.starts_with(p));
+    /// Whether `name`, seen from `scope`, may resolve to a name of redis-py or
+    /// aioredis ([`may_be_redis_name`]): [`Self::resolve_name`] without building
+    /// the names, for the many references that cannot matter.
+    pub fn may_resolve_to_redis(&self, name: &str, scope: ScopeId) -> bool {
         match self.lookup(name, scope) {
-            Some(binding) => binding.imports.iter().any(|q| under(q)),
+            Some(binding) => binding.imports.iter().any(|q| may_be_redis_name(q)),
             None => self.scopes[MODULE_SCOPE]
                 .star_imports
                 .iter()
-                .any(|module| under(module)),
+                .any(|module| may_be_redis_name(module)),
         }
     }
 

@@ -3,6 +3,7 @@
 use ruff_python_ast::Expr;
 
 use super::Rule;
+use crate::api::may_be_redis_name;
 use crate::checker::{Checker, chain_ranges};
 use crate::diagnostic::Diagnostic;
 use crate::python::semantic::attribute_chain;
@@ -17,10 +18,9 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
     let Some((root, attrs)) = attribute_chain(expr) else {
         return;
     };
-    const LIBRARIES: &[&str] = &["redis", "aioredis"];
     if !checker
         .model()
-        .may_resolve_under(root.id.as_str(), checker.scope(), LIBRARIES)
+        .may_resolve_to_redis(root.id.as_str(), checker.scope())
     {
         return;
     }
@@ -28,10 +28,7 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
         .model()
         .resolve_name(root.id.as_str(), checker.scope());
     let ranges = chain_ranges(expr);
-    for base in roots
-        .iter()
-        .filter(|q| LIBRARIES.iter().any(|library| q.starts_with(library)))
-    {
+    for base in roots.iter().filter(|q| may_be_redis_name(q)) {
         // The shortest part of `a.b.c` that names an alias: `redis.StrictRedis`
         // in `redis.StrictRedis.from_url`.
         let mut qualified = base.clone();
