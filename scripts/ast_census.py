@@ -16,6 +16,12 @@ Counted per file (each counted item also records its 1-based line number):
   dynamic      importlib.import_module("aioredis...") / import_module(...) imported from
                importlib / __import__(...), first positional argument a string literal
                equal to "aioredis" or starting with "aioredis.".
+               Also string targets that import aioredis when they run: a call whose
+               callee's last name is `patch`, `setattr`, `delattr` or `resolve_name`
+               (any receiver: `mock.patch`, `monkeypatch.setattr`, `mocker.patch`) with a
+               first positional string starting with "aioredis." (its line);
+               `pytest.importorskip` / `importlib.util.find_spec` with an aioredis name;
+               and `sys.modules["aioredis..."]` subscripts.
   legacy_uses  Load-context Name/Attribute chains (not import statements) resolving,
                through the file's import aliases, to an aioredis 1.x-only name (see
                below). One count per outermost chain. String annotations are parsed and
@@ -235,7 +241,33 @@ def is_dynamic_import(call, aliases):
         return True                                # the builtin, not an imported shadow
     if parts == ["importlib", "import_module"] and "importlib" not in aliases:
         return True                                # tolerate a missing `import importlib`
+    if parts[-1] in ("importorskip", "find_spec") and parts[0] in ("pytest", "importlib"):
+        return True
     return "importlib.import_module" in resolve(parts, aliases)
+
+
+TARGET_CALLEES = ("patch", "setattr", "delattr", "resolve_name")
+
+
+def string_target_line(call):
+    """The line of a `mock.patch("aioredis.x")`-like string target, else None."""
+    parts = chain_parts(call.func)
+    if not parts or parts[-1] not in TARGET_CALLEES or not call.args:
+        return None
+    if parts == ["setattr"] or parts == ["delattr"]:
+        return None                                # the builtins take an object first
+    first = call.args[0]
+    if (isinstance(first, ast.Constant) and isinstance(first.value, str)
+            and first.value.startswith("aioredis.")):
+        return first.lineno
+    return None
+
+
+def is_sys_modules_key(node):
+    """`sys.modules["aioredis"]` (or a submodule)."""
+    return (chain_parts(node.value) == ["sys", "modules"]
+            and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+            and is_aioredis(node.slice.value))
 
 
 def constructed_calls(value):
@@ -315,6 +347,10 @@ def census_file(data):
             if node.level == 0 and node.module and is_aioredis(node.module):
                 import_lines.append(node.lineno)
         elif isinstance(node, ast.Call) and is_dynamic_import(node, aliases):
+            dynamic_lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and string_target_line(node) is not None:
+            dynamic_lines.append(string_target_line(node))
+        elif isinstance(node, ast.Subscript) and is_sys_modules_key(node):
             dynamic_lines.append(node.lineno)
     client_lines = client_lines_in(tree, aliases)
     legacy_lines = legacy_lines_in(tree, aliases) + client_lines

@@ -55,6 +55,25 @@ class ImportTests(unittest.TestCase):
         self.assertEqual(r["legacy_lines"], [7, 7])
 
 
+class StringTargetTests(unittest.TestCase):
+    def test_patch_targets_and_sys_modules(self):
+        r = census("""\
+            import sys, pytest
+            from unittest import mock
+            @mock.patch("aioredis.from_url")
+            def test(monkeypatch, mocker):
+                monkeypatch.setattr("aioredis.Redis.get", None)
+                mocker.patch(
+                    "aioredis.client.Redis")
+                pytest.importorskip("aioredis")
+                sys.modules["aioredis"] = None
+                setattr("aioredis.x", "y", 1)
+                mocker.patch("aioredis")
+                mocker.patch("redis.asyncio.from_url")
+            """)
+        self.assertEqual(r["dynamic_lines"], [3, 5, 7, 8, 9])
+
+
 class LegacyTests(unittest.TestCase):
     def test_outermost_chain_counts_once(self):
         r = census("""\

@@ -871,6 +871,10 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 self.visit_expr(&subscript.slice);
                 self.in_annotation = was;
             }
+            Expr::Subscript(subscript) if !self.binding() && !self.in_annotation => {
+                rules::aioredis_dynamic_import::check_subscript(self, subscript);
+                visitor::walk_expr(self, expr);
+            }
             _ => visitor::walk_expr(self, expr),
         }
     }

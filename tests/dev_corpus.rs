@@ -110,5 +110,6 @@ fn findings_equal_an_independent_ast_census() {
     assert_eq!(count("RU100"), 122);
     // 399 module-level 1.x names, and 33 1.x-only methods and keywords on 1.x clients.
     assert_eq!(count("RU101"), 432);
-    assert_eq!(count("RU102"), 0);
+    // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
+    assert_eq!(count("RU102"), 3);
 }

@@ -143,13 +143,22 @@ impl Run {
 }
 
 /// The workplace's shared folder (`../shared`, or `REDIS_UNIFY_SHARED`).
+/// Without it the tests that need it say `skipped`, unless
+/// `REDIS_UNIFY_REQUIRE_SHARED` is set (as `.ci/run` does): then they fail.
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("REDIS_UNIFY_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.join("corpus/fetch-dev-corpus.sh")
-        .is_file()
-        .then_some(dir)
+    let script = dir.join("corpus/fetch-dev-corpus.sh");
+    if script.is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("REDIS_UNIFY_REQUIRE_SHARED").is_none(),
+        "REDIS_UNIFY_REQUIRE_SHARED is set but {} is missing (set REDIS_UNIFY_SHARED to the shared folder)",
+        script.display()
+    );
+    None
 }
 
 /// The corpus of real aioredis users, downloaded once under target/ by the
