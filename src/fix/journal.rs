@@ -42,6 +42,28 @@ pub struct JournalFile {
     pub rules: Vec<String>,
     /// The original bytes, relative to the run folder.
     pub backup: String,
+    /// Whether the run replaced the file (absent in manifests written before
+    /// this field: `pending`).
+    #[serde(default)]
+    pub write: FileWrite,
+    /// Why it was not written (`write` is `not-written`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_written: Option<String>,
+}
+
+/// What a run did with one of its files.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileWrite {
+    /// Not known to be written: the run was still writing (or was killed), or
+    /// the manifest predates this field. `rollback` goes by the content hashes.
+    #[default]
+    Pending,
+    /// Replaced by the run.
+    Written,
+    /// Left as it was (it changed while the run ran, or could not be written):
+    /// `rollback` never touches it.
+    NotWritten,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
