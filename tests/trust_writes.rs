@@ -584,3 +584,51 @@ fn a_failed_verify_reports_the_restored_files_findings() {
     );
     assert!(Path::new(&project.path().join("a.py")).is_file());
 }
+
+#[test]
+fn staged_fix_refuses_what_git_filters_make_unfixable_in_the_work_tree() {
+    let project = Project::repo(&[(
+        ".gitattributes",
+        "renamed.py filter=rename\nutf16.py text working-tree-encoding=UTF-16LE\n",
+    )]);
+    // A clean filter that turns the work tree's name into `aioredis`: the
+    // staged text has the finding, the work-tree text does not, so no fix of
+    // the work tree gives the fixed staged text.
+    project.git(&["config", "filter.rename.clean", "sed s/REDISLIB/aioredis/g"]);
+    project.git(&[
+        "config",
+        "filter.rename.smudge",
+        "sed s/aioredis/REDISLIB/g",
+    ]);
+    let renamed = SAFE.replace("aioredis", "REDISLIB");
+    project.write("renamed.py", &renamed);
+    // UTF-16 in the work tree, UTF-8 in the index.
+    let utf16: Vec<u8> = SAFE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(project.path().join("utf16.py"), &utf16).unwrap();
+    project.git(&["add", "renamed.py", "utf16.py"]);
+    assert_eq!(project.git(&["show", ":renamed.py"]), SAFE);
+    assert_eq!(project.git(&["show", ":utf16.py"]), SAFE);
+    assert_eq!(project.git(&["status", "--porcelain"]).lines().count(), 2);
+
+    let run = project.run(&["fix"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("renamed.py: not fixed: git's filters for it")
+            && run
+                .stderr
+                .contains("would not be staged as the fix of the staged text; apply the fix by hand (`redis-unify fix --diff` shows it)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("utf16.py: not fixed: git's filters for it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&project, "renamed.py"), renamed);
+    assert_eq!(
+        std::fs::read(project.path().join("utf16.py")).unwrap(),
+        utf16
+    );
+}

@@ -517,8 +517,8 @@ fn staged_work_tree_bytes(
     if staged_blob_id(tree_root, &relative, &fixed_work_tree) != Some(content_hash(&fixed)) {
         return Err(format!(
             "{filtered}, and the fix made on the work-tree text would not be staged as the fix \
-             of the staged text; run `redis-unify fix {}` to fix the work tree, then stage it",
-            fix.file.display
+             of the staged text; apply the fix by hand (`redis-unify fix --diff` shows it), then \
+             stage the file"
         ));
     }
     Ok((work_tree, fixed_work_tree))
