@@ -367,6 +367,16 @@ mod tests {
     }
 
     #[test]
+    fn manifests_without_per_file_write_state_still_load() {
+        let old = r#"{"id":"r","created":"2026-01-01T00:00:00Z","root":"/p","phase":null,
+            "unsafe_fixes":false,"verify":null,"status":"complete","files":[{"path":"a.py",
+            "before":"b","after":"a","rules":["RU100"],"backup":"originals/0"}]}"#;
+        let manifest: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!(manifest.files[0].write, FileWrite::Pending);
+        assert_eq!(manifest.files[0].not_written, None);
+    }
+
+    #[test]
     fn blob_hash_matches_git() {
         // `printf 'hello\n' | git hash-object --stdin`
         assert_eq!(
