@@ -230,11 +230,13 @@ fn read_only_files_are_reported_and_left_alone() {
     let path = project.write("ro.py", SAFE);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     let run = project.run(&["fix", "ro.py"]);
-    assert_eq!(run.code, 2);
+    // Checked before anything is written: reported, the finding remains (exit 1).
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+    assert!(run.stdout.contains("ro.py"), "{}", run.stdout);
     assert_eq!(read(&project, "ro.py"), SAFE.as_bytes());
-    // The journal still allows rolling back whatever was written before the error.
-    assert_eq!(project.run(&["rollback"]).code, 0);
+    // Nothing was written, so no run was recorded.
+    assert_eq!(project.run(&["rollback"]).code, 2);
 }
 
 #[test]

@@ -155,6 +155,8 @@ proptest! {
                 after: content_hash(&fixed[i]),
                 rules: vec![],
                 backup: String::new(),
+                write: Default::default(),
+                not_written: None,
             });
         }
         let manifest = Manifest {

@@ -7,20 +7,24 @@ use std::process::Command;
 
 use super::ExitStatus;
 use super::check::{collect, exit_status, file_report, map_files, report_options, write_output};
-use super::inputs::gather;
+use super::inputs::{Inputs, gather};
 use super::rollback::restore_run;
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
 use crate::fix::apply::FixOutcome;
 use crate::fix::diff::unified_diff;
-use crate::fix::journal::{self, Journal, JournalFile, Manifest, RunStatus, content_hash};
-use crate::fix::write::{write_atomically, write_target};
+use crate::fix::journal::{
+    self, FileWrite, Journal, JournalFile, Manifest, RunStatus, content_hash,
+};
+use crate::fix::worktree::{IndexFlags, staged_blob_id};
+use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
 use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
-use crate::source::encoding::SourceEncoding;
-use crate::source::{SourceFile, relative_to};
+use crate::source::encoding::{SourceEncoding, decode_as, decode_python};
+use crate::source::staged::staged_index;
+use crate::source::{Origin, SourceFile, relative_to};
 
 /// Lines of a failed verify command's output shown to the user.
 const VERIFY_TAIL_LINES: usize = 20;
@@ -145,28 +149,22 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         return Ok(ExitStatus::Success);
     }
 
-    // Decide what can be written; whatever cannot keeps its original text.
-    // (index in `fixes`, target path, path relative to the root, original bytes, fixed bytes)
+    // Decide what can be written, every file before the first write; whatever
+    // cannot be written keeps its original text (and its findings).
+    let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
+    let refix = |file: &SourceFile, text: &str| {
+        fix_file(file, text, &inputs.settings, &inputs.asyncio, options.mode)
+    };
     let mut writes: Vec<Write> = Vec::new();
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
         }
-        match writable(fix, &inputs.tree_root, inputs.staged) {
+        match writable(fix, &context, &refix) {
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
                 eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
-                fix.outcome = FixOutcome {
-                    text: fix.original.clone(),
-                    fixed: BTreeMap::new(),
-                    diagnostics: lint_file(
-                        &fix.file,
-                        &fix.original,
-                        &inputs.settings,
-                        &inputs.asyncio,
-                    ),
-                    failure: None,
-                };
+                keep_original(fix, &inputs);
             }
         }
     }
@@ -210,30 +208,70 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                             .map(|r| r.code().to_string())
                             .collect(),
                         backup: String::new(),
+                        write: FileWrite::Pending,
+                        not_written: None,
                     }
                 })
                 .collect(),
         };
         let originals: Vec<Vec<u8>> = writes.iter().map(|w| w.original.clone()).collect();
         let mut manifest = journal.begin(manifest, &originals).map_err(io_error)?;
-        for write in &writes {
-            write_atomically(&write.target, &write.fixed).map_err(|source| Error::Io {
-                path: write.target.clone(),
-                source,
-            })?;
+        run_test_hook(&inputs.tree_root);
+        // Each file is replaced only if it still is what was read and checked;
+        // one that cannot be is reported and the run goes on.
+        let mut written = 0;
+        for (write, entry) in writes.iter().zip(manifest.files.iter_mut()) {
+            match replace_checked(&write.checked, &write.original, &write.fixed) {
+                Ok(()) => {
+                    entry.write = FileWrite::Written;
+                    written += 1;
+                }
+                Err(reason) => {
+                    let fix = &mut fixes[write.index];
+                    eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                    entry.write = FileWrite::NotWritten;
+                    entry.not_written = Some(reason);
+                    keep_original(fix, &inputs);
+                }
+            }
         }
         manifest.status = RunStatus::Complete;
         journal.save(&manifest).map_err(io_error)?;
-        eprintln!(
-            "Fixed {} {} (run {}; `redis-unify rollback` restores them).",
-            writes.len(),
-            if writes.len() == 1 { "file" } else { "files" },
-            manifest.id
-        );
+        let not_written = writes.len() - written;
+        let not_written_note = if not_written > 0 {
+            format!(
+                "; {not_written} {} not written, see the warnings above",
+                if not_written == 1 { "file" } else { "files" }
+            )
+        } else {
+            String::new()
+        };
+        let files = if written == 1 { "file" } else { "files" };
+        if written == 0 {
+            eprintln!(
+                "No file was written (run {}{not_written_note}).",
+                manifest.id
+            );
+        } else if let Some(command) = &options.verify {
+            eprintln!(
+                "Wrote {written} {files} (run {}{not_written_note}); kept only if `{command}` passes.",
+                manifest.id
+            );
+        } else {
+            eprintln!(
+                "Fixed {written} {files} (run {}; `redis-unify rollback` restores them{not_written_note}).",
+                manifest.id
+            );
+        }
 
-        if let Some(command) = &options.verify {
+        if let Some(command) = options.verify.as_ref().filter(|_| written > 0) {
             if verify(command, &inputs.tree_root)? {
-                let paths: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+                let paths: Vec<&str> = manifest
+                    .files
+                    .iter()
+                    .filter(|f| f.write == FileWrite::Written)
+                    .map(|f| f.path.as_str())
+                    .collect();
                 eprintln!(
                     "Verified: `{command}` passed. Review with `git diff`, then commit: git add {} && git commit",
                     paths.join(" ")
@@ -254,8 +292,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     }
                 );
                 verify_failed = true;
-                for fix in &mut fixes {
-                    fix.outcome.fixed.clear();
+                // The report shows the files as they are now: a restored file
+                // with the findings of its original text, re-linted.
+                for (write, entry) in writes.iter().zip(&manifest.files) {
+                    let restored = std::fs::read(&write.checked.target)
+                        .is_ok_and(|bytes| bytes == write.original);
+                    if entry.write == FileWrite::Written && restored {
+                        keep_original(&mut fixes[write.index], &inputs);
+                    }
                 }
             }
         }
@@ -270,19 +314,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .filter(|f| !f.outcome.fixed.is_empty())
         .map(|f| (f.file.display.clone(), f.outcome.fixed.clone()))
         .collect();
+    // Each file is shown with the text its findings were computed on: the
+    // fixed text where the fix is on disk, else the original.
     let reports: Vec<FileReport> = fixes
         .into_iter()
         .filter(|f| !f.outcome.diagnostics.is_empty())
-        .map(|f| {
-            let text = if verify_failed {
-                f.original
-            } else {
-                f.outcome.text
-            };
-            file_report(&f.file, text, f.outcome.diagnostics, &inputs)
-        })
+        .map(|f| file_report(&f.file, f.outcome.text, f.outcome.diagnostics, &inputs))
         .collect();
-    let mut report = report_options(common, options.mode, Some(fixed_count));
+    // After a failed verify rolled every fix back, nothing was fixed: the
+    // footer says "Found N errors.", not "(0 fixed, …)".
+    let fixed = (!verify_failed || fixed_count > 0).then_some(fixed_count);
+    let mut report = report_options(common, options.mode, fixed);
     if options.show_fixes {
         report.show_fixes = Some(show);
     }
@@ -297,18 +339,78 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
 /// A fixed file about to be written.
 struct Write {
     index: usize,
-    target: std::path::PathBuf,
+    /// The checked real file, and what it was when checked.
+    checked: Checked,
     /// Relative to the tree root.
     relative_path: std::path::PathBuf,
-    /// The file's bytes as read, and the fixed text in the file's encoding.
+    /// The file's bytes as read (and checked), and the fixed text in the file's encoding.
     original: Vec<u8>,
     fixed: Vec<u8>,
 }
 
+/// What deciding whether a file can be written needs besides the file.
+struct WriteContext<'a> {
+    tree_root: &'a Path,
+    staged: bool,
+    /// git's flags on index entries (inside a repository).
+    index_flags: Option<IndexFlags>,
+}
+
+impl<'a> WriteContext<'a> {
+    fn new(inputs: &'a Inputs, cwd: &Path, needed: bool) -> WriteContext<'a> {
+        let index_flags = inputs
+            .git_dir
+            .as_deref()
+            .filter(|_| needed)
+            .and_then(|git_dir| git2::Repository::open(git_dir).ok())
+            .and_then(|repo| staged_index(&repo, cwd).ok())
+            .map(|index| IndexFlags::new(index, &inputs.tree_root));
+        WriteContext {
+            tree_root: &inputs.tree_root,
+            staged: inputs.staged,
+            index_flags,
+        }
+    }
+}
+
+/// A file that is not written keeps its original text and that text's findings.
+fn keep_original(fix: &mut FileFix, inputs: &Inputs) {
+    fix.outcome = FixOutcome {
+        text: fix.original.clone(),
+        fixed: BTreeMap::new(),
+        diagnostics: lint_file(&fix.file, &fix.original, &inputs.settings, &inputs.asyncio),
+        failure: None,
+    };
+}
+
+/// Test hook, not a user feature (not in `--help`): the shell command in
+/// `REDIS_UNIFY_TEST_BEFORE_WRITE` runs once, in the tree root, after every
+/// file was read, checked and journaled and before the first is written, so
+/// that a test can change a file between the read and the write
+/// deterministically (tests/trust_writes.rs). Its result is ignored.
+fn run_test_hook(tree_root: &Path) {
+    if let Some(command) = std::env::var_os("REDIS_UNIFY_TEST_BEFORE_WRITE") {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(tree_root)
+            .status();
+    }
+}
+
+const PARTIALLY_STAGED: &str = "its work-tree content differs from what is staged (partially \
+     staged); stage or stash the rest, or run `redis-unify fix PATH` on the work tree";
+
 /// Where a fixed file may be written, its path relative to the tree root, and
-/// its bytes before and after, in the file's own encoding.
-fn writable(fix: &FileFix, tree_root: &Path, staged: bool) -> Result<Write, String> {
+/// its bytes before and after, in the file's own encoding. Every check is made
+/// here, before any file of the run is written.
+fn writable(
+    fix: &FileFix,
+    context: &WriteContext,
+    refix: &dyn Fn(&SourceFile, &str) -> FixOutcome,
+) -> Result<Write, String> {
     let path = &fix.file.abs_path;
+    let tree_root = context.tree_root;
     let encoding = fix.encoding;
     if !fix.round_trips {
         return Err(format!(
@@ -337,26 +439,89 @@ fn writable(fix: &FileFix, tree_root: &Path, staged: bool) -> Result<Write, Stri
             tree_root.display()
         ));
     }
+    // The real file, every symlink on the way resolved: never outside the project.
     let target = write_target(path, tree_root)?;
-    if staged {
-        // The fix was computed on the staged content: write it only over the same bytes.
-        let work_tree =
-            std::fs::read(&target).map_err(|e| format!("cannot read the work tree file: {e}"))?;
-        if work_tree != original {
-            return Err(
-                "its work-tree content differs from what is staged (partially staged); \
-                        stage or stash the rest, or run `redis-unify fix PATH` on the work tree"
-                    .to_string(),
-            );
-        }
+    if let Some(flags) = &context.index_flags
+        && let Some(reason) = flags.refusal(&[&target, path], tree_root)
+    {
+        return Err(reason);
     }
+    let (original, fixed) = if context.staged {
+        staged_work_tree_bytes(fix, tree_root, &target, original, fixed, refix)?
+    } else {
+        (original, fixed)
+    };
+    let checked = check_replaceable(path, tree_root, &original)?;
     Ok(Write {
         index: 0,
-        target,
+        checked,
         relative_path: relative_to(path, tree_root),
         original,
         fixed,
     })
+}
+
+/// Staged mode: the fix was computed on the staged content, and is written
+/// only over a work tree that holds the same content. When the bytes differ
+/// only because of git's own filters (`core.autocrlf`, `eol`, `ident`, a clean
+/// filter, `working-tree-encoding`), git is asked (`git hash-object --path`)
+/// whether the work tree is what is staged; if so the fix is made on the
+/// work-tree text, and written only if git would stage it as the fixed staged
+/// content. Returns the work-tree bytes before and after.
+fn staged_work_tree_bytes(
+    fix: &FileFix,
+    tree_root: &Path,
+    target: &Path,
+    original: Vec<u8>,
+    fixed: Vec<u8>,
+    refix: &dyn Fn(&SourceFile, &str) -> FixOutcome,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let work_tree =
+        std::fs::read(target).map_err(|e| format!("cannot read the work tree file: {e}"))?;
+    if work_tree == original {
+        return Ok((original, fixed));
+    }
+    let Origin::Index(staged) = fix.file.origin else {
+        return Err(PARTIALLY_STAGED.to_string());
+    };
+    let relative = relative_to(&fix.file.abs_path, tree_root);
+    match staged_blob_id(tree_root, &relative, &work_tree) {
+        Some(id) if id == staged.to_string() => {}
+        Some(_) => return Err(PARTIALLY_STAGED.to_string()),
+        None => {
+            return Err(format!(
+                "{PARTIALLY_STAGED} (git could not be run to compare them through its filters)"
+            ));
+        }
+    }
+    let filtered = "git's filters for it (line endings, `ident`, a clean filter or \
+                    working-tree-encoding) make its work-tree bytes differ from the staged ones";
+    let decoded = if fix.file.manifest.is_none() || crate::lint::is_python_file(target) {
+        decode_python(work_tree.clone())
+    } else {
+        decode_as(work_tree.clone(), SourceEncoding::Utf8)
+    }
+    .map_err(|e| format!("{filtered}, and its work-tree text cannot be read: {e}"))?;
+    if !decoded.round_trips {
+        return Err(format!(
+            "{filtered}, and its work-tree bytes do not round-trip through {}",
+            decoded.encoding.name()
+        ));
+    }
+    let outcome = refix(&fix.file, &decoded.text);
+    let fixed_work_tree = decoded
+        .encoding
+        .encode(&outcome.text)
+        .map_err(|e| format!("{filtered}, and the fixed work-tree text cannot be encoded: {e}"))?
+        .into_owned();
+    if staged_blob_id(tree_root, &relative, &fixed_work_tree) != Some(content_hash(&fixed)) {
+        return Err(format!(
+            "{filtered}, and the fix made on the work-tree text would not be staged as the fix \
+             of the staged text; apply the fix by hand (`redis-unify fix --diff` shows it), then \
+             stage the file"
+        ));
+    }
+    Ok((work_tree, fixed_work_tree))
 }
 
 /// Runs the verify command in the tree root; prints the tail of its output when it fails.

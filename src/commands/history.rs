@@ -8,13 +8,15 @@ use super::ExitStatus;
 use super::rollback::journal_for;
 use crate::cli::HistoryArgs;
 use crate::error::Error;
-use crate::fix::journal::RunStatus;
+use crate::fix::journal::{FileWrite, RunStatus};
 
 #[derive(Serialize)]
 struct Row<'a> {
     id: &'a str,
     created: &'a str,
     files: usize,
+    /// Files the run left as they were (changed meanwhile, or not writable).
+    not_written: usize,
     phase: Option<&'a str>,
     unsafe_fixes: bool,
     verify: Option<&'a str>,
@@ -32,7 +34,16 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         .map(|run| Row {
             id: &run.id,
             created: &run.created,
-            files: run.files.len(),
+            files: run
+                .files
+                .iter()
+                .filter(|f| f.write != FileWrite::NotWritten)
+                .count(),
+            not_written: run
+                .files
+                .iter()
+                .filter(|f| f.write == FileWrite::NotWritten)
+                .count(),
             phase: run.phase.as_deref(),
             unsafe_fixes: run.unsafe_fixes,
             verify: run.verify.as_deref(),
@@ -70,8 +81,13 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         } else {
             "safe"
         };
+        let not_written = if row.not_written > 0 {
+            format!(" ({} not written)", row.not_written)
+        } else {
+            String::new()
+        };
         println!(
-            "{}  {}  {} {}  {fixes}{phase}  {status}{verify}",
+            "{}  {}  {} {}{not_written}  {fixes}{phase}  {status}{verify}",
             row.id,
             row.created,
             row.files,

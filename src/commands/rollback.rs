@@ -5,8 +5,8 @@ use std::path::Path;
 use super::ExitStatus;
 use crate::cli::RollbackArgs;
 use crate::error::Error;
-use crate::fix::journal::{Journal, Manifest, RunStatus, content_hash, path_in_root};
-use crate::fix::write::{write_atomically, write_target};
+use crate::fix::journal::{FileWrite, Journal, Manifest, RunStatus, content_hash, path_in_root};
+use crate::fix::write::{check_replaceable, replace_checked, write_target};
 use crate::source::staged::open_repository;
 
 pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
@@ -37,6 +37,12 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         source,
     })?;
     let problems = restore_run(&journal, &run, args.force);
+    // Files the run did not write are not its to restore.
+    let written = run
+        .files
+        .iter()
+        .filter(|f| f.write != FileWrite::NotWritten)
+        .count();
     for problem in &problems {
         eprintln!("error: {problem}");
     }
@@ -45,7 +51,7 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             "Run {} was not fully rolled back: {} of {} files left as they are.",
             run.id,
             problems.len(),
-            run.files.len()
+            written
         );
         return Ok(ExitStatus::Failure);
     }
@@ -57,12 +63,8 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     })?;
     println!(
         "Restored {} {} from run {}.",
-        run.files.len(),
-        if run.files.len() == 1 {
-            "file"
-        } else {
-            "files"
-        },
+        written,
+        if written == 1 { "file" } else { "files" },
         run.id
     );
     Ok(ExitStatus::Success)
@@ -84,10 +86,14 @@ pub fn journal_for(cwd: &Path) -> Journal {
 }
 
 /// Restores every file of `run` whose content is still what the run wrote
-/// (or any content, with `force`). Returns what could not be restored.
+/// (or any content, with `force`). Files the run did not write are left
+/// alone. Returns what could not be restored.
 pub fn restore_run(journal: &Journal, run: &Manifest, force: bool) -> Vec<String> {
     let mut problems = Vec::new();
     for file in &run.files {
+        if file.write == FileWrite::NotWritten {
+            continue; // the run left it as it was
+        }
         let Some(path) = path_in_root(&run.root, &file.relative_path()) else {
             problems.push(format!(
                 "{}: journal path points outside the project; refused",
@@ -102,13 +108,14 @@ pub fn restore_run(journal: &Journal, run: &Manifest, force: bool) -> Vec<String
                 continue;
             }
         };
-        let current = match std::fs::read(&target) {
-            Ok(bytes) => content_hash(&bytes),
+        let current_bytes = match std::fs::read(&target) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 problems.push(format!("{}: cannot read it ({e}); not restored", file.path));
                 continue;
             }
         };
+        let current = content_hash(&current_bytes);
         if current == file.before {
             continue; // already the original
         }
@@ -139,8 +146,12 @@ pub fn restore_run(journal: &Journal, run: &Manifest, force: bool) -> Vec<String
                 continue;
             }
         };
-        if let Err(e) = write_atomically(&target, &original) {
-            problems.push(format!("{}: {e}", file.path));
+        // Written only over the content just compared (an edit saved meanwhile
+        // is kept), keeping owner, mode and extended attributes.
+        let restored = check_replaceable(&path, &run.root, &current_bytes)
+            .and_then(|checked| replace_checked(&checked, &current_bytes, &original));
+        if let Err(reason) = restored {
+            problems.push(format!("{}: not restored: {reason}", file.path));
         }
     }
     problems

@@ -42,6 +42,28 @@ pub struct JournalFile {
     pub rules: Vec<String>,
     /// The original bytes, relative to the run folder.
     pub backup: String,
+    /// Whether the run replaced the file (absent in manifests written before
+    /// this field: `pending`).
+    #[serde(default)]
+    pub write: FileWrite,
+    /// Why it was not written (`write` is `not-written`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_written: Option<String>,
+}
+
+/// What a run did with one of its files.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileWrite {
+    /// Not known to be written: the run was still writing (or was killed), or
+    /// the manifest predates this field. `rollback` goes by the content hashes.
+    #[default]
+    Pending,
+    /// Replaced by the run.
+    Written,
+    /// Left as it was (it changed while the run ran, or could not be written):
+    /// `rollback` never touches it.
+    NotWritten,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -342,6 +364,16 @@ mod tests {
         assert_eq!(path_in_root(root, Path::new("../etc/passwd")), None);
         assert_eq!(path_in_root(root, Path::new("/etc/passwd")), None);
         assert_eq!(path_in_root(root, Path::new("a/../../x")), None);
+    }
+
+    #[test]
+    fn manifests_without_per_file_write_state_still_load() {
+        let old = r#"{"id":"r","created":"2026-01-01T00:00:00Z","root":"/p","phase":null,
+            "unsafe_fixes":false,"verify":null,"status":"complete","files":[{"path":"a.py",
+            "before":"b","after":"a","rules":["RU100"],"backup":"originals/0"}]}"#;
+        let manifest: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!(manifest.files[0].write, FileWrite::Pending);
+        assert_eq!(manifest.files[0].not_written, None);
     }
 
     #[test]
