@@ -89,7 +89,7 @@ pub struct FixArgs {
     pub unsafe_fixes: bool,
 
     /// Print a unified diff of the fixes and write nothing (exit 1 if there would be changes).
-    #[arg(long, conflicts_with_all = ["verify", "show_fixes"])]
+    #[arg(long, conflicts_with_all = ["verify", "verify_imports", "show_fixes"])]
     pub diff: bool,
 
     /// Only fix the files of this migration phase: its number (1-based) or its name.
@@ -99,6 +99,23 @@ pub struct FixArgs {
     /// Run this shell command in the project root after writing; if it fails, roll the run back.
     #[arg(long, value_name = "CMD")]
     pub verify: Option<String>,
+
+    /// After writing, import each changed Python module in a fresh interpreter (one per
+    /// module, from the project root, its package's folder first on sys.path); if one
+    /// fails, roll the run back. Runs before --verify.
+    #[arg(long)]
+    pub verify_imports: bool,
+
+    /// The interpreter for --verify-imports (default: the active virtual environment's
+    /// python, else python3 on PATH).
+    #[arg(long, value_name = "PATH", requires = "verify_imports")]
+    pub python: Option<PathBuf>,
+
+    /// Commit exactly the run's files when the verification passed (or, without
+    /// --verify/--verify-imports, right after writing), with a message naming the phase,
+    /// files, rules, run and verification. Refused when other changes are staged.
+    #[arg(long, conflicts_with = "diff")]
+    pub commit: bool,
 
     /// List what was fixed, per file and rule.
     #[arg(long)]

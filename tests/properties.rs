@@ -168,6 +168,7 @@ proptest! {
             verify: None,
             status: RunStatus::Writing,
             files,
+            commit: None,
         };
         let _lock = journal.lock().unwrap();
         let manifest = journal.begin(manifest, &originals).unwrap();

@@ -19,6 +19,7 @@ use crate::fix::journal::{
 };
 use crate::fix::worktree::{IndexFlags, staged_blob_id};
 use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
+use crate::fix::{commit, import_check};
 use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
@@ -34,6 +35,11 @@ pub struct FixOptions {
     pub diff: bool,
     pub phase: Option<String>,
     pub verify: Option<String>,
+    /// Import each changed module after writing (`--verify-imports`), with this interpreter.
+    pub verify_imports: bool,
+    pub python: Option<std::path::PathBuf>,
+    /// Commit the run's files once verified (`--commit`).
+    pub commit: bool,
     pub show_fixes: bool,
 }
 
@@ -44,6 +50,9 @@ impl Default for FixOptions {
             diff: false,
             phase: None,
             verify: None,
+            verify_imports: false,
+            python: None,
+            commit: false,
             show_fixes: false,
         }
     }
@@ -59,6 +68,9 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         diff: args.diff,
         phase: args.phase.clone(),
         verify: args.verify.clone(),
+        verify_imports: args.verify_imports,
+        python: args.python.clone(),
+        commit: args.commit,
         show_fixes: args.show_fixes,
     };
     run_fix(&args.common, &options, cwd)
@@ -82,6 +94,17 @@ impl FileFix {
 
 pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<ExitStatus, Error> {
     let inputs = gather(common, cwd)?;
+    if options.commit {
+        // Before anything is written: a commit of the run must hold only the run.
+        if inputs.git_dir.is_none() {
+            return Err(Error::Usage(
+                "--commit needs a git repository; run without it, or `git init` first".to_string(),
+            ));
+        }
+        if let Some(why) = commit::refusal(&inputs.tree_root) {
+            return Err(Error::Usage(why));
+        }
+    }
     let phase = options
         .phase
         .as_deref()
@@ -170,6 +193,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     }
 
     let mut verify_failed = false;
+    let mut commit_refused = false;
     if !writes.is_empty() {
         let journal = Journal::for_project(inputs.git_dir.as_deref(), &inputs.tree_root);
         let io_error = |e: std::io::Error| Error::Io {
@@ -191,6 +215,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             unsafe_fixes: options.mode == FixMode::SafeAndUnsafe,
             verify: options.verify.clone(),
             status: RunStatus::Writing,
+            commit: None,
             files: writes
                 .iter()
                 .map(|write| {
@@ -264,19 +289,85 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             );
         }
 
-        if let Some(command) = options.verify.as_ref().filter(|_| written > 0) {
+        let mut verification: Vec<String> = Vec::new();
+        let mut failure: Option<String> = None;
+        if options.verify_imports && written > 0 {
+            match verify_imports(&manifest, &inputs.tree_root, options.python.as_deref()) {
+                Ok(passed) => verification.push(passed),
+                Err(why) => failure = Some(why),
+            }
+        }
+        if failure.is_none()
+            && let Some(command) = options.verify.as_ref().filter(|_| written > 0)
+        {
             if verify(command, &inputs.tree_root)? {
-                let paths: Vec<&str> = manifest
-                    .files
-                    .iter()
-                    .filter(|f| f.write == FileWrite::Written)
-                    .map(|f| f.path.as_str())
-                    .collect();
-                eprintln!(
-                    "Verified: `{command}` passed. Review with `git diff`, then commit: git add {} && git commit",
-                    paths.join(" ")
-                );
+                verification.push(format!("`{command}` passed"));
             } else {
+                failure = Some(format!("`{command}` exited non-zero"));
+            }
+        }
+        let written_paths: Vec<&str> = manifest
+            .files
+            .iter()
+            .filter(|f| f.write == FileWrite::Written)
+            .map(|f| f.path.as_str())
+            .collect();
+        if failure.is_none() && !verification.is_empty() && !options.commit {
+            let paths = &written_paths;
+            eprintln!(
+                "Verified: {}. Review with `git diff`, then commit: git add {} && git commit \
+                 (or rerun with --commit)",
+                verification.join("; "),
+                paths.join(" ")
+            );
+        }
+        if failure.is_none() && options.commit && written > 0 {
+            let summary_rules = fixed_rules(&fixes);
+            let summary = commit::StepSummary {
+                phase: manifest.phase.as_deref(),
+                run_id: &manifest.id,
+                files: &written_paths
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>(),
+                rules: &summary_rules,
+                verification: &verification,
+            };
+            let message = commit::message(&summary);
+            let paths: Vec<std::path::PathBuf> = manifest
+                .files
+                .iter()
+                .filter(|f| f.write == FileWrite::Written)
+                .map(|f| f.relative_path())
+                .collect();
+            match commit::commit(&inputs.tree_root, &paths, &message) {
+                Ok(commit::CommitOutcome::Committed(id)) => {
+                    eprintln!(
+                        "Committed {} as {} ({}).",
+                        plural(paths.len(), "file"),
+                        &id[..id.len().min(12)],
+                        message.lines().next().unwrap_or_default()
+                    );
+                    manifest.commit = Some(id);
+                    journal.save(&manifest).map_err(io_error)?;
+                }
+                Ok(commit::CommitOutcome::Refused(output)) => {
+                    eprintln!("{output}");
+                    eprintln!(
+                        "warning: git did not commit the run (see above); its files stay fixed, not staged. \
+                         Commit them yourself, or `redis-unify rollback` to undo the run"
+                    );
+                    commit_refused = true;
+                }
+                Err(why) => {
+                    eprintln!("warning: the run was not committed: {why}");
+                    commit_refused = true;
+                }
+            }
+        }
+        if let Some(why) = failure {
+            let command = why;
+            {
                 let problems = restore_run(&journal, &manifest, false);
                 manifest.status = RunStatus::VerifyFailed;
                 journal.save(&manifest).map_err(io_error)?;
@@ -284,7 +375,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     eprintln!("warning: {problem}");
                 }
                 eprintln!(
-                    "Verify failed: `{command}` exited non-zero; the run was rolled back{}.",
+                    "Verify failed: {command}; the run was rolled back{}.",
                     if problems.is_empty() {
                         " (every file restored)"
                     } else {
@@ -329,7 +420,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         report.show_fixes = Some(show);
     }
     write_output(common.output_file.as_deref(), cwd, &reports, &report)?;
-    if verify_failed {
+    if verify_failed || commit_refused {
         return Ok(ExitStatus::Failure);
     }
     let remaining = reports.iter().any(|r| !r.diagnostics.is_empty());
@@ -522,6 +613,69 @@ fn staged_work_tree_bytes(
         ));
     }
     Ok((work_tree, fixed_work_tree))
+}
+
+/// Imports the run's changed Python modules, each in a fresh interpreter: what
+/// passed, or why the step failed (the failures are printed).
+fn verify_imports(
+    manifest: &Manifest,
+    root: &Path,
+    python: Option<&Path>,
+) -> Result<String, String> {
+    let targets: Vec<import_check::ImportTarget> = manifest
+        .files
+        .iter()
+        .filter(|file| file.write == FileWrite::Written)
+        .filter_map(|file| import_check::import_target(root, &file.relative_path()))
+        .collect();
+    let python = import_check::interpreter(python);
+    eprintln!(
+        "Verifying imports: {} with {}",
+        plural(targets.len(), "module"),
+        python.display()
+    );
+    let failures = import_check::import_all(&python, root, &targets, import_check::IMPORT_TIMEOUT)?;
+    if failures.is_empty() {
+        return Ok(format!(
+            "the import of {} passed ({})",
+            plural(targets.len(), "changed module"),
+            python.display()
+        ));
+    }
+    for failure in &failures {
+        eprintln!(
+            "--- `import {}` ({}) failed ---\n{}",
+            failure.target.module, failure.target.file, failure.reason
+        );
+    }
+    eprintln!("---");
+    Err(format!(
+        "{} of {} did not import",
+        failures.len(),
+        plural(targets.len(), "changed module")
+    ))
+}
+
+/// The rules a run fixed, with counts, by code.
+fn fixed_rules(fixes: &[FileFix]) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for fix in fixes {
+        for (rule, count) in &fix.outcome.fixed {
+            *counts.entry(rule.code()).or_default() += count;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(code, count)| (code.to_string(), count))
+        .collect()
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 /// Runs the verify command in the tree root; prints the tail of its output when it fails.

@@ -21,6 +21,8 @@ struct Row<'a> {
     unsafe_fixes: bool,
     verify: Option<&'a str>,
     status: &'a RunStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
 }
 
 pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
@@ -48,6 +50,7 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             unsafe_fixes: run.unsafe_fixes,
             verify: run.verify.as_deref(),
             status: &run.status,
+            commit: run.commit.as_deref(),
         })
         .collect();
     if args.json {
@@ -86,8 +89,12 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         } else {
             String::new()
         };
+        let commit = row
+            .commit
+            .map(|c| format!("  commit {}", &c[..c.len().min(12)]))
+            .unwrap_or_default();
         println!(
-            "{}  {}  {} {}{not_written}  {fixes}{phase}  {status}{verify}",
+            "{}  {}  {} {}{not_written}  {fixes}{phase}  {status}{verify}{commit}",
             row.id,
             row.created,
             row.files,

@@ -32,6 +32,21 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 ))
             })?,
     };
+    if let Some(commit) = &run.commit
+        && !args.force
+        && let Ok((_, workdir)) = open_repository(cwd)
+        && crate::fix::commit::is_ancestor_of_head(&workdir, commit)
+    {
+        return Err(Error::Usage(format!(
+            "run {} is committed ({}): rolling it back would leave the work tree different from \
+             that commit. Undo it with `git revert {}` (a new commit that restores the files), \
+             or roll back anyway with `redis-unify rollback --force {}`",
+            run.id,
+            &commit[..commit.len().min(12)],
+            &commit[..commit.len().min(12)],
+            run.id
+        )));
+    }
     let _lock = journal.lock().map_err(|source| Error::Io {
         path: journal.folder().to_path_buf(),
         source,

@@ -77,6 +77,9 @@ pub struct Manifest {
     pub verify: Option<String>,
     pub status: RunStatus,
     pub files: Vec<JournalFile>,
+    /// The commit `fix --commit` made of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// The journal folder of a project.

@@ -5,7 +5,9 @@
 //! in most code but may change behaviour (applied only with `--unsafe-fixes`).
 
 pub mod apply;
+pub mod commit;
 pub mod diff;
+pub mod import_check;
 pub mod journal;
 pub mod worktree;
 pub mod write;

@@ -1,0 +1,262 @@
+//! The step protocol: `fix --verify-imports` (an import test of every changed
+//! module, built in), `fix --commit` (a verified step becomes one commit) and
+//! what `history` and `rollback` say about both. Real repositories, the real
+//! binary, the real git and a real Python with redis-py.
+
+mod common;
+
+use std::process::Command;
+
+use common::Project;
+
+/// An interpreter with redis-py (`REDIS_UNIFY_REDIS_PYTHONS`, as .ci/run sets
+/// it, else `python3`); `None` (the test says skipped) unless required.
+fn redis_python() -> Option<String> {
+    let candidates: Vec<String> = match std::env::var("REDIS_UNIFY_REDIS_PYTHONS") {
+        Ok(list) => list.split_whitespace().map(str::to_string).collect(),
+        Err(_) => vec!["python3".to_string()],
+    };
+    let found = candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import redis.asyncio"])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
+            "REDIS_UNIFY_REQUIRE_REDIS is set but no interpreter has redis installed"
+        );
+        eprintln!("skipped: no python3 with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
+    }
+    found
+}
+
+const CACHE: &str =
+    "import aioredis\n\n\ndef connect(url):\n    return aioredis.from_url(url, socket_timeout=5)\n";
+const VIEWS: &str = "from app.cache import connect\n\nclient = connect(\"redis://localhost\")\n";
+
+fn service() -> Project {
+    Project::repo(&[
+        ("src/app/__init__.py", ""),
+        ("src/app/cache.py", CACHE),
+        ("src/app/views.py", VIEWS),
+        (
+            "tools/report.py",
+            "import aioredis\n\nprint('report', aioredis.Redis)\n",
+        ),
+    ])
+}
+
+fn head(project: &Project) -> String {
+    project.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn commit_count(project: &Project) -> usize {
+    project
+        .git(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn verify_imports_passes_and_commit_makes_one_commit_of_the_run() {
+    let Some(python) = redis_python() else {
+        return;
+    };
+    let project = service();
+    // Something unrelated in the work tree, not staged: never part of the commit.
+    project.write("notes.txt", "draft\n");
+    let run = project.run(&[
+        "fix",
+        ".",
+        "--verify-imports",
+        "--python",
+        &python,
+        "--commit",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Verifying imports: 2 modules"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Committed 2 files as "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(commit_count(&project), 2);
+    let message = project.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.starts_with("redis-unify: aioredis → redis.asyncio in 2 files\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("- src/app/cache.py\n- tools/report.py\n"),
+        "{message}"
+    );
+    assert!(message.contains("- RU100: 2\n"), "{message}");
+    assert!(
+        message.contains("the import of 2 changed modules passed"),
+        "{message}"
+    );
+    let files = project.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files, "src/app/cache.py\ntools/report.py\n");
+    assert_eq!(project.git(&["status", "--porcelain"]), "?? notes.txt\n");
+    // history names the commit; rollback refuses a committed run and says what to do.
+    let history = project.run(&["history", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    assert_eq!(rows[0]["commit"], head(&project));
+    let text = project.run(&["history"]);
+    assert!(
+        text.stdout
+            .contains(&format!("commit {}", &head(&project)[..12])),
+        "{}",
+        text.stdout
+    );
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 2, "{}", rollback.stderr);
+    assert!(
+        rollback.stderr.contains("is committed"),
+        "{}",
+        rollback.stderr
+    );
+    assert!(
+        rollback.stderr.contains("git revert"),
+        "{}",
+        rollback.stderr
+    );
+    assert!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py"))
+            .unwrap()
+            .contains("redis.asyncio")
+    );
+}
+
+#[test]
+fn a_module_that_fails_to_import_rolls_the_run_back_byte_for_byte() {
+    let Some(python) = redis_python() else {
+        return;
+    };
+    let project = service();
+    let broken = "import aioredis\r\n\r\nraise RuntimeError('configuration missing')\r\n";
+    project.write("src/app/settings.py", broken);
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "settings"]);
+    let run = project.run(&[
+        "fix",
+        ".",
+        "--verify-imports",
+        "--python",
+        &python,
+        "--commit",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`import app.settings` (src/app/settings.py) failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("RuntimeError: configuration missing"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(project.path().join("src/app/settings.py")).unwrap(),
+        broken.as_bytes()
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py")).unwrap(),
+        CACHE
+    );
+    assert_eq!(
+        commit_count(&project),
+        2,
+        "never a commit after a failed verification"
+    );
+    assert_eq!(project.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn commit_is_refused_before_writing_when_other_changes_are_staged() {
+    let project = service();
+    project.write("README.md", "staged, not the run's\n");
+    project.git(&["add", "README.md"]);
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the index already holds staged changes (README.md)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py")).unwrap(),
+        CACHE,
+        "nothing written"
+    );
+    assert_eq!(commit_count(&project), 1);
+}
+
+#[test]
+fn commit_is_refused_outside_git() {
+    let project = Project::new();
+    project.write("app.py", CACHE);
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--commit needs a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("app.py")).unwrap(),
+        CACHE
+    );
+}
+
+#[test]
+fn a_hook_that_rejects_the_commit_keeps_the_run_and_says_so() {
+    let project = service();
+    let hook = project.write(
+        ".git/hooks/pre-commit",
+        "#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("policy: no commits today"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did not commit the run"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(commit_count(&project), 1);
+    assert!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py"))
+            .unwrap()
+            .contains("redis.asyncio")
+    );
+    assert_eq!(
+        project.git(&["diff", "--cached", "--name-only"]),
+        "",
+        "the index is as it was"
+    );
+    // The run is kept, and can be rolled back (it is not committed).
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 0, "{}", rollback.stderr);
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py")).unwrap(),
+        CACHE
+    );
+}
