@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
 use ruff_source_file::LineIndex;
 
 use super::super::cli::CommonArgs;
@@ -197,10 +196,7 @@ fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
     match workdir {
         Some(workdir) => roots.push(workdir.to_path_buf()),
         None => {
-            if let Some(workdir) = Repository::discover(cwd)
-                .ok()
-                .and_then(|repo| repo.workdir().map(Path::to_path_buf))
-            {
+            if let Ok((_, workdir)) = open_repository(cwd) {
                 roots.push(workdir);
             }
         }
