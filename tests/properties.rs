@@ -155,16 +155,19 @@ proptest! {
                 after: content_hash(&fixed[i]),
                 rules: vec![],
                 backup: String::new(),
+                ..JournalFile::default()
             });
         }
         let manifest = Manifest {
             id: format!("run-{}", originals.len()),
             created: "2026-01-01T00:00:00Z".into(),
-            root: root.to_path_buf(),
+            root: Some(root.to_path_buf()),
             phase: None,
             unsafe_fixes: false,
             verify: None,
             status: RunStatus::Writing,
+            verify_result: None,
+            backups_pruned: false,
             files,
         };
         let _lock = journal.lock().unwrap();

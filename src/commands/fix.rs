@@ -3,18 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use super::ExitStatus;
 use super::check::{collect, exit_status, file_report, map_files, report_options, write_output};
 use super::inputs::gather;
-use super::rollback::restore_run;
+use super::rollback::{record_restore, restore_files};
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
 use crate::fix::apply::FixOutcome;
 use crate::fix::diff::unified_diff;
-use crate::fix::journal::{self, Journal, JournalFile, Manifest, RunStatus, content_hash};
+use crate::fix::journal::{
+    self, Journal, JournalFile, Manifest, RunStatus, VerifyOutcome, VerifyResult, content_hash,
+};
+use crate::fix::verify::{Interrupts, run_verify};
 use crate::fix::write::{write_atomically, write_target};
 use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
@@ -24,6 +26,9 @@ use crate::source::{SourceFile, relative_to};
 
 /// Lines of a failed verify command's output shown to the user.
 const VERIFY_TAIL_LINES: usize = 20;
+
+/// From this many runs in the journal on, a fix run suggests `history --prune`.
+const JOURNAL_RUNS_NOTE: usize = 20;
 
 pub struct FixOptions {
     pub mode: FixMode,
@@ -179,6 +184,8 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             source: e,
         };
         let _lock = journal.lock().map_err(io_error)?;
+        let locked_at = std::time::SystemTime::now();
+        tidy_journal(&journal, &writes, locked_at);
         if inputs.git_dir.is_none() {
             eprintln!(
                 "note: the fix journal is in {}; add `.redis-unify/` to your .gitignore",
@@ -188,11 +195,13 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let manifest = Manifest {
             id: journal::new_run_id(),
             created: journal::utc_now(),
-            root: inputs.tree_root.clone(),
+            root: Some(inputs.tree_root.clone()),
             phase: phase.as_ref().map(|p| format!("{} ({})", p.number, p.name)),
             unsafe_fixes: options.mode == FixMode::SafeAndUnsafe,
             verify: options.verify.clone(),
             status: RunStatus::Writing,
+            verify_result: None,
+            backups_pruned: false,
             files: writes
                 .iter()
                 .map(|write| {
@@ -210,11 +219,18 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                             .map(|r| r.code().to_string())
                             .collect(),
                         backup: String::new(),
+                        ..JournalFile::default()
                     }
                 })
                 .collect(),
         };
         let originals: Vec<Vec<u8>> = writes.iter().map(|w| w.original.clone()).collect();
+        // With a verify command, an interrupt from here on rolls the run back
+        // instead of ending the process between writing and verifying.
+        let mut interrupts = match &options.verify {
+            Some(_) => Some(Interrupts::catch().map_err(io_error)?),
+            None => None,
+        };
         let mut manifest = journal.begin(manifest, &originals).map_err(io_error)?;
         for write in &writes {
             write_atomically(&write.target, &write.fixed).map_err(|source| Error::Io {
@@ -231,28 +247,76 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             manifest.id
         );
 
-        if let Some(command) = &options.verify {
-            if verify(command, &inputs.tree_root)? {
+        if let (Some(command), Some(interrupts)) = (&options.verify, interrupts.as_mut()) {
+            let verified = verify(command, &inputs.tree_root, interrupts);
+            let outcome = verified.outcome;
+            manifest.verify_result = Some(verified);
+            if outcome == VerifyOutcome::Passed {
+                journal.save(&manifest).map_err(io_error)?;
                 let paths: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
                 eprintln!(
                     "Verified: `{command}` passed. Review with `git diff`, then commit: git add {} && git commit",
                     paths.join(" ")
                 );
             } else {
-                let problems = restore_run(&journal, &manifest, false);
-                manifest.status = RunStatus::VerifyFailed;
+                let outcomes = restore_files(&journal, &manifest, false);
+                let problems = record_restore(&mut manifest, &outcomes);
+                let interrupted = outcome == VerifyOutcome::Interrupted;
+                manifest.status = match (interrupted, problems.is_empty()) {
+                    (false, true) => RunStatus::VerifyFailed,
+                    (false, false) => RunStatus::VerifyFailedNotRolledBack,
+                    (true, true) => RunStatus::VerifyInterruptedRolledBack,
+                    (true, false) => RunStatus::VerifyInterrupted,
+                };
                 journal.save(&manifest).map_err(io_error)?;
                 for problem in &problems {
-                    eprintln!("warning: {problem}");
+                    eprintln!("error: not restored: {problem}");
                 }
-                eprintln!(
-                    "Verify failed: `{command}` exited non-zero; the run was rolled back{}.",
-                    if problems.is_empty() {
-                        " (every file restored)"
-                    } else {
-                        ""
-                    }
-                );
+                let what = match &manifest.verify_result {
+                    Some(result) if interrupted => format!(
+                        "Verify interrupted: redis-unify received {} while `{command}` ran",
+                        result.interrupted_by.as_deref().unwrap_or("a signal")
+                    ),
+                    Some(VerifyResult {
+                        exit_code: Some(code),
+                        ..
+                    }) => format!("Verify failed: `{command}` exited with {code}"),
+                    Some(VerifyResult {
+                        signal: Some(signal),
+                        ..
+                    }) => format!("Verify failed: `{command}` was killed by signal {signal}"),
+                    _ => format!("Verify failed: `{command}` could not be run"),
+                };
+                if problems.is_empty() {
+                    eprintln!(
+                        "{what}; the run was rolled back (every file restored; run {}).",
+                        manifest.id
+                    );
+                } else {
+                    let left: Vec<&str> = manifest
+                        .files_left()
+                        .iter()
+                        .map(|f| f.path.as_str())
+                        .collect();
+                    eprintln!(
+                        "{what}; the run was NOT fully rolled back: {} of {} files keep the unverified fixes ({}); \
+                         run {} is recorded as `{}`. Restore them with `redis-unify rollback --force {}` \
+                         once they are as you want them.",
+                        left.len(),
+                        manifest.files.len(),
+                        left.join(", "),
+                        manifest.id,
+                        serde_json::to_value(&manifest.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        manifest.id
+                    );
+                }
+                if interrupted {
+                    let signal = interrupts.interrupted_by();
+                    return Ok(ExitStatus::for_signal(signal));
+                }
                 verify_failed = true;
                 for fix in &mut fixes {
                     fix.outcome.fixed.clear();
@@ -359,29 +423,52 @@ fn writable(fix: &FileFix, tree_root: &Path, staged: bool) -> Result<Write, Stri
     })
 }
 
-/// Runs the verify command in the tree root; prints the tail of its output when it fails.
-fn verify(command: &str, root: &Path) -> Result<bool, Error> {
+/// Runs the verify command in the tree root (see [`run_verify`]); prints the
+/// tail of its output when it does not pass.
+fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResult {
     eprintln!("Verifying: {command}");
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(root)
-        .output()
-        .map_err(|source| Error::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
-    if output.status.success() {
-        return Ok(true);
+    let verification = run_verify(command, root, interrupts);
+    if let Some(error) = &verification.error {
+        eprintln!("error: {error}");
     }
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    let lines: Vec<&str> = text.lines().collect();
-    let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
-    eprintln!("--- last {} lines of `{command}` ---", tail.len());
-    for line in tail {
-        eprintln!("{line}");
+    if verification.result.outcome != VerifyOutcome::Passed && !verification.output.is_empty() {
+        let lines: Vec<&str> = verification.output.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
+        eprintln!("--- last {} lines of `{command}` ---", tail.len());
+        for line in tail {
+            eprintln!("{line}");
+        }
+        eprintln!("---");
     }
-    eprintln!("---");
-    Ok(false)
+    verification.result
+}
+
+/// Before a run writes: removes the journal's folders of runs killed before
+/// their manifest was written, and the temporary files a killed run left next
+/// to the files about to be written (the lock is held, so no live run of this
+/// journal is writing them); says when the journal has grown.
+fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::SystemTime) {
+    if let Err(e) = journal.remove_runs_without_manifest() {
+        eprintln!(
+            "warning: {}: cannot remove the folders of runs that never wrote a manifest: {e}",
+            journal.folder().display()
+        );
+    }
+    let folders: std::collections::BTreeSet<&Path> =
+        writes.iter().filter_map(|w| w.target.parent()).collect();
+    for folder in folders {
+        for path in journal::remove_stale_temporaries(folder, locked_at) {
+            eprintln!(
+                "note: removed {}, a temporary file left by an interrupted run",
+                path.display()
+            );
+        }
+    }
+    let (runs, bytes) = journal.usage();
+    if runs >= JOURNAL_RUNS_NOTE {
+        eprintln!(
+            "note: the fix journal holds {runs} runs ({:.1} MB); `redis-unify history --prune` keeps the last 20",
+            bytes as f64 / (1024.0 * 1024.0)
+        );
+    }
 }

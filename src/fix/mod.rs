@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod diff;
 pub mod journal;
+pub mod verify;
 pub mod write;
 
 use ruff_text_size::{TextRange, TextSize};
