@@ -249,10 +249,8 @@ fn a_second_run_refuses_while_the_journal_is_locked() {
     let run = project.run(&["fix", "."]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains(&format!(
-            "another fix run (process {})",
-            std::process::id()
-        )),
+        run.stderr
+            .contains(&format!("another fix run (process {})", std::process::id())),
         "{}",
         run.stderr
     );
