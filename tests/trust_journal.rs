@@ -154,6 +154,59 @@ fn separate_git_dir_fixes_the_work_tree_never_a_same_named_file_outside() {
 }
 
 #[test]
+fn separate_git_dir_plan_and_hook_use_the_work_tree() {
+    let project = separate_git_dir_project();
+    let work = project.path().join("work");
+    let plan = project.run_in("work", &["plan", "--output-format", "json"], &[]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(plan["files"][0]["path"], "app.py", "{plan}");
+
+    let install = project.run_in("work", &["hook", "install"], &[]);
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    assert!(
+        project
+            .path()
+            .join("store/repo.git/hooks/pre-commit")
+            .is_file()
+    );
+    // The hook (run by git, with the binary on PATH) stops a commit of aioredis.
+    project.write("work/new.py", "import aioredis\n");
+    git_in(&work, &["add", "new.py"]);
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let commit = Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "x",
+        ])
+        .current_dir(&work)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&commit.stderr);
+    let stdout = String::from_utf8_lossy(&commit.stdout);
+    assert!(!commit.status.success(), "{stdout}{stderr}");
+    // (git passes a hook's output on to stderr)
+    assert!(
+        format!("{stdout}{stderr}").contains("--> new.py:1:1"),
+        "{stdout}{stderr}"
+    );
+}
+
+#[test]
 fn git_dir_and_work_tree_set_from_outside_the_work_tree() {
     let project = separate_git_dir_project();
     project.write("work/new.py", "import aioredis\n");
