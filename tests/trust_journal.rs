@@ -276,9 +276,27 @@ fn git_dir_pointing_to_another_repository_checks_that_index() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.findings().is_empty(), "{}", run.stdout);
 
-    let bad = here.run_in(".", &["check"], &[("GIT_DIR", "/nonexistent/git/dir")]);
-    assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("GIT_DIR is set to"), "{}", bad.stderr);
+    // A GIT_DIR that is no repository is an error in every command, as in git.
+    for args in [
+        &["check"][..],
+        &["check", "."],
+        &["fix", "."],
+        &["plan", "."],
+        &["history"],
+        &["rollback"],
+    ] {
+        let bad = here.run_in(".", args, &[("GIT_DIR", "/nonexistent/git/dir")]);
+        assert_eq!(bad.code, 2, "{args:?}: {}", bad.stderr);
+        assert!(
+            bad.stderr.contains("GIT_DIR is set to"),
+            "{args:?}: {}",
+            bad.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(here.path().join("here.py")).unwrap(),
+        "import aioredis\n"
+    );
 }
 
 #[test]

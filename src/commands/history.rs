@@ -27,7 +27,7 @@ struct Row<'a> {
 }
 
 pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
-    let journal = journal_for(cwd);
+    let journal = journal_for(cwd)?;
     if args.prune {
         return prune(&journal, args.keep);
     }

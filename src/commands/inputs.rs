@@ -13,7 +13,9 @@ use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
 use crate::source::changed::{self, AddedLines, Against, Changes};
 use crate::source::paths::Walk;
-use crate::source::staged::{default_root, open_repository, require_repository, staged_files};
+use crate::source::staged::{
+    default_root, open_repository, optional_repository, require_repository, staged_files,
+};
 
 pub struct Inputs {
     pub settings: Settings,
@@ -47,7 +49,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
             "--changed-since and --new-only compare with git history: run them inside a git repository",
         )?)
     } else {
-        open_repository(cwd).ok()
+        optional_repository(cwd)?
     };
     let fallback_root = default_root(repository.as_ref(), cwd);
     let selection = SelectionArgs {

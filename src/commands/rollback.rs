@@ -14,10 +14,10 @@ use crate::fix::journal::{
     Journal, JournalFile, Manifest, RunEntry, RunStatus, content_hash, path_in_root,
 };
 use crate::fix::write::{write_atomically, write_target};
-use crate::source::staged::open_repository;
+use crate::source::staged::optional_repository;
 
 pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
-    let journal = journal_for(cwd);
+    let journal = journal_for(cwd)?;
     let io_error = |source| Error::Io {
         path: journal.folder().to_path_buf(),
         source,
@@ -188,11 +188,12 @@ pub fn record_restore(run: &mut Manifest, outcomes: &[Option<String>]) -> Vec<St
     problems
 }
 
-/// The journal of the project around `cwd`, bound to its work tree.
-pub fn journal_for(cwd: &Path) -> Journal {
-    match open_repository(cwd) {
-        Ok((repo, workdir)) => Journal::for_project(Some(repo.path()), &workdir),
-        Err(_) => {
+/// The journal of the project around `cwd`, bound to its work tree (the same
+/// one `fix` chose there). An error only for a `GIT_DIR` that is no repository.
+pub fn journal_for(cwd: &Path) -> Result<Journal, Error> {
+    Ok(match optional_repository(cwd)? {
+        Some((repo, workdir)) => Journal::for_project(Some(repo.path()), &workdir),
+        None => {
             // Outside git the journal sits in the project root: the closest folder with one.
             let root = cwd
                 .ancestors()
@@ -200,7 +201,7 @@ pub fn journal_for(cwd: &Path) -> Journal {
                 .unwrap_or(cwd);
             Journal::for_project(None, root)
         }
-    }
+    })
 }
 
 /// Restores every file of `run` whose content is still what the run wrote

@@ -25,6 +25,18 @@ pub fn require_repository(cwd: &Path, why: &str) -> Result<(Repository, PathBuf)
     })
 }
 
+/// The repository around `cwd` when there is a usable one (commands given
+/// paths work without): `None` outside git and in a bare repository, but an
+/// error when `GIT_DIR` names something that is not a repository, as git
+/// itself refuses then.
+pub fn optional_repository(cwd: &Path) -> Result<Option<(Repository, PathBuf)>, Error> {
+    match open_repository(cwd) {
+        Ok(repository) => Ok(Some(repository)),
+        Err(error) if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty()) => Err(error),
+        Err(_) => Ok(None),
+    }
+}
+
 /// What paths are relative to when no configuration file says: the work tree
 /// of the repository, else `cwd`.
 pub fn default_root(repository: Option<&(Repository, PathBuf)>, cwd: &Path) -> PathBuf {
