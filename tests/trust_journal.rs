@@ -734,3 +734,29 @@ fn history_prune_keeps_the_last_runs_and_drops_what_cannot_be_used() {
     // Pruned runs are gone from history; --keep needs --prune.
     assert_eq!(project.run(&["history", "--keep", "3"]).code, 2);
 }
+
+#[test]
+fn an_ignored_sighup_stays_ignored_during_verify() {
+    // As under `nohup`: redis-unify starts with SIGHUP ignored.
+    let project = Project::repo(&[("app.py", SAFE)]);
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" fix --verify 'echo $$ > shell.pid; while [ ! -f go ]; do sleep 0.05; done' .")
+        .arg(env!("CARGO_BIN_EXE_redis-unify"))
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !project.path().join("shell.pid").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: signalling the child this test started (exec'd redis-unify).
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    project.write("go", "");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Verified"), "{stderr}");
+    assert_eq!(text(project.path().join("app.py")), SAFE_FIXED);
+}

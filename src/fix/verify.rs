@@ -24,13 +24,21 @@ const INTERRUPTS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 /// verifying) until dropped.
 pub struct Interrupts {
     signals: Signals,
+    /// The signals caught: those this process did not inherit as ignored
+    /// (`nohup` ignores SIGHUP, a shell's background job SIGINT: kept so).
+    caught: Vec<i32>,
     received: Option<i32>,
 }
 
 impl Interrupts {
     pub fn catch() -> std::io::Result<Interrupts> {
+        let caught: Vec<i32> = INTERRUPTS
+            .into_iter()
+            .filter(|&signal| !is_ignored(signal))
+            .collect();
         Ok(Interrupts {
-            signals: Signals::new(INTERRUPTS)?,
+            signals: Signals::new(&caught)?,
+            caught,
             received: None,
         })
     }
@@ -55,12 +63,26 @@ impl Drop for Interrupts {
         // signal-hook leaves its handler installed (doing nothing) once the
         // last action is gone; give the signals their default action back so
         // that Ctrl-C ends the rest of the run as usual. (Made once per process.)
-        for signal in INTERRUPTS {
+        for &signal in &self.caught {
             // SAFETY: restoring the default disposition of a signal.
             unsafe { libc::signal(signal, libc::SIG_DFL) };
         }
     }
 }
+
+/// Whether `signal`'s disposition is SIG_IGN.
+fn is_ignored(signal: i32) -> bool {
+    // SAFETY: sigaction with a null new action only reads the current one
+    // into a zeroed struct.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// How much of a verify command's output is kept (its end).
+const OUTPUT_KEPT: usize = 1 << 20;
 
 /// How a verify command ended, and the last lines of its output.
 pub struct Verification {
@@ -139,8 +161,22 @@ pub fn run_verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> Ve
     };
     let group = child.id() as libc::pid_t;
     let collector = std::thread::spawn(move || {
+        // Only the end is shown: keep at most OUTPUT_KEPT bytes of it.
         let mut bytes = Vec::new();
-        let _ = reader.read_to_end(&mut bytes);
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => {
+                    bytes.extend_from_slice(&chunk[..read]);
+                    if bytes.len() > 2 * OUTPUT_KEPT {
+                        bytes.drain(..bytes.len() - OUTPUT_KEPT);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
         bytes
     });
     let handle = interrupts.signals.handle();
