@@ -760,3 +760,31 @@ fn an_ignored_sighup_stays_ignored_during_verify() {
     assert!(stderr.contains("Verified"), "{stderr}");
     assert_eq!(text(project.path().join("app.py")), SAFE_FIXED);
 }
+
+#[test]
+fn rollback_removes_the_temporaries_a_killed_run_left_next_to_its_files() {
+    let project = Project::repo(&[("pkg/app.py", SAFE)]);
+    assert_eq!(project.run(&["fix", "."]).code, 0);
+    // As a run SIGKILLed between creating its temporary file and the rename leaves it.
+    let stale = project.write("pkg/.redis-unify-Qw3rTy.tmp", "half a file");
+    let runs = project.path().join(".git/redis-unify/runs");
+    let (id, _) = manifests(&runs).remove(0);
+    let stale_manifest = runs.join(&id).join(".redis-unify-Mn0pQr.tmp");
+    std::fs::write(&stale_manifest, "{").unwrap();
+    for path in [&stale, &stale_manifest] {
+        let touch = Command::new("touch")
+            .args(["-d", "2020-01-01 00:00:00"])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(touch.success());
+    }
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 0, "{}", rollback.stderr);
+    assert!(!stale.exists(), "{}", rollback.stderr);
+    assert_eq!(text(project.path().join("pkg/app.py")), SAFE);
+    // The next fix run tidies the journal's own leftovers.
+    assert!(stale_manifest.exists());
+    assert_eq!(project.run(&["fix", "."]).code, 0);
+    assert!(!stale_manifest.exists());
+}

@@ -448,7 +448,7 @@ fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResu
 /// to the files about to be written (the lock is held, so no live run of this
 /// journal is writing them); says when the journal has grown.
 fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::SystemTime) {
-    if let Err(e) = journal.remove_runs_without_manifest() {
+    if let Err(e) = journal.remove_runs_without_manifest(locked_at) {
         eprintln!(
             "warning: {}: cannot remove the folders of runs that never wrote a manifest: {e}",
             journal.folder().display()

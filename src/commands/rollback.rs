@@ -12,6 +12,7 @@ use crate::cli::RollbackArgs;
 use crate::error::Error;
 use crate::fix::journal::{
     Journal, JournalFile, Manifest, RunEntry, RunStatus, content_hash, path_in_root,
+    remove_stale_temporaries,
 };
 use crate::fix::write::{write_atomically, write_target};
 use crate::source::staged::optional_repository;
@@ -39,6 +40,7 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         )));
     }
     note_moved_root(&journal, &run);
+    remove_temporaries_of(&journal, &run);
     let outcomes = restore_files(&journal, &run, args.force);
     let problems = record_restore(&mut run, &outcomes);
     for problem in &problems {
@@ -171,6 +173,26 @@ pub fn note_moved_root(journal: &Journal, run: &Manifest) {
             made_in.display(),
             journal.root().display()
         );
+    }
+}
+
+/// Removes the temporary files a killed run left next to its files (the lock
+/// is held: no run of this journal is writing one now).
+fn remove_temporaries_of(journal: &Journal, run: &Manifest) {
+    let now = std::time::SystemTime::now();
+    let folders: std::collections::BTreeSet<std::path::PathBuf> = run
+        .files
+        .iter()
+        .filter_map(|file| path_in_root(journal.root(), &file.relative_path()))
+        .filter_map(|path| path.parent().map(Path::to_path_buf))
+        .collect();
+    for folder in folders {
+        for path in remove_stale_temporaries(&folder, now) {
+            eprintln!(
+                "note: removed {}, a temporary file left by an interrupted run",
+                path.display()
+            );
+        }
     }
 }
 

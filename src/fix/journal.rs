@@ -345,12 +345,20 @@ impl Journal {
     /// Removes the folders of runs killed before their manifest was written
     /// (such a run wrote no file). Call with the lock held (then no live run
     /// is creating one). Returns how many were removed.
-    pub fn remove_runs_without_manifest(&self) -> io::Result<usize> {
+    ///
+    /// Also removes, in the other run folders, the temporary files of a
+    /// manifest update that was killed (older than `started`).
+    pub fn remove_runs_without_manifest(&self, started: SystemTime) -> io::Result<usize> {
         let mut removed = 0;
         for entry in self.entries()? {
-            if let RunEntry::NoManifest { id } = entry {
-                fs::remove_dir_all(self.run_folder(&id))?;
-                removed += 1;
+            match entry {
+                RunEntry::NoManifest { id } => {
+                    fs::remove_dir_all(self.run_folder(&id))?;
+                    removed += 1;
+                }
+                other => {
+                    remove_stale_temporaries(&self.run_folder(other.id()), started);
+                }
             }
         }
         Ok(removed)
@@ -381,6 +389,9 @@ impl Journal {
                     folders.insert(parent.to_path_buf());
                 }
             }
+        }
+        for run in &runs {
+            folders.insert(self.run_folder(&run.id));
         }
         for folder in &folders {
             report.temporaries += remove_stale_temporaries(folder, started).len();
