@@ -34,9 +34,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply fixes, with a backup journal, an optional verify command and rollback.
     Fix(FixArgs),
-    /// Restore what the last (or the given) fix run changed.
+    /// Restore what the latest (or the given) fix run changed.
     Rollback(RollbackArgs),
-    /// List the fix runs: id, time, files, phase, verify result.
+    /// List the fix runs: id, time, files, phase, verify result; --prune trims the journal.
     History(HistoryArgs),
     /// Plan the migration: each file using aioredis by phase (1 low risk … 4 critical), with reasons.
     Plan(PlanArgs),
@@ -149,7 +149,7 @@ pub struct RollbackArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The journal keeps, per fix run, the original bytes of every file it changed (in `.git/redis-unify/runs/`, outside git `.redis-unify/runs/`). Every fix run removes the folders of runs killed before they wrote anything, and stale `.redis-unify-*.tmp` files left by a killed run next to the files it writes. `--prune` also removes the runs older than the last `--keep` (default 20) and the originals of rolled-back runs; a fix run says when the journal holds more than 20 runs."
+    after_help = "The journal keeps, per fix run, the original bytes of every file it changed (in `.git/redis-unify/runs/`, outside git `.redis-unify/runs/`). Every fix run removes the folders of runs killed before they wrote anything, and stale `.redis-unify-*.tmp` files left by a killed run next to the files it writes. `--prune` also removes the runs older than the last `--keep` (default 20) and the originals of rolled-back runs; a fix run says when the journal holds 20 runs or more."
 )]
 pub struct HistoryArgs {
     /// Print the runs as JSON.
