@@ -788,3 +788,38 @@ fn rollback_removes_the_temporaries_a_killed_run_left_next_to_its_files() {
     assert_eq!(project.run(&["fix", "."]).code, 0);
     assert!(!stale_manifest.exists());
 }
+
+#[test]
+fn a_fix_run_says_when_the_journal_should_be_pruned() {
+    let project = Project::repo(&[("app.py", SAFE), ("more.py", "x = 1\n")]);
+    assert_eq!(project.run(&["fix", "app.py"]).code, 0);
+    let runs = project.path().join(".git/redis-unify/runs");
+    let (id, manifest) = manifests(&runs).remove(0);
+    for i in 0..19 {
+        // Older copies of the run (ids sort by time).
+        let copy = runs.join(format!("2020{i:02}-{id}"));
+        std::fs::create_dir_all(copy.join("originals")).unwrap();
+        let mut manifest = manifest.clone();
+        manifest["id"] = serde_json::json!(format!("2020{i:02}-{id}"));
+        std::fs::write(copy.join("manifest.json"), manifest.to_string()).unwrap();
+    }
+    project.write("more.py", SAFE);
+    let run = project.run(&["fix", "more.py"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the fix journal holds 20 runs")
+            && run.stderr.contains("redis-unify history --prune"),
+        "{}",
+        run.stderr
+    );
+    let prune = project.run(&["history", "--prune"]);
+    assert_eq!(prune.code, 0, "{}", prune.stderr);
+    assert!(
+        prune
+            .stdout
+            .contains("1 run older than the last 20 removed"),
+        "{}",
+        prune.stdout
+    );
+    assert_eq!(manifests(&runs).len(), 20);
+}
