@@ -464,11 +464,11 @@ fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::Syste
             );
         }
     }
-    let (runs, bytes) = journal.usage();
+    let runs = journal.run_count();
     if runs >= JOURNAL_RUNS_NOTE {
         eprintln!(
             "note: the fix journal holds {runs} runs ({:.1} MB); `redis-unify history --prune` keeps the last 20",
-            bytes as f64 / (1024.0 * 1024.0)
+            journal.size() as f64 / (1024.0 * 1024.0)
         );
     }
 }

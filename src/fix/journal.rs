@@ -350,18 +350,31 @@ impl Journal {
     /// manifest update that was killed (older than `started`).
     pub fn remove_runs_without_manifest(&self, started: SystemTime) -> io::Result<usize> {
         let mut removed = 0;
-        for entry in self.entries()? {
-            match entry {
-                RunEntry::NoManifest { id } => {
-                    fs::remove_dir_all(self.run_folder(&id))?;
-                    removed += 1;
-                }
-                other => {
-                    remove_stale_temporaries(&self.run_folder(other.id()), started);
-                }
+        for (folder, has_manifest) in self.run_folders()? {
+            if has_manifest {
+                remove_stale_temporaries(&folder, started);
+            } else {
+                fs::remove_dir_all(&folder)?;
+                removed += 1;
             }
         }
         Ok(removed)
+    }
+
+    /// The run folders, each with whether it has a manifest (not read).
+    fn run_folders(&self) -> io::Result<Vec<(PathBuf, bool)>> {
+        let mut folders = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.runs) else {
+            return Ok(folders);
+        };
+        for entry in entries {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                let has_manifest = entry.path().join("manifest.json").exists();
+                folders.push((entry.path(), has_manifest));
+            }
+        }
+        Ok(folders)
     }
 
     /// `history --prune`, with the lock held: keeps the last `keep` runs whole
@@ -432,18 +445,16 @@ impl Journal {
         Ok(report)
     }
 
-    /// The number of runs, and the bytes their folders take.
-    pub fn usage(&self) -> (usize, u64) {
-        let runs = self
-            .entries()
-            .map(|entries| {
-                entries
-                    .iter()
-                    .filter(|e| matches!(e, RunEntry::Run(_)))
-                    .count()
-            })
-            .unwrap_or(0);
-        (runs, size_of(&self.runs))
+    /// The number of runs (folders with a manifest).
+    pub fn run_count(&self) -> usize {
+        self.run_folders()
+            .map(|folders| folders.iter().filter(|(_, manifest)| *manifest).count())
+            .unwrap_or(0)
+    }
+
+    /// The bytes the journal takes.
+    pub fn size(&self) -> u64 {
+        size_of(&self.runs)
     }
 
     pub fn backup_path(&self, manifest: &Manifest, file: &JournalFile) -> PathBuf {
