@@ -245,6 +245,21 @@ impl Journal {
                     ),
                 ))
             }
+            Err(fs::TryLockError::Error(e))
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ENOLCK | libc::EOPNOTSUPP | libc::ENOSYS)
+                ) =>
+            {
+                // A file system without flock (some network mounts): a run
+                // must still be possible.
+                eprintln!(
+                    "warning: {}: this file system cannot lock files ({e}); make sure no other fix run \
+                     works on this project at the same time",
+                    path.display()
+                );
+                Ok(RunLock { _file: file })
+            }
             Err(fs::TryLockError::Error(e)) => Err(io::Error::new(
                 e.kind(),
                 format!("cannot lock {}: {e}", path.display()),
