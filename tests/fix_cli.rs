@@ -80,6 +80,14 @@ fn rollback_does_not_overwrite_a_file_edited_after_the_fix() {
         rollback.stderr
     );
     assert_eq!(read(&project, "app.py"), edited.as_bytes());
+    let history = project.run(&["history"]);
+    assert!(
+        history
+            .stdout
+            .contains("applied; a rollback left 1 file (app.py)"),
+        "{}",
+        history.stdout
+    );
     let forced = project.run(&["rollback", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert_eq!(read(&project, "app.py"), SAFE.as_bytes());

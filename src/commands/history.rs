@@ -125,6 +125,18 @@ pub fn status_text(run: &Manifest) -> String {
             None => "rolled back".to_string(),
         },
     };
+    if matches!(run.status, RunStatus::Writing | RunStatus::Complete)
+        && !run.files_left().is_empty()
+    {
+        // `rollback` was tried and stopped at some files.
+        let left: Vec<&str> = run.files_left().iter().map(|f| f.path.as_str()).collect();
+        text.push_str(&format!(
+            "; a rollback left {} {} ({})",
+            left.len(),
+            if left.len() == 1 { "file" } else { "files" },
+            left.join(", ")
+        ));
+    }
     if run.backups_pruned {
         text.push_str(" (originals pruned)");
     }
