@@ -823,3 +823,48 @@ fn a_fix_run_says_when_the_journal_should_be_pruned() {
     );
     assert_eq!(manifests(&runs).len(), 20);
 }
+
+#[test]
+fn a_verify_command_that_ignores_the_signal_is_killed_by_a_second_one() {
+    let project = Project::repo(&[("app.py", SAFE)]);
+    let child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args([
+            "fix",
+            "--verify",
+            "trap '' INT TERM HUP; echo $$ > shell.pid; while :; do sleep 0.05; done",
+            ".",
+        ])
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let shell = loop {
+        if let Some(pid) = std::fs::read_to_string(project.path().join("shell.pid"))
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        {
+            break pid;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Two different signals (the same one twice may be merged): the first is
+    // passed on and ignored, the second kills the command's group.
+    // SAFETY: signalling the child this test started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(130 | 143)),
+        "{:?}: {stderr}",
+        output.status
+    );
+    assert!(!alive(shell), "{stderr}");
+    assert_eq!(text(project.path().join("app.py")), SAFE);
+    let history = history_json(&project, ".", &[]);
+    assert_eq!(history[0]["status"], "verify-interrupted-rolled-back");
+    assert_eq!(history[0]["verify_result"]["signal"], libc::SIGKILL);
+}
