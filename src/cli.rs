@@ -34,9 +34,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply fixes, with a backup journal, an optional verify command and rollback.
     Fix(FixArgs),
-    /// Restore what the last (or the given) fix run changed.
+    /// Restore what the latest (or the given) fix run changed.
     Rollback(RollbackArgs),
-    /// List the fix runs: id, time, files, phase, verify result.
+    /// List the fix runs: id, time, files, phase, verify result; --prune trims the journal.
     History(HistoryArgs),
     /// Plan the migration: each file using aioredis by phase (1 low risk … 4 critical), with reasons.
     Plan(PlanArgs),
@@ -97,6 +97,8 @@ pub struct FixArgs {
     pub phase: Option<String>,
 
     /// Run this shell command in the project root after writing; if it fails, roll the run back.
+    /// Ctrl-C / SIGTERM while it runs stop the command (its whole process group) and roll the
+    /// run back too; redis-unify then exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
     #[arg(long, value_name = "CMD")]
     pub verify: Option<String>,
 
@@ -153,7 +155,8 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
-    /// The run to restore (see `redis-unify history`); default: the last one not rolled back.
+    /// The run to restore (see `redis-unify history`). Default: the latest run; when it is
+    /// already rolled back (or its manifest is damaged) nothing is done: name an older run to restore it.
     pub run_id: Option<String>,
 
     /// Restore even the files that changed after the fix run (their changes are lost).
@@ -162,10 +165,22 @@ pub struct RollbackArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "The journal keeps, per fix run, the original bytes of every file it changed (in `.git/redis-unify/runs/`, outside git `.redis-unify/runs/`). Every fix run removes the folders of runs killed before they wrote anything, and stale `.redis-unify-*.tmp` files left by a killed run next to the files it writes. `--prune` also removes the runs older than the last `--keep` (default 20) and the originals of rolled-back runs; a fix run says when the journal holds 20 runs or more."
+)]
 pub struct HistoryArgs {
     /// Print the runs as JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Trim the journal: keep the last --keep runs, drop the originals of rolled-back runs,
+    /// folders of runs that never wrote a manifest, and stale temporary files.
+    #[arg(long, conflicts_with = "json")]
+    pub prune: bool,
+
+    /// With --prune: how many of the latest runs to keep whole.
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "prune")]
+    pub keep: usize,
 }
 
 /// What `check` and `fix` share: which files, which rules, how to report.

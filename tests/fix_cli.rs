@@ -80,6 +80,14 @@ fn rollback_does_not_overwrite_a_file_edited_after_the_fix() {
         rollback.stderr
     );
     assert_eq!(read(&project, "app.py"), edited.as_bytes());
+    let history = project.run(&["history"]);
+    assert!(
+        history
+            .stdout
+            .contains("applied; a rollback left 1 file (app.py)"),
+        "{}",
+        history.stdout
+    );
     let forced = project.run(&["rollback", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert_eq!(read(&project, "app.py"), SAFE.as_bytes());
@@ -244,12 +252,23 @@ fn a_second_run_refuses_while_the_journal_is_locked() {
     let project = Project::repo(&[("app.py", SAFE)]);
     let lock = project.path().join(".git/redis-unify/runs/lock");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    // Held by a live process (this test): never taken over.
+    // Held by a live process (this test, with flock(2) as a run holds it): never taken over.
     std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    let held = std::fs::File::open(&lock).unwrap();
+    held.lock().unwrap();
     let run = project.run(&["fix", "."]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("another fix run"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("another fix run (process {})", std::process::id())),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read(&project, "app.py"), SAFE.as_bytes());
+    // Released (as when the holder dies): the next run goes ahead.
+    drop(held);
+    assert_eq!(project.run(&["fix", "."]).code, 0);
+    assert_eq!(read(&project, "app.py"), SAFE_FIXED.as_bytes());
 }
 
 #[test]

@@ -155,18 +155,20 @@ proptest! {
                 after: content_hash(&fixed[i]),
                 rules: vec![],
                 backup: String::new(),
-                write: Default::default(),
-                not_written: None,
+                ..JournalFile::default()
             });
         }
         let manifest = Manifest {
             id: format!("run-{}", originals.len()),
             created: "2026-01-01T00:00:00Z".into(),
-            root: root.to_path_buf(),
+            root: Some(root.to_path_buf()),
             phase: None,
             unsafe_fixes: false,
             verify: None,
             status: RunStatus::Writing,
+            verify_result: None,
+            import_check: None,
+            backups_pruned: false,
             files,
             commit: None,
         };

@@ -111,6 +111,13 @@ fn verify_imports_passes_and_commit_makes_one_commit_of_the_run() {
     assert_eq!(rows[0]["commit"], head(&project));
     let text = project.run(&["history"]);
     assert!(
+        text.stdout.contains("applied, imports passed (2 modules, "),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(rows[0]["import_check"]["passed"], true);
+    assert_eq!(rows[0]["import_check"]["modules"], 2);
+    assert!(
         text.stdout
             .contains(&format!("commit {}", &head(&project)[..12])),
         "{}",
@@ -178,6 +185,14 @@ fn a_module_that_fails_to_import_rolls_the_run_back_byte_for_byte() {
         commit_count(&project),
         2,
         "never a commit after a failed verification"
+    );
+    let history = project.run(&["history"]);
+    assert!(
+        history.stdout.contains(
+            "imports failed (1 of 3 modules: app.settings (src/app/settings.py)), rolled back"
+        ),
+        "{}",
+        history.stdout
     );
     assert_eq!(project.git(&["status", "--porcelain"]), "");
 }

@@ -3,20 +3,21 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use super::ExitStatus;
 use super::check::{collect, exit_status, file_report, map_files, report_options, write_output};
 use super::inputs::{Inputs, gather};
-use super::rollback::restore_run;
+use super::rollback::{record_restore, restore_files};
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
 use crate::fix::apply::FixOutcome;
 use crate::fix::diff::unified_diff;
 use crate::fix::journal::{
-    self, FileWrite, Journal, JournalFile, Manifest, RunStatus, content_hash,
+    self, FileWrite, ImportCheck, Journal, JournalFile, Manifest, RunStatus, VerifyOutcome,
+    VerifyResult, content_hash,
 };
+use crate::fix::verify::{Interrupts, run_verify};
 use crate::fix::worktree::{IndexFlags, staged_blob_id};
 use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
 use crate::fix::{commit, import_check};
@@ -29,6 +30,9 @@ use crate::source::{Origin, SourceFile, relative_to};
 
 /// Lines of a failed verify command's output shown to the user.
 const VERIFY_TAIL_LINES: usize = 20;
+
+/// From this many runs in the journal on, a fix run suggests `history --prune`.
+const JOURNAL_RUNS_NOTE: usize = 20;
 
 pub struct FixOptions {
     pub mode: FixMode,
@@ -201,6 +205,8 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             source: e,
         };
         let _lock = journal.lock().map_err(io_error)?;
+        let locked_at = std::time::SystemTime::now();
+        tidy_journal(&journal, &writes, locked_at);
         if inputs.git_dir.is_none() {
             eprintln!(
                 "note: the fix journal is in {}; add `.redis-unify/` to your .gitignore",
@@ -210,11 +216,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let manifest = Manifest {
             id: journal::new_run_id(),
             created: journal::utc_now(),
-            root: inputs.tree_root.clone(),
+            root: Some(inputs.tree_root.clone()),
             phase: phase.as_ref().map(|p| format!("{} ({})", p.number, p.name)),
             unsafe_fixes: options.mode == FixMode::SafeAndUnsafe,
             verify: options.verify.clone(),
             status: RunStatus::Writing,
+            verify_result: None,
+            import_check: None,
+            backups_pruned: false,
             commit: None,
             files: writes
                 .iter()
@@ -233,13 +242,19 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                             .map(|r| r.code().to_string())
                             .collect(),
                         backup: String::new(),
-                        write: FileWrite::Pending,
-                        not_written: None,
+                        ..JournalFile::default()
                     }
                 })
                 .collect(),
         };
         let originals: Vec<Vec<u8>> = writes.iter().map(|w| w.original.clone()).collect();
+        // With a verify command, an interrupt from here on rolls the run back
+        // instead of ending the process between writing and verifying.
+        let mut interrupts = if options.verify.is_some() || options.verify_imports {
+            Some(Interrupts::catch().map_err(io_error)?)
+        } else {
+            None
+        };
         let mut manifest = journal.begin(manifest, &originals).map_err(io_error)?;
         run_test_hook(&inputs.tree_root);
         // Each file is replaced only if it still is what was read and checked;
@@ -290,20 +305,59 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         }
 
         let mut verification: Vec<String> = Vec::new();
-        let mut failure: Option<String> = None;
+        // What failed, and whether a signal interrupted it.
+        let mut failure: Option<(String, bool)> = None;
         if options.verify_imports && written > 0 {
-            match verify_imports(&manifest, &inputs.tree_root, options.python.as_deref()) {
-                Ok(passed) => verification.push(passed),
-                Err(why) => failure = Some(why),
+            let checked = verify_imports(&manifest, &inputs.tree_root, options.python.as_deref());
+            let passed = checked.passed;
+            let summary = checked.summary();
+            manifest.import_check = Some(checked);
+            journal.save(&manifest).map_err(io_error)?;
+            let signal = interrupts.as_mut().and_then(Interrupts::pending);
+            if let Some(signal) = signal {
+                failure = Some((
+                    format!(
+                        "Import check interrupted: redis-unify received {}",
+                        crate::fix::verify::signal_name(signal)
+                    ),
+                    true,
+                ));
+            } else if passed {
+                verification.push(summary);
+            } else {
+                failure = Some((format!("Import check failed: {summary}"), false));
             }
         }
         if failure.is_none()
-            && let Some(command) = options.verify.as_ref().filter(|_| written > 0)
+            && let (Some(command), Some(interrupts)) = (
+                options.verify.as_ref().filter(|_| written > 0),
+                interrupts.as_mut(),
+            )
         {
-            if verify(command, &inputs.tree_root)? {
+            let verified = verify(command, &inputs.tree_root, interrupts);
+            let outcome = verified.outcome;
+            manifest.verify_result = Some(verified);
+            journal.save(&manifest).map_err(io_error)?;
+            if outcome == VerifyOutcome::Passed {
                 verification.push(format!("`{command}` passed"));
             } else {
-                failure = Some(format!("`{command}` exited non-zero"));
+                let interrupted = outcome == VerifyOutcome::Interrupted;
+                let what = match &manifest.verify_result {
+                    Some(result) if interrupted => format!(
+                        "Verify interrupted: redis-unify received {} while `{command}` ran",
+                        result.interrupted_by.as_deref().unwrap_or("a signal")
+                    ),
+                    Some(VerifyResult {
+                        exit_code: Some(code),
+                        ..
+                    }) => format!("Verify failed: `{command}` exited with {code}"),
+                    Some(VerifyResult {
+                        signal: Some(signal),
+                        ..
+                    }) => format!("Verify failed: `{command}` was killed by signal {signal}"),
+                    _ => format!("Verify failed: `{command}` could not be run"),
+                };
+                failure = Some((what, interrupted));
             }
         }
         let written_paths: Vec<&str> = manifest
@@ -365,23 +419,52 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 }
             }
         }
-        if let Some(why) = failure {
-            let command = why;
+        if let Some((what, interrupted)) = failure {
             {
-                let problems = restore_run(&journal, &manifest, false);
-                manifest.status = RunStatus::VerifyFailed;
+                let outcomes = restore_files(&journal, &manifest, false);
+                let problems = record_restore(&mut manifest, &outcomes);
+                manifest.status = match (interrupted, problems.is_empty()) {
+                    (false, true) => RunStatus::VerifyFailed,
+                    (false, false) => RunStatus::VerifyFailedNotRolledBack,
+                    (true, true) => RunStatus::VerifyInterruptedRolledBack,
+                    (true, false) => RunStatus::VerifyInterrupted,
+                };
                 journal.save(&manifest).map_err(io_error)?;
                 for problem in &problems {
-                    eprintln!("warning: {problem}");
+                    eprintln!("error: not restored: {problem}");
                 }
-                eprintln!(
-                    "Verify failed: {command}; the run was rolled back{}.",
-                    if problems.is_empty() {
-                        " (every file restored)"
-                    } else {
-                        ""
-                    }
-                );
+                if problems.is_empty() {
+                    eprintln!(
+                        "{what}; the run was rolled back (every file restored; run {}).",
+                        manifest.id
+                    );
+                } else {
+                    let left: Vec<&str> = manifest
+                        .files_left()
+                        .iter()
+                        .map(|f| f.path.as_str())
+                        .collect();
+                    eprintln!(
+                        "{what}; the run was NOT fully rolled back: {} of {} files keep the unverified fixes ({}); \
+                         run {} is recorded as `{}`. Restore them with `redis-unify rollback --force {}` \
+                         once they are as you want them.",
+                        left.len(),
+                        manifest.files.len(),
+                        left.join(", "),
+                        manifest.id,
+                        serde_json::to_value(&manifest.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        manifest.id
+                    );
+                }
+                if interrupted {
+                    let signal = interrupts
+                        .as_ref()
+                        .map_or(libc::SIGINT, Interrupts::interrupted_by);
+                    return Ok(ExitStatus::for_signal(signal));
+                }
                 verify_failed = true;
                 // The report shows the files as they are now: a restored file
                 // with the findings of its original text, re-linted.
@@ -481,7 +564,7 @@ fn keep_original(fix: &mut FileFix, inputs: &Inputs) {
 /// deterministically (tests/trust_writes.rs). Its result is ignored.
 fn run_test_hook(tree_root: &Path) {
     if let Some(command) = std::env::var_os("REDIS_UNIFY_TEST_BEFORE_WRITE") {
-        let _ = Command::new("sh")
+        let _ = std::process::Command::new("sh")
             .arg("-c")
             .arg(command)
             .current_dir(tree_root)
@@ -615,13 +698,9 @@ fn staged_work_tree_bytes(
     Ok((work_tree, fixed_work_tree))
 }
 
-/// Imports the run's changed Python modules, each in a fresh interpreter: what
-/// passed, or why the step failed (the failures are printed).
-fn verify_imports(
-    manifest: &Manifest,
-    root: &Path,
-    python: Option<&Path>,
-) -> Result<String, String> {
+/// Imports the run's changed Python modules, each in a fresh interpreter
+/// (the failures are printed).
+fn verify_imports(manifest: &Manifest, root: &Path, python: Option<&Path>) -> ImportCheck {
     let targets: Vec<import_check::ImportTarget> = manifest
         .files
         .iter()
@@ -634,26 +713,40 @@ fn verify_imports(
         plural(targets.len(), "module"),
         python.display()
     );
-    let failures = import_check::import_all(&python, root, &targets, import_check::IMPORT_TIMEOUT)?;
-    if failures.is_empty() {
-        return Ok(format!(
-            "the import of {} passed ({})",
-            plural(targets.len(), "changed module"),
-            python.display()
-        ));
+    let started = std::time::Instant::now();
+    let imported = import_check::import_all(&python, root, &targets, import_check::IMPORT_TIMEOUT);
+    let mut check = ImportCheck {
+        passed: false,
+        python: python.display().to_string(),
+        modules: targets.len(),
+        failed: Vec::new(),
+        error: None,
+        duration_ms: 0,
+    };
+    match imported {
+        Ok(failures) => {
+            for failure in &failures {
+                eprintln!(
+                    "--- `import {}` ({}) failed ---\n{}",
+                    failure.target.module, failure.target.file, failure.reason
+                );
+            }
+            if !failures.is_empty() {
+                eprintln!("---");
+            }
+            check.passed = failures.is_empty();
+            check.failed = failures
+                .iter()
+                .map(|f| format!("{} ({})", f.target.module, f.target.file))
+                .collect();
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            check.error = Some(error);
+        }
     }
-    for failure in &failures {
-        eprintln!(
-            "--- `import {}` ({}) failed ---\n{}",
-            failure.target.module, failure.target.file, failure.reason
-        );
-    }
-    eprintln!("---");
-    Err(format!(
-        "{} of {} did not import",
-        failures.len(),
-        plural(targets.len(), "changed module")
-    ))
+    check.duration_ms = started.elapsed().as_millis() as u64;
+    check
 }
 
 /// The rules a run fixed, with counts, by code.
@@ -678,29 +771,54 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// Runs the verify command in the tree root; prints the tail of its output when it fails.
-fn verify(command: &str, root: &Path) -> Result<bool, Error> {
+/// Runs the verify command in the tree root (see [`run_verify`]); prints the
+/// tail of its output when it does not pass.
+fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResult {
     eprintln!("Verifying: {command}");
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(root)
-        .output()
-        .map_err(|source| Error::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
-    if output.status.success() {
-        return Ok(true);
+    let verification = run_verify(command, root, interrupts);
+    if let Some(error) = &verification.error {
+        eprintln!("error: {error}");
     }
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    let lines: Vec<&str> = text.lines().collect();
-    let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
-    eprintln!("--- last {} lines of `{command}` ---", tail.len());
-    for line in tail {
-        eprintln!("{line}");
+    if verification.result.outcome != VerifyOutcome::Passed && !verification.output.is_empty() {
+        let lines: Vec<&str> = verification.output.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
+        eprintln!("--- last {} lines of `{command}` ---", tail.len());
+        for line in tail {
+            eprintln!("{line}");
+        }
+        eprintln!("---");
     }
-    eprintln!("---");
-    Ok(false)
+    verification.result
+}
+
+/// Before a run writes: removes the journal's folders of runs killed before
+/// their manifest was written, and the temporary files a killed run left next
+/// to the files about to be written (the lock is held, so no live run of this
+/// journal is writing them); says when the journal has grown.
+fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::SystemTime) {
+    if let Err(e) = journal.remove_runs_without_manifest(locked_at) {
+        eprintln!(
+            "warning: {}: cannot remove the folders of runs that never wrote a manifest: {e}",
+            journal.folder().display()
+        );
+    }
+    let folders: std::collections::BTreeSet<&Path> = writes
+        .iter()
+        .filter_map(|w| w.checked.target.parent())
+        .collect();
+    for folder in folders {
+        for path in journal::remove_stale_temporaries(folder, locked_at) {
+            eprintln!(
+                "note: removed {}, a temporary file left by an interrupted run",
+                path.display()
+            );
+        }
+    }
+    let runs = journal.run_count();
+    if runs >= JOURNAL_RUNS_NOTE {
+        eprintln!(
+            "note: the fix journal holds {runs} runs ({:.1} MB); `redis-unify history --prune` keeps the last 20",
+            journal.size() as f64 / (1024.0 * 1024.0)
+        );
+    }
 }

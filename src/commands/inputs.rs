@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
 use ruff_source_file::LineIndex;
 
 use super::super::cli::CommonArgs;
@@ -14,7 +13,9 @@ use crate::settings::{self, SelectionArgs, Settings};
 use crate::source::SourceFile;
 use crate::source::changed::{self, AddedLines, Against, Changes};
 use crate::source::paths::Walk;
-use crate::source::staged::{default_root, open_repository, require_repository, staged_files};
+use crate::source::staged::{
+    default_root, open_repository, optional_repository, require_repository, staged_files,
+};
 
 pub struct Inputs {
     pub settings: Settings,
@@ -48,7 +49,7 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
             "--changed-since and --new-only compare with git history: run them inside a git repository",
         )?)
     } else {
-        open_repository(cwd).ok()
+        optional_repository(cwd)?
     };
     let fallback_root = default_root(repository.as_ref(), cwd);
     let selection = SelectionArgs {
@@ -197,10 +198,7 @@ fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
     match workdir {
         Some(workdir) => roots.push(workdir.to_path_buf()),
         None => {
-            if let Some(workdir) = Repository::discover(cwd)
-                .ok()
-                .and_then(|repo| repo.workdir().map(Path::to_path_buf))
-            {
+            if let Ok((_, workdir)) = open_repository(cwd) {
                 roots.push(workdir);
             }
         }

@@ -16,4 +16,20 @@ pub enum ExitStatus {
     Failure = 1,
     /// Usage, configuration or internal error.
     Error = 2,
+    /// A fix run's verify command was interrupted by SIGHUP, SIGINT or SIGTERM
+    /// (128 + the signal, as a shell reports it); the run was rolled back.
+    Hangup = 129,
+    Interrupted = 130,
+    Terminated = 143,
+}
+
+impl ExitStatus {
+    /// The exit status for a run stopped by `signal` (SIGINT when unknown).
+    pub fn for_signal(signal: i32) -> ExitStatus {
+        match signal {
+            libc::SIGHUP => ExitStatus::Hangup,
+            libc::SIGTERM => ExitStatus::Terminated,
+            _ => ExitStatus::Interrupted,
+        }
+    }
 }

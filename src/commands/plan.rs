@@ -14,7 +14,7 @@ use crate::manifest::ManifestKind;
 use crate::plan::{self, Plan};
 use crate::settings::{SelectionArgs, Settings};
 use crate::source::paths::Walk;
-use crate::source::staged::{default_root, open_repository, require_repository};
+use crate::source::staged::{default_root, optional_repository, require_repository};
 use crate::source::{Origin, SourceFile, relative_to, slash_path};
 
 pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
@@ -24,7 +24,7 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             "without PATHS, plan reads the files git tracks: run it inside a git repository, or name the folder (`redis-unify plan .`)",
         )?)
     } else {
-        open_repository(cwd).ok()
+        optional_repository(cwd)?
     };
     let fallback_root = default_root(repository.as_ref(), cwd);
     let config = find_config(args.config.as_deref(), cwd)?;

@@ -7,6 +7,18 @@
 //! first file is replaced, and each file is replaced atomically, so at any
 //! moment every file is either its original or its fixed version, and the
 //! journal knows both hashes.
+//!
+//! A journal belongs to the work tree it lives in: file paths are stored
+//! relative to it, and the root is taken from where the journal is found when
+//! rolling back (so a copied or moved repository restores its own files; the
+//! `root` a manifest records is only where the run was made). In a linked
+//! worktree (`git worktree add`) the journal is in that worktree's own git
+//! folder (`.git/worktrees/NAME/`): its runs changed that worktree's files, so
+//! `rollback` and `history` in one worktree never see another's runs.
+//!
+//! The lock is an advisory `flock(2)` on `runs/lock`: the kernel releases it
+//! when its process ends, however it ends, so a killed run never leaves a lock
+//! behind and two processes can never both take it.
 
 use std::fs;
 use std::io;
@@ -22,13 +34,106 @@ use super::write::write_atomically;
 pub enum RunStatus {
     /// Originals saved; files being written (a run that stops here was interrupted).
     Writing,
+    /// Written (and verified, when the run had a verify command that passed).
     Complete,
-    /// `--verify` failed and the run was restored.
+    /// `--verify` failed and every file was restored.
     VerifyFailed,
+    /// `--verify` failed and some files could not be restored: those files
+    /// (`restored: false` in `files`) still hold the unverified fixes.
+    VerifyFailedNotRolledBack,
+    /// `--verify` was interrupted (SIGINT/SIGTERM/SIGHUP) and every file was restored.
+    VerifyInterruptedRolledBack,
+    /// `--verify` was interrupted and some files could not be restored (see `files`).
+    VerifyInterrupted,
     RolledBack,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl RunStatus {
+    /// Every file of the run holds its original again: nothing left to undo.
+    pub fn is_rolled_back(&self) -> bool {
+        matches!(
+            self,
+            RunStatus::RolledBack
+                | RunStatus::VerifyFailed
+                | RunStatus::VerifyInterruptedRolledBack
+        )
+    }
+}
+
+/// How a run's `--verify` command ended.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyOutcome {
+    Passed,
+    /// Exited non-zero, or was killed by a signal redis-unify did not forward.
+    Failed,
+    /// redis-unify was sent SIGINT/SIGTERM/SIGHUP while it ran (or before it started).
+    Interrupted,
+    /// The command could not be started.
+    NotRun,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VerifyResult {
+    pub outcome: VerifyOutcome,
+    /// The command's exit code, when it exited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// The signal that ended the command, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// The signal redis-unify received (and forwarded), for `interrupted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_by: Option<String>,
+    pub duration_ms: u64,
+}
+
+/// How `fix --verify-imports` ended: each changed module imported in a fresh interpreter.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportCheck {
+    pub passed: bool,
+    /// The interpreter.
+    pub python: String,
+    /// How many modules were imported.
+    pub modules: usize,
+    /// The modules that did not import, as `module (file)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// Why nothing could be imported (the interpreter did not start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl ImportCheck {
+    /// One line: `the import of 5 changed modules passed (python3, 1.2 s)`.
+    pub fn summary(&self) -> String {
+        let modules = if self.modules == 1 {
+            "1 changed module".to_string()
+        } else {
+            format!("{} changed modules", self.modules)
+        };
+        let seconds = self.duration_ms as f64 / 1000.0;
+        if let Some(error) = &self.error {
+            return format!("no module could be imported: {error}");
+        }
+        if self.passed {
+            format!(
+                "the import of {modules} passed ({}, {seconds:.1} s)",
+                self.python
+            )
+        } else {
+            format!(
+                "{} of {modules} did not import: {} ({}, {seconds:.1} s)",
+                self.failed.len(),
+                self.failed.join(", "),
+                self.python
+            )
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct JournalFile {
     /// Relative to the run's root, `/`-separated (lossy for display when the
     /// name is not UTF-8: then `path_bytes` holds the real name).
@@ -49,6 +154,13 @@ pub struct JournalFile {
     /// Why it was not written (`write` is `not-written`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_written: Option<String>,
+    /// After a rollback was tried (automatically after a failed or interrupted
+    /// verify, or by `rollback`): whether the file holds its original again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<bool>,
+    /// Why it was not restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_restored: Option<String>,
 }
 
 /// What a run did with one of its files.
@@ -71,30 +183,74 @@ pub struct Manifest {
     pub id: String,
     /// UTC, ISO 8601.
     pub created: String,
-    pub root: PathBuf,
+    /// Where the run was made, for information only: files are restored in
+    /// the work tree the journal belongs to (see the module's documentation).
+    /// Manifests written before that used it as the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<PathBuf>,
     pub phase: Option<String>,
     pub unsafe_fixes: bool,
     pub verify: Option<String>,
     pub status: RunStatus,
+    /// How the verify command ended (runs with `--verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_result: Option<VerifyResult>,
+    /// `history --prune` removed the originals of this (rolled back) run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub backups_pruned: bool,
     pub files: Vec<JournalFile>,
+    /// How `--verify-imports` ended, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_check: Option<ImportCheck>,
     /// The commit `fix --commit` made of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
 }
 
-/// The journal folder of a project.
+impl Manifest {
+    /// The files a rollback left with their fixed (unverified) content.
+    pub fn files_left(&self) -> Vec<&JournalFile> {
+        self.files
+            .iter()
+            .filter(|file| file.restored == Some(false))
+            .collect()
+    }
+}
+
+/// The journal folder of a project, and the work tree its runs changed.
 pub struct Journal {
     runs: PathBuf,
+    root: PathBuf,
 }
 
-/// Held while a fix run writes: a second run refuses to start.
+/// Held while a fix run (or a rollback, or a prune) works on the journal: an
+/// advisory lock on the open lock file, released by the kernel when the
+/// process ends in any way. The file itself stays (removing it would let two
+/// processes lock two different files).
 pub struct RunLock {
-    path: PathBuf,
+    _file: fs::File,
 }
 
-impl Drop for RunLock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+/// One folder of `runs/`: a readable run, a damaged manifest, or a folder whose
+/// manifest was never written (a run killed before it wrote any file).
+pub enum RunEntry {
+    Run(Manifest),
+    Damaged {
+        id: String,
+        manifest: PathBuf,
+        error: String,
+    },
+    NoManifest {
+        id: String,
+    },
+}
+
+impl RunEntry {
+    pub fn id(&self) -> &str {
+        match self {
+            RunEntry::Run(manifest) => &manifest.id,
+            RunEntry::Damaged { id, .. } | RunEntry::NoManifest { id } => id,
+        }
     }
 }
 
@@ -105,68 +261,83 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 impl Journal {
-    /// `.git/redis-unify/runs` inside a git repository, else `.redis-unify/runs`
-    /// in `root`.
+    /// `.git/redis-unify/runs` inside a git repository (the git folder of the
+    /// work tree: a linked worktree has its own), else `.redis-unify/runs` in
+    /// `root`. `root` is the work tree the runs' paths are relative to.
     pub fn for_project(git_dir: Option<&Path>, root: &Path) -> Journal {
         let runs = match git_dir {
             Some(git_dir) => git_dir.join("redis-unify").join("runs"),
             None => root.join(".redis-unify").join("runs"),
         };
-        Journal { runs }
+        Journal {
+            runs,
+            root: root.to_path_buf(),
+        }
     }
 
     pub fn folder(&self) -> &Path {
         &self.runs
     }
 
-    /// Takes the journal's lock; fails with a message when another run holds it.
+    /// The work tree the runs' files are restored in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Takes the journal's lock; fails with a message when another process holds it.
     pub fn lock(&self) -> io::Result<RunLock> {
         fs::create_dir_all(&self.runs)?;
         let path = self.runs.join("lock");
-        match fs::OpenOptions::new()
+        let mut file = fs::OpenOptions::new()
+            .read(true)
             .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => {
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {
+                // For the message of a run that finds it held (and for an
+                // older redis-unify, which checks that this pid is alive).
                 use std::io::Write;
+                file.set_len(0)?;
                 writeln!(file, "{}", std::process::id())?;
-                Ok(RunLock { path })
+                Ok(RunLock { _file: file })
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                // A run killed with SIGKILL leaves its lock behind: take over a
-                // lock whose process is gone (once; a live holder wins).
-                if let Some(pid) = stale_lock_pid(&path) {
-                    eprintln!(
-                        "warning: {}: taking over a stale lock of fix run process {pid}, which is no longer running \
-                         (an interrupted run can be undone with `redis-unify rollback`)",
-                        path.display()
-                    );
-                    fs::remove_file(&path)?;
-                    return self.lock_once(&path);
-                }
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|text| text.trim().parse::<u32>().ok())
+                    .map(|pid| format!(" (process {pid})"))
+                    .unwrap_or_default();
                 Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
                     format!(
-                        "another fix run holds {}; wait for it to finish (if none is running, delete that file)",
+                        "another fix run{holder} holds {}; wait for it to finish \
+                         (the lock is released as soon as that process ends)",
                         path.display()
                     ),
                 ))
             }
-            Err(e) => Err(e),
+            Err(fs::TryLockError::Error(e))
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ENOLCK | libc::EOPNOTSUPP | libc::ENOSYS)
+                ) =>
+            {
+                // A file system without flock (some network mounts): a run
+                // must still be possible.
+                eprintln!(
+                    "warning: {}: this file system cannot lock files ({e}); make sure no other fix run \
+                     works on this project at the same time",
+                    path.display()
+                );
+                Ok(RunLock { _file: file })
+            }
+            Err(fs::TryLockError::Error(e)) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot lock {}: {e}", path.display()),
+            )),
         }
-    }
-
-    fn lock_once(&self, path: &Path) -> io::Result<RunLock> {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)?;
-        use std::io::Write;
-        writeln!(file, "{}", std::process::id())?;
-        Ok(RunLock {
-            path: path.to_path_buf(),
-        })
     }
 
     /// Saves the originals and the manifest of a new run, before anything is written.
@@ -201,25 +372,177 @@ impl Journal {
         }
     }
 
-    /// All runs, oldest first.
+    /// Every folder of the journal, oldest first (run ids sort by time).
+    pub fn entries(&self) -> io::Result<Vec<RunEntry>> {
+        let mut entries = Vec::new();
+        let Ok(folders) = fs::read_dir(&self.runs) else {
+            return Ok(entries);
+        };
+        for folder in folders {
+            let folder = folder?;
+            if !folder.file_type()?.is_dir() {
+                continue;
+            }
+            let id = folder.file_name().to_string_lossy().into_owned();
+            let path = folder.path().join("manifest.json");
+            let entry = match fs::read(&path) {
+                Ok(text) => match serde_json::from_slice::<Manifest>(&text) {
+                    Ok(manifest) => RunEntry::Run(manifest),
+                    Err(e) => RunEntry::Damaged {
+                        id,
+                        manifest: path,
+                        error: e.to_string(),
+                    },
+                },
+                Err(e) if e.kind() == io::ErrorKind::NotFound => RunEntry::NoManifest { id },
+                Err(e) => RunEntry::Damaged {
+                    id,
+                    manifest: path,
+                    error: e.to_string(),
+                },
+            };
+            entries.push(entry);
+        }
+        entries.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(entries)
+    }
+
+    /// All readable runs, oldest first; a damaged manifest is named on stderr.
     pub fn runs(&self) -> io::Result<Vec<Manifest>> {
         let mut manifests = Vec::new();
+        for entry in self.entries()? {
+            match entry {
+                RunEntry::Run(manifest) => manifests.push(manifest),
+                RunEntry::Damaged {
+                    manifest, error, ..
+                } => eprintln!(
+                    "warning: {}: unreadable journal entry: {error}",
+                    manifest.display()
+                ),
+                RunEntry::NoManifest { .. } => {}
+            }
+        }
+        Ok(manifests)
+    }
+
+    /// The folder of a run.
+    pub fn run_folder(&self, id: &str) -> PathBuf {
+        self.runs.join(id)
+    }
+
+    /// Removes the folders of runs killed before their manifest was written
+    /// (such a run wrote no file). Call with the lock held (then no live run
+    /// is creating one). Returns how many were removed.
+    ///
+    /// Also removes, in the other run folders, the temporary files of a
+    /// manifest update that was killed (older than `started`).
+    pub fn remove_runs_without_manifest(&self, started: SystemTime) -> io::Result<usize> {
+        let mut removed = 0;
+        for (folder, has_manifest) in self.run_folders()? {
+            if has_manifest {
+                remove_stale_temporaries(&folder, started);
+            } else {
+                fs::remove_dir_all(&folder)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The run folders, each with whether it has a manifest (not read).
+    fn run_folders(&self) -> io::Result<Vec<(PathBuf, bool)>> {
+        let mut folders = Vec::new();
         let Ok(entries) = fs::read_dir(&self.runs) else {
-            return Ok(manifests);
+            return Ok(folders);
         };
         for entry in entries {
-            let path = entry?.path().join("manifest.json");
-            if let Ok(text) = fs::read(&path) {
-                match serde_json::from_slice::<Manifest>(&text) {
-                    Ok(manifest) => manifests.push(manifest),
-                    Err(e) => {
-                        eprintln!("warning: {}: unreadable journal entry: {e}", path.display())
-                    }
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                let has_manifest = entry.path().join("manifest.json").exists();
+                folders.push((entry.path(), has_manifest));
+            }
+        }
+        Ok(folders)
+    }
+
+    /// `history --prune`, with the lock held: keeps the last `keep` runs whole
+    /// (their originals are what `rollback` needs), removes older runs, the
+    /// originals of rolled-back runs among the kept ones (nothing left to
+    /// restore), folders without a manifest, and stale temporary files next to
+    /// the files of every run. Damaged manifests are left alone and reported.
+    pub fn prune(&self, keep: usize) -> io::Result<PruneReport> {
+        let mut report = PruneReport::default();
+        let started = SystemTime::now();
+        let entries = self.entries()?;
+        let runs: Vec<&Manifest> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RunEntry::Run(run) => Some(run),
+                _ => None,
+            })
+            .collect();
+        let mut folders = std::collections::BTreeSet::new();
+        for run in &runs {
+            for file in &run.files {
+                if let Some(path) = path_in_root(&self.root, &file.relative_path())
+                    && let Some(parent) = path.parent()
+                {
+                    folders.insert(parent.to_path_buf());
                 }
             }
         }
-        manifests.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(manifests)
+        for run in &runs {
+            folders.insert(self.run_folder(&run.id));
+        }
+        for folder in &folders {
+            report.temporaries += remove_stale_temporaries(folder, started).len();
+        }
+        let old = runs.len().saturating_sub(keep);
+        for (index, run) in runs.iter().enumerate() {
+            let folder = self.run_folder(&run.id);
+            if index < old {
+                report.bytes += size_of(&folder);
+                fs::remove_dir_all(&folder)?;
+                report.old_runs += 1;
+            } else if run.status.is_rolled_back() && !run.backups_pruned {
+                let originals = folder.join("originals");
+                report.bytes += size_of(&originals);
+                if originals.exists() {
+                    fs::remove_dir_all(&originals)?;
+                }
+                let mut run = (*run).clone();
+                run.backups_pruned = true;
+                self.save(&run)?;
+                report.rolled_back += 1;
+            }
+        }
+        for entry in &entries {
+            match entry {
+                RunEntry::NoManifest { id } => {
+                    let folder = self.run_folder(id);
+                    report.bytes += size_of(&folder);
+                    fs::remove_dir_all(&folder)?;
+                    report.without_manifest += 1;
+                }
+                RunEntry::Damaged {
+                    manifest, error, ..
+                } => report.damaged.push((manifest.clone(), error.clone())),
+                RunEntry::Run(_) => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// The number of runs (folders with a manifest).
+    pub fn run_count(&self) -> usize {
+        self.run_folders()
+            .map(|folders| folders.iter().filter(|(_, manifest)| *manifest).count())
+            .unwrap_or(0)
+    }
+
+    /// The bytes the journal takes.
+    pub fn size(&self) -> u64 {
+        size_of(&self.runs)
     }
 
     pub fn backup_path(&self, manifest: &Manifest, file: &JournalFile) -> PathBuf {
@@ -227,14 +550,66 @@ impl Journal {
     }
 }
 
-/// The pid in a lock file when that process no longer exists.
-fn stale_lock_pid(path: &Path) -> Option<i32> {
-    let text = fs::read_to_string(path).ok()?;
-    let pid: i32 = text.trim().parse().ok().filter(|pid| *pid > 0)?;
-    // SAFETY: kill with signal 0 only checks whether the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0
-        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-    (!alive).then_some(pid)
+/// What `history --prune` removed.
+#[derive(Debug, Default)]
+pub struct PruneReport {
+    pub old_runs: usize,
+    pub without_manifest: usize,
+    pub rolled_back: usize,
+    pub temporaries: usize,
+    pub bytes: u64,
+    pub damaged: Vec<(PathBuf, String)>,
+}
+
+/// The bytes of the files below `path` (0 when it cannot be read).
+fn size_of(path: &Path) -> u64 {
+    let Ok(metadata) = fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if !metadata.is_dir() {
+        return metadata.len();
+    }
+    fs::read_dir(path)
+        .map(|entries| entries.flatten().map(|entry| size_of(&entry.path())).sum())
+        .unwrap_or(0)
+}
+
+/// Whether `name` is a temporary file of an atomic write
+/// (`.redis-unify-XXXXXX.tmp`, the random part alphanumeric).
+pub fn is_temporary_name(name: &[u8]) -> bool {
+    let Some(random) = name
+        .strip_prefix(b".redis-unify-")
+        .and_then(|rest| rest.strip_suffix(b".tmp"))
+    else {
+        return false;
+    };
+    (1..=16).contains(&random.len()) && random.iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// Removes the temporary files a killed run left in `folder`: regular files
+/// named exactly like [`is_temporary_name`], last modified before `started`
+/// (the time the caller took the journal's lock, so none belongs to a live
+/// run of this journal). Returns the files removed.
+pub fn remove_stale_temporaries(folder: &Path, started: SystemTime) -> Vec<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(folder) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        if !is_temporary_name(entry.file_name().as_bytes()) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(metadata) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let old = metadata.modified().is_ok_and(|modified| modified < started);
+        if metadata.is_file() && old && fs::remove_file(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
 }
 
 /// A new run id: sortable by time, unique per process.
@@ -327,21 +702,57 @@ mod tests {
         let journal = Journal::for_project(None, dir.path());
         let lock_path = journal.folder().join("lock");
         fs::create_dir_all(journal.folder()).unwrap();
-        // A pid that cannot exist (above the kernel's pid_max).
-        fs::write(&lock_path, "2147483646\n").unwrap();
-        let lock = journal.lock().unwrap();
-        assert_eq!(
-            fs::read_to_string(&lock_path).unwrap().trim(),
-            std::process::id().to_string()
-        );
-        assert!(journal.lock().is_err(), "a live holder keeps its lock");
-        drop(lock);
-        assert!(!lock_path.exists());
-        fs::write(&lock_path, "garbage\n").unwrap();
-        assert!(
-            journal.lock().is_err(),
-            "an unreadable lock is not taken over"
-        );
+        // Left by a killed run (a pid that cannot exist), or garbage: no
+        // process holds the lock, so it is free.
+        for left in ["2147483646\n", "garbage\n"] {
+            fs::write(&lock_path, left).unwrap();
+            let lock = journal.lock().unwrap();
+            assert_eq!(
+                fs::read_to_string(&lock_path).unwrap().trim(),
+                std::process::id().to_string()
+            );
+            let error = journal.lock().err().expect("a live holder keeps its lock");
+            assert!(error.to_string().contains("another fix run"), "{error}");
+            drop(lock);
+        }
+        assert!(journal.lock().is_ok(), "released when dropped");
+    }
+
+    #[test]
+    fn many_threads_racing_for_a_stale_lock_exactly_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::for_project(None, dir.path());
+        fs::create_dir_all(journal.folder()).unwrap();
+        fs::write(journal.folder().join("lock"), "2147483646\n").unwrap();
+        let threads = 32;
+        let start = std::sync::Barrier::new(threads);
+        let held = std::sync::Barrier::new(threads);
+        let winners = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    start.wait();
+                    let lock = journal.lock();
+                    if lock.is_ok() {
+                        winners.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    // Every thread tries while the winner still holds it.
+                    held.wait();
+                    drop(lock);
+                });
+            }
+        });
+        assert_eq!(winners.into_inner(), 1);
+    }
+
+    #[test]
+    fn temporary_names() {
+        assert!(is_temporary_name(b".redis-unify-a1B2c3.tmp"));
+        assert!(!is_temporary_name(b".redis-unify-.tmp"));
+        assert!(!is_temporary_name(b".redis-unify-notes.tmp.bak"));
+        assert!(!is_temporary_name(b"redis-unify-a1B2c3.tmp"));
+        assert!(!is_temporary_name(b".redis-unify-a/b.tmp"));
+        assert!(!is_temporary_name(b".redis-unify-my notes.tmp"));
     }
 
     #[test]

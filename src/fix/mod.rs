@@ -9,6 +9,7 @@ pub mod commit;
 pub mod diff;
 pub mod import_check;
 pub mod journal;
+pub mod verify;
 pub mod worktree;
 pub mod write;
 

@@ -2,9 +2,13 @@
 //! the index, read from the index blobs, so that a partially staged file is
 //! judged on what will be committed.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffOptions, ErrorCode, FileMode, Index, ObjectType, Oid, Repository, Tree};
+use git2::{
+    Delta, DiffOptions, ErrorCode, FileMode, Index, ObjectType, Oid, Repository,
+    RepositoryOpenFlags, Tree,
+};
 
 use super::diff_index::{self, StagedChange, StagedEntry};
 
@@ -21,6 +25,18 @@ pub fn require_repository(cwd: &Path, why: &str) -> Result<(Repository, PathBuf)
     })
 }
 
+/// The repository around `cwd` when there is a usable one (commands given
+/// paths work without): `None` outside git and in a bare repository, but an
+/// error when `GIT_DIR` names something that is not a repository, as git
+/// itself refuses then.
+pub fn optional_repository(cwd: &Path) -> Result<Option<(Repository, PathBuf)>, Error> {
+    match open_repository(cwd) {
+        Ok(repository) => Ok(Some(repository)),
+        Err(error) if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty()) => Err(error),
+        Err(_) => Ok(None),
+    }
+}
+
 /// What paths are relative to when no configuration file says: the work tree
 /// of the repository, else `cwd`.
 pub fn default_root(repository: Option<&(Repository, PathBuf)>, cwd: &Path) -> PathBuf {
@@ -29,16 +45,69 @@ pub fn default_root(repository: Option<&(Repository, PathBuf)>, cwd: &Path) -> P
         .unwrap_or_else(|| cwd.to_path_buf())
 }
 
-/// The repository around `cwd`, with its work tree.
+/// The repository around `cwd`, with its work tree, as git itself finds them:
+///
+/// - `GIT_DIR` names the git folder (then the work tree is `GIT_WORK_TREE`,
+///   else `core.worktree`, else `cwd`, as git has it);
+/// - otherwise the folders from `cwd` up are searched (up to
+///   `GIT_CEILING_DIRECTORIES`), and a `.git` *file* (`git init
+///   --separate-git-dir`, submodules, `git worktree add`) leads to the git
+///   folder while the work tree stays the folder holding that file;
+/// - `GIT_WORK_TREE` overrides the work tree in both cases.
+///
+/// (`Repository::discover` is not used: it reopens the git folder it found, so
+/// with a separate git folder it takes the git folder's parent for the work
+/// tree, and it ignores `GIT_DIR`.)
 pub fn open_repository(cwd: &Path) -> Result<(Repository, PathBuf), Error> {
     // Objects are only read here, never written: skip re-hashing every object
     // read (SHA-1 with collision detection), as the git command line does; it
     // was a fifth of a staged run's instructions.
     git2::opts::strict_hash_verification(false);
-    let repo = Repository::discover(cwd).map_err(|e| match e.code() {
+    let not_found = |e: git2::Error| match e.code() {
         ErrorCode::NotFound => Error::NotARepository,
         _ => Error::from(e),
-    })?;
+    };
+    let from_env = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let repo = match from_env("GIT_DIR") {
+        Some(git_dir) => {
+            let git_dir = super::absolute(cwd, Path::new(&git_dir));
+            let repo = Repository::open_ext(
+                &git_dir,
+                RepositoryOpenFlags::NO_SEARCH,
+                std::iter::empty::<&OsStr>(),
+            )
+            .map_err(|e| match e.code() {
+                ErrorCode::NotFound => Error::Usage(format!(
+                    "GIT_DIR is set to {}, which is not a git repository; unset it or point it to one",
+                    git_dir.display()
+                )),
+                _ => Error::from(e),
+            })?;
+            // Without GIT_WORK_TREE and core.worktree, git takes the current
+            // folder for the top of the work tree (libgit2 takes GIT_DIR's parent).
+            let core_worktree = repo
+                .config()
+                .ok()
+                .and_then(|config| config.get_path("core.worktree").ok());
+            if !repo.is_bare() && core_worktree.is_none() && from_env("GIT_WORK_TREE").is_none() {
+                repo.set_workdir(cwd, false)?;
+            }
+            repo
+        }
+        None => {
+            let ceilings: Vec<PathBuf> = from_env("GIT_CEILING_DIRECTORIES")
+                .map(|value| {
+                    std::env::split_paths(&value)
+                        .filter(|path| path.is_absolute())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Repository::open_ext(cwd, RepositoryOpenFlags::empty(), &ceilings).map_err(not_found)?
+        }
+    };
+    if let Some(work_tree) = from_env("GIT_WORK_TREE") {
+        repo.set_workdir(&super::absolute(cwd, Path::new(&work_tree)), false)?;
+    }
     let workdir = repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
         Error::Usage(
             "this is a bare git repository: nothing is staged there; run `redis-unify check PATH` on a checkout"
