@@ -154,7 +154,7 @@ fn select_run(
                     super::history::status_text(&run)
                 )));
             }
-            Ok(run)
+            Ok(*run)
         }
         RunEntry::Damaged {
             id,

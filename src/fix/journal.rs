@@ -234,7 +234,7 @@ pub struct RunLock {
 /// One folder of `runs/`: a readable run, a damaged manifest, or a folder whose
 /// manifest was never written (a run killed before it wrote any file).
 pub enum RunEntry {
-    Run(Manifest),
+    Run(Box<Manifest>),
     Damaged {
         id: String,
         manifest: PathBuf,
@@ -387,7 +387,7 @@ impl Journal {
             let path = folder.path().join("manifest.json");
             let entry = match fs::read(&path) {
                 Ok(text) => match serde_json::from_slice::<Manifest>(&text) {
-                    Ok(manifest) => RunEntry::Run(manifest),
+                    Ok(manifest) => RunEntry::Run(Box::new(manifest)),
                     Err(e) => RunEntry::Damaged {
                         id,
                         manifest: path,
@@ -412,7 +412,7 @@ impl Journal {
         let mut manifests = Vec::new();
         for entry in self.entries()? {
             match entry {
-                RunEntry::Run(manifest) => manifests.push(manifest),
+                RunEntry::Run(manifest) => manifests.push(*manifest),
                 RunEntry::Damaged {
                     manifest, error, ..
                 } => eprintln!(
@@ -477,7 +477,7 @@ impl Journal {
         let runs: Vec<&Manifest> = entries
             .iter()
             .filter_map(|entry| match entry {
-                RunEntry::Run(run) => Some(run),
+                RunEntry::Run(run) => Some(run.as_ref()),
                 _ => None,
             })
             .collect();
