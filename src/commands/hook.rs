@@ -164,9 +164,10 @@ pub fn script(binary: Option<&Path>, fix: bool) -> String {
         .unwrap_or_else(|| "redis-unify".to_string());
     let (command, purpose) = if fix {
         (
-            "check --fix",
+            "check --fix --exit-non-zero-on-fix",
             "# Fixes what it safely can in the work tree (never the index) and stops the\n\
-             # commit when it changed or found anything: review, `git add`, commit again.\n",
+             # commit when it changed or found anything: review, `git add`, commit again\n\
+             # (the index still holds the unfixed code, so the commit must not go on).\n",
         )
     } else {
         (
@@ -247,6 +248,9 @@ mod tests {
         assert!(text.lines().any(|l| l == MARKER));
         assert!(text.contains("redis_unify='/opt/bin/redis-unify'\n"));
         assert!(text.ends_with("exec \"$redis_unify\" check\n"));
-        assert!(script(None, true).ends_with("exec \"$redis_unify\" check --fix\n"));
+        assert!(
+            script(None, true)
+                .ends_with("exec \"$redis_unify\" check --fix --exit-non-zero-on-fix\n")
+        );
     }
 }
