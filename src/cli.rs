@@ -67,13 +67,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// With --fix: also apply unsafe fixes.
-    #[arg(long, requires = "fix")]
+    /// Also apply unsafe fixes with --fix; without it, show them as available (`[*]`), as ruff does.
+    #[arg(long)]
     pub unsafe_fixes: bool,
 
     /// With --fix: list what was fixed.
     #[arg(long, requires = "fix")]
     pub show_fixes: bool,
+
+    /// With --fix: exit with 1 when a file was fixed, even if nothing remains
+    /// (a git hook: stop the commit so that the fixes get reviewed and staged).
+    #[arg(long, requires = "fix")]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +97,9 @@ pub struct FixArgs {
     #[arg(long, conflicts_with_all = ["verify", "show_fixes"])]
     pub diff: bool,
 
-    /// Only fix the files of this migration phase: its number (1-based) or its name.
+    /// Only fix the files of this migration phase, numbered as `plan` prints them:
+    /// 0 the dependency manifests, then the configured phases (by number or
+    /// name). Without PATHS, the phase's files across the whole project, staged or not.
     #[arg(long, value_name = "N|NAME")]
     pub phase: Option<String>,
 
@@ -103,6 +110,11 @@ pub struct FixArgs {
     /// List what was fixed, per file and rule.
     #[arg(long)]
     pub show_fixes: bool,
+
+    /// Exit with 1 when a file was fixed, even if nothing remains (a git hook:
+    /// stop the commit so that the fixes get reviewed and staged).
+    #[arg(long, conflicts_with = "diff")]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,8 +6,10 @@ use std::path::Path;
 use std::process::Command;
 
 use super::ExitStatus;
-use super::check::{collect, exit_status, file_report, map_files, report_options, write_output};
-use super::inputs::gather;
+use super::check::{
+    collect, exit_status, file_report, map_files, nothing_to_check, report_options, write_output,
+};
+use super::inputs::{Scope, gather_in};
 use super::rollback::restore_run;
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
@@ -31,6 +33,8 @@ pub struct FixOptions {
     pub phase: Option<String>,
     pub verify: Option<String>,
     pub show_fixes: bool,
+    /// Exit with 1 when a file was written (git hooks: stop the commit).
+    pub exit_non_zero_on_fix: bool,
 }
 
 impl Default for FixOptions {
@@ -41,6 +45,7 @@ impl Default for FixOptions {
             phase: None,
             verify: None,
             show_fixes: false,
+            exit_non_zero_on_fix: false,
         }
     }
 }
@@ -56,6 +61,7 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         phase: args.phase.clone(),
         verify: args.verify.clone(),
         show_fixes: args.show_fixes,
+        exit_non_zero_on_fix: args.exit_non_zero_on_fix,
     };
     run_fix(&args.common, &options, cwd)
 }
@@ -77,7 +83,14 @@ impl FileFix {
 }
 
 pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<ExitStatus, Error> {
-    let inputs = gather(common, cwd)?;
+    // A phase is a set of project files: without PATHS, `--phase` reads the
+    // whole project, staged or not (as `plan` does), never only what is staged.
+    let scope = if options.phase.is_some() {
+        Scope::Project
+    } else {
+        Scope::Default
+    };
+    let inputs = gather_in(common, cwd, scope)?;
     let phase = options
         .phase
         .as_deref()
@@ -87,9 +100,11 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .files
         .iter()
         .filter(|file| {
-            phase
-                .as_ref()
-                .is_none_or(|phase| inputs.settings.phase_of(&file.relative) == *phase)
+            phase.as_ref().is_none_or(|phase| match phase.number {
+                // Phase 0: the dependency manifests (their RU3xx findings).
+                0 => file.manifest.is_some(),
+                _ => inputs.settings.phase_of(&file.relative) == *phase,
+            })
         })
         .cloned()
         .collect();
@@ -148,6 +163,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // Decide what can be written; whatever cannot keeps its original text.
     // (index in `fixes`, target path, path relative to the root, original bytes, fixed bytes)
     let mut writes: Vec<Write> = Vec::new();
+    let mut not_fixed: Vec<(String, String)> = Vec::new();
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
@@ -156,6 +172,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
                 eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                not_fixed.push((fix.file.display.clone(), reason.clone()));
                 fix.outcome = FixOutcome {
                     text: fix.original.clone(),
                     fixed: BTreeMap::new(),
@@ -172,6 +189,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     }
 
     let mut verify_failed = false;
+    let written_files = writes.len();
     if !writes.is_empty() {
         let journal = Journal::for_project(inputs.git_dir.as_deref(), &inputs.tree_root);
         let io_error = |e: std::io::Error| Error::Io {
@@ -286,8 +304,32 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     if options.show_fixes {
         report.show_fixes = Some(show);
     }
+    report.not_fixed = not_fixed;
+    if files.is_empty() {
+        report.nothing_checked = Some(match &phase {
+            Some(phase) => format!(
+                "No files to fix in phase {} ({}){}.",
+                phase.number,
+                phase.name,
+                if phase.number == 0 {
+                    ": no dependency manifest found"
+                } else {
+                    ": no file of the project matches its paths"
+                }
+            ),
+            None => nothing_to_check(common, &inputs, "fix"),
+        });
+    }
     write_output(common.output_file.as_deref(), cwd, &reports, &report)?;
     if verify_failed {
+        return Ok(ExitStatus::Failure);
+    }
+    if options.exit_non_zero_on_fix && written_files > 0 {
+        eprintln!(
+            "error: fixed {written_files} {}; review and `git add` {}, then commit again.",
+            if written_files == 1 { "file" } else { "files" },
+            if written_files == 1 { "it" } else { "them" },
+        );
         return Ok(ExitStatus::Failure);
     }
     let remaining = reports.iter().any(|r| !r.diagnostics.is_empty());

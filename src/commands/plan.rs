@@ -28,6 +28,9 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let fallback_root = default_root(repository.as_ref(), cwd);
     let config = find_config(args.config.as_deref(), cwd)?;
+    let target_configured = config
+        .as_ref()
+        .is_some_and(|c| c.options.target_redis_version.is_some());
     let settings = resolve_settings(config, &SelectionArgs::default(), &fallback_root)?;
     let files = match (&repository, args.paths.is_empty()) {
         (Some((repo, workdir)), true) => tracked_files(repo, workdir, cwd, &settings)?,
@@ -46,7 +49,7 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let mut files = files;
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    let plan = plan::build(&files, &settings);
+    let plan = plan::build(&files, &settings, target_configured);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io_error = |source| Error::Io {

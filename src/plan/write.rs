@@ -94,6 +94,9 @@ mod tests {
             ],
             dependencies: Vec::new(),
             python_files: 3,
+            target_redis_version: None,
+            notes: Vec::new(),
+            verify: Vec::new(),
         }
     }
 
