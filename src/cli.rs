@@ -129,9 +129,15 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
     pub output_format: PlanFormat,
 
-    /// Also write the phases into the configuration file.
+    /// Also write the phases into the configuration file. Phases already
+    /// there that differ from the plan (edited by hand, or from an earlier
+    /// plan) are kept, and the command fails, unless --force.
     #[arg(long)]
     pub write: bool,
+
+    /// With --write: replace phases that differ from the plan.
+    #[arg(long, requires = "write")]
+    pub force: bool,
 
     /// Use this configuration file instead of searching for one (and write to it).
     #[arg(long, value_name = "FILE")]

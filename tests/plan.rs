@@ -222,3 +222,66 @@ fn dev_corpus_plan_write_and_fix_phase_1() {
     let phase_2_and_up = planned.values().filter(|p| **p >= 2).count();
     assert_eq!(remaining.len(), phase_2_and_up);
 }
+
+#[test]
+fn plan_write_keeps_hand_edited_phases_unless_forced() {
+    let project = fixture();
+    assert_eq!(project.run(&["plan", "--write", "."]).code, 0);
+    let written = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    // Writing the same plan again changes nothing (and keeps any comment).
+    let commented = written.replace(
+        "name = \"low-risk\"",
+        "# the quick wins, done first\nname = \"low-risk\"",
+    );
+    std::fs::write(project.path().join("pyproject.toml"), &commented).unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("already this plan's"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap(),
+        commented
+    );
+
+    // A renamed phase and a path added by hand are kept: the write is refused.
+    let edited = commented
+        .replace("name = \"low-risk\"", "name = \"quick-wins\"")
+        .replace(
+            "name = \"critical\"\npaths = [",
+            "name = \"critical\"\npaths = [\n    \"src/shop/extra/**\",  # ours",
+        );
+    std::fs::write(project.path().join("pyproject.toml"), &edited).unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("phase 1 is named `quick-wins`, the plan names it `low-risk`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("lists `src/shop/extra/**`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("run `redis-unify plan . --write --force`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("# Migration plan"),
+        "the plan is still printed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap(),
+        edited,
+        "the hand edits are kept"
+    );
+    // The command it names replaces them.
+    let run = project.run(&["plan", ".", "--write", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let replaced = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    assert!(!replaced.contains("quick-wins"), "{replaced}");
+    assert!(replaced.contains("name = \"low-risk\""), "{replaced}");
+}

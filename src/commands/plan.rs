@@ -64,8 +64,19 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             writeln!(out).map_err(io_error)?;
         }
     }
+    drop(out);
     if args.write {
-        write_phases(&plan, &settings)?;
+        let mut rerun = String::from("redis-unify plan");
+        for path in &args.paths {
+            rerun.push(' ');
+            rerun.push_str(&shell_word(&slash_path(path)));
+        }
+        if let Some(config) = &args.config {
+            rerun.push_str(" --config ");
+            rerun.push_str(&shell_word(&slash_path(config)));
+        }
+        rerun.push_str(" --write --force");
+        write_phases(&plan, &settings, args.force, &rerun)?;
     }
     Ok(ExitStatus::Success)
 }
@@ -104,7 +115,20 @@ fn tracked_files(
     Ok(files)
 }
 
-fn write_phases(plan: &Plan, settings: &Settings) -> Result<(), Error> {
+/// A word as sh reads it: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn write_phases(plan: &Plan, settings: &Settings, force: bool, rerun: &str) -> Result<(), Error> {
     let path = plan::write::target(settings.config_path.as_deref(), &settings.project_root);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -112,6 +136,43 @@ fn write_phases(plan: &Plan, settings: &Settings) -> Result<(), Error> {
         Err(source) => return Err(Error::Io { path, source }),
     };
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let config_error = |message| Error::Config {
+        path: path.clone(),
+        message,
+    };
+    let existing = plan::write::existing_phases(&text, is_pyproject).map_err(config_error)?;
+    let planned = plan::write::planned_phases(plan);
+    if let Some(existing) = &existing {
+        if *existing == planned {
+            eprintln!(
+                "The phases in {} are already this plan's; left as they are.",
+                path.display()
+            );
+            return Ok(());
+        }
+        if !force {
+            let differences = plan::write::differences(existing, &planned);
+            let shown: Vec<String> = differences
+                .iter()
+                .take(10)
+                .map(|d| format!("  - {d}"))
+                .collect();
+            let more = differences.len().saturating_sub(10);
+            return Err(Error::Usage(format!(
+                "{} already has phases that differ from this plan (edited by hand, or saved \
+                 from an earlier plan), so they were kept as they are:\n{}{}\n\
+                 `fix --phase N` follows the saved phases. To replace them with this plan \
+                 (losing those edits), run `{rerun}`.",
+                path.display(),
+                shown.join("\n"),
+                if more > 0 {
+                    format!("\n  - and {more} more")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+    }
     let written =
         plan::write::with_phases(&text, is_pyproject, plan).map_err(|message| Error::Config {
             path: path.clone(),
