@@ -24,8 +24,11 @@ pub fn target(config_path: Option<&Path>, project_root: &Path) -> PathBuf {
     }
 }
 
+/// Phases as saved: each one's name and path globs, in order.
+pub type SavedPhases = Vec<(String, Vec<String>)>;
+
 /// The phases `plan --write` writes for `plan`: name and escaped path globs.
-pub fn planned_phases(plan: &Plan) -> Vec<(String, Vec<String>)> {
+pub fn planned_phases(plan: &Plan) -> SavedPhases {
     PHASE_NAMES
         .iter()
         .enumerate()
@@ -46,7 +49,7 @@ pub fn planned_phases(plan: &Plan) -> Vec<(String, Vec<String>)> {
 pub fn existing_phases(
     text: &str,
     is_pyproject: bool,
-) -> Result<Option<Vec<(String, Vec<String>)>>, String> {
+) -> Result<Option<SavedPhases>, String> {
     let document: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| e.to_string())?;
