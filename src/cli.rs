@@ -20,6 +20,7 @@ Exit codes: 0 nothing found, 1 findings, 2 bad usage, bad configuration or an in
 redis-unify check .            lint every Python file and manifest below the current folder\n  \
 redis-unify fix --diff .       show the safe fixes as a diff, write nothing\n  \
 redis-unify plan               the migration plan, phase by phase\n  \
+redis-unify plan --write       save the plan's phases in the configuration\n  \
 redis-unify fix --phase 1 --verify \"pytest -x\"   fix phase 1, test, roll back on failure\n  \
 redis-unify rule RU100         explain a rule (`rule --all` lists them)"
 )]
@@ -119,7 +120,7 @@ pub struct FixArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Phases: 1 low risk (every finding has a safe fix, or a test file whose findings are all fixable), 2 mechanical (fixable with unsafe fixes too), 3 manual (hand changes in a module few others import), 4 critical (hand changes in a central module: high fan-in, or a cache/session/lock/queue/pub-sub role). Phase 0 lists the findings in the dependency manifests.\n\nWith --write the phases go to the configuration as [[tool.redis-unify.phases]] (the rest of the file is kept as it is); then `redis-unify fix --phase N --verify CMD` migrates one phase at a time."
+    after_help = "Phases: 1 low risk (every finding has a safe fix, or a test file whose findings are all fixable), 2 mechanical (fixable with unsafe fixes too), 3 manual (hand changes in a module few others import), 4 critical (hand changes in a central module: high fan-in, or a cache/session/lock/queue/pub-sub role). Phase 0 is the dependency manifests (`fix --phase 0 --unsafe-fixes`). A module that others import comes no later than they do when a fix can swap its import, and each phase says which files its tests still cannot import.\n\nWith --write the phases go to the configuration as [[tool.redis-unify.phases]] (the rest of the file is kept as it is; phases that differ from the plan are kept unless --force); then `redis-unify fix --phase N --verify CMD` migrates one phase at a time."
 )]
 pub struct PlanArgs {
     /// Files or folders to plan. Without any: the files git tracks.

@@ -46,10 +46,7 @@ pub fn planned_phases(plan: &Plan) -> SavedPhases {
 }
 
 /// The phases the configuration text holds (`None`: it has none).
-pub fn existing_phases(
-    text: &str,
-    is_pyproject: bool,
-) -> Result<Option<SavedPhases>, String> {
+pub fn existing_phases(text: &str, is_pyproject: bool) -> Result<Option<SavedPhases>, String> {
     let document: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| e.to_string())?;
