@@ -120,8 +120,17 @@ fn fix_phase_0_is_the_dependency_manifests() {
         SAFE,
         "phase 0 is only the manifests"
     );
-    let run = project.run(&["fix", "--phase", "dependencies"]);
+    let run = project.run(&["fix", "--phase", "dependencies", "--verify", "touch ran"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("Nothing was fixed, so `touch ran` was not run."),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.path().join("ran").exists());
+    // Only the manifests' findings: app.py's RU100 is not phase 0's.
+    assert!(!run.stdout.contains("RU100"), "{}", run.stdout);
 }
 
 #[test]

@@ -90,12 +90,22 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     } else {
         Scope::Default
     };
-    let inputs = gather_in(common, cwd, scope)?;
+    let mut inputs = gather_in(common, cwd, scope)?;
     let phase = options
         .phase
         .as_deref()
         .map(|wanted| inputs.settings.find_phase(wanted))
         .transpose()?;
+    if phase.as_ref().is_some_and(|phase| phase.number == 0) {
+        // Phase 0 is the manifests' findings only (setup.py's Python code
+        // belongs to the phase its path is in).
+        inputs.settings.rules = inputs
+            .settings
+            .rules
+            .iter()
+            .filter(|rule| Rule::MANIFEST_RULES.contains(rule))
+            .collect();
+    }
     let files: Vec<SourceFile> = inputs
         .files
         .iter()
@@ -277,6 +287,12 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 }
             }
         }
+    }
+
+    if written_files == 0
+        && let Some(command) = &options.verify
+    {
+        eprintln!("Nothing was fixed, so `{command}` was not run.");
     }
 
     let fixed_count: usize = fixes

@@ -324,14 +324,23 @@ fn pull_imported_modules_forward(
     swaps: &BTreeMap<String, Swap>,
     import_time: &Graph,
 ) {
-    let closures: BTreeMap<String, BTreeSet<String>> = planned
-        .iter()
-        .map(|f| (f.path.clone(), import_time.imports_closure(&f.path)))
-        .collect();
     let index: BTreeMap<String, usize> = planned
         .iter()
         .enumerate()
         .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    // The planned files that import each swappable one, directly or not.
+    let importers: BTreeMap<&str, Vec<usize>> = index
+        .keys()
+        .filter(|path| matches!(swaps.get(*path), Some(Swap::Fix(_))))
+        .map(|path| {
+            let planned_importers = import_time
+                .importers_closure(path)
+                .iter()
+                .filter_map(|importer| index.get(importer).copied())
+                .collect();
+            (path.as_str(), planned_importers)
+        })
         .collect();
     let original: Vec<u8> = planned.iter().map(|f| f.phase).collect();
     // Phases only go down and are at least 1: this ends.
@@ -341,10 +350,9 @@ fn pull_imported_modules_forward(
             let Some(Swap::Fix(floor)) = swaps.get(path) else {
                 continue;
             };
-            let earliest = closures
+            let earliest = importers[path.as_str()]
                 .iter()
-                .filter(|(importer, closure)| *importer != path && closure.contains(path))
-                .map(|(importer, _)| planned[index[importer]].phase)
+                .map(|&importer| planned[importer].phase)
                 .min();
             let Some(earliest) = earliest else { continue };
             let wanted = earliest.max(*floor);
@@ -362,14 +370,10 @@ fn pull_imported_modules_forward(
             continue;
         }
         let phase = planned[i].phase;
-        let mut importers: Vec<&str> = closures
+        let mut importers: Vec<String> = importers[path.as_str()]
             .iter()
-            .filter(|(importer, closure)| {
-                *importer != path
-                    && closure.contains(path)
-                    && planned[index[importer.as_str()]].phase == phase
-            })
-            .map(|(importer, _)| importer.as_str())
+            .filter(|&&importer| planned[importer].phase == phase)
+            .map(|&importer| planned[importer].path.clone())
             .collect();
         importers.sort_unstable();
         let shown: Vec<String> = importers.iter().take(3).map(|p| format!("`{p}`")).collect();
