@@ -84,7 +84,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Before writing, the original of every file to change is saved in the journal (.git/redis-unify/runs/, or .redis-unify/runs/ outside git); `redis-unify rollback` restores it. Each file is written atomically and keeps its mode, encoding, BOM and line endings. In staged mode a file is fixed only when its work-tree content equals what is staged."
+    after_help = "Before writing, the original of every file to change is saved in the journal (.git/redis-unify/runs/, or .redis-unify/runs/ outside git); `redis-unify rollback` restores it. Each file is written atomically and keeps its mode, encoding, BOM and line endings. In staged mode a file is fixed only when its work-tree content equals what is staged.\n\n\
+With --phase N and no PATHS, the files of that phase are fixed wherever they are in the project, staged or not: 0 is the dependency manifests, 1… the phases `redis-unify plan --write` saved."
 )]
 pub struct FixArgs {
     #[command(flatten)]
@@ -173,7 +174,8 @@ pub struct HistoryArgs {
 /// What `check` and `fix` share: which files, which rules, how to report.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Files or folders to check. Without any: the files staged for commit.
+    /// Files or folders to check. Without any: the files staged for commit
+    /// (with `fix --phase N`: that phase's files across the whole project).
     pub paths: Vec<PathBuf>,
 
     /// How to print the findings.
