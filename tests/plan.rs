@@ -228,6 +228,15 @@ fn plan_write_keeps_hand_edited_phases_unless_forced() {
     let project = fixture();
     assert_eq!(project.run(&["plan", "--write", "."]).code, 0);
     let written = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    // Now the plan says its phases are saved, and no longer asks to save them.
+    let plan = project.run(&["plan", "."]);
+    assert!(
+        plan.stdout
+            .contains("The phases below are saved in `pyproject.toml`"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("redis-unify plan --write\n"));
     // Writing the same plan again changes nothing (and keeps any comment).
     let commented = written.replace(
         "name = \"low-risk\"",

@@ -49,7 +49,8 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let mut files = files;
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    let plan = plan::build(&files, &settings, target_configured);
+    let mut plan = plan::build(&files, &settings, target_configured);
+    plan.saved = saved_phases(&plan, &settings, cwd);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io_error = |source| Error::Io {
@@ -113,6 +114,24 @@ fn tracked_files(
     }
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(files)
+}
+
+/// Whether the configuration `plan --write` would write to holds phases, and
+/// whether they are this plan's.
+fn saved_phases(plan: &Plan, settings: &Settings, cwd: &Path) -> plan::Saved {
+    let path = plan::write::target(settings.config_path.as_deref(), &settings.project_root);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return plan::Saved::Nothing;
+    };
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let shown = slash_path(&relative_to(&path, cwd));
+    match plan::write::existing_phases(&text, is_pyproject) {
+        Ok(Some(existing)) if existing == plan::write::planned_phases(plan) => {
+            plan::Saved::Same(shown)
+        }
+        Ok(Some(_)) => plan::Saved::Different(shown),
+        _ => plan::Saved::Nothing,
+    }
 }
 
 /// A word as sh reads it: quoted when it holds anything but plain characters.

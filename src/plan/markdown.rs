@@ -4,8 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::Plan;
 use super::policy::{HIGH_FAN_IN, PHASE_NAMES};
+use super::{Plan, Saved};
 
 const PHASE_TITLES: [&str; 4] = ["low risk", "mechanical", "manual", "critical"];
 
@@ -51,18 +51,30 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         writeln!(out, "{note}")?;
         writeln!(out)?;
     }
+    match &plan.saved {
+        Saved::Nothing => {
+            writeln!(
+                out,
+                "Run the commands below in order. First save the phases in the configuration (`fix --phase N` fixes the files a saved phase lists, staged or not):"
+            )?;
+            writeln!(out)?;
+            writeln!(out, "```sh")?;
+            writeln!(out, "redis-unify plan --write")?;
+            writeln!(out, "```")?;
+        }
+        Saved::Same(path) => writeln!(
+            out,
+            "The phases below are saved in `{path}`: run the commands below in order (`fix --phase N` fixes the files a saved phase lists, staged or not)."
+        )?,
+        Saved::Different(path) => writeln!(
+            out,
+            "`{path}` holds phases that differ from this plan (edited by hand, or saved before part of the migration was done): `fix --phase N` fixes the files of the saved phase N, not of the table below. `redis-unify plan --write --force` replaces them with this plan."
+        )?,
+    }
+    writeln!(out)?;
     writeln!(
         out,
-        "Run the commands below in order. First save the phases in the configuration (`fix --phase N` fixes the files a saved phase lists, staged or not):"
-    )?;
-    writeln!(out)?;
-    writeln!(out, "```sh")?;
-    writeln!(out, "redis-unify plan --write")?;
-    writeln!(out, "```")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Then each phase's command: it fixes the phase, runs your tests (`--verify`) and rolls the phase back when they fail. On Python 3.11 a module that runs `import aioredis` cannot be imported, so a module that others import comes no later than they do, and each phase says which files its tests still cannot import.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
+        "Each phase's command fixes the phase, runs your tests (`--verify`) and rolls the phase back when they fail. On Python 3.11 a module that runs `import aioredis` cannot be imported, so a module that others import comes no later than they do, and each phase says which files its tests still cannot import.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
     )?;
     writeln!(out)?;
 

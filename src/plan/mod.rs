@@ -79,6 +79,22 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// For each phase 1–4: the Python files that still fail to import after it.
     pub verify: Vec<PhaseVerify>,
+    /// Whether the configuration already holds phases, and whether they are
+    /// this plan's (set by the command; decides what the Markdown tells to run).
+    #[serde(skip)]
+    pub saved: Saved,
+}
+
+/// The phases the configuration holds, compared with the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Saved {
+    /// None yet: `plan --write` comes first.
+    #[default]
+    Nothing,
+    /// The plan's phases, as `plan --write` would write them.
+    Same(String),
+    /// Other phases (edited by hand, or saved before part of the migration).
+    Different(String),
 }
 
 /// What a phase's `--verify` can cover: after the phase (and the ones before
@@ -302,6 +318,7 @@ pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool)
         target_redis_version: options.target_redis_version.map(|v| v.to_string()),
         notes,
         verify,
+        saved: Saved::Nothing,
     }
 }
 

@@ -200,6 +200,7 @@ mod tests {
             target_redis_version: None,
             notes: Vec::new(),
             verify: Vec::new(),
+            saved: Default::default(),
         }
     }
 
