@@ -345,6 +345,20 @@ impl Settings {
         }
     }
 
+    /// The phase of a file as `plan` numbers them: a configured phase whose
+    /// globs match it, else 0 (`dependencies`) for a dependency manifest, else
+    /// the last phase, `rest`.
+    pub fn phase_of_file(&self, relative: &str, is_manifest: bool) -> Phase {
+        let phase = self.phase_of(relative);
+        if is_manifest && phase.name == REST_PHASE && phase.number == self.phases.len() + 1 {
+            return Phase {
+                number: 0,
+                name: DEPENDENCIES_PHASE.to_string(),
+            };
+        }
+        phase
+    }
+
     pub fn has_phases(&self) -> bool {
         !self.phases.is_empty()
     }

@@ -94,10 +94,20 @@ fn fix_phase_without_paths_fixes_the_phase_files_not_the_staged_ones() {
     assert_eq!(read(&project, "app/b.py"), SAFE_FIXED);
     assert_eq!(read(&project, "app/c.py"), SAFE, "staged, but in no phase");
 
-    // The last phase, `rest`, holds the files no phase names.
+    // The last phase, `rest`, holds the Python files no phase names…
+    project.write("requirements.txt", "aioredis==2.0.1\n");
     let run = project.run(&["fix", "--phase", "rest"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(read(&project, "app/c.py"), SAFE_FIXED);
+    // …and the manifests are phase 0, in the statistics too.
+    assert_eq!(read(&project, "requirements.txt"), "aioredis==2.0.1\n");
+    let run = project.run(&["check", "--statistics", "."]);
+    assert!(
+        run.stdout
+            .contains("phase 0 (dependencies): 1 file, 1 finding"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -130,10 +130,11 @@ pub fn file_report(
         line_index: LineIndex::from_source_text(&text),
         text,
         diagnostics,
-        phase: inputs
-            .settings
-            .has_phases()
-            .then(|| inputs.settings.phase_of(&file.relative)),
+        phase: inputs.settings.has_phases().then(|| {
+            inputs
+                .settings
+                .phase_of_file(&file.relative, file.manifest.is_some())
+        }),
     }
 }
 

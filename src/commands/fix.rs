@@ -110,10 +110,12 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .files
         .iter()
         .filter(|file| {
-            phase.as_ref().is_none_or(|phase| match phase.number {
+            phase.as_ref().is_none_or(|phase| {
                 // Phase 0: the dependency manifests (their RU3xx findings).
-                0 => file.manifest.is_some(),
-                _ => inputs.settings.phase_of(&file.relative) == *phase,
+                inputs
+                    .settings
+                    .phase_of_file(&file.relative, file.manifest.is_some())
+                    == *phase
             })
         })
         .cloned()
