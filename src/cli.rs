@@ -150,7 +150,8 @@ pub struct PlanArgs {
 pub enum PlanFormat {
     /// Tables per phase, with reasons and the command for each phase.
     Markdown,
-    /// `{"files": [{path, phase, reasons, findings, fan_in, test_file, uses}], "dependencies": [...]}`.
+    /// `{"files": [{path, phase, reasons, findings, fan_in, test_file, uses}], "dependencies": [...],
+    /// "target_redis_version", "notes", "verify": [{phase, still_importing_aioredis}]}`.
     Json,
 }
 
