@@ -89,10 +89,32 @@ fn fix_phase_without_paths_fixes_the_phase_files_not_the_staged_ones() {
     // By name, from a subfolder, with a file staged elsewhere: the phase's files.
     project.write("app/c.py", SAFE);
     project.git(&["add", "app/c.py"]);
-    let run = project.run_in("app", &["fix", "--phase", "critical"], &[]);
+    let run = project.run_in(
+        "app",
+        &["fix", "--phase", "critical", "--verify", "true"],
+        &[],
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(read(&project, "app/b.py"), SAFE_FIXED);
     assert_eq!(read(&project, "app/c.py"), SAFE, "staged, but in no phase");
+    // The commit command it prints works where it was printed (a subfolder).
+    let (_, commit) = run
+        .stderr
+        .split_once("then commit: ")
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    let commit = commit.lines().next().unwrap();
+    assert_eq!(commit, "git add b.py && git commit");
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("{commit} -qm phase-2")])
+        .current_dir(project.path().join("app"))
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(project.git(&["show", "HEAD:app/b.py"]), SAFE_FIXED);
 
     // The last phase, `rest`, holds the Python files no phase names…
     project.write("requirements.txt", "aioredis==2.0.1\n");

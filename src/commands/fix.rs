@@ -263,7 +263,11 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
 
         if let Some(command) = &options.verify {
             if verify(command, &inputs.tree_root)? {
-                let paths: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+                // As the user types them: relative to the current folder, quoted for sh.
+                let paths: Vec<String> = writes
+                    .iter()
+                    .map(|write| shell_word(&fixes[write.index].file.display))
+                    .collect();
                 eprintln!(
                     "Verified: `{command}` passed. Review with `git diff`, then commit: git add {} && git commit",
                     paths.join(" ")
@@ -417,6 +421,19 @@ fn writable(fix: &FileFix, tree_root: &Path, staged: bool) -> Result<Write, Stri
         original,
         fixed,
     })
+}
+
+/// A path as sh reads it: quoted unless it is made of plain characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 /// Runs the verify command in the tree root; prints the tail of its output when it fails.
