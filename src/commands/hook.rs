@@ -62,8 +62,14 @@ fn install(hook: &Path, shown: &str, fix: bool, force: bool) -> Result<ExitStatu
         Existing::Foreign => {
             return Err(Error::Usage(format!(
                 "{shown} already exists and was not written by redis-unify; left as it is. \
-                 Run `redis-unify check` from it yourself, or replace it with \
-                 `redis-unify hook install --force` (the old hook is kept as a backup)"
+                 Run `redis-unify {}` from it yourself, or replace it with \
+                 `redis-unify hook install{} --force` (the old hook is kept as a backup)",
+                if fix {
+                    "check --fix --exit-non-zero-on-fix"
+                } else {
+                    "check"
+                },
+                if fix { " --fix" } else { "" }
             )));
         }
     }

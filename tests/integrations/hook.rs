@@ -118,8 +118,22 @@ fn a_foreign_hook_is_kept_unless_forced() {
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("--force"));
+    assert!(
+        refused
+            .stderr
+            .contains("`redis-unify hook install --force`")
+    );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+    // The command it names keeps the options given (--fix).
+    let refused = repo.run(&["hook", "install", "--fix"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("`redis-unify hook install --fix --force`"),
+        "{}",
+        refused.stderr
+    );
 
     let refused = repo.run(&["hook", "uninstall"]);
     assert_eq!(refused.code, 2);
