@@ -75,7 +75,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     }
     options.step_summary_written = args.common.output_format == OutputFormat::Github
         && !args.common.statistics
-        && write_step_summary(&reports);
+        && write_step_summary(&reports, options.nothing_checked.as_deref());
     write_output(args.common.output_file.as_deref(), cwd, &reports, &options)?;
     if let Some(crash) = crash {
         return Err(crash);
@@ -186,12 +186,17 @@ pub fn collect<T>(outcomes: Vec<Outcome<T>>) -> (Vec<T>, Option<Error>) {
 
 /// Appends the findings to the job summary when GitHub Actions asks for one
 /// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning, not an error.
-fn write_step_summary(reports: &[FileReport]) -> bool {
+fn write_step_summary(reports: &[FileReport], nothing_checked: Option<&str>) -> bool {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) else {
         return false;
     };
     let links = crate::report::github::BlobLinks::from_env();
-    match crate::report::append_step_summary(Path::new(&path), reports, links.as_ref()) {
+    match crate::report::append_step_summary(
+        Path::new(&path),
+        reports,
+        links.as_ref(),
+        nothing_checked,
+    ) {
         Ok(()) => true,
         Err(error) => {
             eprintln!(

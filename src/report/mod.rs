@@ -166,10 +166,11 @@ pub fn append_step_summary(
     path: &Path,
     files: &[FileReport],
     links: Option<&github::BlobLinks>,
+    nothing_checked: Option<&str>,
 ) -> io::Result<()> {
     let located = locate(files);
     let mut markdown = Vec::new();
-    github::write_step_summary(&mut markdown, &located, links)?;
+    github::write_step_summary(&mut markdown, &located, links, nothing_checked)?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
