@@ -4,7 +4,8 @@
 #  - Debian's redis-server (apt-get, as root; the tests start and stop their own
 #    throwaway servers on 127.0.0.1, so the service is not needed);
 #  - target/live-venv: tests/live/requirements.txt (redis-py, the packages'
-#    runtime dependencies; never aioredis);
+#    runtime dependencies, pytest for the example service walk-through in
+#    tests/walkthrough.rs; never aioredis);
 #  - target/aioredis-2.0.1-venv: aioredis 2.0.1 alone, to show the unmigrated
 #    code failing on this Python (`TypeError: duplicate base class TimeoutError`).
 set -euo pipefail

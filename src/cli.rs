@@ -20,6 +20,7 @@ Exit codes: 0 nothing found, 1 findings, 2 bad usage, bad configuration or an in
 redis-unify check .            lint every Python file and manifest below the current folder\n  \
 redis-unify fix --diff .       show the safe fixes as a diff, write nothing\n  \
 redis-unify plan               the migration plan, phase by phase\n  \
+redis-unify plan --write       save the plan's phases in the configuration\n  \
 redis-unify fix --phase 1 --verify \"pytest -x\"   fix phase 1, test, roll back on failure\n  \
 redis-unify rule RU100         explain a rule (`rule --all` lists them)"
 )]
@@ -67,18 +68,24 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// With --fix: also apply unsafe fixes.
-    #[arg(long, requires = "fix")]
+    /// Also apply unsafe fixes with --fix; without it, show them as available (`[*]`), as ruff does.
+    #[arg(long)]
     pub unsafe_fixes: bool,
 
     /// With --fix: list what was fixed.
     #[arg(long, requires = "fix")]
     pub show_fixes: bool,
+
+    /// With --fix: exit with 1 when a file was fixed, even if nothing remains
+    /// (a git hook: stop the commit so that the fixes get reviewed and staged).
+    #[arg(long, requires = "fix")]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Before writing, the original of every file to change is saved in the journal (.git/redis-unify/runs/, or .redis-unify/runs/ outside git); `redis-unify rollback` restores it. Each file is written atomically and keeps its mode, encoding, BOM and line endings. In staged mode a file is fixed only when its work-tree content equals what is staged."
+    after_help = "Before writing, the original of every file to change is saved in the journal (.git/redis-unify/runs/, or .redis-unify/runs/ outside git); `redis-unify rollback` restores it. Each file is written atomically and keeps its mode, encoding, BOM and line endings. In staged mode a file is fixed only when its work-tree content equals what is staged.\n\n\
+With --phase N and no PATHS, the files of that phase are fixed wherever they are in the project, staged or not: 0 is the dependency manifests, 1… the phases `redis-unify plan --write` saved."
 )]
 pub struct FixArgs {
     #[command(flatten)]
@@ -92,7 +99,9 @@ pub struct FixArgs {
     #[arg(long, conflicts_with_all = ["verify", "verify_imports", "show_fixes"])]
     pub diff: bool,
 
-    /// Only fix the files of this migration phase: its number (1-based) or its name.
+    /// Only fix the files of this migration phase, numbered as `plan` prints them:
+    /// 0 the dependency manifests, then the configured phases (by number or
+    /// name). Without PATHS, the phase's files across the whole project, staged or not.
     #[arg(long, value_name = "N|NAME")]
     pub phase: Option<String>,
 
@@ -122,11 +131,16 @@ pub struct FixArgs {
     /// List what was fixed, per file and rule.
     #[arg(long)]
     pub show_fixes: bool,
+
+    /// Exit with 1 when a file was fixed, even if nothing remains (a git hook:
+    /// stop the commit so that the fixes get reviewed and staged).
+    #[arg(long, conflicts_with = "diff")]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Phases: 1 low risk (every finding has a safe fix, or a test file whose findings are all fixable), 2 mechanical (fixable with unsafe fixes too), 3 manual (hand changes in a module few others import), 4 critical (hand changes in a central module: high fan-in, or a cache/session/lock/queue/pub-sub role). Phase 0 lists the findings in the dependency manifests.\n\nWith --write the phases go to the configuration as [[tool.redis-unify.phases]] (the rest of the file is kept as it is); then `redis-unify fix --phase N --verify CMD` migrates one phase at a time."
+    after_help = "Phases: 1 low risk (every finding has a safe fix, or a test file whose findings are all fixable), 2 mechanical (fixable with unsafe fixes too), 3 manual (hand changes in a module few others import), 4 critical (hand changes in a central module: high fan-in, or a cache/session/lock/queue/pub-sub role). Phase 0 is the dependency manifests (`fix --phase 0 --unsafe-fixes`). A module that others import comes no later than they do when a fix can swap its import, and each phase says which files its tests still cannot import.\n\nWith --write the phases go to the configuration as [[tool.redis-unify.phases]] (the rest of the file is kept as it is; phases that differ from the plan are kept unless --force); then `redis-unify fix --phase N --verify CMD` migrates one phase at a time."
 )]
 pub struct PlanArgs {
     /// Files or folders to plan. Without any: the files git tracks.
@@ -136,9 +150,15 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
     pub output_format: PlanFormat,
 
-    /// Also write the phases into the configuration file.
+    /// Also write the phases into the configuration file. Phases already
+    /// there that differ from the plan (edited by hand, or from an earlier
+    /// plan) are kept, and the command fails, unless --force.
     #[arg(long)]
     pub write: bool,
+
+    /// With --write: replace phases that differ from the plan.
+    #[arg(long, requires = "write")]
+    pub force: bool,
 
     /// Use this configuration file instead of searching for one (and write to it).
     #[arg(long, value_name = "FILE")]
@@ -149,7 +169,8 @@ pub struct PlanArgs {
 pub enum PlanFormat {
     /// Tables per phase, with reasons and the command for each phase.
     Markdown,
-    /// `{"files": [{path, phase, reasons, findings, fan_in, test_file, uses}], "dependencies": [...]}`.
+    /// `{"files": [{path, phase, reasons, findings, fan_in, test_file, uses}], "dependencies": [...],
+    /// "target_redis_version", "notes", "verify": [{phase, still_importing_aioredis}]}`.
     Json,
 }
 
@@ -186,7 +207,8 @@ pub struct HistoryArgs {
 /// What `check` and `fix` share: which files, which rules, how to report.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Files or folders to check. Without any: the files staged for commit.
+    /// Files or folders to check. Without any: the files staged for commit
+    /// (with `fix --phase N`: that phase's files across the whole project).
     pub paths: Vec<PathBuf>,
 
     /// How to print the findings.

@@ -254,7 +254,7 @@ pub fn lint_manifest(
         rules::aioredis_dependency::check(text, &manifest, &mut diagnostics);
     }
     if rules.contains(Rule::VulnerableRedisVersion) {
-        rules::vulnerable_redis_version::check(&manifest, &mut diagnostics);
+        rules::vulnerable_redis_version::check(text, &manifest, &mut diagnostics);
     }
     if rules.contains(Rule::RedisWithoutAsyncio) {
         rules::redis_without_asyncio::check(&manifest, context.uses_asyncio, &mut diagnostics);

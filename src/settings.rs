@@ -160,7 +160,11 @@ pub struct Settings {
 /// The implicit last phase: files no configured phase names.
 pub const REST_PHASE: &str = "rest";
 
-/// A file's migration phase: 1-based position and name.
+/// Phase 0: the dependency manifests (RU3xx), as `redis-unify plan` numbers it.
+pub const DEPENDENCIES_PHASE: &str = "dependencies";
+
+/// A file's migration phase: its number (0 for the dependency manifests, then
+/// 1-based position) and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phase {
     pub number: usize,
@@ -341,32 +345,62 @@ impl Settings {
         }
     }
 
+    /// The phase of a file as `plan` numbers them: a configured phase whose
+    /// globs match it, else 0 (`dependencies`) for a dependency manifest, else
+    /// the last phase, `rest`.
+    pub fn phase_of_file(&self, relative: &str, is_manifest: bool) -> Phase {
+        let phase = self.phase_of(relative);
+        if is_manifest && phase.name == REST_PHASE && phase.number == self.phases.len() + 1 {
+            return Phase {
+                number: 0,
+                name: DEPENDENCIES_PHASE.to_string(),
+            };
+        }
+        phase
+    }
+
     pub fn has_phases(&self) -> bool {
         !self.phases.is_empty()
     }
 
-    /// Resolves `--phase N` (1-based) or `--phase NAME`.
+    /// Resolves `--phase N` or `--phase NAME`, numbered as `redis-unify plan`
+    /// prints them: 0 (`dependencies`) is the dependency manifests, 1… the
+    /// configured phases in order, and the last one `rest`.
     pub fn find_phase(&self, wanted: &str) -> Result<Phase, Error> {
+        let wanted = wanted.trim();
+        let configured_name = self.phases.iter().position(|(name, _)| name == wanted);
+        if configured_name.is_none()
+            && (wanted == DEPENDENCIES_PHASE || wanted.parse::<usize>() == Ok(0))
+        {
+            return Ok(Phase {
+                number: 0,
+                name: DEPENDENCIES_PHASE.to_string(),
+            });
+        }
+        if self.phases.is_empty() {
+            return Err(Error::Usage(format!(
+                "no phases are configured, so there is no phase `{wanted}` (only 0, the dependency \
+                 manifests); save the plan's phases first with `redis-unify plan --write`, or define \
+                 [[tool.redis-unify.phases]] with `name` and `paths`"
+            )));
+        }
         let count = self.phases.len() + 1;
         let by_number = wanted
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=count).contains(n));
-        let by_name = self
-            .phases
-            .iter()
-            .position(|(name, _)| name == wanted)
-            .map(|i| i + 1);
+        let by_name = configured_name.map(|i| i + 1);
         let number = by_number
             .or(by_name)
             .or((wanted == REST_PHASE).then_some(count))
             .ok_or_else(|| {
-                let mut names: Vec<String> = self
-                    .phases
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, _))| format!("{} ({name})", i + 1))
-                    .collect();
+                let mut names = vec![format!("0 ({DEPENDENCIES_PHASE})")];
+                names.extend(
+                    self.phases
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (name, _))| format!("{} ({name})", i + 1)),
+                );
                 names.push(format!("{count} ({REST_PHASE})"));
                 Error::Usage(format!(
                     "no phase `{wanted}`; the phases are: {}. Define them as [[tool.redis-unify.phases]] with `name` and `paths`",

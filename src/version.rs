@@ -23,6 +23,10 @@ impl RedisVersion {
     /// redis-py 8.0.0 gave `socket_timeout` and `socket_connect_timeout` a 5 s
     /// default (reference §5.3); before, both waited forever.
     pub const SOCKET_TIMEOUT_DEFAULT: RedisVersion = RedisVersion::new(8, 0, 0);
+
+    /// redis-py 5.0.1 added `aclose()` to the async clients and deprecated
+    /// `close()` (PR #2898); before, `await client.close()` is the way.
+    pub const ACLOSE: RedisVersion = RedisVersion::new(5, 0, 1);
 }
 
 impl FromStr for RedisVersion {

@@ -222,3 +222,151 @@ fn dev_corpus_plan_write_and_fix_phase_1() {
     let phase_2_and_up = planned.values().filter(|p| **p >= 2).count();
     assert_eq!(remaining.len(), phase_2_and_up);
 }
+
+#[test]
+fn plan_write_keeps_hand_edited_phases_unless_forced() {
+    let project = fixture();
+    assert_eq!(project.run(&["plan", "--write", "."]).code, 0);
+    let written = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    // Now the plan says its phases are saved, and no longer asks to save them.
+    let plan = project.run(&["plan", "."]);
+    assert!(
+        plan.stdout
+            .contains("The phases below are saved in `pyproject.toml`"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("redis-unify plan --write\n"));
+    // Writing the same plan again changes nothing (and keeps any comment).
+    let commented = written.replace(
+        "name = \"low-risk\"",
+        "# the quick wins, done first\nname = \"low-risk\"",
+    );
+    std::fs::write(project.path().join("pyproject.toml"), &commented).unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("already this plan's"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap(),
+        commented
+    );
+
+    // A renamed phase and a path added by hand are kept: the write is refused.
+    let edited = commented
+        .replace("name = \"low-risk\"", "name = \"quick-wins\"")
+        .replace(
+            "name = \"critical\"\npaths = [",
+            "name = \"critical\"\npaths = [\n    \"src/shop/extra/**\",  # ours",
+        );
+    std::fs::write(project.path().join("pyproject.toml"), &edited).unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("phase 1 is named `quick-wins`, the plan names it `low-risk`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("lists `src/shop/extra/**`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("run `redis-unify plan . --write --force`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("# Migration plan"),
+        "the plan is still printed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap(),
+        edited,
+        "the hand edits are kept"
+    );
+    // The command it names replaces them.
+    let run = project.run(&["plan", ".", "--write", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let replaced = std::fs::read_to_string(project.path().join("pyproject.toml")).unwrap();
+    assert!(!replaced.contains("quick-wins"), "{replaced}");
+    assert!(replaced.contains("name = \"low-risk\""), "{replaced}");
+}
+
+#[test]
+fn a_module_others_import_comes_no_later_than_they_do() {
+    let project = Project::repo(&[
+        ("app/__init__.py", ""),
+        // Safe swap, but a hand change (RU103): phase 3 on its own.
+        (
+            "app/core.py",
+            "import aioredis\n\nclient = aioredis.from_url(\"redis://x\", socket_timeout=5)\n\nasync def close():\n    await client.close()\n",
+        ),
+        // Phase 1, and it imports core at import time.
+        (
+            "app/views.py",
+            "from aioredis import Redis\n\nfrom app import core, legacy\n\ndef get() -> Redis:\n    return core.client\n",
+        ),
+        // 1.x API: its swap is an unsafe fix, so phase 1 (safe fixes) cannot take it.
+        (
+            "app/legacy.py",
+            "import aioredis\n\nasync def main():\n    return await aioredis.create_redis_pool(\"redis://x\")\n",
+        ),
+        (
+            "tests/test_views.py",
+            "from app import legacy, views\n\ndef test_get():\n    assert views.get() is not None\n",
+        ),
+    ]);
+    let run = project.run(&["plan", "--output-format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let file = |path: &str| {
+        plan["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not planned: {}", run.stdout))
+            .clone()
+    };
+    assert_eq!(file("app/views.py")["phase"], 1);
+    let core = file("app/core.py");
+    assert_eq!(core["phase"], 1, "{core}");
+    let reason = core["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("in phase 1, not 3: `app/views.py` imports it")
+            && reason.contains("`redis-unify check app/core.py`"),
+        "{reason}"
+    );
+    assert_eq!(
+        file("app/legacy.py")["phase"],
+        2,
+        "not pulled below the phase of its (unsafe) swap"
+    );
+    // What phase 1's verify covers: views and the test import legacy, which
+    // still imports aioredis until phase 2.
+    let after_1 = &plan["verify"][0];
+    assert_eq!(after_1["phase"], 1);
+    let blocked: Vec<(&str, &str)> = after_1["still_importing_aioredis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["path"].as_str().unwrap(), b["through"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        blocked,
+        [
+            ("app/legacy.py", "app/legacy.py"),
+            ("app/views.py", "app/legacy.py"),
+            ("tests/test_views.py", "app/legacy.py")
+        ]
+    );
+    assert_eq!(after_1["still_importing_aioredis"][0]["until_phase"], 2);
+    // After phase 2 (its unsafe fix swaps the import) nothing blocks.
+    assert_eq!(
+        plan["verify"][1]["still_importing_aioredis"],
+        serde_json::json!([])
+    );
+}

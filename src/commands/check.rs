@@ -16,7 +16,9 @@ use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
 use crate::project::lint_file;
-use crate::report::{FileReport, OutputFormat, ReportOptions, root_relative, write_report};
+use crate::report::{
+    FileReport, FooterCommand, OutputFormat, ReportOptions, root_relative, write_report,
+};
 use crate::rules::RuleSet;
 use crate::source::encoding::{Decoded, SourceEncoding, decode_as, decode_python};
 use crate::source::{Origin, SourceFile};
@@ -39,6 +41,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 FixMode::Safe
             },
             show_fixes: args.show_fixes,
+            exit_non_zero_on_fix: args.exit_non_zero_on_fix,
             ..FixOptions::default()
         };
         return run_fix(&args.common, &options, cwd);
@@ -60,16 +63,50 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     );
     let (reports, crash) = collect(outcomes);
     let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
-    let mut options = report_options(&args.common, FixMode::Safe, None);
+    // As ruff: `--unsafe-fixes` without `--fix` shows the unsafe fixes as available.
+    let mode = if args.unsafe_fixes {
+        FixMode::SafeAndUnsafe
+    } else {
+        FixMode::Safe
+    };
+    let mut options = report_options(&args.common, mode, None);
+    if inputs.files.is_empty() {
+        options.nothing_checked = Some(nothing_to_check(&args.common, &inputs, "check"));
+    }
     options.step_summary_written = args.common.output_format == OutputFormat::Github
         && !args.common.statistics
-        && write_step_summary(&reports);
+        && write_step_summary(&reports, options.nothing_checked.as_deref());
     write_output(args.common.output_file.as_deref(), cwd, &reports, &options)?;
     if let Some(crash) = crash {
         return Err(crash);
     }
     let found = reports.iter().any(|r| !r.diagnostics.is_empty());
     Ok(exit_status(found, args.common.exit_zero))
+}
+
+/// What to say instead of `All checks passed!` when no file was read: why,
+/// and the command that reads the whole project.
+pub fn nothing_to_check(common: &CommonArgs, inputs: &Inputs, command: &str) -> String {
+    let what = "no Python file or dependency manifest";
+    if let Some(reference) = &common.changed_since {
+        format!("No files to {command}: {what} changed since `{reference}`.")
+    } else if common.paths.is_empty() && inputs.staged {
+        format!(
+            "No files to {command}: {what} is staged (run `redis-unify {command} .` for the whole project)."
+        )
+    } else if common.paths.is_empty() {
+        format!("No files to {command}: {what} found in the project.")
+    } else {
+        let shown: Vec<String> = common
+            .paths
+            .iter()
+            .map(|p| crate::source::slash_path(p))
+            .collect();
+        format!(
+            "No files to {command}: {what} found in {}.",
+            shown.join(", ")
+        )
+    }
 }
 
 pub fn exit_status(found: bool, exit_zero: bool) -> ExitStatus {
@@ -93,14 +130,20 @@ pub fn file_report(
         line_index: LineIndex::from_source_text(&text),
         text,
         diagnostics,
-        phase: inputs
-            .settings
-            .has_phases()
-            .then(|| inputs.settings.phase_of(&file.relative)),
+        phase: inputs.settings.has_phases().then(|| {
+            inputs
+                .settings
+                .phase_of_file(&file.relative, file.manifest.is_some())
+        }),
     }
 }
 
 pub fn report_options(common: &CommonArgs, mode: FixMode, fixed: Option<usize>) -> ReportOptions {
+    let command = if fixed.is_some() {
+        FooterCommand::Fix
+    } else {
+        FooterCommand::Check
+    };
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -118,6 +161,9 @@ pub fn report_options(common: &CommonArgs, mode: FixMode, fixed: Option<usize>) 
         fix_mode: mode,
         fixed,
         show_fixes: None,
+        nothing_checked: None,
+        not_fixed: Vec::new(),
+        command,
     }
 }
 
@@ -140,12 +186,17 @@ pub fn collect<T>(outcomes: Vec<Outcome<T>>) -> (Vec<T>, Option<Error>) {
 
 /// Appends the findings to the job summary when GitHub Actions asks for one
 /// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning, not an error.
-fn write_step_summary(reports: &[FileReport]) -> bool {
+fn write_step_summary(reports: &[FileReport], nothing_checked: Option<&str>) -> bool {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) else {
         return false;
     };
     let links = crate::report::github::BlobLinks::from_env();
-    match crate::report::append_step_summary(Path::new(&path), reports, links.as_ref()) {
+    match crate::report::append_step_summary(
+        Path::new(&path),
+        reports,
+        links.as_ref(),
+        nothing_checked,
+    ) {
         Ok(()) => true,
         Err(error) => {
             eprintln!(

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ExitStatus;
-use super::check::{collect, exit_status, file_report, map_files, report_options, write_output};
-use super::inputs::{Inputs, gather};
+use super::check::{
+    collect, exit_status, file_report, map_files, nothing_to_check, report_options, write_output,
+};
+use super::inputs::{Inputs, Scope, gather_in};
 use super::rollback::{record_restore, restore_files};
 use crate::cli::{CommonArgs, FixArgs};
 use crate::error::Error;
@@ -45,6 +47,8 @@ pub struct FixOptions {
     /// Commit the run's files once verified (`--commit`).
     pub commit: bool,
     pub show_fixes: bool,
+    /// Exit with 1 when a file was written (git hooks: stop the commit).
+    pub exit_non_zero_on_fix: bool,
 }
 
 impl Default for FixOptions {
@@ -58,6 +62,7 @@ impl Default for FixOptions {
             python: None,
             commit: false,
             show_fixes: false,
+            exit_non_zero_on_fix: false,
         }
     }
 }
@@ -76,6 +81,7 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         python: args.python.clone(),
         commit: args.commit,
         show_fixes: args.show_fixes,
+        exit_non_zero_on_fix: args.exit_non_zero_on_fix,
     };
     run_fix(&args.common, &options, cwd)
 }
@@ -97,7 +103,14 @@ impl FileFix {
 }
 
 pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<ExitStatus, Error> {
-    let inputs = gather(common, cwd)?;
+    // A phase is a set of project files: without PATHS, `--phase` reads the
+    // whole project, staged or not (as `plan` does), never only what is staged.
+    let scope = if options.phase.is_some() {
+        Scope::Project
+    } else {
+        Scope::Default
+    };
+    let mut inputs = gather_in(common, cwd, scope)?;
     if options.commit {
         // Before anything is written: a commit of the run must hold only the run.
         if inputs.git_dir.is_none() {
@@ -114,13 +127,27 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .as_deref()
         .map(|wanted| inputs.settings.find_phase(wanted))
         .transpose()?;
+    if phase.as_ref().is_some_and(|phase| phase.number == 0) {
+        // Phase 0 is the manifests' findings only (setup.py's Python code
+        // belongs to the phase its path is in).
+        inputs.settings.rules = inputs
+            .settings
+            .rules
+            .iter()
+            .filter(|rule| Rule::MANIFEST_RULES.contains(rule))
+            .collect();
+    }
     let files: Vec<SourceFile> = inputs
         .files
         .iter()
         .filter(|file| {
-            phase
-                .as_ref()
-                .is_none_or(|phase| inputs.settings.phase_of(&file.relative) == *phase)
+            phase.as_ref().is_none_or(|phase| {
+                // Phase 0: the dependency manifests (their RU3xx findings).
+                inputs
+                    .settings
+                    .phase_of_file(&file.relative, file.manifest.is_some())
+                    == *phase
+            })
         })
         .cloned()
         .collect();
@@ -183,6 +210,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         fix_file(file, text, &inputs.settings, &inputs.asyncio, options.mode)
     };
     let mut writes: Vec<Write> = Vec::new();
+    let mut not_fixed: Vec<(String, String)> = Vec::new();
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
@@ -191,6 +219,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
                 eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                not_fixed.push((fix.file.display.clone(), reason.clone()));
                 keep_original(fix, &inputs);
             }
         }
@@ -198,6 +227,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
 
     let mut verify_failed = false;
     let mut commit_refused = false;
+    let mut written_files = 0;
     if !writes.is_empty() {
         let journal = Journal::for_project(inputs.git_dir.as_deref(), &inputs.tree_root);
         let io_error = |e: std::io::Error| Error::Io {
@@ -269,6 +299,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 Err(reason) => {
                     let fix = &mut fixes[write.index];
                     eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                    not_fixed.push((fix.file.display.clone(), reason.clone()));
                     entry.write = FileWrite::NotWritten;
                     entry.not_written = Some(reason);
                     keep_original(fix, &inputs);
@@ -277,6 +308,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         }
         manifest.status = RunStatus::Complete;
         journal.save(&manifest).map_err(io_error)?;
+        written_files = written;
         let not_written = writes.len() - written;
         let not_written_note = if not_written > 0 {
             format!(
@@ -367,12 +399,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             .map(|f| f.path.as_str())
             .collect();
         if failure.is_none() && !verification.is_empty() && !options.commit {
-            let paths = &written_paths;
+            // As the user types them: relative to the current folder, quoted for sh.
+            let shown: Vec<String> = writes
+                .iter()
+                .zip(&manifest.files)
+                .filter(|(_, entry)| entry.write == FileWrite::Written)
+                .map(|(write, _)| shell_word(&fixes[write.index].file.display))
+                .collect();
             eprintln!(
-                "Verified: {}. Review with `git diff`, then commit: git add {} && git commit \
-                 (or rerun with --commit)",
+                "Verified: {}. Review with `git diff`, then commit: git add {} && git commit",
                 verification.join("; "),
-                paths.join(" ")
+                shown.join(" ")
             );
         }
         if failure.is_none() && options.commit && written > 0 {
@@ -479,6 +516,12 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         }
     }
 
+    if written_files == 0
+        && let Some(command) = &options.verify
+    {
+        eprintln!("Nothing was fixed, so `{command}` was not run.");
+    }
+
     let fixed_count: usize = fixes
         .iter()
         .map(|f| f.outcome.fixed.values().sum::<usize>())
@@ -502,8 +545,32 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     if options.show_fixes {
         report.show_fixes = Some(show);
     }
+    report.not_fixed = not_fixed;
+    if files.is_empty() {
+        report.nothing_checked = Some(match &phase {
+            Some(phase) => format!(
+                "No files to fix in phase {} ({}){}.",
+                phase.number,
+                phase.name,
+                if phase.number == 0 {
+                    ": no dependency manifest found"
+                } else {
+                    ": no file of the project matches its paths"
+                }
+            ),
+            None => nothing_to_check(common, &inputs, "fix"),
+        });
+    }
     write_output(common.output_file.as_deref(), cwd, &reports, &report)?;
     if verify_failed || commit_refused {
+        return Ok(ExitStatus::Failure);
+    }
+    if options.exit_non_zero_on_fix && written_files > 0 {
+        eprintln!(
+            "error: fixed {written_files} {}; review and `git add` {}, then commit again.",
+            if written_files == 1 { "file" } else { "files" },
+            if written_files == 1 { "it" } else { "them" },
+        );
         return Ok(ExitStatus::Failure);
     }
     let remaining = reports.iter().any(|r| !r.diagnostics.is_empty());
@@ -768,6 +835,19 @@ fn plural(count: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{count} {noun}s")
+    }
+}
+
+/// A path as sh reads it: quoted unless it is made of plain characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

@@ -62,8 +62,14 @@ fn install(hook: &Path, shown: &str, fix: bool, force: bool) -> Result<ExitStatu
         Existing::Foreign => {
             return Err(Error::Usage(format!(
                 "{shown} already exists and was not written by redis-unify; left as it is. \
-                 Run `redis-unify check` from it yourself, or replace it with \
-                 `redis-unify hook install --force` (the old hook is kept as a backup)"
+                 Run `redis-unify {}` from it yourself, or replace it with \
+                 `redis-unify hook install{} --force` (the old hook is kept as a backup)",
+                if fix {
+                    "check --fix --exit-non-zero-on-fix"
+                } else {
+                    "check"
+                },
+                if fix { " --fix" } else { "" }
             )));
         }
     }
@@ -164,9 +170,10 @@ pub fn script(binary: Option<&Path>, fix: bool) -> String {
         .unwrap_or_else(|| "redis-unify".to_string());
     let (command, purpose) = if fix {
         (
-            "check --fix",
+            "check --fix --exit-non-zero-on-fix",
             "# Fixes what it safely can in the work tree (never the index) and stops the\n\
-             # commit when it changed or found anything: review, `git add`, commit again.\n",
+             # commit when it changed or found anything: review, `git add`, commit again\n\
+             # (the index still holds the unfixed code, so the commit must not go on).\n",
         )
     } else {
         (
@@ -247,6 +254,9 @@ mod tests {
         assert!(text.lines().any(|l| l == MARKER));
         assert!(text.contains("redis_unify='/opt/bin/redis-unify'\n"));
         assert!(text.ends_with("exec \"$redis_unify\" check\n"));
-        assert!(script(None, true).ends_with("exec \"$redis_unify\" check --fix\n"));
+        assert!(
+            script(None, true)
+                .ends_with("exec \"$redis_unify\" check --fix --exit-non-zero-on-fix\n")
+        );
     }
 }

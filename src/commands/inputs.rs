@@ -35,8 +35,24 @@ pub struct Inputs {
 }
 
 pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
+    gather_in(args, cwd, Scope::Default)
+}
+
+/// Which files a command without PATHS reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The staged files (inside git), as `check` and `fix` do.
+    Default,
+    /// The whole project (`fix --phase N`: a phase is a set of project files,
+    /// staged or not), walked from the project root.
+    Project,
+}
+
+pub fn gather_in(args: &CommonArgs, cwd: &Path, scope: Scope) -> Result<Inputs, Error> {
     let config = find_config(args.config.as_deref(), cwd)?;
-    let staged_mode = args.paths.is_empty() && args.changed_since.is_none();
+    let whole_project =
+        scope == Scope::Project && args.paths.is_empty() && args.changed_since.is_none();
+    let staged_mode = args.paths.is_empty() && args.changed_since.is_none() && !whole_project;
     let under_pre_commit = std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1");
     let needs_history = args.changed_since.is_some() || args.new_only;
     // Staged mode and the history flags need a repository; with paths, one is
@@ -108,7 +124,12 @@ pub fn gather(args: &CommonArgs, cwd: &Path) -> Result<Inputs, Error> {
                 settings: &settings,
                 force_exclude: args.force_exclude,
             };
-            let found = walk.collect(&args.paths)?;
+            let roots = if whole_project {
+                vec![settings.project_root.clone()]
+            } else {
+                args.paths.clone()
+            };
+            let found = walk.collect(&roots)?;
             for (path, reason) in &found.skipped {
                 eprintln!("warning: {path}: {reason}");
             }

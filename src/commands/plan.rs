@@ -28,6 +28,9 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let fallback_root = default_root(repository.as_ref(), cwd);
     let config = find_config(args.config.as_deref(), cwd)?;
+    let target_configured = config
+        .as_ref()
+        .is_some_and(|c| c.options.target_redis_version.is_some());
     let settings = resolve_settings(config, &SelectionArgs::default(), &fallback_root)?;
     let files = match (&repository, args.paths.is_empty()) {
         (Some((repo, workdir)), true) => tracked_files(repo, workdir, cwd, &settings)?,
@@ -46,7 +49,8 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     };
     let mut files = files;
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    let plan = plan::build(&files, &settings);
+    let mut plan = plan::build(&files, &settings, target_configured);
+    plan.saved = saved_phases(&plan, &settings, cwd);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io_error = |source| Error::Io {
@@ -61,8 +65,19 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             writeln!(out).map_err(io_error)?;
         }
     }
+    drop(out);
     if args.write {
-        write_phases(&plan, &settings)?;
+        let mut rerun = String::from("redis-unify plan");
+        for path in &args.paths {
+            rerun.push(' ');
+            rerun.push_str(&shell_word(&slash_path(path)));
+        }
+        if let Some(config) = &args.config {
+            rerun.push_str(" --config ");
+            rerun.push_str(&shell_word(&slash_path(config)));
+        }
+        rerun.push_str(" --write --force");
+        write_phases(&plan, &settings, args.force, &rerun)?;
     }
     Ok(ExitStatus::Success)
 }
@@ -101,7 +116,38 @@ fn tracked_files(
     Ok(files)
 }
 
-fn write_phases(plan: &Plan, settings: &Settings) -> Result<(), Error> {
+/// Whether the configuration `plan --write` would write to holds phases, and
+/// whether they are this plan's.
+fn saved_phases(plan: &Plan, settings: &Settings, cwd: &Path) -> plan::Saved {
+    let path = plan::write::target(settings.config_path.as_deref(), &settings.project_root);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return plan::Saved::Nothing;
+    };
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let shown = slash_path(&relative_to(&path, cwd));
+    match plan::write::existing_phases(&text, is_pyproject) {
+        Ok(Some(existing)) if existing == plan::write::planned_phases(plan) => {
+            plan::Saved::Same(shown)
+        }
+        Ok(Some(_)) => plan::Saved::Different(shown),
+        _ => plan::Saved::Nothing,
+    }
+}
+
+/// A word as sh reads it: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn write_phases(plan: &Plan, settings: &Settings, force: bool, rerun: &str) -> Result<(), Error> {
     let path = plan::write::target(settings.config_path.as_deref(), &settings.project_root);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -109,6 +155,43 @@ fn write_phases(plan: &Plan, settings: &Settings) -> Result<(), Error> {
         Err(source) => return Err(Error::Io { path, source }),
     };
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let config_error = |message| Error::Config {
+        path: path.clone(),
+        message,
+    };
+    let existing = plan::write::existing_phases(&text, is_pyproject).map_err(config_error)?;
+    let planned = plan::write::planned_phases(plan);
+    if let Some(existing) = &existing {
+        if *existing == planned {
+            eprintln!(
+                "The phases in {} are already this plan's; left as they are.",
+                path.display()
+            );
+            return Ok(());
+        }
+        if !force {
+            let differences = plan::write::differences(existing, &planned);
+            let shown: Vec<String> = differences
+                .iter()
+                .take(10)
+                .map(|d| format!("  - {d}"))
+                .collect();
+            let more = differences.len().saturating_sub(10);
+            return Err(Error::Usage(format!(
+                "{} already has phases that differ from this plan (edited by hand, or saved \
+                 from an earlier plan), so they were kept as they are:\n{}{}\n\
+                 `fix --phase N` follows the saved phases. To replace them with this plan \
+                 (losing those edits), run `{rerun}`.",
+                path.display(),
+                shown.join("\n"),
+                if more > 0 {
+                    format!("\n  - and {more} more")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+    }
     let written =
         plan::write::with_phases(&text, is_pyproject, plan).map_err(|message| Error::Config {
             path: path.clone(),

@@ -4,13 +4,13 @@
 
 use std::io::{self, Write};
 
-use super::Plan;
 use super::policy::{HIGH_FAN_IN, PHASE_NAMES};
+use super::{Plan, Saved};
 
 const PHASE_TITLES: [&str; 4] = ["low risk", "mechanical", "manual", "critical"];
 
 const PHASE_POLICIES: [&str; 4] = [
-    "Every finding has a safe fix (imports of aioredis 2.x names, annotation-only uses), or the file is a test file whose findings are all fixable.",
+    "Every finding has a safe fix (imports of aioredis 2.x names, annotation-only uses), or the file is a test file whose findings are all fixable; and the modules these files import, as far as a safe fix makes them importable.",
     "Every finding is fixable, some only with unsafe fixes: review the diff before committing.",
     "Some findings need a hand change (aioredis 1.x API, pub/sub `Channel`, `multi_exec`, …), in modules few others import.",
     "Some findings need a hand change, in central modules: imported by many others, or with a cache, session, lock, queue or pub/sub role. Migrate them last, with the most care.",
@@ -47,9 +47,34 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
     )?;
     writeln!(out)?;
+    for note in &plan.notes {
+        writeln!(out, "{note}")?;
+        writeln!(out)?;
+    }
+    match &plan.saved {
+        Saved::Nothing => {
+            writeln!(
+                out,
+                "Run the commands below in order. First save the phases in the configuration (`fix --phase N` fixes the files a saved phase lists, staged or not):"
+            )?;
+            writeln!(out)?;
+            writeln!(out, "```sh")?;
+            writeln!(out, "redis-unify plan --write")?;
+            writeln!(out, "```")?;
+        }
+        Saved::Same(path) => writeln!(
+            out,
+            "The phases below are saved in `{path}`: run the commands below in order (`fix --phase N` fixes the files a saved phase lists, staged or not)."
+        )?,
+        Saved::Different(path) => writeln!(
+            out,
+            "`{path}` holds phases that differ from this plan (edited by hand, or saved before part of the migration was done): `fix --phase N` fixes the files of the saved phase N, not of the table below. `redis-unify plan --write --force` replaces them with this plan."
+        )?,
+    }
+    writeln!(out)?;
     writeln!(
         out,
-        "Save the phases in the configuration with `redis-unify plan --write`; `redis-unify fix --phase N` then fixes one phase at a time. Run the tests after each phase.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
+        "Each phase's command fixes the phase, runs your tests (`--verify`) and rolls the phase back when they fail. On Python 3.11 a module that runs `import aioredis` cannot be imported, so a module that others import comes no later than they do, and each phase says which files its tests still cannot import.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
     )?;
     writeln!(out)?;
 
@@ -71,21 +96,26 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
                 cell(&finding.message)
             )?;
         }
-        let mut manifests: Vec<&str> = plan.dependencies.iter().map(|d| d.path.as_str()).collect();
-        manifests.dedup();
         writeln!(out)?;
-        writeln!(
-            out,
-            "Change the dependencies together with phase 1 (the code needs `redis>=5.0.1` installed); the fixable ones with:"
-        )?;
-        writeln!(out)?;
-        writeln!(out, "```sh")?;
-        writeln!(
-            out,
-            "redis-unify fix --unsafe-fixes {}",
-            manifests.join(" ")
-        )?;
-        writeln!(out, "```")?;
+        let fixable = plan.dependencies.iter().any(|d| d.fix != "none");
+        if fixable {
+            writeln!(
+                out,
+                "The fixes require `redis>=5.0.1` (with `aclose()`, and past both CVE windows) and remove aioredis; each is unsafe (a new major version of a dependency), so review the diff. Phase 0 changes only the manifests: verify it with the command that installs them (`pip install -r requirements.txt`, `poetry lock`, …). Your tests can run from phase 1 on, once the modules they import no longer import aioredis."
+            )?;
+            writeln!(out)?;
+            writeln!(out, "```sh")?;
+            writeln!(
+                out,
+                "redis-unify fix --phase 0 --unsafe-fixes --verify \"<your install command>\""
+            )?;
+            writeln!(out, "```")?;
+        } else {
+            writeln!(
+                out,
+                "None of these has a fix: change the requirements by hand (`redis>=5.0.1`)."
+            )?;
+        }
     }
 
     for phase in 1..=4u8 {
@@ -127,7 +157,7 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             )?;
         }
         writeln!(out)?;
-        let unsafe_fixes = files.iter().any(|f| f.findings.r#unsafe > 0);
+        let unsafe_fixes = super::phase_uses_unsafe_fixes(&plan.files, phase);
         writeln!(out, "```sh")?;
         writeln!(
             out,
@@ -135,15 +165,61 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             if unsafe_fixes { " --unsafe-fixes" } else { "" }
         )?;
         writeln!(out, "```")?;
-        if phase >= 3 {
+        if phase >= 3 || files.iter().any(|f| f.findings.manual > 0) {
             writeln!(out)?;
             writeln!(
                 out,
                 "The fix applies what can be fixed; `redis-unify check FILE` shows each remaining finding with what to write instead."
             )?;
         }
+        writeln!(out)?;
+        write_verify(out, plan, phase)?;
     }
     Ok(())
+}
+
+/// What the phase's `--verify` can be expected to cover.
+fn write_verify(out: &mut dyn Write, plan: &Plan, phase: u8) -> io::Result<()> {
+    let Some(verify) = plan.verify.iter().find(|v| v.phase == phase) else {
+        return Ok(());
+    };
+    let blocked = &verify.still_importing_aioredis;
+    if blocked.is_empty() {
+        return writeln!(
+            out,
+            "What `--verify` covers: after this phase no Python file runs an aioredis import when it is imported; the whole test suite can run."
+        );
+    }
+    let shown: Vec<String> = blocked
+        .iter()
+        .take(8)
+        .map(|b| {
+            let until = match b.until_phase {
+                Some(until) => format!("until phase {until}"),
+                None => "until a hand change".to_string(),
+            };
+            if b.through == b.path {
+                format!("`{}` ({until})", b.path)
+            } else {
+                format!("`{}` (through `{}`, {until})", b.path, b.through)
+            }
+        })
+        .collect();
+    let more = blocked.len().saturating_sub(8);
+    writeln!(
+        out,
+        "What `--verify` covers: after this phase {} Python {} still {} an aioredis import when imported (on Python 3.11 it fails), so tests that import {} fail whatever this phase does: {}{}. Point `--verify` at the tests that do not (for example with pytest's `--ignore`/`-k`).",
+        blocked.len(),
+        if blocked.len() == 1 { "file" } else { "files" },
+        if blocked.len() == 1 { "runs" } else { "run" },
+        if blocked.len() == 1 { "it" } else { "them" },
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Text for a table cell: `|` escaped, on one line.

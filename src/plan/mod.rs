@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::fix::Applicability;
 use crate::lint::{is_python_path, lint_with_usage, source_type_of};
 use crate::project::{AsyncioUse, lint_manifest_file};
-use crate::python::imports::{Import, imports};
+use crate::python::imports::{Import, import_time_imports, imports};
 use crate::rules::Rule;
 use crate::settings::Settings;
 use crate::source::SourceFile;
@@ -72,12 +72,67 @@ pub struct Plan {
     pub dependencies: Vec<DependencyFinding>,
     /// How many Python files were read.
     pub python_files: usize,
+    /// The redis-py version phases 1–4 are planned for (`target-redis-version`,
+    /// else what phase 0's fixes require, else the lowest the manifests admit).
+    pub target_redis_version: Option<String>,
+    /// Where that version comes from, and what to do when it disagrees with phase 0.
+    pub notes: Vec<String>,
+    /// For each phase 1–4: the Python files that still fail to import after it.
+    pub verify: Vec<PhaseVerify>,
+    /// Whether the configuration already holds phases, and whether they are
+    /// this plan's (set by the command; decides what the Markdown tells to run).
+    #[serde(skip)]
+    pub saved: Saved,
+}
+
+/// The phases the configuration holds, compared with the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Saved {
+    /// None yet: `plan --write` comes first.
+    #[default]
+    Nothing,
+    /// The plan's phases, as `plan --write` would write them.
+    Same(String),
+    /// Other phases (edited by hand, or saved before part of the migration).
+    Different(String),
+}
+
+/// What a phase's `--verify` can cover: after the phase (and the ones before
+/// it), which Python files still run an aioredis import when they are
+/// imported, themselves or through the project modules they import — on
+/// Python 3.11 their tests fail until a later phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseVerify {
+    pub phase: u8,
+    pub still_importing_aioredis: Vec<Blocked>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocked {
+    pub path: String,
+    /// The file whose aioredis import it runs (itself, or a module it imports).
+    pub through: String,
+    /// The phase that removes that import, or `None` when only a hand change can.
+    pub until_phase: Option<u8>,
+}
+
+/// How a file's import-time aioredis import goes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Swap {
+    /// It has none (aioredis only in functions, under `TYPE_CHECKING`, …).
+    NotNeeded,
+    /// A fix swaps it: 1 a safe fix, 2 an unsafe one.
+    Fix(u8),
+    /// Only a hand change (a 1.x API, a `noqa`-suppressed import, …).
+    Manual,
 }
 
 /// What reading one Python file gave.
 struct Read {
     relative: String,
     imports: Vec<Import>,
+    /// The imports that run when the module is imported.
+    import_time: Vec<Import>,
     /// Set when the file uses aioredis.
     planned: Option<Planned>,
 }
@@ -91,6 +146,30 @@ struct Planned {
     safety_rules: BTreeMap<Rule, usize>,
     /// The names it defines at the top level (for its role).
     names: Vec<String>,
+    /// Its RU100 findings, by fix.
+    import_findings: Counts,
+    /// Its aioredis import statements, anywhere in the file.
+    aioredis_imports: usize,
+    /// Whether an aioredis import runs when the module is imported.
+    aioredis_at_import: bool,
+}
+
+impl Planned {
+    fn swap(&self) -> Swap {
+        if !self.aioredis_at_import {
+            Swap::NotNeeded
+        } else if self.import_findings.manual == 0
+            && self.import_findings.total() >= self.aioredis_imports
+        {
+            Swap::Fix(if self.import_findings.r#unsafe == 0 {
+                1
+            } else {
+                2
+            })
+        } else {
+            Swap::Manual
+        }
+    }
 }
 
 /// Whether a rule is about the migration itself (RU0xx, RU1xx), rather than
@@ -99,16 +178,48 @@ pub fn is_migration_rule(rule: Rule) -> bool {
     rule.code().starts_with("RU0") || rule.code().starts_with("RU1")
 }
 
-/// Builds the plan of `files` (Python files and manifests, read from the work tree).
-pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
+/// Builds the plan of `files` (Python files and manifests, read from the work
+/// tree). `target_configured`: whether `target-redis-version` was set in the
+/// configuration (else `settings` holds the lowest version the manifests admit).
+pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool) -> Plan {
     let asyncio = AsyncioUse::new(settings);
+    let dependencies = dependency_findings(files, settings, &asyncio);
+    // Phases 1–4 come after phase 0: plan them for the redis-py that phase 0's
+    // fixes require (RU300/RU301 write `>=5.0.1`), unless the configuration
+    // names a target; say when the two disagree.
+    let phase_0_version = dependencies
+        .iter()
+        .any(|d| d.fix != "none" && (d.code == "RU300" || d.code == "RU301"))
+        .then_some(crate::version::RedisVersion::ACLOSE);
+    let mut options = settings.lint_options();
+    let mut notes = Vec::new();
+    match (phase_0_version, options.target_redis_version) {
+        (Some(required), Some(target)) if target_configured && target < required => {
+            notes.push(format!(
+                "`target-redis-version` is {target}, but phase 0's fixes require redis>={required}: \
+                 the findings below follow {target} (no `aclose()`, …); raise `target-redis-version` \
+                 to \"{required}\" together with phase 0, then run `redis-unify plan` again."
+            ));
+        }
+        (Some(required), target) if !target_configured && target.is_none_or(|t| t < required) => {
+            options.target_redis_version = Some(required);
+            notes.push(format!(
+                "Phases 1–4 are planned for redis-py {required}, which phase 0's fixes require{}.",
+                match target {
+                    Some(target) => format!(" (the manifests admit {target} today)"),
+                    None => String::new(),
+                }
+            ));
+        }
+        _ => {}
+    }
     let python: Vec<&SourceFile> = files
         .iter()
         .filter(|f| is_python_path(&f.relative))
         .collect();
     let read: Vec<Read> = python
         .par_iter()
-        .filter_map(|file| read_python(file, settings))
+        .filter_map(|file| read_python(file, settings, &options))
         .collect();
     let packages: HashSet<String> = python
         .iter()
@@ -125,6 +236,15 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
         })
         .collect();
     let graph = Graph::build(&module_files, &packages);
+    // What runs when a module is imported: the graph a test's import follows.
+    let import_time_files: Vec<ModuleFile> = read
+        .iter()
+        .map(|r| ModuleFile {
+            relative: r.relative.clone(),
+            imports: r.import_time.clone(),
+        })
+        .collect();
+    let import_time = Graph::build_import_time(&import_time_files, &packages);
     let mut planned: Vec<PlannedFile> = Vec::new();
     for file in &read {
         let Some(Planned {
@@ -134,6 +254,7 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
             unsafe_rules,
             safety_rules,
             names,
+            ..
         }) = &file.planned
         else {
             continue;
@@ -173,8 +294,199 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
             uses: uses.clone(),
         });
     }
+    let swaps: BTreeMap<String, Swap> = read
+        .iter()
+        .filter_map(|r| r.planned.as_ref().map(|p| (r.relative.clone(), p.swap())))
+        .collect();
+    pull_imported_modules_forward(&mut planned, &swaps, &import_time);
     planned.sort_by(|a, b| (a.phase, &a.path).cmp(&(b.phase, &b.path)));
+    let verify = (1..=4)
+        .map(|phase| PhaseVerify {
+            phase,
+            still_importing_aioredis: still_importing_aioredis(
+                phase,
+                &planned,
+                &swaps,
+                &import_time,
+            ),
+        })
+        .collect();
+    Plan {
+        files: planned,
+        dependencies,
+        python_files: python.len(),
+        target_redis_version: options.target_redis_version.map(|v| v.to_string()),
+        notes,
+        verify,
+        saved: Saved::Nothing,
+    }
+}
 
+/// Whether `fix --phase N` as `plan` prints it applies unsafe fixes: when a
+/// file of the phase has a finding only an unsafe fix covers.
+pub fn phase_uses_unsafe_fixes(files: &[PlannedFile], phase: u8) -> bool {
+    files
+        .iter()
+        .any(|f| f.phase == phase && f.findings.r#unsafe > 0)
+}
+
+/// A module that others import is migrated no later than they are, as far as
+/// a fix can make it importable: on Python 3.11 no aioredis imports, so a
+/// phase's tests pass only when every project module they load is swapped.
+/// Such a module moves to the earliest phase of the files that import it
+/// (directly or through others) — never below the phase its swap needs (1 for
+/// a safe fix, 2 for an unsafe one); its hand changes stay to do, and say so.
+fn pull_imported_modules_forward(
+    planned: &mut [PlannedFile],
+    swaps: &BTreeMap<String, Swap>,
+    import_time: &Graph,
+) {
+    let index: BTreeMap<String, usize> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    // The planned files that import each swappable one, directly or not.
+    let importers: BTreeMap<&str, Vec<usize>> = index
+        .keys()
+        .filter(|path| matches!(swaps.get(*path), Some(Swap::Fix(_))))
+        .map(|path| {
+            let planned_importers = import_time
+                .importers_closure(path)
+                .iter()
+                .filter_map(|importer| index.get(importer).copied())
+                .collect();
+            (path.as_str(), planned_importers)
+        })
+        .collect();
+    let original: Vec<u8> = planned.iter().map(|f| f.phase).collect();
+    // Phases only go down and are at least 1: this ends.
+    loop {
+        let mut changed = false;
+        for (path, &i) in &index {
+            let Some(Swap::Fix(floor)) = swaps.get(path) else {
+                continue;
+            };
+            let earliest = importers[path.as_str()]
+                .iter()
+                .map(|&importer| planned[importer].phase)
+                .min();
+            let Some(earliest) = earliest else { continue };
+            let wanted = earliest.max(*floor);
+            if wanted < planned[i].phase {
+                planned[i].phase = wanted;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (path, &i) in &index {
+        if planned[i].phase == original[i] {
+            continue;
+        }
+        let phase = planned[i].phase;
+        let mut importers: Vec<String> = importers[path.as_str()]
+            .iter()
+            .filter(|&&importer| planned[importer].phase == phase)
+            .map(|&importer| planned[importer].path.clone())
+            .collect();
+        importers.sort_unstable();
+        let shown: Vec<String> = importers.iter().take(3).map(|p| format!("`{p}`")).collect();
+        let more = importers.len().saturating_sub(3);
+        let file = &planned[i];
+        let swap = if matches!(swaps.get(path), Some(Swap::Fix(1))) {
+            "a safe fix"
+        } else {
+            "an unsafe fix"
+        };
+        let mut reason = format!(
+            "in phase {phase}, not {}: {}{} {} it, and their tests can import it only once its \
+             aioredis import is swapped ({swap})",
+            original[i],
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            if importers.len() == 1 {
+                "imports"
+            } else {
+                "import"
+            },
+        );
+        if file.findings.manual > 0 {
+            reason.push_str(&format!(
+                "; its {} that {} a hand change {} after this phase (`redis-unify check {}` shows {})",
+                if file.findings.manual == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                },
+                if file.findings.manual == 1 {
+                    "needs"
+                } else {
+                    "need"
+                },
+                if file.findings.manual == 1 {
+                    "remains"
+                } else {
+                    "remain"
+                },
+                file.path,
+                if file.findings.manual == 1 { "it" } else { "them" },
+            ));
+        }
+        planned[i].reasons.insert(0, reason);
+    }
+}
+
+/// The Python files that still run an aioredis import when imported, after
+/// phases 1..=`phase` were fixed as `plan` prints them.
+fn still_importing_aioredis(
+    phase: u8,
+    planned: &[PlannedFile],
+    swaps: &BTreeMap<String, Swap>,
+    import_time: &Graph,
+) -> Vec<Blocked> {
+    let mut sources: Vec<(String, Option<u8>)> = Vec::new();
+    for file in planned {
+        let until = match swaps.get(&file.path) {
+            Some(Swap::NotNeeded) | None => continue,
+            Some(Swap::Fix(1)) => Some(file.phase),
+            Some(Swap::Fix(_)) => {
+                phase_uses_unsafe_fixes(planned, file.phase).then_some(file.phase)
+            }
+            Some(Swap::Manual) => None,
+        };
+        if until.is_none_or(|until| until > phase) {
+            sources.push((file.path.clone(), until));
+        }
+    }
+    // The hardest cause first: a hand change, then the latest phase.
+    sources.sort_by_key(|(path, until)| (until.is_some(), std::cmp::Reverse(*until), path.clone()));
+    let mut blocked: BTreeMap<String, Blocked> = BTreeMap::new();
+    for (source, until) in &sources {
+        let reached = std::iter::once(source.clone()).chain(import_time.importers_closure(source));
+        for path in reached {
+            blocked.entry(path.clone()).or_insert(Blocked {
+                path,
+                through: source.clone(),
+                until_phase: *until,
+            });
+        }
+    }
+    blocked.into_values().collect()
+}
+
+/// The findings of the dependency manifests (phase 0).
+fn dependency_findings(
+    files: &[SourceFile],
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+) -> Vec<DependencyFinding> {
     let mut dependencies = Vec::new();
     for file in files.iter().filter(|f| f.manifest.is_some()) {
         let Ok(bytes) = file.read(None) else {
@@ -184,7 +496,7 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
             continue;
         };
         // Only its requirements: setup.py's Python findings are planned with the code.
-        let diagnostics = lint_manifest_file(file, &text, settings, &asyncio);
+        let diagnostics = lint_manifest_file(file, &text, settings, asyncio);
         let index = LineIndex::from_source_text(&text);
         for diagnostic in diagnostics {
             dependencies.push(DependencyFinding {
@@ -200,14 +512,14 @@ pub fn build(files: &[SourceFile], settings: &Settings) -> Plan {
             });
         }
     }
-    Plan {
-        files: planned,
-        dependencies,
-        python_files: python.len(),
-    }
+    dependencies
 }
 
-fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
+fn read_python(
+    file: &SourceFile,
+    settings: &Settings,
+    options: &crate::lint::LintOptions,
+) -> Option<Read> {
     let bytes = file.read(None).ok()?;
     let text = crate::source::encoding::decode_python(bytes).ok()?.text;
     let source_type = source_type_of(&file.relative);
@@ -215,23 +527,30 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
     // can only have one through a client it is handed, as RU105 finds).
     if !text.contains("redis") {
         // Only its imports matter, for the fan-in of the others.
-        let imports = if text.contains("import") {
+        let (imports, import_time) = if text.contains("import") {
             let parsed = ruff_python_parser::parse_unchecked_source(&text, source_type);
-            imports(&parsed.syntax().body)
+            let body = &parsed.syntax().body;
+            (imports(body), import_time_imports(body))
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         return Some(Read {
             relative: file.relative.clone(),
             imports,
+            import_time,
             planned: None,
         });
     }
     let parsed = ruff_python_parser::parse_unchecked_source(&text, source_type);
     let body = &parsed.syntax().body;
     let file_imports = imports(body);
+    let import_time = import_time_imports(body);
     let rules = settings.rules_for(&file.relative);
-    let linted = lint_with_usage(&text, source_type, rules, &settings.lint_options());
+    let linted = lint_with_usage(&text, source_type, rules, options);
+    let is_aioredis_import = |i: &&Import| i.level == 0 && crate::api::is_aioredis(&i.module);
+    let aioredis_import_count = file_imports.iter().filter(is_aioredis_import).count();
+    let aioredis_at_import = import_time.iter().any(|i| is_aioredis_import(&i));
+    let mut import_findings = Counts::default();
     let aioredis_imports: BTreeSet<String> = file_imports
         .iter()
         .filter(|i| i.level == 0 && crate::api::is_aioredis(&i.module))
@@ -258,14 +577,25 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
             .filter(|f| !f.edits.is_empty())
             .map(|f| f.applicability)
         {
-            Some(Applicability::Safe) => counts.safe += 1,
+            Some(Applicability::Safe) => {
+                counts.safe += 1;
+                if diagnostic.rule == Rule::AioredisImport {
+                    import_findings.safe += 1;
+                }
+            }
             Some(Applicability::Unsafe) => {
                 counts.r#unsafe += 1;
                 *unsafe_rules.entry(diagnostic.rule).or_default() += 1;
+                if diagnostic.rule == Rule::AioredisImport {
+                    import_findings.r#unsafe += 1;
+                }
             }
             _ => {
                 counts.manual += 1;
                 *manual_rules.entry(diagnostic.rule).or_default() += 1;
+                if diagnostic.rule == Rule::AioredisImport {
+                    import_findings.manual += 1;
+                }
             }
         }
         match diagnostic.rule {
@@ -284,6 +614,7 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
     Some(Read {
         relative: file.relative.clone(),
         imports: file_imports,
+        import_time,
         planned: uses_aioredis.then(|| Planned {
             uses,
             counts,
@@ -291,6 +622,9 @@ fn read_python(file: &SourceFile, settings: &Settings) -> Option<Read> {
             unsafe_rules,
             safety_rules,
             names: defined_names(body),
+            import_findings,
+            aioredis_imports: aioredis_import_count,
+            aioredis_at_import,
         }),
     })
 }

@@ -24,6 +24,8 @@ pub struct Graph {
     names: BTreeMap<String, String>,
     /// Importers of each file (relative paths).
     importers: BTreeMap<String, BTreeSet<String>>,
+    /// The project files each file imports (relative paths).
+    imported: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Graph {
@@ -42,6 +44,7 @@ impl Graph {
             }
         }
         let mut importers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut forward: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for file in files {
             let own = names.get(&file.relative).cloned().unwrap_or_default();
             let is_package = file.relative.ends_with("/__init__.py")
@@ -56,11 +59,78 @@ impl Graph {
                             .entry(imported.clone())
                             .or_default()
                             .insert(file.relative.clone());
+                        forward
+                            .entry(file.relative.clone())
+                            .or_default()
+                            .insert(imported.clone());
                     }
                 }
             }
         }
-        Graph { names, importers }
+        Graph {
+            names,
+            importers,
+            imported: forward,
+        }
+    }
+
+    /// The graph of what runs when a module is imported: its imports, and the
+    /// `__init__.py` of each package above it (Python runs those first).
+    pub fn build_import_time(files: &[ModuleFile], packages: &HashSet<String>) -> Graph {
+        let mut graph = Graph::build(files, packages);
+        let known: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+        for file in files {
+            let mut folder = file.relative.as_str();
+            while let Some((parent, _)) = folder.rsplit_once('/') {
+                folder = parent;
+                if !packages.contains(parent) {
+                    break;
+                }
+                let init = format!("{parent}/__init__.py");
+                if init != file.relative && known.contains(init.as_str()) {
+                    graph
+                        .imported
+                        .entry(file.relative.clone())
+                        .or_default()
+                        .insert(init.clone());
+                    graph
+                        .importers
+                        .entry(init)
+                        .or_default()
+                        .insert(file.relative.clone());
+                }
+            }
+        }
+        graph
+    }
+
+    /// Every project file that imports `relative`, directly or through others.
+    pub fn importers_closure(&self, relative: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![relative.to_string()];
+        while let Some(file) = stack.pop() {
+            for next in self.importers.get(&file).into_iter().flatten() {
+                if next != relative && seen.insert(next.clone()) {
+                    stack.push(next.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Every project file `relative` imports, directly or through others
+    /// (Python runs the whole chain when the file is imported), in path order.
+    pub fn imports_closure(&self, relative: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![relative.to_string()];
+        while let Some(file) = stack.pop() {
+            for next in self.imported.get(&file).into_iter().flatten() {
+                if next != relative && seen.insert(next.clone()) {
+                    stack.push(next.clone());
+                }
+            }
+        }
+        seen
     }
 
     /// How many other project files import this one.

@@ -24,6 +24,110 @@ pub fn target(config_path: Option<&Path>, project_root: &Path) -> PathBuf {
     }
 }
 
+/// Phases as saved: each one's name and path globs, in order.
+pub type SavedPhases = Vec<(String, Vec<String>)>;
+
+/// The phases `plan --write` writes for `plan`: name and escaped path globs.
+pub fn planned_phases(plan: &Plan) -> SavedPhases {
+    PHASE_NAMES
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let number = index as u8 + 1;
+            let paths = plan
+                .files
+                .iter()
+                .filter(|f| f.phase == number)
+                .map(|f| globset::escape(&f.path))
+                .collect();
+            (name.to_string(), paths)
+        })
+        .collect()
+}
+
+/// The phases the configuration text holds (`None`: it has none).
+pub fn existing_phases(text: &str, is_pyproject: bool) -> Result<Option<SavedPhases>, String> {
+    let document: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let section = if is_pyproject {
+        document
+            .get("tool")
+            .and_then(|tool| tool.get("redis-unify"))
+    } else {
+        Some(document.as_item())
+    };
+    let Some(phases) = section.and_then(|s| s.get("phases")) else {
+        return Ok(None);
+    };
+    let Some(phases) = phases.as_array_of_tables() else {
+        return Err("`phases` is not an array of tables ([[phases]])".to_string());
+    };
+    Ok(Some(
+        phases
+            .iter()
+            .map(|table| {
+                let name = table
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let paths = table
+                    .get("paths")
+                    .and_then(|p| p.as_array())
+                    .map(|paths| {
+                        paths
+                            .iter()
+                            .filter_map(|p| p.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (name, paths)
+            })
+            .collect(),
+    ))
+}
+
+/// How the saved phases differ from the planned ones, one line each.
+pub fn differences(
+    existing: &[(String, Vec<String>)],
+    planned: &[(String, Vec<String>)],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if existing.len() != planned.len() {
+        lines.push(format!(
+            "{} phases saved, {} planned",
+            existing.len(),
+            planned.len()
+        ));
+    }
+    for (index, (name, paths)) in existing.iter().enumerate() {
+        let Some((planned_name, planned_paths)) = planned.get(index) else {
+            lines.push(format!("phase {} `{name}` is not in the plan", index + 1));
+            continue;
+        };
+        if name != planned_name {
+            lines.push(format!(
+                "phase {} is named `{name}`, the plan names it `{planned_name}`",
+                index + 1
+            ));
+        }
+        for path in paths.iter().filter(|p| !planned_paths.contains(p)) {
+            lines.push(format!(
+                "phase {} `{name}` lists `{path}`, which the plan does not put there",
+                index + 1
+            ));
+        }
+        for path in planned_paths.iter().filter(|p| !paths.contains(p)) {
+            lines.push(format!(
+                "the plan puts `{path}` in phase {}, which does not list it",
+                index + 1
+            ));
+        }
+    }
+    lines
+}
+
 /// `text` (the configuration file, possibly empty) with the plan's phases,
 /// replacing any phases it had. `paths` are relative to the file's folder.
 pub fn with_phases(text: &str, is_pyproject: bool, plan: &Plan) -> Result<String, String> {
@@ -31,11 +135,10 @@ pub fn with_phases(text: &str, is_pyproject: bool, plan: &Plan) -> Result<String
         .parse()
         .map_err(|e: toml_edit::TomlError| e.to_string())?;
     let mut phases = ArrayOfTables::new();
-    for (index, name) in PHASE_NAMES.iter().enumerate() {
-        let number = index as u8 + 1;
+    for (name, planned_paths) in planned_phases(plan) {
         let mut paths = Array::new();
-        for file in plan.files.iter().filter(|f| f.phase == number) {
-            let mut value = Value::from(globset::escape(&file.path));
+        for path in planned_paths {
+            let mut value = Value::from(path);
             value.decor_mut().set_prefix("\n    ");
             paths.push_formatted(value);
         }
@@ -44,7 +147,7 @@ pub fn with_phases(text: &str, is_pyproject: bool, plan: &Plan) -> Result<String
             paths.set_trailing_comma(true);
         }
         let mut table = Table::new();
-        table.insert("name", Item::Value(Value::from(*name)));
+        table.insert("name", Item::Value(Value::from(name)));
         table.insert("paths", Item::Value(Value::Array(paths)));
         phases.push(table);
     }
@@ -94,6 +197,10 @@ mod tests {
             ],
             dependencies: Vec::new(),
             python_files: 3,
+            target_redis_version: None,
+            notes: Vec::new(),
+            verify: Vec::new(),
+            saved: Default::default(),
         }
     }
 

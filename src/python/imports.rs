@@ -39,6 +39,64 @@ pub fn imports(body: &[Stmt]) -> Vec<Import> {
     collector.imports
 }
 
+/// The import statements that run when the module is imported: at module
+/// level, also inside `try`, `if`, `with`, loops and class bodies, but not in
+/// functions nor under `if TYPE_CHECKING:` (whose `else` branch runs).
+pub fn import_time_imports(body: &[Stmt]) -> Vec<Import> {
+    let mut found = Vec::new();
+    collect_import_time(body, &mut found);
+    found
+}
+
+fn collect_import_time(body: &[Stmt], found: &mut Vec<Import>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                found.extend(imports(std::slice::from_ref(stmt)));
+            }
+            Stmt::If(stmt_if) => {
+                if !is_type_checking(&stmt_if.test) {
+                    collect_import_time(&stmt_if.body, found);
+                }
+                for clause in &stmt_if.elif_else_clauses {
+                    if !clause.test.as_ref().is_some_and(is_type_checking) {
+                        collect_import_time(&clause.body, found);
+                    }
+                }
+            }
+            Stmt::Try(stmt_try) => {
+                collect_import_time(&stmt_try.body, found);
+                for handler in &stmt_try.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_import_time(&handler.body, found);
+                }
+                collect_import_time(&stmt_try.orelse, found);
+                collect_import_time(&stmt_try.finalbody, found);
+            }
+            Stmt::With(with) => collect_import_time(&with.body, found),
+            Stmt::For(stmt_for) => {
+                collect_import_time(&stmt_for.body, found);
+                collect_import_time(&stmt_for.orelse, found);
+            }
+            Stmt::While(stmt_while) => {
+                collect_import_time(&stmt_while.body, found);
+                collect_import_time(&stmt_while.orelse, found);
+            }
+            Stmt::ClassDef(class) => collect_import_time(&class.body, found),
+            _ => {}
+        }
+    }
+}
+
+/// `TYPE_CHECKING` or `<module>.TYPE_CHECKING`.
+fn is_type_checking(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
 /// Whether the text imports `redis.asyncio` or `aioredis` (in any form:
 /// `import redis.asyncio`, `from redis import asyncio`, `from redis.asyncio
 /// import Redis`, `import aioredis`). Text without those bytes is not parsed.
@@ -113,5 +171,17 @@ mod tests {
         assert!(!imports_async_redis("import redis\nimport asyncio\n"));
         assert!(!imports_async_redis("x = 'import aioredis'\n"));
         assert!(!imports_async_redis("from .aioredis import x\n"));
+    }
+
+    #[test]
+    fn import_time_imports_skip_functions_and_type_checking() {
+        let text = "import a\ntry:\n    import b\nexcept ImportError:\n    import c\nif TYPE_CHECKING:\n    import d\nelse:\n    import e\ndef f():\n    import g\nclass K:\n    import h\n";
+        let parsed =
+            ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
+        let modules: Vec<String> = import_time_imports(&parsed.syntax().body)
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(modules, ["a", "b", "c", "e", "h"]);
     }
 }

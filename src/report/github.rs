@@ -123,9 +123,13 @@ pub fn write_step_summary(
     out: &mut dyn Write,
     located: &[Located],
     links: Option<&BlobLinks>,
+    nothing_checked: Option<&str>,
 ) -> io::Result<()> {
     // A blank line first: earlier steps may have left a paragraph open.
     writeln!(out, "\n### redis-unify\n")?;
+    if let (true, Some(message)) = (located.is_empty(), nothing_checked) {
+        return writeln!(out, "{message}\n");
+    }
     if located.is_empty() {
         return writeln!(out, "All checks passed: no aioredis use found.\n");
     }

@@ -87,6 +87,23 @@ pub struct ReportOptions {
     pub fixed: Option<usize>,
     /// `--show-fixes`: what was fixed, per file and rule.
     pub show_fixes: Option<Vec<(String, BTreeMap<Rule, usize>)>>,
+    /// Set when no file was read at all: what the footer says instead of
+    /// `All checks passed!` (which would claim a check that did not happen).
+    pub nothing_checked: Option<String>,
+    /// In a fix run: the files whose fixes were not written, with why.
+    pub not_fixed: Vec<(String, String)>,
+    /// The command that ran: `check` (its footer offers `--fix`) or a fix run.
+    pub command: FooterCommand,
+}
+
+/// Which command's footer is written: the hints differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FooterCommand {
+    /// `redis-unify check` (without --fix): `--fix` and `--unsafe-fixes` are options of it.
+    #[default]
+    Check,
+    /// `redis-unify fix` or `check --fix`.
+    Fix,
 }
 
 impl Located<'_> {
@@ -149,10 +166,11 @@ pub fn append_step_summary(
     path: &Path,
     files: &[FileReport],
     links: Option<&github::BlobLinks>,
+    nothing_checked: Option<&str>,
 ) -> io::Result<()> {
     let located = locate(files);
     let mut markdown = Vec::new();
-    github::write_step_summary(&mut markdown, &located, links)?;
+    github::write_step_summary(&mut markdown, &located, links, nothing_checked)?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -201,7 +219,9 @@ fn plural(count: usize) -> &'static str {
     if count == 1 { "error" } else { "errors" }
 }
 
-/// ruff's footer: the count, what was fixed, and what `--fix` would fix.
+/// ruff's footer: the count, what was fixed, and how to fix the rest — with
+/// options that work on the command that was run (`check --fix`,
+/// `--unsafe-fixes`), never a command that would read other files.
 pub(crate) fn write_footer(
     out: &mut dyn Write,
     located: &[Located],
@@ -210,6 +230,9 @@ pub(crate) fn write_footer(
     let remaining = located.len();
     let fixed = options.fixed.unwrap_or(0);
     if remaining == 0 && fixed == 0 {
+        if let Some(message) = &options.nothing_checked {
+            return writeln!(out, "{message}");
+        }
         return writeln!(out, "All checks passed!");
     }
     if options.format == OutputFormat::Concise && remaining > 0 {
@@ -235,17 +258,52 @@ pub(crate) fn write_footer(
         .filter(|l| !l.fixable(options.fix_mode) && l.fixable(FixMode::SafeAndUnsafe))
         .count();
     let hidden_note = if hidden > 0 {
-        format!(" ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` option)")
+        format!(
+            " ({hidden} hidden {} can be enabled with the `--unsafe-fixes` option)",
+            if hidden == 1 { "fix" } else { "fixes" }
+        )
     } else {
         String::new()
     };
-    if fixable > 0 {
-        writeln!(
+    match options.command {
+        FooterCommand::Check if fixable > 0 => writeln!(
             out,
-            "[*] {fixable} fixable with `redis-unify fix` (or `check --fix`).{hidden_note}"
-        )?;
-    } else if hidden > 0 {
-        writeln!(out, "No fixes available{hidden_note}.")?;
+            "[*] {fixable} fixable with the `--fix` option{hidden_note}."
+        )?,
+        FooterCommand::Fix if fixable > 0 => {
+            // A fix run leaves a fixable finding only where it could not write:
+            // rerunning the same command would not fix it; say why.
+            let findings = if fixable == 1 {
+                "finding was"
+            } else {
+                "findings were"
+            };
+            if options.not_fixed.is_empty() {
+                writeln!(
+                    out,
+                    "[*] {fixable} fixable {findings} not fixed (see the messages above){hidden_note}."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "[*] {fixable} fixable {findings} not fixed, because {} {} skipped:",
+                    options.not_fixed.len(),
+                    if options.not_fixed.len() == 1 {
+                        "file was"
+                    } else {
+                        "files were"
+                    }
+                )?;
+                for (path, reason) in &options.not_fixed {
+                    writeln!(out, "  {path}: {reason}")?;
+                }
+                if hidden > 0 {
+                    writeln!(out, "{}", hidden_note.trim_start())?;
+                }
+            }
+        }
+        _ if hidden > 0 => writeln!(out, "No fixes available{hidden_note}.")?,
+        _ => {}
     }
     Ok(())
 }

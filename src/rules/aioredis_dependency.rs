@@ -70,6 +70,17 @@ pub fn replacement(dependency: &Dependency) -> String {
 fn replacement_fix(text: &str, dependency: &Dependency) -> Option<Fix> {
     let new_head = replacement(dependency);
     let title = format!("Replace with `{new_head}`");
+    rewrite_fix(text, dependency, new_head, title)
+}
+
+/// Rewrites a requirement as `new_head` (`name[extras]>=5.0.1`), keeping its
+/// marker; a TOML key (Poetry, Pipfile) becomes `redis = ">=5.0.1"`.
+pub fn rewrite_fix(
+    text: &str,
+    dependency: &Dependency,
+    new_head: String,
+    title: String,
+) -> Option<Fix> {
     let edits = match &dependency.site {
         Site::Pep508 {
             head: Some(head), ..

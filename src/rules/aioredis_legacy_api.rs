@@ -59,7 +59,10 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
         let mut diagnostic = Diagnostic::new(
             Rule::AioredisLegacyApi,
             range,
-            format!("{subject} exists only in aioredis 1.x; {}", entry.instead),
+            format!(
+                "{subject} exists only in aioredis 1.x; {}",
+                super::deprecated_close::at_target(checker, &entry.instead)
+            ),
         );
         if let Some(fix) = checker.take_callee_fix(range) {
             diagnostic = diagnostic.with_fix(fix);

@@ -30,7 +30,7 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
             let message = format!(
                 "`{receiver}.{}` exists only on the aioredis 1.x client; {}",
                 attribute.attr.as_str(),
-                entry.instead
+                super::deprecated_close::at_target(checker, &entry.instead)
             );
             checker.report(Diagnostic::new(
                 Rule::AioredisLegacyApi,
@@ -63,7 +63,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         let message = format!(
             "`{method_name}({}=...)` exists only in aioredis 1.x; {}",
             arg.as_str(),
-            entry.instead
+            super::deprecated_close::at_target(checker, &entry.instead)
         );
         // At the keyword's name: the value may be long, and the plan lists the text.
         checker.report(Diagnostic::new(

@@ -24,6 +24,11 @@ pub fn check_function_exit(checker: &mut Checker) {
     }
     let scope = function.scope;
     let function_name = checker.function_name(function);
+    let close = if super::deprecated_close::has_aclose(checker) {
+        "aclose"
+    } else {
+        "close"
+    };
     let leaked: Vec<Diagnostic> = checker
         .clients()
         .held_in_scope(scope)
@@ -46,7 +51,7 @@ pub fn check_function_exit(checker: &mut Checker) {
                     "Each call of `{function_name}()` builds a client `{name}`, with its own \
                      connection pool, with `{built_by}(...)` and never closes it, so connections \
                      pile up; create one client at startup and share it, or close this one with \
-                     `async with` or `await {name}.aclose()`"
+                     `async with` or `await {name}.{close}()`"
                 )
             };
             Diagnostic::new(Rule::ClientPerCall, held.callee, message)

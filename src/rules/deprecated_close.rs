@@ -7,6 +7,26 @@ use super::Rule;
 use crate::checker::Checker;
 use crate::constructors::{Constructor, Kind, Library};
 use crate::diagnostic::Diagnostic;
+use crate::version::RedisVersion;
+
+/// Advice text as it holds at the target redis-py: below 5.0.1, which has no
+/// `aclose()`, a client is closed with `await client.close()`. For every rule
+/// whose message names the way to close a client (RU101, RU103, RU204).
+pub fn at_target(checker: &Checker, advice: &str) -> String {
+    if has_aclose(checker) {
+        advice.to_string()
+    } else {
+        advice.replace(".aclose()", ".close()")
+    }
+}
+
+/// Whether the target redis-py has `aclose()` (5.0.1 and later, or no target).
+pub fn has_aclose(checker: &Checker) -> bool {
+    checker
+        .options()
+        .target_redis_version
+        .is_none_or(|version| version >= RedisVersion::ACLOSE)
+}
 
 pub const DOC: &str = include_str!("../../rules/docs/RU103.md");
 
@@ -22,6 +42,10 @@ pub fn check_await(checker: &mut Checker, await_expr: &ExprAwait) {
         return;
     };
     if constructor.library == Library::Aioredis1 || !constructor.builds_client() {
+        return;
+    }
+    if !has_aclose(checker) {
+        // Before redis-py 5.0.1 `close()` is the only way, and not deprecated.
         return;
     }
     checker.report(Diagnostic::new(
@@ -46,16 +70,27 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     let Some((receiver, constructor)) = close_of_async_client(checker, call) else {
         return;
     };
+    // `aclose()` from redis-py 5.0.1 on; below the target, `close()` awaited.
+    let close = if has_aclose(checker) {
+        "aclose"
+    } else {
+        "close"
+    };
     let message = if constructor.library == Library::Aioredis1 {
         let instead = match constructor.kind {
-            Kind::Client | Kind::Cluster => format!(
+            Kind::Client | Kind::Cluster if close == "aclose" => format!(
                 "`await {receiver}.aclose()`, which also closes the client's own connection pool"
             ),
-            Kind::Pool => format!(
+            Kind::Client | Kind::Cluster => format!(
+                "`await {receiver}.close()` (`aclose()` needs redis-py >= 5.0.1, above the \
+                 target version)"
+            ),
+            Kind::Pool if close == "aclose" => format!(
                 "`await {receiver}.disconnect()` (or `await {receiver}.aclose()` with redis-py >= 5.0.1)"
             ),
+            Kind::Pool => format!("`await {receiver}.disconnect()`"),
             Kind::Sentinel => format!(
-                "`await client.aclose()` on each client from `{receiver}.master_for()`/`slave_for()` \
+                "`await client.{close}()` on each client from `{receiver}.master_for()`/`slave_for()` \
                  (redis.asyncio's `Sentinel` has no `wait_closed()`)"
             ),
         };
@@ -67,7 +102,7 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     } else if constructor.builds_client() {
         format!(
             "`{receiver}.close()` without `await` only creates a coroutine and closes nothing; \
-             write `await {receiver}.aclose()`"
+             write `await {receiver}.{close}()`"
         )
     } else {
         return;

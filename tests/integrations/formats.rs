@@ -275,3 +275,31 @@ fn sarif_is_valid_sarif_2_1_0() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn the_job_summary_says_when_nothing_was_checked() {
+    let repo = Repo::new();
+    repo.write("app.py", "import aioredis\n");
+    repo.commit_all("base");
+    let summary = repo.path().join("summary.md");
+    let run = repo.run_in(
+        ".",
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--output-format",
+            "github",
+        ],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains(
+            "No files to check: no Python file or dependency manifest changed since `HEAD`."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("All checks passed"), "{text}");
+}

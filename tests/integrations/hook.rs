@@ -118,8 +118,22 @@ fn a_foreign_hook_is_kept_unless_forced() {
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("--force"));
+    assert!(
+        refused
+            .stderr
+            .contains("`redis-unify hook install --force`")
+    );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+    // The command it names keeps the options given (--fix).
+    let refused = repo.run(&["hook", "install", "--fix"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("`redis-unify hook install --fix --force`"),
+        "{}",
+        refused.stderr
+    );
 
     let refused = repo.run(&["hook", "uninstall"]);
     assert_eq!(refused.code, 2);
@@ -211,13 +225,52 @@ fn linked_work_trees_share_the_hooks_of_the_main_repository() {
 }
 
 #[test]
-fn the_fix_hook_runs_check_fix() {
+fn the_fix_hook_fixes_the_work_tree_and_stops_the_commit() {
     let repo = base();
     let run = repo.run(&["hook", "install", "--fix"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
     assert!(
-        text.ends_with("exec \"$redis_unify\" check --fix\n"),
+        text.ends_with("exec \"$redis_unify\" check --fix --exit-non-zero-on-fix\n"),
         "{text}"
+    );
+
+    // The hook fixes the work tree, but the index still holds `import aioredis`:
+    // the commit must stop, or it would record the unfixed code.
+    repo.write("app.py", "import os\nimport aioredis\n");
+    repo.git(&["add", "app.py"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let blocked = commit(&repo, &[]);
+    assert_ne!(blocked.code, 0, "{}{}", blocked.stdout, blocked.stderr);
+    assert!(
+        blocked
+            .stderr
+            .contains("fixed 1 file; review and `git add` it, then commit again"),
+        "{}",
+        blocked.stderr
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head,
+        "nothing was committed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("app.py")).unwrap(),
+        "import os\nimport redis.asyncio as aioredis\n",
+        "the work tree holds the fix"
+    );
+    assert_eq!(
+        repo.git(&["show", ":app.py"]),
+        "import os\nimport aioredis\n",
+        "the index is never touched"
+    );
+
+    // As the message says: `git add`, commit again; now it goes through.
+    repo.git(&["add", "app.py"]);
+    let clean = commit(&repo, &[]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert_eq!(
+        repo.git(&["show", "HEAD:app.py"]),
+        "import os\nimport redis.asyncio as aioredis\n"
     );
 }
