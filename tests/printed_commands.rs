@@ -27,6 +27,9 @@ fn printed_commands(markdown: &str) -> Vec<String> {
         }
         if in_block && let Some(rest) = line.strip_prefix("redis-unify ") {
             commands.push(rest.to_string());
+        } else if in_block && line.starts_with("git ") {
+            // Run with sh, as printed (the plan's commit of the saved phases).
+            commands.push(line.to_string());
         }
     }
     commands
@@ -283,11 +286,33 @@ fn plan_commands_run_as_printed() {
             "import aioredis\n\nasync def main():\n    r = await aioredis.create_redis_pool(\"redis://x\")\n",
         ),
     ]);
+    // `--verify-imports` imports the fixed modules: an interpreter with redis-py.
+    let Some(venv) = redis_venv() else {
+        return;
+    };
+    let venv = venv.to_string_lossy().into_owned();
     let plan = project.run(&["plan"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     let commands = printed_commands(&plan.stdout);
     assert!(commands.len() >= 3, "{commands:?}\n{}", plan.stdout);
     for command in &commands {
+        if command.starts_with("git ") {
+            let output = std::process::Command::new("sh")
+                .args(["-c", command])
+                .current_dir(project.path())
+                .env("GIT_AUTHOR_NAME", "Test")
+                .env("GIT_AUTHOR_EMAIL", "test@example.com")
+                .env("GIT_COMMITTER_NAME", "Test")
+                .env("GIT_COMMITTER_EMAIL", "test@example.com")
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "`{command}` failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            continue;
+        }
         let words: Vec<String> = shell_words(command)
             .into_iter()
             .map(|w| {
@@ -299,7 +324,7 @@ fn plan_commands_run_as_printed() {
             })
             .collect();
         let args: Vec<&str> = words.iter().map(String::as_str).collect();
-        let run = project.run(&args);
+        let run = project.run_in(".", &args, &[("VIRTUAL_ENV", venv.as_str())]);
         assert!(
             run.code == 0 || run.code == 1,
             "`redis-unify {command}` failed ({}): {}{}",
@@ -369,4 +394,29 @@ fn ru103_follows_the_target_redis_version() {
         "{}",
         run.stdout
     );
+}
+
+/// A virtual environment whose python has redis-py (the first of
+/// `REDIS_UNIFY_REDIS_PYTHONS`, as .ci/run sets it, that has it); `None` (the
+/// test says skipped) unless `REDIS_UNIFY_REQUIRE_REDIS` is set.
+fn redis_venv() -> Option<std::path::PathBuf> {
+    let found = std::env::var("REDIS_UNIFY_REDIS_PYTHONS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(std::path::PathBuf::from)
+        .find(|python| {
+            std::process::Command::new(python)
+                .args(["-c", "import redis.asyncio"])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .and_then(|python| Some(python.parent()?.parent()?.to_path_buf()));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
+            "REDIS_UNIFY_REQUIRE_REDIS is set but no venv has redis installed"
+        );
+        eprintln!("skipped: no venv with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
+    }
+    found
 }

@@ -275,3 +275,24 @@ fn a_hook_that_rejects_the_commit_keeps_the_run_and_says_so() {
         CACHE
     );
 }
+
+#[test]
+fn commit_is_refused_before_writing_when_a_file_to_fix_has_changes_of_its_own() {
+    let project = service();
+    let edited = format!("{CACHE}# work in progress, not the run's\n");
+    project.write("src/app/cache.py", &edited);
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("already has changes that are not committed (src/app/cache.py)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("src/app/cache.py")).unwrap(),
+        edited,
+        "nothing written"
+    );
+    assert_eq!(commit_count(&project), 1);
+}

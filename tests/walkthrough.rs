@@ -88,7 +88,8 @@ fn sh_commands(markdown: &str) -> Vec<String> {
             in_block = line == "```sh";
             continue;
         }
-        if in_block && line.starts_with("redis-unify ") {
+        // The tool's commands, and the git step the plan prints (commit the saved plan).
+        if in_block && (line.starts_with("redis-unify ") || line.starts_with("git add ")) {
             commands.push(line.to_string());
         }
     }
@@ -189,8 +190,27 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
         "README's walk-through is not what `plan` prints"
     );
 
+    let commits_before = commit_count(&project);
     for command in &printed {
-        let words = shell_words(command.strip_prefix("redis-unify ").unwrap());
+        let Some(redis_unify) = command.strip_prefix("redis-unify ") else {
+            // The git step the plan prints (commit the saved plan), run as printed.
+            let output = Command::new("sh")
+                .args(["-c", command])
+                .current_dir(project.path())
+                .env("GIT_AUTHOR_NAME", "Test")
+                .env("GIT_AUTHOR_EMAIL", "test@example.com")
+                .env("GIT_COMMITTER_NAME", "Test")
+                .env("GIT_COMMITTER_EMAIL", "test@example.com")
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "$ {command}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            continue;
+        };
+        let words = shell_words(redis_unify);
         let args: Vec<&str> = words.iter().map(String::as_str).collect();
         let run = project.run_in(".", &args, &env);
         let output = format!("$ {command}\n{}{}", run.stdout, run.stderr);
@@ -199,10 +219,22 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
         if let Some(position) = args.iter().position(|a| *a == "--verify") {
             let verify = args[position + 1];
             assert!(
-                run.stderr
-                    .contains(&format!("Verified: `{verify}` passed.")),
+                run.stderr.lines().any(|line| line.starts_with("Verified: ")
+                    && line.contains(&format!("`{verify}` passed"))),
                 "the verify command failed or did not run:\n{output}"
             );
+            if args.contains(&"--verify-imports") {
+                assert!(
+                    run.stderr.contains("Verified: the import of "),
+                    "the import check did not pass:\n{output}"
+                );
+            }
+            if args.contains(&"--commit") {
+                assert!(
+                    run.stderr.contains("Committed "),
+                    "the phase was not committed:\n{output}"
+                );
+            }
             assert!(!run.stderr.contains("Verify failed"), "{output}");
         }
     }
@@ -239,6 +271,15 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
         requirements.contains("redis[hiredis]>=5.0.1"),
         "{requirements}"
     );
+    // The saved plan, then one commit per phase; nothing left uncommitted.
+    let phases = printed.iter().filter(|c| c.contains(" --phase ")).count();
+    assert_eq!(commit_count(&project), commits_before + 1 + phases);
+    assert_eq!(project.git(&["status", "--porcelain"]), "");
+    let subjects = project.git(&["log", "--format=%s"]);
+    assert!(
+        subjects.contains("redis-unify: phase 1 (low-risk): aioredis → redis.asyncio in "),
+        "{subjects}"
+    );
     // Each phase is a run of its own in the history.
     let history = project.run_in(".", &["history"], &env);
     for phase in [
@@ -248,4 +289,12 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
     ] {
         assert!(history.stdout.contains(phase), "{}", history.stdout);
     }
+}
+
+fn commit_count(project: &Project) -> usize {
+    project
+        .git(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap()
 }

@@ -225,6 +225,28 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         }
     }
 
+    if options.commit {
+        // A commit holds whole files: one with changes of its own before the
+        // run would carry them into the step's commit.
+        let paths: Vec<std::path::PathBuf> = writes
+            .iter()
+            .map(|write| write.relative_path.clone())
+            .collect();
+        let dirty = commit::uncommitted(&inputs.tree_root, &paths).map_err(Error::Usage)?;
+        if !dirty.is_empty() {
+            return Err(Error::Usage(format!(
+                "--commit commits the files the run fixes whole, but {} already {} changes that \
+                 are not committed ({}); commit or stash them first, or run without --commit",
+                if dirty.len() == 1 {
+                    "this file"
+                } else {
+                    "these files"
+                },
+                if dirty.len() == 1 { "has" } else { "have" },
+                dirty.join(", ")
+            )));
+        }
+    }
     let mut verify_failed = false;
     let mut commit_refused = false;
     let mut written_files = 0;
@@ -398,19 +420,23 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             .filter(|f| f.write == FileWrite::Written)
             .map(|f| f.path.as_str())
             .collect();
-        if failure.is_none() && !verification.is_empty() && !options.commit {
-            // As the user types them: relative to the current folder, quoted for sh.
-            let shown: Vec<String> = writes
-                .iter()
-                .zip(&manifest.files)
-                .filter(|(_, entry)| entry.write == FileWrite::Written)
-                .map(|(write, _)| shell_word(&fixes[write.index].file.display))
-                .collect();
-            eprintln!(
-                "Verified: {}. Review with `git diff`, then commit: git add {} && git commit",
-                verification.join("; "),
-                shown.join(" ")
-            );
+        if failure.is_none() && !verification.is_empty() {
+            if options.commit {
+                eprintln!("Verified: {}.", verification.join("; "));
+            } else {
+                // As the user types them: relative to the current folder, quoted for sh.
+                let shown: Vec<String> = writes
+                    .iter()
+                    .zip(&manifest.files)
+                    .filter(|(_, entry)| entry.write == FileWrite::Written)
+                    .map(|(write, _)| shell_word(&fixes[write.index].file.display))
+                    .collect();
+                eprintln!(
+                    "Verified: {}. Review with `git diff`, then commit: git add {} && git commit",
+                    verification.join("; "),
+                    shown.join(" ")
+                );
+            }
         }
         if failure.is_none() && options.commit && written > 0 {
             let summary_rules = fixed_rules(&fixes);

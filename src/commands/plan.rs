@@ -51,6 +51,10 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     let mut plan = plan::build(&files, &settings, target_configured);
     plan.saved = saved_phases(&plan, &settings, cwd);
+    plan.config_target = slash_path(&relative_to(
+        &plan::write::target(settings.config_path.as_deref(), &settings.project_root),
+        cwd,
+    ));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io_error = |source| Error::Io {

@@ -98,6 +98,34 @@ pub fn refusal(work_tree: &Path) -> Option<String> {
     }
 }
 
+/// Of `files` (relative to the work tree), those with changes git does not
+/// have (work tree against the index, or untracked): committing them whole
+/// would take changes that are not the run's along.
+pub fn uncommitted(work_tree: &Path, files: &[PathBuf]) -> Result<Vec<String>, String> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let output = git(work_tree)
+        .args(["status", "--porcelain", "-z", "--untracked-files=all", "--"])
+        .args(files)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "git could not tell whether the files have other changes: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    // Entries are `XY PATH`, NUL-terminated (a rename adds its source: none here,
+    // the index holds nothing staged).
+    Ok(output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|entry| entry.len() > 3)
+        .map(|entry| String::from_utf8_lossy(&entry[3..]).into_owned())
+        .collect())
+}
+
 /// The commit made, or why none was.
 pub enum CommitOutcome {
     Committed(String),

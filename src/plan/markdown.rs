@@ -60,7 +60,13 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             writeln!(out)?;
             writeln!(out, "```sh")?;
             writeln!(out, "redis-unify plan --write")?;
+            writeln!(out, "{}", commit_plan_command(&plan.config_target))?;
             writeln!(out, "```")?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "(`--commit` below commits each phase's files whole: the saved plan is committed first so that no phase's commit carries it.)"
+            )?;
         }
         Saved::Same(path) => writeln!(
             out,
@@ -74,7 +80,7 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Each phase's command fixes the phase, runs your tests (`--verify`) and rolls the phase back when they fail. On Python 3.11 a module that runs `import aioredis` cannot be imported, so a module that others import comes no later than they do, and each phase says which files its tests still cannot import.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
+        "Each phase's command fixes the phase, imports every module it changed in a fresh interpreter (`--verify-imports`, printed where no file the phase changes still imports aioredis after it), runs your tests (`--verify`), rolls the phase back when either fails, and commits the phase's files as one commit when both pass (`--commit`; it refuses when other changes are staged). On Python 3.11 a module that runs `import aioredis` cannot be imported, so a module that others import comes no later than they do, and each phase says which files its tests still cannot import.\n\nColumns: the migration findings (RU0xx, RU1xx) with a safe fix, with only an unsafe fix, and with none (manual) decide the phase; `safety` counts the client-safety findings (RU2xx), which need fixing with or without the migration; `fan-in` is how many other project modules import the file (central from {HIGH_FAN_IN} on)."
     )?;
     writeln!(out)?;
 
@@ -105,10 +111,7 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             )?;
             writeln!(out)?;
             writeln!(out, "```sh")?;
-            writeln!(
-                out,
-                "redis-unify fix --phase 0 --unsafe-fixes --verify \"<your install command>\""
-            )?;
+            writeln!(out, "{}", super::DEPENDENCIES_COMMAND)?;
             writeln!(out, "```")?;
         } else {
             writeln!(
@@ -157,13 +160,8 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             )?;
         }
         writeln!(out)?;
-        let unsafe_fixes = super::phase_uses_unsafe_fixes(&plan.files, phase);
         writeln!(out, "```sh")?;
-        writeln!(
-            out,
-            "redis-unify fix --phase {phase}{} --verify \"<your test command>\"",
-            if unsafe_fixes { " --unsafe-fixes" } else { "" }
-        )?;
+        writeln!(out, "{}", super::phase_command(plan, phase))?;
         writeln!(out, "```")?;
         if phase >= 3 || files.iter().any(|f| f.findings.manual > 0) {
             writeln!(out)?;
@@ -174,6 +172,60 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
         writeln!(out)?;
         write_verify(out, plan, phase)?;
+    }
+    write_checklist(out, plan)
+}
+
+/// A Markdown task list of the steps, to paste into a tracking issue or pull request.
+fn write_checklist(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Checklist")?;
+    writeln!(out)?;
+    if matches!(plan.saved, Saved::Nothing) {
+        writeln!(
+            out,
+            "- [ ] Save the phases: `redis-unify plan --write`, then `{}`",
+            commit_plan_command(&plan.config_target)
+        )?;
+    }
+    if plan.dependencies.iter().any(|d| d.fix != "none") {
+        writeln!(
+            out,
+            "- [ ] Phase 0 (dependencies): `{}`",
+            super::DEPENDENCIES_COMMAND
+        )?;
+    } else if !plan.dependencies.is_empty() {
+        writeln!(
+            out,
+            "- [ ] Phase 0 (dependencies): change the requirements by hand (`redis>=5.0.1`)"
+        )?;
+    }
+    for phase in 1..=4u8 {
+        let files = plan.files.iter().filter(|f| f.phase == phase).count();
+        if files == 0 {
+            continue;
+        }
+        let index = usize::from(phase - 1);
+        writeln!(
+            out,
+            "- [ ] Phase {phase} ({}, {files} {}): `{}`",
+            PHASE_NAMES[index],
+            if files == 1 { "file" } else { "files" },
+            super::phase_command(plan, phase)
+        )?;
+        let manual: usize = plan
+            .files
+            .iter()
+            .filter(|f| f.phase == phase)
+            .map(|f| f.findings.manual)
+            .sum();
+        if manual > 0 {
+            writeln!(
+                out,
+                "- [ ] Phase {phase}: the {manual} {} that need a hand change (`redis-unify check` lists them)",
+                if manual == 1 { "finding" } else { "findings" }
+            )?;
+        }
     }
     Ok(())
 }
@@ -225,4 +277,18 @@ fn write_verify(out: &mut dyn Write, plan: &Plan, phase: u8) -> io::Result<()> {
 /// Text for a table cell: `|` escaped, on one line.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The git command that commits the saved plan (and nothing else).
+fn commit_plan_command(config: &str) -> String {
+    let config = if !config.is_empty()
+        && config
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        config.to_string()
+    } else {
+        format!("'{}'", config.replace('\'', r"'\''"))
+    };
+    format!("git add {config} && git commit -m \"redis-unify: the migration plan\" -- {config}")
 }

@@ -83,6 +83,9 @@ pub struct Plan {
     /// this plan's (set by the command; decides what the Markdown tells to run).
     #[serde(skip)]
     pub saved: Saved,
+    /// The configuration file `plan --write` writes, as shown (set by the command).
+    #[serde(skip)]
+    pub config_target: String,
 }
 
 /// The phases the configuration holds, compared with the plan.
@@ -319,6 +322,7 @@ pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool)
         notes,
         verify,
         saved: Saved::Nothing,
+        config_target: "pyproject.toml".to_string(),
     }
 }
 
@@ -329,6 +333,45 @@ pub fn phase_uses_unsafe_fixes(files: &[PlannedFile], phase: u8) -> bool {
         .iter()
         .any(|f| f.phase == phase && f.findings.r#unsafe > 0)
 }
+
+/// Whether `fix --phase N` as `plan` prints it checks that each changed module
+/// imports (`--verify-imports`): when no file the phase changes still runs an
+/// aioredis import after it, so the check can pass (a file with no fix is not
+/// changed, so not imported).
+pub fn phase_imports_can_pass(
+    plan_verify: &[PhaseVerify],
+    files: &[PlannedFile],
+    phase: u8,
+) -> bool {
+    let Some(verify) = plan_verify.iter().find(|v| v.phase == phase) else {
+        return true;
+    };
+    let unsafe_fixes = phase_uses_unsafe_fixes(files, phase);
+    !files.iter().any(|file| {
+        let changed = file.findings.safe > 0 || (unsafe_fixes && file.findings.r#unsafe > 0);
+        file.phase == phase
+            && changed
+            && verify
+                .still_importing_aioredis
+                .iter()
+                .any(|blocked| blocked.path == file.path)
+    })
+}
+
+/// The command `plan` prints for a phase (1–4).
+pub fn phase_command(plan: &Plan, phase: u8) -> String {
+    let unsafe_fixes = phase_uses_unsafe_fixes(&plan.files, phase);
+    let imports = phase_imports_can_pass(&plan.verify, &plan.files, phase);
+    format!(
+        "redis-unify fix --phase {phase}{}{} --verify \"<your test command>\" --commit",
+        if unsafe_fixes { " --unsafe-fixes" } else { "" },
+        if imports { " --verify-imports" } else { "" }
+    )
+}
+
+/// The command `plan` prints for phase 0, the dependency manifests.
+pub const DEPENDENCIES_COMMAND: &str =
+    "redis-unify fix --phase 0 --unsafe-fixes --verify \"<your install command>\" --commit";
 
 /// A module that others import is migrated no later than they are, as far as
 /// a fix can make it importable: on Python 3.11 no aioredis imports, so a

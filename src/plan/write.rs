@@ -201,6 +201,7 @@ mod tests {
             notes: Vec::new(),
             verify: Vec::new(),
             saved: Default::default(),
+            config_target: String::new(),
         }
     }
 

@@ -52,7 +52,12 @@ impl Project {
             .current_dir(self.path().join(folder))
             .env_remove("PRE_COMMIT")
             .env_remove("REDIS_UNIFY_OUTPUT_FORMAT")
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // `fix --commit` commits through git: an identity on any machine.
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com");
         for (key, value) in env {
             command.env(key, value);
         }
