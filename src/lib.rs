@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod constructors;
 pub mod diagnostic;
+pub mod document;
 pub mod error;
 pub mod fix;
 pub mod lint;

@@ -51,7 +51,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let mut diagnostics = lint_file(file, &text, &inputs.settings, &inputs.asyncio);
+            let mut diagnostics = lint_file(file.path(), &text, &inputs.settings, &inputs.asyncio);
             if let Some(new_lines) = &inputs.new_lines {
                 new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
             }

@@ -100,7 +100,13 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let outcome = fix_file(file, &text, &inputs.settings, &inputs.asyncio, options.mode);
+            let outcome = fix_file(
+                file.path(),
+                &text,
+                &inputs.settings,
+                &inputs.asyncio,
+                options.mode,
+            );
             Some(FileFix {
                 file: file.clone(),
                 original: text,
@@ -160,7 +166,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     text: fix.original.clone(),
                     fixed: BTreeMap::new(),
                     diagnostics: lint_file(
-                        &fix.file,
+                        fix.file.path(),
                         &fix.original,
                         &inputs.settings,
                         &inputs.asyncio,
