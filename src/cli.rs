@@ -93,11 +93,11 @@ pub struct FixArgs {
     pub diff: bool,
 
     /// Only fix the files of this migration phase: its number (1-based) or its name.
-    #[arg(long, value_name = "N|NAME")]
+    #[arg(long, value_name = "N|NAME", conflicts_with = "stdin_filename")]
     pub phase: Option<String>,
 
     /// Run this shell command in the project root after writing; if it fails, roll the run back.
-    #[arg(long, value_name = "CMD")]
+    #[arg(long, value_name = "CMD", conflicts_with = "stdin_filename")]
     pub verify: Option<String>,
 
     /// List what was fixed, per file and rule.
@@ -212,6 +212,18 @@ pub struct CommonArgs {
     /// Use this configuration file instead of searching for one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Read the source from standard input and check it as PATH: PATH's
+    /// configuration (closest from its folder upwards), per-file-ignores and
+    /// excludes (an excluded PATH has no findings). With `fix` (or `check
+    /// --fix`) the fixed source is printed to standard output and the
+    /// remaining findings to standard error, as editors' format-on-save expects.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = ["paths", "changed_since", "new_only", "force_exclude"]
+    )]
+    pub stdin_filename: Option<PathBuf>,
 
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -31,6 +31,23 @@ pub enum Outcome<T> {
 }
 
 pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    if let Some(filename) = &args.common.stdin_filename {
+        if args.fix {
+            let mode = if args.unsafe_fixes {
+                FixMode::SafeAndUnsafe
+            } else {
+                FixMode::Safe
+            };
+            return super::stdin::fix(
+                &args.common,
+                filename,
+                mode,
+                super::stdin::FixOutput::Source,
+                cwd,
+            );
+        }
+        return super::stdin::check(&args.common, filename, cwd);
+    }
     if args.fix {
         let options = FixOptions {
             mode: if args.unsafe_fixes {

@@ -46,6 +46,19 @@ impl Default for FixOptions {
 }
 
 pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    if let Some(filename) = &args.common.stdin_filename {
+        let mode = if args.unsafe_fixes {
+            FixMode::SafeAndUnsafe
+        } else {
+            FixMode::Safe
+        };
+        let output = if args.diff {
+            super::stdin::FixOutput::Diff
+        } else {
+            super::stdin::FixOutput::Source
+        };
+        return super::stdin::fix(&args.common, filename, mode, output, cwd);
+    }
     let options = FixOptions {
         mode: if args.unsafe_fixes {
             FixMode::SafeAndUnsafe
