@@ -44,7 +44,20 @@ pub enum Command {
     Rule(RuleArgs),
     /// Install or remove a git pre-commit hook that checks the staged files.
     Hook(HookArgs),
+    /// Run the language server (LSP over standard input and output) for editors.
+    Server(ServerArgs),
 }
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Editors start it and speak the Language Server Protocol over its standard input and \
+output: diagnostics on the buffer as you type (not the file on disk), quick fixes (safe and unsafe ones \
+labelled), `source.fixAll.redis-unify` (fix all safe findings, for format-on-save) and \
+`# noqa: RUxxx` suppressions. The configuration is the CLI's ([tool.redis-unify] in pyproject.toml, or \
+redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for VS Code, Neovim and \
+Helix: see \"In the editor\" in the README."
+)]
+pub struct ServerArgs {}
 
 #[derive(Debug, Args)]
 #[command(
