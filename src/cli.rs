@@ -21,7 +21,9 @@ redis-unify check .            lint every Python file and manifest below the cur
 redis-unify fix --diff .       show the safe fixes as a diff, write nothing\n  \
 redis-unify plan               the migration plan, phase by phase\n  \
 redis-unify fix --phase 1 --verify \"pytest -x\"   fix phase 1, test, roll back on failure\n  \
-redis-unify rule RU100         explain a rule (`rule --all` lists them)"
+redis-unify rule RU100         explain a rule (`rule --all` lists them)\n  \
+redis-unify check --stdin-filename app/x.py < app/x.py   check a buffer as app/x.py\n  \
+redis-unify server             the language server for editors (LSP over stdio)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -68,7 +70,7 @@ In CI: `--changed-since origin/main` checks what a pull request changes; add `--
 findings on the lines it adds. `--output-format github` annotates the pull request, `sarif` feeds code \
 scanning, `gitlab` feeds GitLab Code Quality.\n\n\
 Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
-upwards; the flags below override it.\n\n\
+upwards (with --stdin-filename PATH: from PATH's folder upwards); the flags below override it.\n\n\
 Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
 of its own."
 )]

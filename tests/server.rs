@@ -580,9 +580,41 @@ fn hostile_documents_and_messages_never_stop_the_server() {
         Err(error) => assert_eq!(error.code, -32800),
     }
 
+    // A document closed as soon as opened (in one write: the server reads
+    // both before checking, or checks first): the last word on it is "none".
+    let brief = uri(&project.path().join("brief.py"));
+    let mut both = Vec::new();
+    Message::from(Notification::new(
+        "textDocument/didOpen".to_string(),
+        json!({"textDocument": {"uri": brief, "languageId": "python", "version": 1, "text": "import aioredis\n"}}),
+    ))
+    .write(&mut both)
+    .unwrap();
+    Message::from(Notification::new(
+        "textDocument/didClose".to_string(),
+        json!({"textDocument": {"uri": brief}}),
+    ))
+    .write(&mut both)
+    .unwrap();
+    server.send_raw(&both);
+
     // Still working.
     server.change(&doc, 3, "import aioredis\n");
     assert_eq!(codes(&server.diagnostics(&doc, 3)), ["RU100 0:0-0:15"]);
+    let published_for_brief: Vec<&Value> = server
+        .backlog
+        .iter()
+        .filter_map(|m| match m {
+            Message::Notification(n)
+                if n.method == "textDocument/publishDiagnostics"
+                    && n.params["uri"] == brief.as_str() =>
+            {
+                Some(&n.params["diagnostics"])
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(published_for_brief.last(), Some(&&json!([])));
     assert_eq!(server.shutdown(), 0);
 }
 
