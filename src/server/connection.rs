@@ -45,8 +45,12 @@ pub fn stdio() -> (Connection, IoThreads) {
                 let message = match read_message(&mut input) {
                     Ok(Some(message)) => message,
                     Ok(None) => break,
-                    Err(reason) => {
+                    Err(ReadError::Malformed(reason)) => {
                         Message::Notification(Notification::new(MALFORMED.to_string(), reason))
+                    }
+                    Err(ReadError::Io(error)) => {
+                        eprintln!("error: cannot read standard input: {error}");
+                        break;
                     }
                 };
                 let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
@@ -75,10 +79,19 @@ pub fn stdio() -> (Connection, IoThreads) {
     (server, IoThreads { writer })
 }
 
-/// The next message: `Ok(None)` at the end of the input, `Err` with the
-/// reason for input that is not a message (it has been consumed: the next
-/// call reads what follows).
-pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, String> {
+/// Why no message was read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Input that is not a message; it has been consumed, and the next call
+    /// reads what follows.
+    Malformed(String),
+    /// Standard input cannot be read any more.
+    Io(std::io::Error),
+}
+
+/// The next message: `Ok(None)` at the end of the input.
+pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, ReadError> {
+    use ReadError::Malformed;
     let mut length: Option<usize> = None;
     let mut line = Vec::new();
     loop {
@@ -87,17 +100,17 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, String>
             .by_ref()
             .take(MAX_HEADER_LINE)
             .read_until(b'\n', &mut line)
-            .map_err(|e| format!("cannot read standard input: {e}"));
-        match read {
-            Ok(0) => return Ok(None),
-            Ok(_) => {}
-            Err(reason) => return Err(reason),
+            .map_err(ReadError::Io)?;
+        if read == 0 {
+            return Ok(None);
         }
         if !line.ends_with(b"\n") {
-            return Err(format!(
+            // The rest of an over-long line goes with it: one report per line.
+            input.skip_until(b'\n').map_err(ReadError::Io)?;
+            return Err(Malformed(format!(
                 "a header line longer than {MAX_HEADER_LINE} bytes, or cut short: {}",
                 excerpt(&line)
-            ));
+            )));
         }
         let header = String::from_utf8_lossy(&line);
         let header = header.trim_end_matches(['\r', '\n']);
@@ -105,32 +118,33 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, String>
             break;
         }
         let Some((name, value)) = header.split_once(':') else {
-            return Err(format!("not a header: {}", excerpt(&line)));
+            return Err(Malformed(format!("not a header: {}", excerpt(&line))));
         };
         if name.trim().eq_ignore_ascii_case("Content-Length") {
-            length = Some(
-                value
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("Content-Length is not a number: {}", excerpt(&line)))?,
-            );
+            let parsed = value.trim().parse().map_err(|_| {
+                Malformed(format!(
+                    "Content-Length is not a number: {}",
+                    excerpt(&line)
+                ))
+            })?;
+            length = Some(parsed);
         }
     }
     let Some(length) = length else {
-        return Err("a message without Content-Length".to_string());
+        return Err(Malformed("a message without Content-Length".to_string()));
     };
     let mut body = Vec::new();
     input
         .by_ref()
         .take(length as u64)
         .read_to_end(&mut body)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+        .map_err(ReadError::Io)?;
     if body.len() < length {
         return Ok(None); // the input ended inside the message
     }
     serde_json::from_slice(&body)
         .map(Some)
-        .map_err(|e| format!("not a JSON-RPC message ({e}): {}", excerpt(&body)))
+        .map_err(|e| Malformed(format!("not a JSON-RPC message ({e}): {}", excerpt(&body))))
 }
 
 /// The start of some bytes, for a log line.
@@ -150,10 +164,11 @@ mod tests {
     #[test]
     fn garbage_is_reported_and_the_stream_goes_on() {
         let input = format!(
-            "{}{}hello\r\n{}Content-Length: x\r\n\r\n{}",
+            "{}{}hello\r\n{}Content-Length: x\r\n\r\n{}\n{}",
             framed("{not json"),
             framed(r#"{"what": 1}"#),
             framed(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+            "x".repeat(100_000),
             framed(r#"{"jsonrpc":"2.0","method":"exit"}"#),
         );
         let mut input = input.as_bytes();
@@ -163,7 +178,10 @@ mod tests {
                 Ok(None) => break,
                 Ok(Some(Message::Notification(n))) => seen.push(n.method),
                 Ok(Some(other)) => seen.push(format!("{other:?}")),
-                Err(reason) => seen.push(format!("error: {}", reason.split(' ').next().unwrap())),
+                Err(ReadError::Malformed(reason)) => {
+                    seen.push(format!("error: {}", reason.split(' ').next().unwrap()))
+                }
+                Err(ReadError::Io(error)) => panic!("{error}"),
             }
         }
         assert_eq!(
@@ -174,6 +192,7 @@ mod tests {
                 "error: not",
                 "initialized",
                 "error: Content-Length",
+                "error: a",
                 "error: a",
                 "exit"
             ]

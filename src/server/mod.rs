@@ -30,7 +30,7 @@ use lsp_types::{
     WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
-pub use connection::read_message;
+pub use connection::{ReadError, read_message};
 pub use encoding::PositionEncoding;
 
 use crate::commands::ExitStatus;
