@@ -3,6 +3,7 @@
 //! (`source.fixAll.redis-unify`, what editors run on save), and "suppress
 //! with `# noqa: RUxxx`".
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, TextEdit, Url, WorkspaceEdit};
@@ -27,6 +28,9 @@ pub struct Target<'a> {
     pub project: &'a ProjectSettings,
     pub findings: &'a [Diagnostic],
     pub encoding: PositionEncoding,
+    /// The fix-all result for this text (byte range and replacement), once
+    /// computed: editors ask for code actions at every cursor move.
+    pub fix_all: OnceCell<Option<(TextRange, String)>>,
 }
 
 /// The actions for the findings that touch `range`, of the kinds in `only`
@@ -139,19 +143,25 @@ fn workspace_edit(uri: &Url, edits: Vec<TextEdit>) -> WorkspaceEdit {
 /// The safe fixes of the whole document, to a fixed point (as `redis-unify
 /// fix`), as one edit over the span that changes; `None` when nothing would.
 pub fn fix_all_edit(target: &Target, lines: &TextLines) -> Option<TextEdit> {
-    let safe = |f: &Diagnostic| {
-        f.fix
-            .as_ref()
-            .is_some_and(|fix| fix.applicability == Applicability::Safe)
-    };
-    if !target.findings.iter().any(safe) {
-        return None;
-    }
-    let outcome = fix_document(target.path, target.text, target.project, FixMode::Safe).ok()?;
-    let (range, new_text) = changed_span(target.text, &outcome.text)?;
+    let (range, new_text) = target
+        .fix_all
+        .get_or_init(|| {
+            let safe = |f: &Diagnostic| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|fix| fix.applicability == Applicability::Safe)
+            };
+            if !target.findings.iter().any(safe) {
+                return None;
+            }
+            let outcome =
+                fix_document(target.path, target.text, target.project, FixMode::Safe).ok()?;
+            changed_span(target.text, &outcome.text).map(|(range, text)| (range, text.to_string()))
+        })
+        .as_ref()?;
     Some(TextEdit {
-        range: lines.range(range, target.encoding),
-        new_text: new_text.to_string(),
+        range: lines.range(*range, target.encoding),
+        new_text: new_text.clone(),
     })
 }
 

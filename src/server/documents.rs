@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use lsp_types::{TextDocumentContentChangeEvent, Url};
+use ruff_text_size::TextRange;
 
 use super::encoding::{PositionEncoding, TextLines};
 use crate::diagnostic::Diagnostic;
@@ -18,6 +19,8 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// The findings on `text` with the current settings, once computed.
     pub findings: Option<Rc<Vec<Diagnostic>>>,
+    /// The fix-all edit for `text` (byte range, replacement), once computed.
+    pub fix_all: Option<Option<(TextRange, String)>>,
 }
 
 #[derive(Default)]
@@ -39,6 +42,7 @@ impl Documents {
                 text,
                 path,
                 findings: None,
+                fix_all: None,
             },
         );
     }
@@ -65,6 +69,7 @@ impl Documents {
     pub fn forget_findings(&mut self) {
         for document in self.open.values_mut() {
             document.findings = None;
+            document.fix_all = None;
         }
     }
 
@@ -95,6 +100,7 @@ impl Documents {
         }
         document.version = version;
         document.findings = None;
+        document.fix_all = None;
         Ok(())
     }
 }

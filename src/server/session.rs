@@ -306,6 +306,7 @@ impl Session {
                         .is_some_and(|p| crate::manifest::ManifestKind::of(p).is_some())
                 {
                     document.findings = None;
+                    document.fix_all = None;
                     self.dirty.insert(uri);
                 }
             }
@@ -434,8 +435,15 @@ impl Session {
             project: &project,
             findings: &findings,
             encoding: self.encoding,
+            fix_all: document.fix_all.clone().map(Into::into).unwrap_or_default(),
         };
         let actions = code_actions(&target, range, params.context.only.as_deref());
+        let fix_all = target.fix_all.into_inner();
+        if let Some(document) = self.documents.get_mut(&uri)
+            && fix_all.is_some()
+        {
+            document.fix_all = fix_all;
+        }
         Response::new_ok(id, actions)
     }
 
