@@ -32,6 +32,10 @@ impl Server {
     /// Starts the server in `root` and initializes it with `root` as the
     /// workspace folder; `encodings` are the position encodings offered.
     fn start(root: &Path, encodings: &[&str]) -> (Server, Value) {
+        Self::start_with_folders(root, &[root], encodings)
+    }
+
+    fn start_with_folders(root: &Path, folders: &[&Path], encodings: &[&str]) -> (Server, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
             .arg("server")
             .current_dir(root)
@@ -65,7 +69,10 @@ impl Server {
                 json!({
                     "processId": null,
                     "rootUri": root_uri,
-                    "workspaceFolders": [{"uri": root_uri, "name": "project"}],
+                    "workspaceFolders": folders
+                        .iter()
+                        .map(|f| json!({"uri": uri(f), "name": f.file_name().unwrap().to_string_lossy()}))
+                        .collect::<Vec<_>>(),
                     "capabilities": {
                         "general": {"positionEncodings": encodings},
                         "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
@@ -508,6 +515,51 @@ fn the_configuration_is_reloaded_when_it_changes() {
         json!({"changes": [{"uri": uri(&config), "type": 2}]}),
     );
     assert_eq!(codes(&server.diagnostics(&doc, 1)), Vec::<String>::new());
+    assert_eq!(server.shutdown(), 0);
+}
+
+#[test]
+fn each_workspace_folder_has_its_own_settings() {
+    let project = Project::new();
+    project.write("api/app/m.py", LEGACY);
+    project.write(
+        "worker/redis-unify.toml",
+        "ignore = [\"RU100\"]\nextend-exclude = [\"gen\"]\n",
+    );
+    project.write("worker/app/m.py", LEGACY);
+    let (api, worker) = (project.path().join("api"), project.path().join("worker"));
+    let (mut server, _) = Server::start_with_folders(project.path(), &[&api, &worker], &["utf-8"]);
+    let in_api = uri(&api.join("app/m.py"));
+    let in_worker = uri(&worker.join("app/m.py"));
+    let generated = uri(&worker.join("gen/m.py"));
+    server.open(&in_api, LEGACY);
+    server.open(&in_worker, LEGACY);
+    server.open(&generated, LEGACY);
+    assert_eq!(
+        codes(&server.diagnostics(&in_api, 1)),
+        ["RU100 0:0-0:15", "RU103 5:4-5:19"]
+    );
+    assert_eq!(
+        codes(&server.diagnostics(&in_worker, 1)),
+        ["RU103 5:4-5:19"]
+    );
+    assert_eq!(
+        codes(&server.diagnostics(&generated, 1)),
+        Vec::<String>::new()
+    );
+    // A folder added later, with its own configuration.
+    let jobs = project.path().join("jobs");
+    project.write(
+        "jobs/pyproject.toml",
+        "[tool.redis-unify]\nselect = [\"RU103\"]\n",
+    );
+    server.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": uri(&jobs), "name": "jobs"}], "removed": []}}),
+    );
+    let in_jobs = uri(&jobs.join("m.py"));
+    server.open(&in_jobs, LEGACY);
+    assert_eq!(codes(&server.diagnostics(&in_jobs, 1)), ["RU103 5:4-5:19"]);
     assert_eq!(server.shutdown(), 0);
 }
 

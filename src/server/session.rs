@@ -389,16 +389,29 @@ impl Session {
             let Some(version) = self.documents.get(&uri).map(|d| d.version) else {
                 continue; // closed since
             };
-            let diagnostics = match self.findings(&uri) {
-                Some((findings, _)) => {
-                    let document = self.documents.get(&uri).expect("checked above");
-                    let lines = TextLines::new(&document.text);
+            let converted = catch_unwind(AssertUnwindSafe(|| {
+                let (findings, _) = self.findings(&uri)?;
+                let document = self.documents.get(&uri)?;
+                let lines = TextLines::new(&document.text);
+                Some(
                     findings
                         .iter()
                         .map(|f| to_lsp(f, &lines, self.encoding))
-                        .collect()
+                        .collect::<Vec<_>>(),
+                )
+            }));
+            let diagnostics = match converted {
+                Ok(diagnostics) => diagnostics.unwrap_or_default(),
+                Err(payload) => {
+                    self.log(
+                        MessageType::ERROR,
+                        format!(
+                            "internal error while publishing the diagnostics of {uri}: {}. This is a bug in redis-unify; please report it",
+                            crate::panic_message(&payload)
+                        ),
+                    );
+                    Vec::new()
                 }
-                None => Vec::new(),
             };
             self.publish(uri, diagnostics, Some(version));
         }
@@ -426,7 +439,9 @@ impl Session {
             Ok((project, _)) => project,
             Err(_) => return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new()),
         };
-        let document = self.documents.get(&uri).expect("checked above");
+        let Some(document) = self.documents.get(&uri) else {
+            return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new());
+        };
         let range = TextLines::new(&document.text).text_range(params.range, self.encoding);
         let target = Target {
             uri: &uri,
