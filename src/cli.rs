@@ -87,7 +87,7 @@ pub struct CheckArgs {
     pub unsafe_fixes: bool,
 
     /// With --fix: list what was fixed.
-    #[arg(long, requires = "fix")]
+    #[arg(long, requires = "fix", conflicts_with = "stdin_filename")]
     pub show_fixes: bool,
 }
 
@@ -116,7 +116,7 @@ pub struct FixArgs {
     pub verify: Option<String>,
 
     /// List what was fixed, per file and rule.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdin_filename")]
     pub show_fixes: bool,
 }
 
