@@ -237,6 +237,19 @@ fn fix_prints_the_fixed_source_and_reports_what_remains_on_stderr() {
         b"",
     );
     assert_eq!(refused.code, 2, "{}", refused.stderr);
+    for args in [
+        &["fix", "--phase", "1", "--stdin-filename", "m.py"][..],
+        &["fix", "--show-fixes", "--stdin-filename", "m.py"][..],
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--stdin-filename",
+            "m.py",
+        ][..],
+    ] {
+        assert_eq!(run(&project, ".", args, b"").code, 2, "{args:?}");
+    }
     // Nothing was written: no journal, no file.
     assert!(!project.path().join("m.py").exists());
     assert!(!project.path().join(".git/redis-unify").exists());
