@@ -121,6 +121,32 @@ def main():
         client.wait_diagnostics({(uri, version)})
         timings.append(time.perf_counter() - sent)
     after_rounds = client.memory()
+
+    # A generated 25 MB buffer (as tests/server.rs), opened then changed once.
+    big = "import aioredis\n" + "value = compute(alpha, beta, gamma) + [1, 2, 3]  # a comment é\n" * 420_000
+    big_uri = (CORPUS / "generated_25mb.py").as_uri()
+    sent = time.perf_counter()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": big_uri, "languageId": "python", "version": 1, "text": big}},
+    )
+    client.wait_diagnostics({(big_uri, 1)})
+    big_open = time.perf_counter() - sent
+    sent = time.perf_counter()
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": big_uri, "version": 2}, "contentChanges": [{"text": big + "x = 1\n"}]},
+    )
+    client.wait_diagnostics({(big_uri, 2)})
+    big_change = time.perf_counter() - sent
+    after_big = client.memory()
+    client.notify("textDocument/didClose", {"textDocument": {"uri": big_uri}})
+    # Two round trips: the second request is read after the close's batch
+    # (and the memory handed back after it) is done.
+    probe = {"textDocument": {"uri": big_uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}
+    client.request("textDocument/codeAction", probe)
+    client.request("textDocument/codeAction", probe)
+    after_close = client.memory()
     client.request("shutdown", None)
     client.notify("exit", None)
     client.proc.wait()
@@ -135,6 +161,11 @@ def main():
         f"p90 {timings[int(len(timings) * 0.9) - 1] * 1000:.1f} ms, min {timings[0] * 1000:.1f} ms"
     )
     print(f"memory after the rounds: {after_rounds}")
+    print(
+        f"a generated {len(big.encode()) / 1e6:.1f} MB buffer: open -> diagnostics {big_open * 1000:.0f} ms, "
+        f"change -> diagnostics {big_change * 1000:.0f} ms; memory then: {after_big}, "
+        f"after closing it: {after_close}"
+    )
 
 
 if __name__ == "__main__":
