@@ -519,6 +519,53 @@ fn the_configuration_is_reloaded_when_it_changes() {
 }
 
 #[test]
+fn manifests_are_checked_and_know_the_project_as_it_changes_on_disk() {
+    let project = Project::repo(&[("app/m.py", "x = 1\n")]);
+    let requirements = uri(&project.path().join("requirements.txt"));
+    let text = "redis<4\naioredis==2.0.1\n";
+    let (mut server, _) = Server::start(project.path(), &["utf-8"]);
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": requirements, "languageId": "pip-requirements", "version": 1, "text": text}}),
+    );
+    // No Python file imports redis.asyncio or aioredis yet: no RU302.
+    assert_eq!(
+        codes(&server.diagnostics(&requirements, 1)),
+        ["RU300 1:0-1:15"]
+    );
+    // RU300's fix is unsafe, and says so; fix-all (safe only) is not offered.
+    let actions = server.code_actions(
+        &requirements,
+        json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}),
+        None,
+    );
+    assert_eq!(
+        titles(&actions),
+        [
+            "redis-unify (RU300): Remove it: this list already requires `redis` (make sure that requirement admits `>=5.0.1`) (unsafe fix) [quickfix]",
+            "redis-unify (RU300): Suppress with `# noqa: RU300` [quickfix]",
+        ]
+    );
+    assert_eq!(apply(text, &actions[0], &requirements), "redis<4\n");
+    assert_eq!(
+        apply(text, &actions[1], &requirements),
+        "redis<4\naioredis==2.0.1  # noqa: RU300\n"
+    );
+    // A Python file starts importing aioredis on disk: the project's answer is
+    // asked again, and the cap below 4.2.0 is reported.
+    let module = project.write("app/m.py", "import aioredis\n");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&module), "type": 2}]}),
+    );
+    assert_eq!(
+        codes(&server.diagnostics(&requirements, 1)),
+        ["RU302 0:0-0:7", "RU300 1:0-1:15"]
+    );
+    assert_eq!(server.shutdown(), 0);
+}
+
+#[test]
 fn each_workspace_folder_has_its_own_settings() {
     let project = Project::new();
     project.write("api/app/m.py", LEGACY);
