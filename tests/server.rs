@@ -36,32 +36,7 @@ impl Server {
     }
 
     fn start_with_folders(root: &Path, folders: &[&Path], encodings: &[&str]) -> (Server, Value) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
-            .arg("server")
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, incoming) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Ok(Some(message)) = Message::read(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            stdin: child.stdin.take(),
-            child,
-            incoming,
-            backlog: VecDeque::new(),
-            next_id: 0,
-            encoding: String::new(),
-        };
+        let mut server = Self::spawn(root);
         let root_uri = uri(root);
         let result = server
             .request(
@@ -86,6 +61,36 @@ impl Server {
             .to_string();
         server.notify("initialized", json!({}));
         (server, result)
+    }
+
+    /// The server process, not initialized yet.
+    fn spawn(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+            .arg("server")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Ok(Some(message)) = Message::read(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Server {
+            stdin: child.stdin.take(),
+            child,
+            incoming,
+            backlog: VecDeque::new(),
+            next_id: 0,
+            encoding: String::new(),
+        }
     }
 
     fn send(&mut self, message: Message) {
@@ -741,6 +746,25 @@ fn a_25_mb_buffer_is_checked() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": doc}}),
     );
+    assert_eq!(server.shutdown(), 0);
+}
+
+#[test]
+fn garbage_before_initialize_and_unreadable_initialize_params() {
+    let project = Project::new();
+    let mut server = Server::spawn(project.path());
+    server.send_raw(b"Content-Length: 3\r\n\r\n{{{");
+    let early = server
+        .request("textDocument/codeAction", json!({}))
+        .unwrap_err();
+    assert_eq!(early.code, -32002); // ServerNotInitialized
+    let result = server
+        .request("initialize", json!({"capabilities": 5, "rootUri": 7}))
+        .unwrap();
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    server.notify("initialized", json!({}));
+    let again = server.request("initialize", json!({})).unwrap_err();
+    assert_eq!(again.code, -32600);
     assert_eq!(server.shutdown(), 0);
 }
 
