@@ -12,6 +12,11 @@
 //! fed by these calls; unsaved buffers must win over the disk, so
 //! `changed(path, Some(text))` takes precedence over `on_disk(path)` for as
 //! long as the document is open (`closed` hands the file back to the disk).
+//! What linting reads about the project travels in
+//! `crate::document::ProjectSettings` (today: `settings` and `asyncio`), which
+//! `lint_document` receives for every document, from the CLI's
+//! `--stdin-filename` and from the server alike: a project model would be one
+//! more field there, kept current from here.
 
 use std::path::Path;
 
