@@ -22,7 +22,9 @@ redis-unify fix --diff .       show the safe fixes as a diff, write nothing\n  \
 redis-unify plan               the migration plan, phase by phase\n  \
 redis-unify plan --write       save the plan's phases in the configuration\n  \
 redis-unify fix --phase 1 --verify \"pytest -x\"   fix phase 1, test, roll back on failure\n  \
-redis-unify rule RU100         explain a rule (`rule --all` lists them)"
+redis-unify rule RU100         explain a rule (`rule --all` lists them)\n  \
+redis-unify check --stdin-filename app/x.py < app/x.py   check a buffer as app/x.py\n  \
+redis-unify server             the language server for editors (LSP over stdio)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,7 +47,20 @@ pub enum Command {
     Rule(RuleArgs),
     /// Install or remove a git pre-commit hook that checks the staged files.
     Hook(HookArgs),
+    /// Run the language server (LSP over standard input and output) for editors.
+    Server(ServerArgs),
 }
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Editors start it and speak the Language Server Protocol over its standard input and \
+output: diagnostics on the buffer as you type (not the file on disk), quick fixes (safe and unsafe ones \
+labelled), `source.fixAll.redis-unify` (fix all safe findings, for format-on-save) and \
+`# noqa: RUxxx` suppressions. The configuration is the CLI's ([tool.redis-unify] in pyproject.toml, or \
+redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for VS Code, Neovim and \
+Helix: see \"In the editor\" in the README."
+)]
+pub struct ServerArgs {}
 
 #[derive(Debug, Args)]
 #[command(
@@ -56,7 +71,7 @@ In CI: `--changed-since origin/main` checks what a pull request changes; add `--
 findings on the lines it adds. `--output-format github` annotates the pull request, `sarif` feeds code \
 scanning, `gitlab` feeds GitLab Code Quality.\n\n\
 Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
-upwards; the flags below override it.\n\n\
+upwards (with --stdin-filename PATH: from PATH's folder upwards); the flags below override it.\n\n\
 Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
 of its own."
 )]
@@ -73,7 +88,7 @@ pub struct CheckArgs {
     pub unsafe_fixes: bool,
 
     /// With --fix: list what was fixed.
-    #[arg(long, requires = "fix")]
+    #[arg(long, requires = "fix", conflicts_with = "stdin_filename")]
     pub show_fixes: bool,
 
     /// With --fix: exit with 1 when a file was fixed, even if nothing remains
@@ -102,19 +117,19 @@ pub struct FixArgs {
     /// Only fix the files of this migration phase, numbered as `plan` prints them:
     /// 0 the dependency manifests, then the configured phases (by number or
     /// name). Without PATHS, the phase's files across the whole project, staged or not.
-    #[arg(long, value_name = "N|NAME")]
+    #[arg(long, value_name = "N|NAME", conflicts_with = "stdin_filename")]
     pub phase: Option<String>,
 
     /// Run this shell command in the project root after writing; if it fails, roll the run back.
     /// Ctrl-C / SIGTERM while it runs stop the command (its whole process group) and roll the
     /// run back too; redis-unify then exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
-    #[arg(long, value_name = "CMD")]
+    #[arg(long, value_name = "CMD", conflicts_with = "stdin_filename")]
     pub verify: Option<String>,
 
     /// After writing, import each changed Python module in a fresh interpreter (one per
     /// module, from the project root, its package's folder first on sys.path); if one
     /// fails, roll the run back. Runs before --verify.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdin_filename")]
     pub verify_imports: bool,
 
     /// The interpreter for --verify-imports (default: the active virtual environment's
@@ -125,11 +140,11 @@ pub struct FixArgs {
     /// Commit exactly the run's files when the verification passed (or, without
     /// --verify/--verify-imports, right after writing), with a message naming the phase,
     /// files, rules, run and verification. Refused when other changes are staged.
-    #[arg(long, conflicts_with = "diff")]
+    #[arg(long, conflicts_with_all = ["diff", "stdin_filename"])]
     pub commit: bool,
 
     /// List what was fixed, per file and rule.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdin_filename")]
     pub show_fixes: bool,
 
     /// Exit with 1 when a file was fixed, even if nothing remains (a git hook:
@@ -266,6 +281,18 @@ pub struct CommonArgs {
     /// Use this configuration file instead of searching for one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Read the source from standard input and check it as PATH: PATH's
+    /// configuration (closest from its folder upwards), per-file-ignores and
+    /// excludes (an excluded PATH has no findings). With `fix` (or `check
+    /// --fix`) the fixed source is printed to standard output and the
+    /// remaining findings to standard error, as editors' format-on-save expects.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = ["paths", "changed_since", "new_only", "force_exclude"]
+    )]
+    pub stdin_filename: Option<PathBuf>,
 
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

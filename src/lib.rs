@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod constructors;
 pub mod diagnostic;
+pub mod document;
 pub mod error;
 pub mod fix;
 pub mod lint;
@@ -24,6 +25,7 @@ pub mod redis_url;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod version;
@@ -46,6 +48,7 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         cli::Command::History(args) => commands::history::run(args, cwd),
         cli::Command::Hook(args) => commands::hook::run(args, cwd),
         cli::Command::Plan(args) => commands::plan::run(args, cwd),
+        cli::Command::Server(_) => server::run(),
         cli::Command::Rule(args) => {
             let stdout = std::io::stdout();
             commands::rule::run(args, &mut stdout.lock())

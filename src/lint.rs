@@ -126,15 +126,65 @@ fn parse_and_check(
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     diagnostics.dedup();
     if too_deep.is_some() {
-        // Dropping the tree recurses as deep as it is nested and would
-        // overflow the stack: leak it instead (bounded by the file's size, in
-        // a short-lived process).
-        std::mem::forget(parsed);
+        // Dropping the tree recursively would go as deep as it is nested and
+        // overflow the stack; the language server cannot leak it either.
+        drop_without_recursion(parsed.into_syntax());
     }
     Linted {
         diagnostics,
         usage,
         syntax_ok,
+    }
+}
+
+/// Drops a syntax tree of any depth without recursing into it: every
+/// statement and expression is detached from its parent (a `pass` or `None`
+/// left in its place) and dropped from a work list, so each drop is shallow.
+fn drop_without_recursion(module: ruff_python_ast::ModModule) {
+    use ruff_python_ast::visitor::transformer::{Transformer, walk_expr, walk_stmt};
+    use ruff_python_ast::{Expr, ExprNoneLiteral, Stmt, StmtPass};
+    use std::cell::RefCell;
+
+    #[derive(Default)]
+    struct Detach {
+        statements: RefCell<Vec<Stmt>>,
+        expressions: RefCell<Vec<Expr>>,
+    }
+    impl Transformer for Detach {
+        fn visit_stmt(&self, stmt: &mut Stmt) {
+            let placeholder = Stmt::Pass(StmtPass {
+                node_index: Default::default(),
+                range: Default::default(),
+            });
+            self.statements
+                .borrow_mut()
+                .push(std::mem::replace(stmt, placeholder));
+        }
+        fn visit_expr(&self, expr: &mut Expr) {
+            let placeholder = Expr::NoneLiteral(ExprNoneLiteral::default());
+            self.expressions
+                .borrow_mut()
+                .push(std::mem::replace(expr, placeholder));
+        }
+    }
+
+    let detach = Detach::default();
+    let mut module = module;
+    for stmt in &mut module.body {
+        detach.visit_stmt(stmt);
+    }
+    drop(module);
+    loop {
+        let next_stmt = detach.statements.borrow_mut().pop();
+        if let Some(mut stmt) = next_stmt {
+            walk_stmt(&detach, &mut stmt); // detaches its children, one level
+            continue;
+        }
+        let next_expr = detach.expressions.borrow_mut().pop();
+        let Some(mut expr) = next_expr else {
+            break;
+        };
+        walk_expr(&detach, &mut expr);
     }
 }
 
@@ -330,6 +380,25 @@ mod tests {
         let found = codes("import aioredis\ndef broken(:\n    pass\n");
         assert!(found.iter().any(|(code, _)| *code == "RU001"));
         assert!(found.iter().any(|(code, _)| *code == "RU100"));
+    }
+
+    /// A tree too deep to walk is dropped without recursing (the language
+    /// server lints such a buffer on every change: leaking it is not an
+    /// option), on a thread with the main thread's usual 8 MiB stack.
+    #[test]
+    fn too_deep_trees_are_dropped_without_overflowing_the_stack() {
+        let text = format!(
+            "import aioredis\nx = {}1\ny = {}a\n",
+            "1 + ".repeat(300_000),
+            "-".repeat(1000)
+        );
+        let found = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || codes(&text))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(found.iter().any(|(code, _)| *code == "RU001"), "{found:?}");
     }
 
     // ---- the prefilter is exact: a file it skips has no findings ----

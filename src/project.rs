@@ -18,7 +18,7 @@ use crate::lint::{
 use crate::manifest::versions::redis_version;
 use crate::manifest::{Manifest, ManifestKind};
 use crate::settings::{ExcludeMatcher, Settings};
-use crate::source::{Origin, SourceFile, relative_to, slash_path};
+use crate::source::{FilePath, Origin, SourceFile, relative_to, slash_path};
 use crate::version::RedisVersion;
 
 /// The manifests that describe the project in `root`: `pyproject.toml`,
@@ -132,7 +132,9 @@ pub fn required_redis_version(root: &Path) -> Option<(RedisVersion, PathBuf)> {
 }
 
 /// Answers, once per project, whether its Python code imports
-/// `redis.asyncio` or `aioredis`. A manifest's project is the project root
+/// `redis.asyncio` or `aioredis` (read from the disk; the answer is kept until
+/// [`AsyncioUse::forget`], which the language server calls when a Python file
+/// changes). A manifest's project is the project root
 /// (the configuration file's folder, else the repository's work tree, else
 /// the current folder) when the manifest is inside it, else the manifest's
 /// own folder.
@@ -148,6 +150,13 @@ impl AsyncioUse {
             project_root: settings.project_root.clone(),
             excludes: settings.exclude_matcher(),
             answers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Drops the answers: the next question walks the project again.
+    pub fn forget(&self) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.clear();
         }
     }
 
@@ -194,30 +203,30 @@ impl AsyncioUse {
 
 /// Fixes one file's text: as Python, then as a manifest (`setup.py` is both).
 pub fn fix_file(
-    file: &SourceFile,
+    file: FilePath<'_>,
     text: &str,
     settings: &Settings,
     asyncio: &AsyncioUse,
     mode: FixMode,
 ) -> FixOutcome {
-    let rules = settings.rules_for(&file.relative);
+    let rules = settings.rules_for(file.relative);
     let mut outcome = FixOutcome {
         text: text.to_string(),
         fixed: Default::default(),
         diagnostics: Vec::new(),
         failure: None,
     };
-    if is_python_path(&file.display) {
+    if is_python_path(file.display) {
         outcome = fix_source(
             text,
-            source_type_of(&file.display),
+            source_type_of(file.display),
             rules,
             &settings.lint_options(),
             mode,
         );
     }
     if let Some(kind) = file.manifest {
-        let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
+        let uses_asyncio = || asyncio.for_manifest(file.abs_path);
         let context = ManifestContext {
             uses_asyncio: &uses_asyncio,
         };
@@ -227,7 +236,7 @@ pub fn fix_file(
         }
         outcome.failure = outcome.failure.or(manifest.failure);
         outcome.text = manifest.text;
-        if is_python_path(&file.display) {
+        if is_python_path(file.display) {
             outcome.diagnostics = lint_file(file, &outcome.text, settings, asyncio);
         } else {
             outcome.diagnostics = manifest.diagnostics;
@@ -238,17 +247,17 @@ pub fn fix_file(
 
 /// Lints one file's text: as Python, as a manifest, or both (`setup.py`).
 pub fn lint_file(
-    file: &SourceFile,
+    file: FilePath<'_>,
     text: &str,
     settings: &Settings,
     asyncio: &AsyncioUse,
 ) -> Vec<Diagnostic> {
-    let rules = settings.rules_for(&file.relative);
+    let rules = settings.rules_for(file.relative);
     let mut diagnostics = Vec::new();
-    if is_python_path(&file.display) {
+    if is_python_path(file.display) {
         diagnostics = lint_source_with(
             text,
-            source_type_of(&file.display),
+            source_type_of(file.display),
             rules,
             &settings.lint_options(),
         );
@@ -263,7 +272,7 @@ pub fn lint_file(
 
 /// The RU3xx findings of a file, when it is a dependency manifest.
 pub fn lint_manifest_file(
-    file: &SourceFile,
+    file: FilePath<'_>,
     text: &str,
     settings: &Settings,
     asyncio: &AsyncioUse,
@@ -271,9 +280,9 @@ pub fn lint_manifest_file(
     let Some(kind) = file.manifest else {
         return Vec::new();
     };
-    let uses_asyncio = || asyncio.for_manifest(&file.abs_path);
+    let uses_asyncio = || asyncio.for_manifest(file.abs_path);
     let context = ManifestContext {
         uses_asyncio: &uses_asyncio,
     };
-    lint_manifest(text, kind, settings.rules_for(&file.relative), &context)
+    lint_manifest(text, kind, settings.rules_for(file.relative), &context)
 }

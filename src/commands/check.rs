@@ -33,6 +33,23 @@ pub enum Outcome<T> {
 }
 
 pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    if let Some(filename) = &args.common.stdin_filename {
+        if args.fix {
+            let mode = if args.unsafe_fixes {
+                FixMode::SafeAndUnsafe
+            } else {
+                FixMode::Safe
+            };
+            return super::stdin::fix(
+                &args.common,
+                filename,
+                mode,
+                super::stdin::FixOutput::Source,
+                cwd,
+            );
+        }
+        return super::stdin::check(&args.common, filename, cwd);
+    }
     if args.fix {
         let options = FixOptions {
             mode: if args.unsafe_fixes {
@@ -54,7 +71,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let mut diagnostics = lint_file(file, &text, &inputs.settings, &inputs.asyncio);
+            let mut diagnostics = lint_file(file.path(), &text, &inputs.settings, &inputs.asyncio);
             if let Some(new_lines) = &inputs.new_lines {
                 new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
             }

@@ -68,6 +68,19 @@ impl Default for FixOptions {
 }
 
 pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    if let Some(filename) = &args.common.stdin_filename {
+        let mode = if args.unsafe_fixes {
+            FixMode::SafeAndUnsafe
+        } else {
+            FixMode::Safe
+        };
+        let output = if args.diff {
+            super::stdin::FixOutput::Diff
+        } else {
+            super::stdin::FixOutput::Source
+        };
+        return super::stdin::fix(&args.common, filename, mode, output, cwd);
+    }
     let options = FixOptions {
         mode: if args.unsafe_fixes {
             FixMode::SafeAndUnsafe
@@ -158,7 +171,13 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let outcome = fix_file(file, &text, &inputs.settings, &inputs.asyncio, options.mode);
+            let outcome = fix_file(
+                file.path(),
+                &text,
+                &inputs.settings,
+                &inputs.asyncio,
+                options.mode,
+            );
             Some(FileFix {
                 file: file.clone(),
                 original: text,
@@ -207,7 +226,13 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // cannot be written keeps its original text (and its findings).
     let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
     let refix = |file: &SourceFile, text: &str| {
-        fix_file(file, text, &inputs.settings, &inputs.asyncio, options.mode)
+        fix_file(
+            file.path(),
+            text,
+            &inputs.settings,
+            &inputs.asyncio,
+            options.mode,
+        )
     };
     let mut writes: Vec<Write> = Vec::new();
     let mut not_fixed: Vec<(String, String)> = Vec::new();
@@ -645,7 +670,12 @@ fn keep_original(fix: &mut FileFix, inputs: &Inputs) {
     fix.outcome = FixOutcome {
         text: fix.original.clone(),
         fixed: BTreeMap::new(),
-        diagnostics: lint_file(&fix.file, &fix.original, &inputs.settings, &inputs.asyncio),
+        diagnostics: lint_file(
+            fix.file.path(),
+            &fix.original,
+            &inputs.settings,
+            &inputs.asyncio,
+        ),
         failure: None,
     };
 }

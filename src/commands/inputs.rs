@@ -209,7 +209,7 @@ pub fn resolve_settings(
 /// Where repository-relative paths (for the CI formats) are taken from, first
 /// match first: the CI checkout (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`), the git
 /// work tree around `cwd`, then `cwd` itself.
-fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
+pub fn report_roots(cwd: &Path, workdir: Option<&Path>) -> Vec<PathBuf> {
     let mut roots = Vec::new();
     for variable in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
         if let Some(value) = std::env::var_os(variable).filter(|v| !v.is_empty()) {

@@ -6,6 +6,7 @@ pub mod inputs;
 pub mod plan;
 pub mod rollback;
 pub mod rule;
+pub mod stdin;
 
 /// How a command ended, as ruff's exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

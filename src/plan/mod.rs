@@ -539,7 +539,7 @@ fn dependency_findings(
             continue;
         };
         // Only its requirements: setup.py's Python findings are planned with the code.
-        let diagnostics = lint_manifest_file(file, &text, settings, asyncio);
+        let diagnostics = lint_manifest_file(file.path(), &text, settings, asyncio);
         let index = LineIndex::from_source_text(&text);
         for diagnostic in diagnostics {
             dependencies.push(DependencyFinding {

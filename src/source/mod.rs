@@ -29,6 +29,18 @@ pub struct SourceFile {
     pub manifest: Option<crate::manifest::ManifestKind>,
 }
 
+/// What linting needs to know about a file's path: no origin, the text is
+/// given (a file read by `check`, standard input, an editor's buffer).
+#[derive(Debug, Clone, Copy)]
+pub struct FilePath<'a> {
+    pub abs_path: &'a Path,
+    /// As shown to the user; its extension decides `.py` vs `.pyi`.
+    pub display: &'a str,
+    /// Relative to the project root, `/`-separated: what globs match against.
+    pub relative: &'a str,
+    pub manifest: Option<crate::manifest::ManifestKind>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// Read the file from the work tree.
@@ -38,6 +50,16 @@ pub enum Origin {
 }
 
 impl SourceFile {
+    /// The file's paths, for linting its text.
+    pub fn path(&self) -> FilePath<'_> {
+        FilePath {
+            abs_path: &self.abs_path,
+            display: &self.display,
+            relative: &self.relative,
+            manifest: self.manifest,
+        }
+    }
+
     /// Reads the file's bytes. `repo` is needed for index blobs.
     pub fn read(&self, repo: Option<&Repository>) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::new();

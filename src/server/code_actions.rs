@@ -1,0 +1,300 @@
+//! Code actions on a document's findings: each finding's fix (safe and unsafe
+//! ones labelled), "fix all safe findings in this file"
+//! (`source.fixAll.redis-unify`, what editors run on save), and "suppress
+//! with `# noqa: RUxxx`".
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, TextEdit, Url, WorkspaceEdit};
+use ruff_text_size::{TextRange, TextSize};
+
+use super::diagnostics::to_lsp;
+use super::encoding::{PositionEncoding, TextLines};
+use crate::diagnostic::Diagnostic;
+use crate::document::{DocumentPath, ProjectSettings, fix_document, lint_document};
+use crate::fix::{Applicability, FixMode};
+
+/// The kind of the fix-all action (editors ask for `source.fixAll` on save).
+pub fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.redis-unify")
+}
+
+/// What the actions are computed from.
+pub struct Target<'a> {
+    pub uri: &'a Url,
+    pub text: &'a str,
+    pub path: &'a DocumentPath,
+    pub project: &'a ProjectSettings,
+    pub findings: &'a [Diagnostic],
+    pub encoding: PositionEncoding,
+    /// The fix-all result for this text (byte range and replacement), once
+    /// computed: editors ask for code actions at every cursor move.
+    pub fix_all: OnceCell<Option<(TextRange, String)>>,
+}
+
+/// The actions for the findings that touch `range`, of the kinds in `only`
+/// (all kinds when `None`).
+pub fn code_actions(
+    target: &Target,
+    range: TextRange,
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let wanted = |kind: &CodeActionKind| {
+        only.is_none_or(|only| {
+            only.iter().any(|asked| {
+                kind.as_str() == asked.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", asked.as_str()))
+            })
+        })
+    };
+    let lines = TextLines::new(target.text);
+    let mut actions = Vec::new();
+    if wanted(&CodeActionKind::QUICKFIX) {
+        for finding in target.findings.iter().filter(|f| touches(f.range, range)) {
+            let diagnostic = to_lsp(finding, &lines, target.encoding);
+            let code = finding.rule.code();
+            if let Some(fix) = &finding.fix
+                && fix.applicability != Applicability::DisplayOnly
+                && !fix.edits.is_empty()
+            {
+                let safe = fix.applicability == Applicability::Safe;
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|edit| TextEdit {
+                        range: lines.range(edit.range, target.encoding),
+                        new_text: edit.content.clone(),
+                    })
+                    .collect();
+                actions.push(action(
+                    format!(
+                        "redis-unify ({code}): {}{}",
+                        fix.title,
+                        if safe { "" } else { " (unsafe fix)" }
+                    ),
+                    CodeActionKind::QUICKFIX,
+                    diagnostic.clone(),
+                    target.uri,
+                    edits,
+                    safe,
+                ));
+            }
+            if let Some((at, insert)) = noqa_edit(target, finding) {
+                actions.push(action(
+                    format!("redis-unify ({code}): Suppress with `# noqa: {code}`"),
+                    CodeActionKind::QUICKFIX,
+                    diagnostic,
+                    target.uri,
+                    vec![TextEdit {
+                        range: lines.range(TextRange::empty(at), target.encoding),
+                        new_text: insert,
+                    }],
+                    false,
+                ));
+            }
+        }
+    }
+    let fix_all = fix_all_kind();
+    if (wanted(&fix_all) || wanted(&CodeActionKind::SOURCE_FIX_ALL))
+        && let Some(edit) = fix_all_edit(target, &lines)
+    {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: "redis-unify: Fix all safe findings in this file".to_string(),
+            kind: Some(fix_all),
+            edit: Some(workspace_edit(target.uri, vec![edit])),
+            ..CodeAction::default()
+        }));
+    }
+    actions
+}
+
+/// A finding touches the asked range when they overlap or meet (a cursor
+/// at either end of a finding is on it).
+fn touches(finding: TextRange, asked: TextRange) -> bool {
+    finding.start() <= asked.end() && asked.start() <= finding.end()
+}
+
+fn action(
+    title: String,
+    kind: CodeActionKind,
+    diagnostic: lsp_types::Diagnostic,
+    uri: &Url,
+    edits: Vec<TextEdit>,
+    preferred: bool,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(kind),
+        diagnostics: Some(vec![diagnostic]),
+        edit: Some(workspace_edit(uri, edits)),
+        is_preferred: preferred.then_some(true),
+        ..CodeAction::default()
+    })
+}
+
+fn workspace_edit(uri: &Url, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..WorkspaceEdit::default()
+    }
+}
+
+/// The safe fixes of the whole document, to a fixed point (as `redis-unify
+/// fix`), as one edit over the span that changes; `None` when nothing would.
+pub fn fix_all_edit(target: &Target, lines: &TextLines) -> Option<TextEdit> {
+    let (range, new_text) = target
+        .fix_all
+        .get_or_init(|| {
+            let safe = |f: &Diagnostic| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|fix| fix.applicability == Applicability::Safe)
+            };
+            if !target.findings.iter().any(safe) {
+                return None;
+            }
+            let outcome =
+                fix_document(target.path, target.text, target.project, FixMode::Safe).ok()?;
+            changed_span(target.text, &outcome.text).map(|(range, text)| (range, text.to_string()))
+        })
+        .as_ref()?;
+    Some(TextEdit {
+        range: lines.range(*range, target.encoding),
+        new_text: new_text.clone(),
+    })
+}
+
+/// The smallest range of `before` to replace, and what with, to get `after`.
+fn changed_span<'a>(before: &str, after: &'a str) -> Option<(TextRange, &'a str)> {
+    if before == after {
+        return None;
+    }
+    let mut prefix = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !before.is_char_boundary(prefix) || !after.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let mut suffix = before[prefix..]
+        .bytes()
+        .rev()
+        .zip(after[prefix..].bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !before.is_char_boundary(before.len() - suffix)
+        || !after.is_char_boundary(after.len() - suffix)
+    {
+        suffix -= 1;
+    }
+    let start = TextSize::try_from(prefix).ok()?;
+    let end = TextSize::try_from(before.len() - suffix).ok()?;
+    Some((
+        TextRange::new(start, end),
+        &after[prefix..after.len() - suffix],
+    ))
+}
+
+/// Where to insert what so that the finding's line carries `# noqa: CODE`:
+/// the code is added to a `# noqa: …` list already there, else a comment is
+/// appended to the line. `None` when that would not suppress it (the line
+/// ends inside a multi-line string, say): checked by linting the result.
+fn noqa_edit(target: &Target, finding: &Diagnostic) -> Option<(TextSize, String)> {
+    let code = finding.rule.code();
+    let text = target.text;
+    let start = finding.range.start().to_usize();
+    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    let line = &text[line_start..line_end];
+    let (at, insert) = match noqa_codes_end(line) {
+        Some(end) => (line_start + end, format!(", {code}")),
+        None => {
+            let content_end = line_start + line.trim_end().len();
+            (content_end, format!("  # noqa: {code}"))
+        }
+    };
+    let mut edited = String::with_capacity(text.len() + insert.len());
+    edited.push_str(&text[..at]);
+    edited.push_str(&insert);
+    edited.push_str(&text[at..]);
+    let still_reported = lint_document(target.path, &edited, target.project)
+        .ok()?
+        .iter()
+        .any(|f| f.rule == finding.rule && f.range.start() == finding.range.start());
+    if still_reported {
+        return None;
+    }
+    Some((TextSize::try_from(at).ok()?, insert))
+}
+
+/// In a line with `# noqa: A, B`, the offset just after the last code.
+fn noqa_codes_end(line: &str) -> Option<usize> {
+    let lower = line.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower[search..].find('#') {
+        let hash = search + found;
+        let after = lower[hash + 1..].trim_start();
+        if let Some(rest) = after.strip_prefix("noqa") {
+            let colon = rest.trim_start();
+            if !colon.starts_with(':') {
+                return None; // a bare `# noqa`: nothing to add to
+            }
+            let list_start = line.len() - colon.len() + 1;
+            let mut end = None;
+            let mut at = list_start;
+            for part in line[list_start..].split_inclusive([',', ' ', '\t']) {
+                let word = part.trim_end_matches([',', ' ', '\t']);
+                if word.is_empty() {
+                    at += part.len();
+                    continue;
+                }
+                if !is_code(word) {
+                    break;
+                }
+                end = Some(at + word.len());
+                at += part.len();
+            }
+            return end;
+        }
+        search = hash + 1;
+    }
+    None
+}
+
+fn is_code(word: &str) -> bool {
+    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
+    letters > 0 && letters < word.len() && word.bytes().skip(letters).all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noqa_lists_are_extended_after_their_last_code() {
+        let line = "import aioredis  # noqa: E401, F401 why";
+        assert_eq!(noqa_codes_end(line), Some(line.find(" why").unwrap()));
+        assert_eq!(noqa_codes_end("x  # noqa:F401"), Some(14));
+        assert_eq!(noqa_codes_end("x  # noqa"), None);
+        assert_eq!(noqa_codes_end("x  # type: ignore"), None);
+    }
+
+    #[test]
+    fn the_changed_span_is_minimal() {
+        let (range, text) = changed_span("a é b", "a é c").unwrap();
+        assert_eq!(
+            (u32::from(range.start()), u32::from(range.end()), text),
+            (5, 6, "c")
+        );
+        assert!(changed_span("same", "same").is_none());
+        let (range, text) = changed_span("aaa", "aaaa").unwrap();
+        assert_eq!(
+            (u32::from(range.start()), u32::from(range.end()), text),
+            (3, 3, "a")
+        );
+    }
+}

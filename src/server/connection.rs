@@ -1,0 +1,207 @@
+//! The connection to the client over standard input and output.
+//!
+//! The messages, their JSON-RPC shapes and the channels are lsp-server's. Only
+//! the reading of standard input is ours: lsp-server's stdio reader stops the
+//! whole connection at the first message it cannot parse, and allocates the
+//! `Content-Length` a client claims before reading it. Here a malformed
+//! message becomes a [`MALFORMED`] notification (the session logs it and goes
+//! on), and a body is read as it arrives.
+
+use std::io::{BufRead, Read, Write};
+use std::thread::JoinHandle;
+
+use lsp_server::{Connection, Message, Notification};
+
+/// The method of the notification a malformed message becomes; its params are
+/// the reason, as a string.
+pub const MALFORMED: &str = "$/redis-unify/malformedMessage";
+
+/// The longest header line read before the line is judged garbage.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+
+/// Threads copying between the channels and stdio.
+pub struct IoThreads {
+    writer: JoinHandle<()>,
+}
+
+impl IoThreads {
+    /// Waits until every message sent has been written. (The reader is not
+    /// joined: it may be blocked on a standard input the client keeps open.)
+    pub fn join_writer(self) {
+        let _ = self.writer.join();
+    }
+}
+
+/// A connection over the process's standard input and output.
+pub fn stdio() -> (Connection, IoThreads) {
+    let (server, bridge) = Connection::memory();
+    let Connection { sender, receiver } = bridge;
+    std::thread::Builder::new()
+        .name("lsp-reader".to_string())
+        .spawn(move || {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            loop {
+                let message = match read_message(&mut input) {
+                    Ok(Some(message)) => message,
+                    Ok(None) => break,
+                    Err(ReadError::Malformed(reason)) => {
+                        Message::Notification(Notification::new(MALFORMED.to_string(), reason))
+                    }
+                    Err(ReadError::Io(error)) => {
+                        eprintln!("error: cannot read standard input: {error}");
+                        break;
+                    }
+                };
+                let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+                if sender.send(message).is_err() || exit {
+                    break;
+                }
+            }
+        })
+        .expect("cannot start the reader thread");
+    let writer = std::thread::Builder::new()
+        .name("lsp-writer".to_string())
+        .spawn(move || {
+            let stdout = std::io::stdout();
+            let mut output = stdout.lock();
+            for message in receiver {
+                if message
+                    .write(&mut output)
+                    .and_then(|()| output.flush())
+                    .is_err()
+                {
+                    break; // the client has gone
+                }
+            }
+        })
+        .expect("cannot start the writer thread");
+    (server, IoThreads { writer })
+}
+
+/// Why no message was read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Input that is not a message; it has been consumed, and the next call
+    /// reads what follows.
+    Malformed(String),
+    /// Standard input cannot be read any more.
+    Io(std::io::Error),
+}
+
+/// The next message: `Ok(None)` at the end of the input.
+pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, ReadError> {
+    use ReadError::Malformed;
+    let mut length: Option<usize> = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = input
+            .by_ref()
+            .take(MAX_HEADER_LINE)
+            .read_until(b'\n', &mut line)
+            .map_err(ReadError::Io)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if !line.ends_with(b"\n") {
+            // The rest of an over-long line goes with it: one report per line.
+            input.skip_until(b'\n').map_err(ReadError::Io)?;
+            return Err(Malformed(format!(
+                "a header line longer than {MAX_HEADER_LINE} bytes, or cut short: {}",
+                excerpt(&line)
+            )));
+        }
+        let header = String::from_utf8_lossy(&line);
+        let header = header.trim_end_matches(['\r', '\n']);
+        if header.is_empty() {
+            break;
+        }
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(Malformed(format!("not a header: {}", excerpt(&line))));
+        };
+        if name.trim().eq_ignore_ascii_case("Content-Length") {
+            let parsed = value.trim().parse().map_err(|_| {
+                Malformed(format!(
+                    "Content-Length is not a number: {}",
+                    excerpt(&line)
+                ))
+            })?;
+            length = Some(parsed);
+        }
+    }
+    let Some(length) = length else {
+        return Err(Malformed("a message without Content-Length".to_string()));
+    };
+    let mut body = Vec::new();
+    input
+        .by_ref()
+        .take(length as u64)
+        .read_to_end(&mut body)
+        .map_err(ReadError::Io)?;
+    if body.len() < length {
+        return Ok(None); // the input ended inside the message
+    }
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| Malformed(format!("not a JSON-RPC message ({e}): {}", excerpt(&body))))
+}
+
+/// The start of some bytes, for a log line.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
+    format!("{:?}{}", text, if bytes.len() > 120 { "…" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn garbage_is_reported_and_the_stream_goes_on() {
+        let input = format!(
+            "{}{}hello\r\n{}Content-Length: x\r\n\r\n{}\n{}",
+            framed("{not json"),
+            framed(r#"{"what": 1}"#),
+            framed(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+            "x".repeat(100_000),
+            framed(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+        );
+        let mut input = input.as_bytes();
+        let mut seen = Vec::new();
+        loop {
+            match read_message(&mut input) {
+                Ok(None) => break,
+                Ok(Some(Message::Notification(n))) => seen.push(n.method),
+                Ok(Some(other)) => seen.push(format!("{other:?}")),
+                Err(ReadError::Malformed(reason)) => {
+                    seen.push(format!("error: {}", reason.split(' ').next().unwrap()))
+                }
+                Err(ReadError::Io(error)) => panic!("{error}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "error: not",
+                "error: not",
+                "error: not",
+                "initialized",
+                "error: Content-Length",
+                "error: a",
+                "error: a",
+                "exit"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_claimed_length_is_not_allocated_up_front() {
+        let input = "Content-Length: 1000000000000\r\n\r\n{}";
+        assert!(matches!(read_message(&mut input.as_bytes()), Ok(None)));
+    }
+}
