@@ -31,6 +31,37 @@ pub struct ClientKeyword {
     /// With the method `*`: methods whose redis.asyncio spelling takes the keyword too.
     #[serde(default)]
     pub except: Vec<String>,
+    /// Judged on any receiver in a module whose aioredis use is 1.x.
+    #[serde(default)]
+    pub anywhere: bool,
+    /// With the method `*`: the methods where it is judged on any receiver.
+    #[serde(default)]
+    pub anywhere_methods: Vec<String>,
+}
+
+/// A 1.x command whose positional form redis.asyncio refuses (`zadd(key, score, member)`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPositional {
+    pub min_positional: usize,
+    /// On an unknown receiver, the argument at this index must also be a number literal.
+    pub anywhere_numeric_at: Option<usize>,
+    #[serde(default = "yes")]
+    pub anywhere: bool,
+    pub instead: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Annotations and base classes that name an aioredis 1.x object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTypes {
+    pub client: Vec<String>,
+    pub pool: Vec<String>,
+    pub client_in_1x_modules: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +86,9 @@ struct ApiFile {
     client: LegacyClient,
     client_methods: HashMap<String, LegacyEntry>,
     client_keywords: HashMap<String, ClientKeyword>,
+    client_positional: HashMap<String, ClientPositional>,
+    pool_methods: HashMap<String, LegacyEntry>,
+    client_types: ClientTypes,
 }
 
 #[derive(Debug)]
@@ -66,6 +100,12 @@ pub struct ApiMap {
     legacy_client_constructors: Vec<String>,
     client_methods: HashMap<String, LegacyEntry>,
     client_keywords: HashMap<String, ClientKeyword>,
+    client_positional: HashMap<String, ClientPositional>,
+    pool_methods: HashMap<String, LegacyEntry>,
+    client_types: ClientTypes,
+    /// The last part of every `[legacy]` key: an attribute chain none of whose
+    /// parts is one cannot name 1.x API.
+    legacy_last_parts: HashSet<String>,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -74,13 +114,23 @@ pub fn api_map() -> &'static ApiMap {
         // The file is compiled in and checked by a unit test, so this cannot fail at run time.
         let file: ApiFile =
             toml::from_str(API_TOML).expect("rules/aioredis-api.toml is valid (unit-tested)");
+        let legacy_last_parts = file
+            .legacy
+            .keys()
+            .filter_map(|key| key.rsplit('.').next())
+            .map(str::to_string)
+            .collect();
         ApiMap {
+            legacy_last_parts,
             modules: file.modules,
             legacy: file.legacy,
             missing: file.missing,
             legacy_client_constructors: file.client.constructors,
             client_methods: file.client_methods,
             client_keywords: file.client_keywords,
+            client_positional: file.client_positional,
+            pool_methods: file.pool_methods,
+            client_types: file.client_types,
             exports: file
                 .exports
                 .into_iter()
@@ -165,6 +215,35 @@ impl ApiMap {
         self.client_keywords
             .get(&format!("*.{keyword}"))
             .filter(|entry| !entry.except.iter().any(|name| name == method))
+    }
+
+    /// A keyword judged on any receiver in a 1.x module (`set(expire=)`, `get(encoding=)`).
+    pub fn anywhere_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
+        if let Some(entry) = self.client_keywords.get(&format!("{method}.{keyword}")) {
+            return entry.anywhere.then_some(entry);
+        }
+        self.client_keywords
+            .get(&format!("*.{keyword}"))
+            .filter(|entry| entry.anywhere_methods.iter().any(|name| name == method))
+    }
+
+    /// A 1.x positional form of `method` (`zadd(key, score, member)`).
+    pub fn client_positional(&self, method: &str) -> Option<&ClientPositional> {
+        self.client_positional.get(method)
+    }
+
+    /// An attribute of the aioredis 1.x `ConnectionsPool` that redis.asyncio's pool lacks.
+    pub fn pool_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.pool_methods.get(name)
+    }
+
+    pub fn client_types(&self) -> &ClientTypes {
+        &self.client_types
+    }
+
+    /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
+    pub fn may_be_legacy_part(&self, part: &str) -> bool {
+        self.legacy_last_parts.contains(part)
     }
 
     /// The recorded exports of a redis-py module, if it is one we know.

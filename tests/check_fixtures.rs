@@ -114,3 +114,8 @@ fn noqa() {
 fn file_noqa() {
     check_fixture("file_noqa.py");
 }
+
+#[test]
+fn legacy_flow() {
+    check_fixture("legacy_flow.py");
+}

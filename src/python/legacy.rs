@@ -1,0 +1,538 @@
+//! Where aioredis 1.x objects flow within one module: which names, `self.<attr>`s,
+//! function results and classes hold a 1.x client, pool or transaction.
+//!
+//! The bind phase records *flows* (`target ← source`) as it walks: assignments
+//! (`conn = self._pool`, `tr = conn.multi_exec()`, `r = await get_redis()`),
+//! `with await pool as conn`, `return` statements, annotations (`redis:
+//! aioredis.Redis`), and class bases (`class Q(aioredis.Redis)`). Once the
+//! module is bound, [`LegacyModel::resolve`] decides whether the module's
+//! aioredis use is 1.x and runs the flows to a fixed point, so a client
+//! assigned in one method is known in every other, and a helper defined below
+//! its caller still counts. Like the client model it is flow-insensitive: the
+//! first kind a target gets, it holds everywhere in its scope.
+//!
+//! Recorded only in modules whose text names `aioredis` (the checker's gate),
+//! so other modules pay nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::{Expr, Parameters};
+
+use super::semantic::{ScopeId, SemanticModel, attribute_chain};
+use crate::api::{ApiMap, is_aioredis};
+use crate::constructors::{ConstructorTable, Kind, Library};
+
+/// What an aioredis 1.x object is, as far as its API goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyKind {
+    /// The 1.x `Redis` client, a `ContextRedis` connection or a `RedisConnection`.
+    Client,
+    /// A 1.x `ConnectionsPool` (`create_pool`).
+    Pool,
+    /// A 1.x `MultiExec` or `Pipeline` (`multi_exec()`, `pipeline()` on a 1.x client).
+    Transaction,
+    /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
+    Foreign,
+}
+
+/// A place that may hold a 1.x object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LegacyTarget {
+    /// A name bound in a scope.
+    Name(ScopeId, String),
+    /// `self.<attr>` in the methods of a class (a property's name too).
+    Attribute(ScopeId, String),
+    /// What calling the function `name`, bound in the scope (a class for a
+    /// method), returns.
+    Returns(ScopeId, String),
+    /// A class whose instances are 1.x clients (a subclass of 1.x `Redis`).
+    Class(ScopeId),
+}
+
+/// Where a flow's value comes from; chains are written names (`self._pool`).
+#[derive(Debug, Clone)]
+enum Source {
+    /// `x = chain`
+    Value(Vec<String>),
+    /// `x = chain(...)` (or awaited)
+    Call(Vec<String>),
+    /// `with await chain as x`
+    WithAwait(Vec<String>),
+    /// `async with chain(...) as x`
+    AsyncWithCall(Vec<String>),
+    /// An annotation or base class: the dotted names written in it.
+    Types(Vec<String>),
+}
+
+#[derive(Debug)]
+struct Flow {
+    target: LegacyTarget,
+    /// Where the source is evaluated.
+    scope: ScopeId,
+    source: Source,
+}
+
+#[derive(Debug, Default)]
+pub struct LegacyModel {
+    flows: Vec<Flow>,
+    kinds: HashMap<LegacyTarget, LegacyKind>,
+    /// Every name and attribute name some target holds: most loads are of others.
+    names: HashSet<String>,
+    /// Per method scope: its receiver parameter and class scope.
+    receivers: HashMap<ScopeId, (String, ScopeId)>,
+    /// An import of a `[legacy]` name (`from aioredis import create_pool`).
+    imports_legacy: bool,
+    /// Attribute chains (scope, parts) that may name 1.x API, resolved once bound.
+    legacy_chains: Vec<(ScopeId, Vec<String>)>,
+    is_1x: bool,
+    /// The receiver names (`self`) of the methods of 1.x `Redis` subclasses.
+    client_receivers: HashSet<String>,
+}
+
+impl LegacyModel {
+    /// Whether the module's aioredis use is 1.x: it uses a name only aioredis
+    /// 1.x has (a `[legacy]` entry: `create_redis_pool`, `ConnectionsPool`,
+    /// `aioredis.errors`, ...), by import or by reference.
+    pub fn is_1x(&self) -> bool {
+        self.is_1x
+    }
+
+    /// No target holds a 1.x object.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    pub fn record_method(&mut self, scope: ScopeId, receiver: &str, class: ScopeId) {
+        self.receivers.insert(scope, (receiver.to_string(), class));
+    }
+
+    /// The receiver parameter and class of a method scope.
+    pub fn method_receiver(&self, scope: ScopeId) -> Option<(&str, ScopeId)> {
+        self.receivers
+            .get(&scope)
+            .map(|(name, class)| (name.as_str(), *class))
+    }
+
+    /// Bind phase: an import of `qualified` (absolute).
+    pub fn record_import(&mut self, api: &ApiMap, qualified: &str) {
+        if !self.imports_legacy && is_aioredis(qualified) && api.legacy(qualified).is_some() {
+            self.imports_legacy = true;
+        }
+    }
+
+    /// Bind phase: an attribute chain that may name 1.x API.
+    pub fn record_chain(&mut self, api: &ApiMap, scope: ScopeId, expr: &Expr) {
+        if self.imports_legacy {
+            return;
+        }
+        let Some(parts) = chain_parts(expr) else {
+            return;
+        };
+        if parts[1..].iter().any(|part| api.may_be_legacy_part(part)) {
+            self.legacy_chains.push((scope, parts));
+        }
+    }
+
+    /// Bind phase: `target = value`.
+    pub fn record_value(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        for_each_source(value, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source,
+            })
+        });
+    }
+
+    /// Bind phase: `with await <awaited> as target` (`async_with` false) or
+    /// `async with <value> as target`.
+    pub fn record_with(
+        &mut self,
+        target: LegacyTarget,
+        scope: ScopeId,
+        value: &Expr,
+        async_with: bool,
+    ) {
+        let source = match (value, async_with) {
+            (Expr::Await(awaited), false) => chain_parts(&awaited.value).map(Source::WithAwait),
+            (Expr::Call(call), true) => chain_parts(&call.func).map(Source::AsyncWithCall),
+            _ => None,
+        };
+        if let Some(source) = source {
+            self.flows.push(Flow {
+                target,
+                scope,
+                source,
+            });
+        }
+    }
+
+    /// Bind phase: `target: annotation` (a parameter, an attribute, a return).
+    pub fn record_annotation(&mut self, target: LegacyTarget, scope: ScopeId, annotation: &Expr) {
+        let mut names = Vec::new();
+        annotation_names(annotation, &mut names, 0);
+        if !names.is_empty() {
+            self.flows.push(Flow {
+                target,
+                scope,
+                source: Source::Types(names),
+            });
+        }
+    }
+
+    /// Bind phase: the annotated parameters of a function whose scope is `scope`.
+    pub fn record_parameters(&mut self, scope: ScopeId, parameters: &Parameters) {
+        for parameter in parameters.iter() {
+            if let Some(annotation) = parameter.annotation() {
+                self.record_annotation(
+                    LegacyTarget::Name(scope, parameter.name().to_string()),
+                    scope,
+                    annotation,
+                );
+            }
+        }
+    }
+
+    /// Bind phase: the bases of the class whose scope is `class`.
+    pub fn record_bases(&mut self, class: ScopeId, enclosing: ScopeId, bases: &[Expr]) {
+        let names: Vec<String> = bases
+            .iter()
+            .filter_map(chain_parts)
+            .map(|parts| parts.join("."))
+            .collect();
+        if !names.is_empty() {
+            self.flows.push(Flow {
+                target: LegacyTarget::Class(class),
+                scope: enclosing,
+                source: Source::Types(names),
+            });
+        }
+    }
+
+    /// Decides whether the module is 1.x and runs the flows to a fixed point.
+    pub fn resolve(&mut self, model: &SemanticModel, table: &ConstructorTable, api: &ApiMap) {
+        self.is_1x = self.imports_legacy
+            || self.legacy_chains.iter().any(|(scope, parts)| {
+                resolve_parts(model, *scope, parts)
+                    .iter()
+                    .any(|name| is_aioredis(name) && api.legacy(name).is_some())
+            });
+        self.legacy_chains = Vec::new();
+        let flows = std::mem::take(&mut self.flows);
+        // Each round settles at least one target, or stops.
+        loop {
+            let mut changed = false;
+            for flow in &flows {
+                if self.kinds.contains_key(&flow.target) {
+                    continue;
+                }
+                if let Some(kind) = self.eval(&flow.source, flow.scope, model, table, api) {
+                    let name = match &flow.target {
+                        LegacyTarget::Name(_, name)
+                        | LegacyTarget::Attribute(_, name)
+                        | LegacyTarget::Returns(_, name) => Some(name.clone()),
+                        LegacyTarget::Class(_) => None,
+                    };
+                    if let Some(name) = name {
+                        self.names.insert(name);
+                    }
+                    self.kinds.insert(flow.target.clone(), kind);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (parameter, class) in self.receivers.values() {
+            if self.kinds.contains_key(&LegacyTarget::Class(*class)) {
+                self.client_receivers.insert(parameter.clone());
+            }
+        }
+    }
+
+    fn eval(
+        &self,
+        source: &Source,
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        match source {
+            Source::Value(parts) => self.kind_of_parts(parts, scope, model),
+            Source::Call(parts) => self.kind_of_call(parts, scope, model, table),
+            Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
+                Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),
+                Some(_) => None,
+                // `with await x as conn` is the 1.x `ContextRedis` idiom.
+                None => self.is_1x.then_some(LegacyKind::Client),
+            },
+            Source::AsyncWithCall(parts) => {
+                let (method, receiver) = parts.split_last()?;
+                (matches!(method.as_str(), "get" | "acquire")
+                    && !receiver.is_empty()
+                    && self.kind_of_parts(receiver, scope, model) == Some(LegacyKind::Pool))
+                .then_some(LegacyKind::Client)
+            }
+            Source::Types(names) => names.iter().find_map(|name| {
+                let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+                resolve_parts(model, scope, &parts)
+                    .iter()
+                    .find_map(|qualified| self.type_kind(qualified, api))
+            }),
+        }
+    }
+
+    /// The kind an annotation or base names.
+    fn type_kind(&self, qualified: &str, api: &ApiMap) -> Option<LegacyKind> {
+        let types = api.client_types();
+        let is = |list: &[String]| list.iter().any(|name| name == qualified);
+        if is(&types.client) || (self.is_1x && is(&types.client_in_1x_modules)) {
+            Some(LegacyKind::Client)
+        } else if is(&types.pool) {
+            Some(LegacyKind::Pool)
+        } else {
+            None
+        }
+    }
+
+    fn kind_of_call(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+    ) -> Option<LegacyKind> {
+        // A constructor, or a call of another package.
+        let resolved = resolve_parts(model, scope, parts);
+        for qualified in &resolved {
+            if let Some(constructor) = table.lookup(qualified) {
+                return match (constructor.library, constructor.kind) {
+                    (Library::Aioredis1, Kind::Client) => Some(LegacyKind::Client),
+                    (Library::Aioredis1, Kind::Pool) => Some(LegacyKind::Pool),
+                    _ => None,
+                };
+            }
+        }
+        if !resolved.is_empty() && resolved.iter().all(|q| !crate::api::may_be_redis_name(q)) {
+            return Some(LegacyKind::Foreign);
+        }
+        let (method, receiver) = parts.split_last()?;
+        if !receiver.is_empty() {
+            match (self.kind_of_parts(receiver, scope, model), method.as_str()) {
+                (Some(LegacyKind::Client), "multi_exec" | "pipeline") => {
+                    return Some(LegacyKind::Transaction);
+                }
+                (Some(LegacyKind::Pool), "acquire") => return Some(LegacyKind::Client),
+                (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
+                _ => {}
+            }
+        }
+        // A function (or `self.method`) of this module that returns one.
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                self.kinds
+                    .get(&LegacyTarget::Returns(bound, name.clone()))
+                    .copied()
+            }
+            [receiver, method] => {
+                let class = self.receiver_class(receiver, scope, model)?;
+                self.kinds
+                    .get(&LegacyTarget::Returns(class, method.clone()))
+                    .copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// The class of `receiver` when it is the receiver (`self`) of a method.
+    fn receiver_class(
+        &self,
+        receiver: &str,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<ScopeId> {
+        let bound = model.binding_scope(receiver, scope)?;
+        let (parameter, class) = self.receivers.get(&bound)?;
+        (parameter == receiver).then_some(*class)
+    }
+
+    /// The kind a written chain (`conn`, `self._pool`) holds.
+    fn kind_of_parts(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                if self.names.contains(name)
+                    && let Some(kind) = self.kinds.get(&LegacyTarget::Name(bound, name.clone()))
+                {
+                    return Some(*kind);
+                }
+                // `self` in a method of a 1.x `Redis` subclass.
+                let (parameter, class) = self.receivers.get(&bound)?;
+                (parameter == name && self.kinds.contains_key(&LegacyTarget::Class(*class)))
+                    .then_some(LegacyKind::Client)
+            }
+            [receiver, attr] => {
+                if !self.names.contains(attr) {
+                    return None;
+                }
+                let class = self.receiver_class(receiver, scope, model)?;
+                self.kinds
+                    .get(&LegacyTarget::Attribute(class, attr.clone()))
+                    .copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// Check phase: the 1.x kind an expression (`conn`, `self._pool`) holds.
+    pub fn kind_of(
+        &self,
+        expr: &Expr,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
+        if self.kinds.is_empty() {
+            return None;
+        }
+        match expr {
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if !self.names.contains(id) && !self.client_receivers.contains(id) {
+                    return None;
+                }
+                self.kind_of_parts(&[id.to_string()], scope, model)
+            }
+            Expr::Attribute(attribute) => {
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    return None;
+                };
+                if !self.names.contains(attribute.attr.as_str()) {
+                    return None;
+                }
+                self.kind_of_parts(
+                    &[receiver.id.to_string(), attribute.attr.to_string()],
+                    scope,
+                    model,
+                )
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The qualified names a written chain resolves to through the imports.
+fn resolve_parts(model: &SemanticModel, scope: ScopeId, parts: &[String]) -> Vec<String> {
+    let Some((root, rest)) = parts.split_first() else {
+        return Vec::new();
+    };
+    let mut names = model.resolve_name(root, scope);
+    for name in &mut names {
+        for part in rest {
+            name.push('.');
+            name.push_str(part);
+        }
+    }
+    names
+}
+
+/// `["a", "b", "c"]` for `a.b.c`.
+fn chain_parts(expr: &Expr) -> Option<Vec<String>> {
+    let (root, attrs) = attribute_chain(expr)?;
+    let mut parts = vec![root.id.to_string()];
+    parts.extend(attrs.iter().rev().map(|attr| attr.attr.to_string()));
+    Some(parts)
+}
+
+/// The sources an assigned value may come from: the value under `await`, each
+/// branch of `a if c else b` and `a or b`, and the coroutine sync code runs to
+/// completion (`loop.run_until_complete(create_redis(...))`).
+fn for_each_source(value: &Expr, f: &mut impl FnMut(Source)) {
+    match value {
+        Expr::Await(awaited) => for_each_source(&awaited.value, f),
+        Expr::If(if_expr) => {
+            for_each_source(&if_expr.body, f);
+            for_each_source(&if_expr.orelse, f);
+        }
+        Expr::BoolOp(bool_op) => {
+            for value in &bool_op.values {
+                for_each_source(value, f);
+            }
+        }
+        Expr::Call(call) => {
+            if let Expr::Attribute(method) = call.func.as_ref()
+                && (method.attr.as_str() == "run_until_complete"
+                    || (method.attr.as_str() == "run"
+                        && matches!(method.value.as_ref(), Expr::Name(m) if m.id.as_str() == "asyncio")))
+            {
+                if let Some(coroutine) = call.arguments.args.first() {
+                    for_each_source(coroutine, f);
+                }
+                return;
+            }
+            if let Some(parts) = chain_parts(&call.func) {
+                f(Source::Call(parts));
+            }
+        }
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(parts) = chain_parts(value) {
+                f(Source::Value(parts));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The dotted names an annotation writes: through `Optional[...]`, `Union[...]`,
+/// `X | None` and string annotations (`"aioredis.Redis"`).
+fn annotation_names(annotation: &Expr, names: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match annotation {
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(parts) = chain_parts(annotation) {
+                names.push(parts.join("."));
+            }
+        }
+        Expr::Subscript(subscript) => {
+            // `Optional[X]`, `Union[X, None]`; not `List[X]`, whose value is no client.
+            let wrapper = chain_parts(&subscript.value)
+                .and_then(|parts| parts.last().cloned())
+                .unwrap_or_default();
+            if matches!(wrapper.as_str(), "Optional" | "Union" | "Annotated") {
+                match subscript.slice.as_ref() {
+                    Expr::Tuple(tuple) => {
+                        let elements = if wrapper == "Annotated" {
+                            &tuple.elts[..tuple.elts.len().min(1)]
+                        } else {
+                            &tuple.elts[..]
+                        };
+                        for element in elements {
+                            annotation_names(element, names, depth + 1);
+                        }
+                    }
+                    other => annotation_names(other, names, depth + 1),
+                }
+            }
+        }
+        Expr::BinOp(bin_op) => {
+            annotation_names(&bin_op.left, names, depth + 1);
+            annotation_names(&bin_op.right, names, depth + 1);
+        }
+        Expr::StringLiteral(literal) => {
+            let text = literal.value.to_str().trim();
+            if let Ok(parsed) = ruff_python_parser::parse_expression(text) {
+                annotation_names(&parsed.syntax().body, names, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
