@@ -261,7 +261,7 @@ impl LegacyModel {
     ) -> Option<LegacyKind> {
         match source {
             Source::Value(parts) => self.kind_of_parts(parts, scope, model),
-            Source::Call(parts) => self.kind_of_call(parts, scope, model, table),
+            Source::Call(parts) => self.kind_of_call(parts, scope, model, table, api),
             Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
                 Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),
                 Some(_) => None,
@@ -303,19 +303,26 @@ impl LegacyModel {
         scope: ScopeId,
         model: &SemanticModel,
         table: &ConstructorTable,
+        api: &ApiMap,
     ) -> Option<LegacyKind> {
-        // A constructor, or a call of another package.
+        // A call of an imported callable: a 1.x factory, or anything else
+        // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
+        // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
+        // is the 1.x client.
         let resolved = resolve_parts(model, scope, parts);
         for qualified in &resolved {
             if let Some(constructor) = table.lookup(qualified) {
-                return match (constructor.library, constructor.kind) {
-                    (Library::Aioredis1, Kind::Client) => Some(LegacyKind::Client),
-                    (Library::Aioredis1, Kind::Pool) => Some(LegacyKind::Pool),
-                    _ => None,
-                };
+                match (constructor.library, constructor.kind) {
+                    (Library::Aioredis1, Kind::Client) => return Some(LegacyKind::Client),
+                    (Library::Aioredis1, Kind::Pool) => return Some(LegacyKind::Pool),
+                    _ => {}
+                }
+            }
+            if self.is_1x && self.type_kind(qualified, api) == Some(LegacyKind::Client) {
+                return Some(LegacyKind::Client);
             }
         }
-        if !resolved.is_empty() && resolved.iter().all(|q| !crate::api::may_be_redis_name(q)) {
+        if !resolved.is_empty() {
             return Some(LegacyKind::Foreign);
         }
         let (method, receiver) = parts.split_last()?;
