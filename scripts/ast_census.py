@@ -44,7 +44,8 @@ Counted per file (each counted item also records its 1-based line number):
                Then counted: 1.x-only attributes of clients and pools, 1.x-only keywords and
                positional forms on clients and transactions, `with await x` items that are the
                1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
-               receiver that is not a known object. Also counted in legacy_uses / legacy_lines
+               receiver that is not a known object, unless a class of the file defines a
+               method of that name. Also counted in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
 
 Deliberate simplifications (it is a cross-check, not a linter):
@@ -547,6 +548,8 @@ def flow_lines_in(tree, aliases, is_1x):
                 kinds[key] = kind
                 changed = True
 
+    own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                   for f in c.body if isinstance(f, funcs)}
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -562,7 +565,7 @@ def flow_lines_in(tree, aliases, is_1x):
             if kind in ("pool", "other"):
                 continue
             known = kind in ("client", "transaction")
-            if not known and not is_1x:
+            if not known and (not is_1x or method in own_methods):
                 continue
             known_kw, anywhere_kw = (set(x.split()) for x in FLOW_KEYWORDS.get(method, ("", "")))
             for kw in node.keywords:

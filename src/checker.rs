@@ -413,6 +413,9 @@ impl<'src> Checker<'src> {
             {
                 self.legacy.record_method(self.scope, receiver, class);
             }
+            if let (Some(name), Some(_)) = (name, class) {
+                self.legacy.record_own_method(name.as_str());
+            }
             if let Some(name) = name {
                 let name = name.to_string();
                 returns = Some(match class {

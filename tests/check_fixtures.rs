@@ -119,3 +119,13 @@ fn file_noqa() {
 fn legacy_flow() {
     check_fixture("legacy_flow.py");
 }
+
+#[test]
+fn legacy_flow_not_1x() {
+    check_fixture("legacy_flow_not_1x.py");
+}
+
+#[test]
+fn legacy_flow_own_methods() {
+    check_fixture("legacy_flow_own_methods.py");
+}

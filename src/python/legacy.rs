@@ -87,6 +87,9 @@ pub struct LegacyModel {
     is_1x: bool,
     /// The receiver names (`self`) of the methods of 1.x `Redis` subclasses.
     client_receivers: HashSet<String>,
+    /// The names of the methods the module's own classes define: a call of one
+    /// on an unknown receiver may be of the project's class, not of aioredis.
+    own_methods: HashSet<String>,
 }
 
 impl LegacyModel {
@@ -104,6 +107,18 @@ impl LegacyModel {
 
     pub fn record_method(&mut self, scope: ScopeId, receiver: &str, class: ScopeId) {
         self.receivers.insert(scope, (receiver.to_string(), class));
+    }
+
+    /// Bind phase: a class body defines a method `name`.
+    pub fn record_own_method(&mut self, name: &str) {
+        if !self.own_methods.contains(name) {
+            self.own_methods.insert(name.to_string());
+        }
+    }
+
+    /// Whether a class of this module defines a method `name`.
+    pub fn defines_method(&self, name: &str) -> bool {
+        self.own_methods.contains(name)
     }
 
     /// The receiver parameter and class of a method scope.

@@ -91,7 +91,14 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let known = match kind_of(checker, &method.value) {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
         Some(LegacyKind::Pool | LegacyKind::Foreign) => return,
-        None if checker.legacy().is_1x() && !is_other_client(checker, &method.value) => false,
+        // An unknown receiver in a 1.x module, unless the module's own classes
+        // define a method of that name (the call may be theirs).
+        None if checker.legacy().is_1x()
+            && !checker.legacy().defines_method(method_name)
+            && !is_other_client(checker, &method.value) =>
+        {
+            false
+        }
         None => return,
     };
     for keyword in &call.arguments.keywords {
