@@ -40,7 +40,9 @@ Counted per file (each counted item also records its 1-based line number):
                `return v` (a `@property` gives `self.<name>`); annotations of parameters,
                annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
                1.x file; `aioredis.ConnectionsPool` etc. anywhere); a class whose base is a 1.x
-               `Redis` makes `self` a client in its methods. Repeated until nothing changes.
+               `Redis` (or a class of the file that does) makes `self` a client in its
+               methods; `self.<attr>` is one name across the file's classes, so an attribute
+               set in a base class counts in its subclasses. Repeated until nothing changes.
                Then counted: 1.x-only attributes of clients and pools, 1.x-only keywords and
                positional forms on clients and transactions, `with await x` items that are the
                1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
@@ -539,6 +541,9 @@ def flow_lines_in(tree, aliases, is_1x):
                 kind = call_kind(node, payload)
             elif what == "type":
                 kind = type_kind(payload)
+                # A base class of this file that is a 1.x `Redis` subclass.
+                if kind is None and key[0] == "c" and isinstance(payload, ast.Name):
+                    kind = kinds.get(("c", payload.id))
             elif what == "with_await":
                 kind = kind_of(node, payload)
                 kind = "client" if kind in ("client", "pool") or (kind is None and is_1x) else None

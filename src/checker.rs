@@ -797,12 +797,14 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.visit_arguments(arguments);
                 }
                 let parent = self.enter_scope(ScopeKind::Class);
-                if self.binding()
-                    && self.tracks_legacy
-                    && let Some(arguments) = &class.arguments
-                {
+                if self.binding() && self.tracks_legacy {
+                    let binding = self.model.assignment_scope(parent, class.name.as_str());
                     self.legacy
-                        .record_bases(self.scope, parent, &arguments.args);
+                        .record_class(binding, class.name.as_str(), self.scope);
+                    if let Some(arguments) = &class.arguments {
+                        self.legacy
+                            .record_bases(self.scope, parent, &arguments.args);
+                    }
                 }
                 self.visit_body(&class.body);
                 self.scope = parent;

@@ -90,6 +90,12 @@ pub struct LegacyModel {
     /// The names of the methods the module's own classes define: a call of one
     /// on an unknown receiver may be of the project's class, not of aioredis.
     own_methods: HashSet<String>,
+    /// The module's classes by (the scope binding the name, name).
+    classes: HashMap<(ScopeId, String), ScopeId>,
+    /// Per class, its bases written as plain names (enclosing scope, name).
+    local_bases: HashMap<ScopeId, Vec<(ScopeId, String)>>,
+    /// Per class, its ancestors defined in this module (bases, their bases, ...).
+    ancestors: HashMap<ScopeId, Vec<ScopeId>>,
 }
 
 impl LegacyModel {
@@ -209,7 +215,20 @@ impl LegacyModel {
     }
 
     /// Bind phase: the bases of the class whose scope is `class`.
+    /// Bind phase: `class <name>` in `binding` (the scope its name is bound in).
+    pub fn record_class(&mut self, binding: ScopeId, name: &str, class: ScopeId) {
+        self.classes.insert((binding, name.to_string()), class);
+    }
+
     pub fn record_bases(&mut self, class: ScopeId, enclosing: ScopeId, bases: &[Expr]) {
+        for base in bases {
+            if let Expr::Name(name) = base {
+                self.local_bases
+                    .entry(class)
+                    .or_default()
+                    .push((enclosing, name.id.to_string()));
+            }
+        }
         let names: Vec<String> = bases
             .iter()
             .filter_map(chain_parts)
@@ -233,6 +252,7 @@ impl LegacyModel {
                     .any(|name| is_aioredis(name) && api.legacy(name).is_some())
             });
         self.legacy_chains = Vec::new();
+        self.resolve_ancestors(model);
         let flows = std::mem::take(&mut self.flows);
         // Each round settles at least one target, or stops.
         loop {
@@ -260,10 +280,67 @@ impl LegacyModel {
             }
         }
         for (parameter, class) in self.receivers.values() {
-            if self.kinds.contains_key(&LegacyTarget::Class(*class)) {
+            if self.is_client_class(*class) {
                 self.client_receivers.insert(parameter.clone());
             }
         }
+    }
+
+    /// Each class's ancestors among the module's own classes.
+    fn resolve_ancestors(&mut self, model: &SemanticModel) {
+        let direct: HashMap<ScopeId, Vec<ScopeId>> = self
+            .local_bases
+            .iter()
+            .map(|(class, bases)| {
+                let found = bases
+                    .iter()
+                    .filter_map(|(enclosing, name)| {
+                        let bound = model.binding_scope(name, *enclosing)?;
+                        self.classes.get(&(bound, name.clone())).copied()
+                    })
+                    .collect();
+                (*class, found)
+            })
+            .collect();
+        for class in direct.keys() {
+            let mut seen: Vec<ScopeId> = Vec::new();
+            let mut stack = direct[class].clone();
+            while let Some(next) = stack.pop() {
+                if next == *class || seen.contains(&next) {
+                    continue;
+                }
+                seen.push(next);
+                if let Some(more) = direct.get(&next) {
+                    stack.extend(more.iter().copied());
+                }
+            }
+            if !seen.is_empty() {
+                self.ancestors.insert(*class, seen);
+            }
+        }
+    }
+
+    /// The class and its ancestors in this module.
+    fn lineage(&self, class: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
+        std::iter::once(class).chain(self.ancestors.get(&class).into_iter().flatten().copied())
+    }
+
+    /// A class whose instances are 1.x clients (it or an ancestor subclasses 1.x `Redis`).
+    fn is_client_class(&self, class: ScopeId) -> bool {
+        self.lineage(class)
+            .any(|c| self.kinds.contains_key(&LegacyTarget::Class(c)))
+    }
+
+    /// `self.<attr>` (or what `self.<attr>()` returns, `returns`) in the methods of `class`.
+    fn member_kind(&self, class: ScopeId, attr: &str, returns: bool) -> Option<LegacyKind> {
+        self.lineage(class).find_map(|c| {
+            let target = if returns {
+                LegacyTarget::Returns(c, attr.to_string())
+            } else {
+                LegacyTarget::Attribute(c, attr.to_string())
+            };
+            self.kinds.get(&target).copied()
+        })
     }
 
     fn eval(
@@ -361,9 +438,7 @@ impl LegacyModel {
             }
             [receiver, method] => {
                 let class = self.receiver_class(receiver, scope, model)?;
-                self.kinds
-                    .get(&LegacyTarget::Returns(class, method.clone()))
-                    .copied()
+                self.member_kind(class, method, true)
             }
             _ => None,
         }
@@ -398,17 +473,14 @@ impl LegacyModel {
                 }
                 // `self` in a method of a 1.x `Redis` subclass.
                 let (parameter, class) = self.receivers.get(&bound)?;
-                (parameter == name && self.kinds.contains_key(&LegacyTarget::Class(*class)))
-                    .then_some(LegacyKind::Client)
+                (parameter == name && self.is_client_class(*class)).then_some(LegacyKind::Client)
             }
             [receiver, attr] => {
                 if !self.names.contains(attr) {
                     return None;
                 }
                 let class = self.receiver_class(receiver, scope, model)?;
-                self.kinds
-                    .get(&LegacyTarget::Attribute(class, attr.clone()))
-                    .copied()
+                self.member_kind(class, attr, false)
             }
             _ => None,
         }
