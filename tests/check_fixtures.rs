@@ -129,3 +129,8 @@ fn legacy_flow_not_1x() {
 fn legacy_flow_own_methods() {
     check_fixture("legacy_flow_own_methods.py");
 }
+
+#[test]
+fn legacy_flow_order() {
+    check_fixture("legacy_flow_order.py");
+}

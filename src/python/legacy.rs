@@ -192,6 +192,17 @@ impl LegacyModel {
     pub fn record_annotation(&mut self, target: LegacyTarget, scope: ScopeId, annotation: &Expr) {
         let mut names = Vec::new();
         annotation_names(annotation, &mut names, 0);
+        // A 1.x name written in a string annotation makes the module 1.x too
+        // (the bind phase does not walk strings; code annotations are chains it sees).
+        if !self.imports_legacy {
+            let api = crate::api::api_map();
+            for name in &names {
+                let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+                if parts[1..].iter().any(|part| api.may_be_legacy_part(part)) {
+                    self.legacy_chains.push((scope, parts));
+                }
+            }
+        }
         if !names.is_empty() {
             self.flows.push(Flow {
                 target,
