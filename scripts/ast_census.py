@@ -37,13 +37,16 @@ Counted per file (each counted item also records its 1-based line number):
                `x.multi_exec()`/`x.pipeline()` on a client (and `multi_exec()` on anything in
                a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
                c`, `with await x as c` (x a client or pool, or anything in a 1.x file): client;
-               `return v` (a `@property` gives `self.<name>`); annotations of parameters,
+               `return v` (a `@property` gives `self.<name>`); `subscribe()`/`psubscribe()` on
+               a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
+               `aioredis.Channel(...)`; annotations of parameters,
                annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
                1.x file; `aioredis.ConnectionsPool` etc. anywhere); a class whose base is a 1.x
                `Redis` (or a class of the file that does) makes `self` a client in its
                methods; `self.<attr>` is one name across the file's classes, so an attribute
                set in a base class counts in its subclasses. Repeated until nothing changes.
-               Then counted: 1.x-only attributes of clients and pools, 1.x-only keywords and
+               Then counted: 1.x-only attributes of clients and pools, every attribute of a
+               channel (the class is gone), 1.x-only keywords and
                positional forms on clients and transactions, `with await x` items that are the
                1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
                receiver that is not a known object, unless a class of the file defines a
@@ -318,7 +321,11 @@ FACTORY_KINDS = {
     "aioredis.create_connection": "client", "aioredis.connection.create_connection": "client",
     "aioredis.create_pool": "pool", "aioredis.pool.create_pool": "pool",
 }
+CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
+                 "put_nowait"}
 TYPE_KINDS = {
+    "aioredis.Channel": "channel", "aioredis.pubsub.Channel": "channel",
+    "aioredis.abc.AbcChannel": "channel",
     "aioredis.commands.Redis": "client", "aioredis.commands.ContextRedis": "client",
     "aioredis.RedisConnection": "client", "aioredis.connection.RedisConnection": "client",
     "aioredis.abc.AbcConnection": "client", "aioredis.ConnectionsPool": "pool",
@@ -326,25 +333,28 @@ TYPE_KINDS = {
 }
 
 
-def value_parts(value):
-    """('call', parts) / ('value', parts) for each thing an assigned value may be."""
+def value_parts(value, depth=0):
+    """('call', parts, depth) / ('value', parts, depth) for each thing an assigned value may
+    be; depth counts the subscripts (`x[0]`) taken of it."""
     if isinstance(value, ast.Await):
-        return value_parts(value.value)
+        return value_parts(value.value, depth)
     if isinstance(value, ast.IfExp):
-        return value_parts(value.body) + value_parts(value.orelse)
+        return value_parts(value.body, depth) + value_parts(value.orelse, depth)
     if isinstance(value, ast.BoolOp):
-        return [p for v in value.values for p in value_parts(v)]
+        return [p for v in value.values for p in value_parts(v, depth)]
+    if isinstance(value, ast.Subscript):
+        return value_parts(value.value, depth + 1)
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Attribute) and (
                 func.attr == "run_until_complete"
                 or (func.attr == "run" and isinstance(func.value, ast.Name)
                     and func.value.id == "asyncio")):
-            return value_parts(value.args[0]) if value.args else []
+            return value_parts(value.args[0], depth) if value.args else []
         parts = chain_parts(func)
-        return [("call", parts)] if parts else []
+        return [("call", parts, depth)] if parts else []
     parts = chain_parts(value)
-    return [("value", parts)] if parts else []
+    return [("value", parts, depth)] if parts else []
 
 
 def annotation_dotted(ann):
@@ -445,6 +455,8 @@ def flow_lines_in(tree, aliases, is_1x):
                 return FACTORY_KINDS[q]
             if is_1x and q == "aioredis.Redis":
                 return "client"
+            if TYPE_KINDS.get(q) == "channel":
+                return "channel"
         if resolved:
             return "other"
         receiver = kind_of(node, parts[:-1]) if len(parts) > 1 else None
@@ -452,6 +464,8 @@ def flow_lines_in(tree, aliases, is_1x):
             return "transaction"
         if receiver == "pool" and parts[-1] == "acquire":
             return "client"
+        if receiver == "client" and parts[-1] in ("subscribe", "psubscribe"):
+            return "channels"
         if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
             return "transaction"
         if len(parts) == 1:
@@ -481,15 +495,21 @@ def flow_lines_in(tree, aliases, is_1x):
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):   # `a, = value`: elements
+                    for element in target.elts:
+                        key = target_key(node, element)
+                        for what, parts, depth in value_parts(node.value):
+                            flows.append((key, node, what, (parts, depth + 1)))
+                    continue
                 key = target_key(node, target)
-                for what, parts in value_parts(node.value):
-                    flows.append((key, node, what, parts))
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
         elif isinstance(node, ast.AnnAssign):
             key = target_key(node, node.target)
             flows.append((key, node, "type", node.annotation))
             if node.value is not None:
-                for what, parts in value_parts(node.value):
-                    flows.append((key, node, what, parts))
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is None:
@@ -523,8 +543,8 @@ def flow_lines_in(tree, aliases, is_1x):
                                   or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
                                   for d in func.decorator_list)
                 key = ("a", func.name) if isinstance(cls, ast.ClassDef) and is_property else ("f", func.name)
-                for what, parts in value_parts(node.value):
-                    flows.append((key, node, what, parts))
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
         elif isinstance(node, ast.ClassDef):
             for base in node.bases:
                 flows.append((("c", node.name), node, "type", base))
@@ -535,10 +555,11 @@ def flow_lines_in(tree, aliases, is_1x):
         for key, node, what, payload in flows:
             if key is None or key in kinds:
                 continue
-            if what == "value":
-                kind = kind_of(node, payload)
-            elif what == "call":
-                kind = call_kind(node, payload)
+            if what in ("value", "call"):
+                parts, depth = payload
+                kind = kind_of(node, parts) if what == "value" else call_kind(node, parts)
+                for _ in range(depth):             # an element of a channel list
+                    kind = "channel" if kind == "channels" else None
             elif what == "type":
                 kind = type_kind(payload)
                 # A base class of this file that is a 1.x `Redis` subclass.
@@ -561,13 +582,14 @@ def flow_lines_in(tree, aliases, is_1x):
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             if (kind == "client" and node.attr in CLIENT_ONLY_ATTRS) or (
-                    kind == "pool" and node.attr in POOL_ONLY_ATTRS):
+                    kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
+                    kind == "channel" and node.attr in CHANNEL_ATTRS):
                 lines.append(node.end_lineno)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             parts = chain_parts(node.func.value)
             kind = kind_of(node, parts) if parts else None
-            if kind in ("pool", "other"):
+            if kind in ("pool", "other", "channels", "channel"):
                 continue
             known = kind in ("client", "transaction")
             if not known and (not is_1x or method in own_methods):

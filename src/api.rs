@@ -61,6 +61,7 @@ fn yes() -> bool {
 pub struct ClientTypes {
     pub client: Vec<String>,
     pub pool: Vec<String>,
+    pub channel: Vec<String>,
     pub client_in_1x_modules: Vec<String>,
 }
 
@@ -88,6 +89,7 @@ struct ApiFile {
     client_keywords: HashMap<String, ClientKeyword>,
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
+    channel_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
 }
 
@@ -102,6 +104,7 @@ pub struct ApiMap {
     client_keywords: HashMap<String, ClientKeyword>,
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
+    channel_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
@@ -130,6 +133,7 @@ pub fn api_map() -> &'static ApiMap {
             client_keywords: file.client_keywords,
             client_positional: file.client_positional,
             pool_methods: file.pool_methods,
+            channel_methods: file.channel_methods,
             client_types: file.client_types,
             exports: file
                 .exports
@@ -235,6 +239,11 @@ impl ApiMap {
     /// An attribute of the aioredis 1.x `ConnectionsPool` that redis.asyncio's pool lacks.
     pub fn pool_method(&self, name: &str) -> Option<&LegacyEntry> {
         self.pool_methods.get(name)
+    }
+
+    /// An attribute of an aioredis 1.x `Channel` (all of them: the class is gone).
+    pub fn channel_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.channel_methods.get(name)
     }
 
     pub fn client_types(&self) -> &ClientTypes {

@@ -823,6 +823,18 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         for target in &assign.targets {
                             if let Some(target) = self.legacy_target(target) {
                                 self.legacy.record_value(target, self.scope, &assign.value);
+                            } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
+                            | Expr::List(ast::ExprList { elts, .. }) = target
+                            {
+                                for element in elts {
+                                    if let Some(element) = self.legacy_target(element) {
+                                        self.legacy.record_unpacked(
+                                            element,
+                                            self.scope,
+                                            &assign.value,
+                                        );
+                                    }
+                                }
                             }
                         }
                     }

@@ -111,8 +111,9 @@ fn findings_equal_an_independent_ast_census() {
     // 399 module-level 1.x names, and 33 1.x-only methods and keywords on 1.x clients
     // (432); issue 14's within-module model adds 224: `with await pool as conn`
     // connections, transactions, pools, `async with pool.get()`, annotated parameters,
-    // and in 1.x modules the 1.x-only keyword/positional forms on any receiver (656).
-    assert_eq!(count("RU101"), 656);
+    // and in 1.x modules the 1.x-only keyword/positional forms on any receiver (656);
+    // and 1 on a pub/sub `Channel` from `subscribe()` (python-socketio's `self.ch.get()`).
+    assert_eq!(count("RU101"), 657);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }

@@ -31,6 +31,10 @@ pub enum LegacyKind {
     Pool,
     /// A 1.x `MultiExec` or `Pipeline` (`multi_exec()`, `pipeline()` on a 1.x client).
     Transaction,
+    /// The list of 1.x `Channel`s `subscribe()`/`psubscribe()` return.
+    Channels,
+    /// A 1.x `Channel` (an element of that list, or `aioredis.Channel(...)`).
+    Channel,
     /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
     Foreign,
 }
@@ -62,6 +66,8 @@ enum Source {
     AsyncWithCall(Vec<String>),
     /// An annotation or base class: the dotted names written in it.
     Types(Vec<String>),
+    /// An element of what the inner source gives (`x[0]`, `a, = x`).
+    Element(Box<Source>),
 }
 
 #[derive(Debug)]
@@ -161,6 +167,17 @@ impl LegacyModel {
                 target: target.clone(),
                 scope,
                 source,
+            })
+        });
+    }
+
+    /// Bind phase: `(a, b) = value`: each target is an element of the value.
+    pub fn record_unpacked(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        for_each_source(value, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source: Source::Element(Box::new(source)),
             })
         });
     }
@@ -378,6 +395,10 @@ impl LegacyModel {
                     && self.kind_of_parts(receiver, scope, model) == Some(LegacyKind::Pool))
                 .then_some(LegacyKind::Client)
             }
+            Source::Element(inner) => match self.eval(inner, scope, model, table, api) {
+                Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
+                _ => None,
+            },
             Source::Types(names) => names.iter().find_map(|name| {
                 let parts: Vec<String> = name.split('.').map(str::to_string).collect();
                 resolve_parts(model, scope, &parts)
@@ -395,6 +416,8 @@ impl LegacyModel {
             Some(LegacyKind::Client)
         } else if is(&types.pool) {
             Some(LegacyKind::Pool)
+        } else if is(&types.channel) {
+            Some(LegacyKind::Channel)
         } else {
             None
         }
@@ -421,8 +444,10 @@ impl LegacyModel {
                     _ => {}
                 }
             }
-            if self.is_1x && self.type_kind(qualified, api) == Some(LegacyKind::Client) {
-                return Some(LegacyKind::Client);
+            match self.type_kind(qualified, api) {
+                Some(LegacyKind::Client) if self.is_1x => return Some(LegacyKind::Client),
+                Some(LegacyKind::Channel) => return Some(LegacyKind::Channel),
+                _ => {}
             }
         }
         if !resolved.is_empty() {
@@ -435,6 +460,9 @@ impl LegacyModel {
                     return Some(LegacyKind::Transaction);
                 }
                 (Some(LegacyKind::Pool), "acquire") => return Some(LegacyKind::Client),
+                (Some(LegacyKind::Client), "subscribe" | "psubscribe") => {
+                    return Some(LegacyKind::Channels);
+                }
                 (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
                 _ => {}
             }
@@ -559,7 +587,7 @@ fn chain_parts(expr: &Expr) -> Option<Vec<String>> {
 /// The sources an assigned value may come from: the value under `await`, each
 /// branch of `a if c else b` and `a or b`, and the coroutine sync code runs to
 /// completion (`loop.run_until_complete(create_redis(...))`).
-fn for_each_source(value: &Expr, f: &mut impl FnMut(Source)) {
+fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
     match value {
         Expr::Await(awaited) => for_each_source(&awaited.value, f),
         Expr::If(if_expr) => {
@@ -590,6 +618,11 @@ fn for_each_source(value: &Expr, f: &mut impl FnMut(Source)) {
             if let Some(parts) = chain_parts(value) {
                 f(Source::Value(parts));
             }
+        }
+        Expr::Subscript(subscript) => {
+            for_each_source(&subscript.value, &mut |source| {
+                f(Source::Element(Box::new(source)))
+            });
         }
         _ => {}
     }

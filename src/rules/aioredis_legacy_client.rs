@@ -53,6 +53,9 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 Some(LegacyKind::Pool) => api
                     .pool_method(name)
                     .map(|entry| ("the aioredis 1.x pool", entry)),
+                Some(LegacyKind::Channel) => api
+                    .channel_method(name)
+                    .map(|entry| ("the aioredis 1.x `Channel`", entry)),
                 _ => None,
             };
             if let Some((owner, entry)) = found {
@@ -90,7 +93,9 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     }
     let known = match kind_of(checker, &method.value) {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
-        Some(LegacyKind::Pool | LegacyKind::Foreign) => return,
+        Some(
+            LegacyKind::Pool | LegacyKind::Foreign | LegacyKind::Channels | LegacyKind::Channel,
+        ) => return,
         // An unknown receiver in a 1.x module, unless the module's own classes
         // define a method of that name (the call may be theirs).
         None if checker.legacy().is_1x()

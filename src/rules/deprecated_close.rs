@@ -99,7 +99,10 @@ fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<
     {
         LegacyKind::Client => Kind::Client,
         LegacyKind::Pool => Kind::Pool,
-        LegacyKind::Transaction | LegacyKind::Foreign => return None,
+        LegacyKind::Transaction
+        | LegacyKind::Foreign
+        | LegacyKind::Channels
+        | LegacyKind::Channel => return None,
     };
     Some((checker.text(method.value.range()), kind))
 }
