@@ -37,7 +37,8 @@ Counted per file (each counted item also records its 1-based line number):
                `x.multi_exec()`/`x.pipeline()` on a client (and `multi_exec()` on anything in
                a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
                c`, `with await x as c` (x a client or pool, or anything in a 1.x file): client;
-               `return v` (a `@property` gives `self.<name>`); `subscribe()`/`psubscribe()` on
+               `return v` (a `@property` gives `self.<name>`); an argument of a call of a
+               function of the file (`f(x)`, `self.m(x)`) gives the parameter it lands in; `subscribe()`/`psubscribe()` on
                a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
                `aioredis.Channel(...)`; annotations of parameters,
                annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
@@ -491,7 +492,11 @@ def flow_lines_in(tree, aliases, is_1x):
         parts = chain_parts(target)
         return key_of(node, parts) if parts and len(parts) == 2 else None
 
-    flows = []            # (key, thunk returning a kind or None)
+    defs = {}
+    for node in ast.walk(tree):
+        if isinstance(node, funcs):
+            defs.setdefault(node.name, []).append(node)
+    flows = []            # (key, node, what, payload)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -548,6 +553,34 @@ def flow_lines_in(tree, aliases, is_1x):
         elif isinstance(node, ast.ClassDef):
             for base in node.bases:
                 flows.append((("c", node.name), node, "type", base))
+        if isinstance(node, ast.Call):
+            # Arguments of a call of the file's own function or `self.method`: into its parameters.
+            func, method = node.func, False
+            if isinstance(func, ast.Name):
+                name = func.id
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.value.id == self_name(node)[0]):
+                name, method = func.attr, True
+            else:
+                continue
+            for d in defs.get(name, ()):
+                if isinstance(parents.get(d), ast.ClassDef) != method:
+                    continue
+                if method and any(isinstance(x, ast.Name) and x.id == "staticmethod"
+                                  for x in d.decorator_list):
+                    continue
+                params = [a.arg for a in d.args.posonlyargs + d.args.args][int(method):]
+                names = params + [a.arg for a in d.args.kwonlyargs]
+                pairs = []
+                for index, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Starred):
+                        break
+                    if index < len(params):
+                        pairs.append((params[index], arg))
+                pairs += [(kw.arg, kw.value) for kw in node.keywords if kw.arg in names]
+                for param, arg in pairs:
+                    for what, parts, depth in value_parts(arg):
+                        flows.append((("n", d, param), node, what, (parts, depth)))
 
     changed = True
     while changed:

@@ -416,6 +416,18 @@ impl<'src> Checker<'src> {
             if let (Some(name), Some(_)) = (name, class) {
                 self.legacy.record_own_method(name.as_str());
             }
+            if let (Some(name), Some(parameters)) = (name, parameters) {
+                let binding = class.unwrap_or_else(|| self.model.assignment_scope(parent, name));
+                let is_method =
+                    class.is_some() && !decorators.iter().any(|d| is_staticmethod(&d.expression));
+                self.legacy.record_function(
+                    binding,
+                    name.as_str(),
+                    self.scope,
+                    parameters,
+                    is_method,
+                );
+            }
             if let Some(name) = name {
                 let name = name.to_string();
                 returns = Some(match class {
@@ -999,6 +1011,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 None => self.visit_comprehension_scope(&comp.generators, &[&comp.value]),
             },
             Expr::Call(call) => {
+                if self.binding() && self.tracks_legacy {
+                    self.legacy.record_call(self.scope, call);
+                }
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);
                     rules::aioredis_legacy_api::check_call(self, call);

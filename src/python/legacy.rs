@@ -78,6 +78,32 @@ struct Flow {
     source: Source,
 }
 
+/// Where an argument lands in the callee's parameters.
+#[derive(Debug)]
+enum Slot {
+    Position(usize),
+    Keyword(String),
+}
+
+/// A call of a function (`f(...)`) or method (`self.m(...)`) of the module,
+/// with the arguments that may carry a 1.x object.
+#[derive(Debug)]
+struct PendingCall {
+    callee: Vec<String>,
+    scope: ScopeId,
+    arguments: Vec<(Slot, Source)>,
+}
+
+/// A function or method of the module: its scope and parameter names.
+#[derive(Debug)]
+struct FunctionDef {
+    scope: ScopeId,
+    positional: Vec<String>,
+    keyword_only: Vec<String>,
+    /// A method (its first parameter is the receiver, not an argument).
+    is_method: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct LegacyModel {
     flows: Vec<Flow>,
@@ -102,6 +128,9 @@ pub struct LegacyModel {
     local_bases: HashMap<ScopeId, Vec<(ScopeId, String)>>,
     /// Per class, its ancestors defined in this module (bases, their bases, ...).
     ancestors: HashMap<ScopeId, Vec<ScopeId>>,
+    /// The module's functions by (binding scope, name); a class scope for methods.
+    functions: HashMap<(ScopeId, String), FunctionDef>,
+    calls: Vec<PendingCall>,
 }
 
 impl LegacyModel {
@@ -243,6 +272,120 @@ impl LegacyModel {
     }
 
     /// Bind phase: the bases of the class whose scope is `class`.
+    /// Bind phase: `def <name>` bound in `binding` (a class scope for a method)
+    /// whose own scope is `scope`.
+    pub fn record_function(
+        &mut self,
+        binding: ScopeId,
+        name: &str,
+        scope: ScopeId,
+        parameters: &Parameters,
+        is_method: bool,
+    ) {
+        let positional = parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .map(|p| p.parameter.name.to_string())
+            .collect();
+        let keyword_only = parameters
+            .kwonlyargs
+            .iter()
+            .map(|p| p.parameter.name.to_string())
+            .collect();
+        self.functions.insert(
+            (binding, name.to_string()),
+            FunctionDef {
+                scope,
+                positional,
+                keyword_only,
+                is_method,
+            },
+        );
+    }
+
+    /// Bind phase: a call `f(...)` or `self.m(...)` whose arguments may carry a
+    /// 1.x object into the callee's parameters.
+    pub fn record_call(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
+        let callee = match call.func.as_ref() {
+            Expr::Name(_) => chain_parts(&call.func),
+            Expr::Attribute(attribute) if matches!(attribute.value.as_ref(), Expr::Name(_)) => {
+                chain_parts(&call.func)
+            }
+            _ => None,
+        };
+        let Some(callee) = callee else {
+            return;
+        };
+        let mut arguments = Vec::new();
+        for (index, argument) in call.arguments.args.iter().enumerate() {
+            if argument.is_starred_expr() {
+                break;
+            }
+            for_each_source(argument, &mut |source| {
+                arguments.push((Slot::Position(index), source))
+            });
+        }
+        for keyword in &call.arguments.keywords {
+            if let Some(name) = &keyword.arg {
+                for_each_source(&keyword.value, &mut |source| {
+                    arguments.push((Slot::Keyword(name.to_string()), source))
+                });
+            }
+        }
+        if !arguments.is_empty() {
+            self.calls.push(PendingCall {
+                callee,
+                scope,
+                arguments,
+            });
+        }
+    }
+
+    /// Turns the recorded calls into flows into the callees' parameters.
+    fn resolve_calls(&mut self, model: &SemanticModel) {
+        let mut flows = Vec::new();
+        for call in std::mem::take(&mut self.calls) {
+            let function = match call.callee.as_slice() {
+                [name] => model
+                    .binding_scope(name, call.scope)
+                    .and_then(|bound| self.functions.get(&(bound, name.clone())))
+                    .filter(|f| !f.is_method),
+                [receiver, method] => self
+                    .receiver_class(receiver, call.scope, model)
+                    .and_then(|class| {
+                        self.lineage(class)
+                            .find_map(|c| self.functions.get(&(c, method.clone())))
+                    })
+                    .filter(|f| f.is_method),
+                _ => None,
+            };
+            let Some(function) = function else {
+                continue;
+            };
+            let skip = usize::from(function.is_method);
+            for (slot, source) in call.arguments {
+                let parameter = match &slot {
+                    Slot::Position(index) => function.positional.get(index + skip),
+                    Slot::Keyword(name) => function
+                        .positional
+                        .iter()
+                        .skip(skip)
+                        .chain(&function.keyword_only)
+                        .find(|p| *p == name),
+                };
+                if let Some(parameter) = parameter {
+                    flows.push(Flow {
+                        target: LegacyTarget::Name(function.scope, parameter.clone()),
+                        scope: call.scope,
+                        source,
+                    });
+                }
+            }
+        }
+        self.flows.extend(flows);
+    }
+
     /// Bind phase: `class <name>` in `binding` (the scope its name is bound in).
     pub fn record_class(&mut self, binding: ScopeId, name: &str, class: ScopeId) {
         self.classes.insert((binding, name.to_string()), class);
@@ -281,6 +424,7 @@ impl LegacyModel {
             });
         self.legacy_chains = Vec::new();
         self.resolve_ancestors(model);
+        self.resolve_calls(model);
         let flows = std::mem::take(&mut self.flows);
         // Each round settles at least one target, or stops.
         loop {
