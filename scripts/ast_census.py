@@ -38,7 +38,9 @@ Counted per file (each counted item also records its 1-based line number):
                a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
                c`, `with await x as c` (x a client or pool, or anything in a 1.x file): client;
                `return v` (a `@property` gives `self.<name>`); an argument of a call of a
-               function of the file (`f(x)`, `self.m(x)`) gives the parameter it lands in; `subscribe()`/`psubscribe()` on
+               function of the file (`f(x)`, `self.m(x)`) gives the parameter it lands in, and
+               so does a call `func(...)` in a decorator of the file whose first parameter is
+               `func`, into each function it decorates (`@with_conn`, `_conn=conn`); `subscribe()`/`psubscribe()` on
                a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
                `aioredis.Channel(...)`; annotations of parameters,
                annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
@@ -558,6 +560,27 @@ def flow_lines_in(tree, aliases, is_1x):
             func, method = node.func, False
             if isinstance(func, ast.Name):
                 name = func.id
+                # `func(..., _conn=conn)` in a decorator of the file whose first parameter is
+                # `func`: the arguments reach the functions it decorates.
+                owner = name_scope(node, name)
+                if (isinstance(owner, funcs) and owner.args.args
+                        and (owner.args.posonlyargs + owner.args.args)[0].arg == name):
+                    for d in (f for fs in defs.values() for f in fs):
+                        if any(isinstance(x, ast.Name) and x.id == owner.name
+                               for x in d.decorator_list):
+                            params = [a.arg for a in d.args.posonlyargs + d.args.args]
+                            names = params + [a.arg for a in d.args.kwonlyargs]
+                            pairs = []
+                            for index, arg in enumerate(node.args):
+                                if isinstance(arg, ast.Starred):
+                                    break
+                                if index < len(params):
+                                    pairs.append((params[index], arg))
+                            pairs += [(kw.arg, kw.value) for kw in node.keywords
+                                      if kw.arg in names]
+                            for param, arg in pairs:
+                                for what, parts, depth in value_parts(arg):
+                                    flows.append((("n", d, param), node, what, (parts, depth)))
             elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
                     and func.value.id == self_name(node)[0]):
                 name, method = func.attr, True

@@ -426,6 +426,7 @@ impl<'src> Checker<'src> {
                     self.scope,
                     parameters,
                     is_method,
+                    decorators,
                 );
             }
             if let Some(name) = name {

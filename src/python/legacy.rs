@@ -102,6 +102,9 @@ struct FunctionDef {
     keyword_only: Vec<String>,
     /// A method (its first parameter is the receiver, not an argument).
     is_method: bool,
+    /// Its decorators written as plain names, looked up in `binding`.
+    decorators: Vec<String>,
+    binding: ScopeId,
 }
 
 #[derive(Debug, Default)]
@@ -281,7 +284,15 @@ impl LegacyModel {
         scope: ScopeId,
         parameters: &Parameters,
         is_method: bool,
+        decorators: &[ruff_python_ast::Decorator],
     ) {
+        let decorators = decorators
+            .iter()
+            .filter_map(|d| match &d.expression {
+                Expr::Name(name) => Some(name.id.to_string()),
+                _ => None,
+            })
+            .collect();
         let positional = parameters
             .posonlyargs
             .iter()
@@ -300,6 +311,8 @@ impl LegacyModel {
                 positional,
                 keyword_only,
                 is_method,
+                decorators,
+                binding,
             },
         );
     }
@@ -345,7 +358,43 @@ impl LegacyModel {
     /// Turns the recorded calls into flows into the callees' parameters.
     fn resolve_calls(&mut self, model: &SemanticModel) {
         let mut flows = Vec::new();
-        for call in std::mem::take(&mut self.calls) {
+        // A decorator of the module (by its scope) and the functions it decorates.
+        let mut decorated: HashMap<ScopeId, Vec<&FunctionDef>> = HashMap::new();
+        for function in self.functions.values() {
+            for decorator in &function.decorators {
+                if let Some(bound) = model.binding_scope(decorator, function.binding)
+                    && let Some(deco) = self.functions.get(&(bound, decorator.clone()))
+                    && !deco.is_method
+                {
+                    decorated.entry(deco.scope).or_default().push(function);
+                }
+            }
+        }
+        let calls = std::mem::take(&mut self.calls);
+        for call in &calls {
+            // `func(..., _conn=conn)` inside a decorator of the module, `func` being its
+            // first parameter: the arguments reach each function it decorates.
+            let [name] = call.callee.as_slice() else {
+                continue;
+            };
+            let Some(bound) = model.binding_scope(name, call.scope) else {
+                continue;
+            };
+            let Some(targets) = decorated.get(&bound) else {
+                continue;
+            };
+            let is_first_parameter = self
+                .functions
+                .values()
+                .any(|f| f.scope == bound && f.positional.first() == Some(name));
+            if !is_first_parameter {
+                continue;
+            }
+            for function in targets {
+                flows.extend(argument_flows(function, 0, call));
+            }
+        }
+        for call in calls {
             let function = match call.callee.as_slice() {
                 [name] => model
                     .binding_scope(name, call.scope)
@@ -363,25 +412,11 @@ impl LegacyModel {
             let Some(function) = function else {
                 continue;
             };
-            let skip = usize::from(function.is_method);
-            for (slot, source) in call.arguments {
-                let parameter = match &slot {
-                    Slot::Position(index) => function.positional.get(index + skip),
-                    Slot::Keyword(name) => function
-                        .positional
-                        .iter()
-                        .skip(skip)
-                        .chain(&function.keyword_only)
-                        .find(|p| *p == name),
-                };
-                if let Some(parameter) = parameter {
-                    flows.push(Flow {
-                        target: LegacyTarget::Name(function.scope, parameter.clone()),
-                        scope: call.scope,
-                        source,
-                    });
-                }
-            }
+            flows.extend(argument_flows(
+                function,
+                usize::from(function.is_method),
+                &call,
+            ));
         }
         self.flows.extend(flows);
     }
@@ -703,6 +738,31 @@ impl LegacyModel {
             _ => None,
         }
     }
+}
+
+/// The flows a call's arguments make into `function`'s parameters; `skip`
+/// leading parameters take no argument (a method's receiver).
+fn argument_flows(function: &FunctionDef, skip: usize, call: &PendingCall) -> Vec<Flow> {
+    let mut flows = Vec::new();
+    for (slot, source) in &call.arguments {
+        let parameter = match slot {
+            Slot::Position(index) => function.positional.get(index + skip),
+            Slot::Keyword(name) => function
+                .positional
+                .iter()
+                .skip(skip)
+                .chain(&function.keyword_only)
+                .find(|p| *p == name),
+        };
+        if let Some(parameter) = parameter {
+            flows.push(Flow {
+                target: LegacyTarget::Name(function.scope, parameter.clone()),
+                scope: call.scope,
+                source: source.clone(),
+            });
+        }
+    }
+    flows
 }
 
 /// The qualified names a written chain resolves to through the imports.
