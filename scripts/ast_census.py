@@ -711,7 +711,9 @@ def census_file(data):
             dynamic_lines.append(node.lineno)
     module_lines = legacy_lines_in(tree, aliases)
     is_1x = bool(module_lines) or imports_legacy(tree)
-    client_lines = flow_lines_in(tree, aliases, is_1x)
+    # Without an aioredis import nothing can name a 1.x object (saves the walks).
+    imports_aioredis = any(is_aioredis(t) for ts in aliases.values() for t in ts)
+    client_lines = flow_lines_in(tree, aliases, is_1x) if imports_aioredis else []
     legacy_lines = module_lines + client_lines
     return {
         "imports": len(import_lines),
