@@ -38,7 +38,8 @@ Counted per file (each counted item also records its 1-based line number):
                a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
                c`, `with await x as c` (x a client or pool, or anything in a 1.x file): client;
                `return v` (a `@property` gives `self.<name>`); an argument of a call of a
-               function of the file (`f(x)`, `self.m(x)`) gives the parameter it lands in, and
+               function of the file (`f(x)`, `self.m(x)`; names and attributes, not `f(g())`)
+               gives the parameter it lands in, and
                so does a call `func(...)` in a decorator of the file whose first parameter is
                `func`, into each function it decorates (`@with_conn`, `_conn=conn`); `subscribe()`/`psubscribe()` on
                a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
@@ -360,6 +361,15 @@ def value_parts(value, depth=0):
     return [("value", parts, depth)] if parts else []
 
 
+def argument_parts(arg):
+    """value_parts of a call's argument, for names and attributes only (also awaited or
+    subscripted): a call's result passed on (`f(g())`) is not followed."""
+    node = arg
+    while isinstance(node, (ast.Await, ast.Subscript)):
+        node = node.value
+    return value_parts(arg) if isinstance(node, (ast.Name, ast.Attribute)) else []
+
+
 def annotation_dotted(ann):
     """Every dotted name written in an annotation, string annotations parsed."""
     out = []
@@ -579,7 +589,7 @@ def flow_lines_in(tree, aliases, is_1x):
                             pairs += [(kw.arg, kw.value) for kw in node.keywords
                                       if kw.arg in names]
                             for param, arg in pairs:
-                                for what, parts, depth in value_parts(arg):
+                                for what, parts, depth in argument_parts(arg):
                                     flows.append((("n", d, param), node, what, (parts, depth)))
             elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
                     and func.value.id == self_name(node)[0]):
@@ -602,7 +612,7 @@ def flow_lines_in(tree, aliases, is_1x):
                         pairs.append((params[index], arg))
                 pairs += [(kw.arg, kw.value) for kw in node.keywords if kw.arg in names]
                 for param, arg in pairs:
-                    for what, parts, depth in value_parts(arg):
+                    for what, parts, depth in argument_parts(arg):
                         flows.append((("n", d, param), node, what, (parts, depth)))
 
     changed = True

@@ -14,7 +14,7 @@
 //! Recorded only in modules whose text names `aioredis` (the checker's gate),
 //! so other modules pay nothing.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{Expr, Parameters};
 
@@ -184,10 +184,16 @@ impl LegacyModel {
         if self.imports_legacy {
             return;
         }
-        let Some(parts) = chain_parts(expr) else {
+        let Some((_, attrs)) = attribute_chain(expr) else {
             return;
         };
-        if parts[1..].iter().any(|part| api.may_be_legacy_part(part)) {
+        if !attrs
+            .iter()
+            .any(|attr| api.may_be_legacy_part(attr.attr.as_str()))
+        {
+            return;
+        }
+        if let Some(parts) = chain_parts(expr) {
             self.legacy_chains.push((scope, parts));
         }
     }
@@ -320,14 +326,31 @@ impl LegacyModel {
     /// Bind phase: a call `f(...)` or `self.m(...)` whose arguments may carry a
     /// 1.x object into the callee's parameters.
     pub fn record_call(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
-        let callee = match call.func.as_ref() {
-            Expr::Name(_) => chain_parts(&call.func),
-            Expr::Attribute(attribute) if matches!(attribute.value.as_ref(), Expr::Name(_)) => {
-                chain_parts(&call.func)
-            }
-            _ => None,
+        let callee_is_simple = match call.func.as_ref() {
+            Expr::Name(_) => true,
+            Expr::Attribute(attribute) => matches!(attribute.value.as_ref(), Expr::Name(_)),
+            _ => false,
         };
-        let Some(callee) = callee else {
+        // Arguments that are names or attributes (`f(conn)`, `f(self._pool)`,
+        // `f(channels[0])`): a call's result passed on (`f(g())`) is not followed.
+        let carries = |argument: &Expr| {
+            let mut current = argument;
+            loop {
+                match current {
+                    Expr::Await(awaited) => current = &awaited.value,
+                    Expr::Subscript(subscript) => current = &subscript.value,
+                    Expr::Name(_) | Expr::Attribute(_) => return true,
+                    _ => return false,
+                }
+            }
+        };
+        if !callee_is_simple
+            || !(call.arguments.args.iter().any(carries)
+                || call.arguments.keywords.iter().any(|k| carries(&k.value)))
+        {
+            return;
+        }
+        let Some(callee) = chain_parts(&call.func) else {
             return;
         };
         let mut arguments = Vec::new();
@@ -335,12 +358,16 @@ impl LegacyModel {
             if argument.is_starred_expr() {
                 break;
             }
-            for_each_source(argument, &mut |source| {
-                arguments.push((Slot::Position(index), source))
-            });
+            if carries(argument) {
+                for_each_source(argument, &mut |source| {
+                    arguments.push((Slot::Position(index), source))
+                });
+            }
         }
         for keyword in &call.arguments.keywords {
-            if let Some(name) = &keyword.arg {
+            if let Some(name) = &keyword.arg
+                && carries(&keyword.value)
+            {
                 for_each_source(&keyword.value, &mut |source| {
                     arguments.push((Slot::Keyword(name.to_string()), source))
                 });
@@ -359,7 +386,7 @@ impl LegacyModel {
     fn resolve_calls(&mut self, model: &SemanticModel) {
         let mut flows = Vec::new();
         // A decorator of the module (by its scope) and the functions it decorates.
-        let mut decorated: HashMap<ScopeId, Vec<&FunctionDef>> = HashMap::new();
+        let mut decorated: HashMap<ScopeId, Vec<&FunctionDef>> = HashMap::default();
         for function in self.functions.values() {
             for decorator in &function.decorators {
                 if let Some(bound) = model.binding_scope(decorator, function.binding)
@@ -461,14 +488,29 @@ impl LegacyModel {
         self.resolve_ancestors(model);
         self.resolve_calls(model);
         let flows = std::mem::take(&mut self.flows);
+        // What an imported callable gives does not change from round to round.
+        let imported: Vec<Option<LegacyKind>> = flows
+            .iter()
+            .map(|flow| match &flow.source {
+                Source::Call(parts) => {
+                    self.imported_call_kind(parts, flow.scope, model, table, api)
+                }
+                _ => None,
+            })
+            .collect();
         // Each round settles at least one target, or stops.
         loop {
             let mut changed = false;
-            for flow in &flows {
+            for (flow, imported) in flows.iter().zip(&imported) {
                 if self.kinds.contains_key(&flow.target) {
                     continue;
                 }
-                if let Some(kind) = self.eval(&flow.source, flow.scope, model, table, api) {
+                let kind = match (&flow.source, imported) {
+                    (Source::Call(_), Some(kind)) => Some(*kind),
+                    (Source::Call(parts), None) => self.local_call_kind(parts, flow.scope, model),
+                    (source, _) => self.eval(source, flow.scope, model, table, api),
+                };
+                if let Some(kind) = kind {
                     let name = match &flow.target {
                         LegacyTarget::Name(_, name)
                         | LegacyTarget::Attribute(_, name)
@@ -610,6 +652,20 @@ impl LegacyModel {
         table: &ConstructorTable,
         api: &ApiMap,
     ) -> Option<LegacyKind> {
+        self.imported_call_kind(parts, scope, model, table, api)
+            .or_else(|| self.local_call_kind(parts, scope, model))
+    }
+
+    /// What a call of an imported callable gives: a 1.x factory's object, or
+    /// [`LegacyKind::Foreign`]; `None` when the callee is not imported.
+    fn imported_call_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
         // A call of an imported callable: a 1.x factory, or anything else
         // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
         // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
@@ -629,9 +685,16 @@ impl LegacyModel {
                 _ => {}
             }
         }
-        if !resolved.is_empty() {
-            return Some(LegacyKind::Foreign);
-        }
+        (!resolved.is_empty()).then_some(LegacyKind::Foreign)
+    }
+
+    /// What a call of a local object's method or function gives.
+    fn local_call_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
         let (method, receiver) = parts.split_last()?;
         if !receiver.is_empty() {
             match (self.kind_of_parts(receiver, scope, model), method.as_str()) {
