@@ -101,7 +101,8 @@ pub struct ApiMap {
     missing: HashMap<String, LegacyEntry>,
     legacy_client_constructors: Vec<String>,
     client_methods: HashMap<String, LegacyEntry>,
-    client_keywords: HashMap<String, ClientKeyword>,
+    /// keyword → method (`*` for any) → entry: looked up without building a key.
+    client_keywords: HashMap<String, HashMap<String, ClientKeyword>>,
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
@@ -130,7 +131,20 @@ pub fn api_map() -> &'static ApiMap {
             missing: file.missing,
             legacy_client_constructors: file.client.constructors,
             client_methods: file.client_methods,
-            client_keywords: file.client_keywords,
+            client_keywords: {
+                let mut by_keyword: HashMap<String, HashMap<String, ClientKeyword>> =
+                    HashMap::new();
+                for (key, entry) in file.client_keywords {
+                    let (method, keyword) = key
+                        .split_once('.')
+                        .expect("client_keywords keys are `<method>.<keyword>` (unit-tested)");
+                    by_keyword
+                        .entry(keyword.to_string())
+                        .or_default()
+                        .insert(method.to_string(), entry);
+                }
+                by_keyword
+            },
             client_positional: file.client_positional,
             pool_methods: file.pool_methods,
             channel_methods: file.channel_methods,
@@ -213,21 +227,23 @@ impl ApiMap {
     /// A keyword argument of a 1.x client command that redis.asyncio's
     /// `method` does not take.
     pub fn client_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
-        if let Some(entry) = self.client_keywords.get(&format!("{method}.{keyword}")) {
+        let methods = self.client_keywords.get(keyword)?;
+        if let Some(entry) = methods.get(method) {
             return Some(entry);
         }
-        self.client_keywords
-            .get(&format!("*.{keyword}"))
+        methods
+            .get("*")
             .filter(|entry| !entry.except.iter().any(|name| name == method))
     }
 
     /// A keyword judged on any receiver in a 1.x module (`set(expire=)`, `get(encoding=)`).
     pub fn anywhere_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
-        if let Some(entry) = self.client_keywords.get(&format!("{method}.{keyword}")) {
+        let methods = self.client_keywords.get(keyword)?;
+        if let Some(entry) = methods.get(method) {
             return entry.anywhere.then_some(entry);
         }
-        self.client_keywords
-            .get(&format!("*.{keyword}"))
+        methods
+            .get("*")
             .filter(|entry| entry.anywhere_methods.iter().any(|name| name == method))
     }
 
@@ -352,6 +368,53 @@ mod tests {
         assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
         // §3.4 lists 52 names.
         assert_eq!(map.client_methods.len(), 52);
+    }
+
+    #[test]
+    fn anywhere_tables() {
+        let map = api_map();
+        assert!(map.anywhere_keyword("set", "expire").is_some());
+        assert!(map.anywhere_keyword("get", "encoding").is_some());
+        // `encoding=` anywhere only on the commands whose 1.x signature has it.
+        assert!(map.anywhere_keyword("read_text", "encoding").is_none());
+        assert!(map.client_keyword("read_text", "encoding").is_some());
+        // Known receivers only.
+        assert!(map.anywhere_keyword("sort", "offset").is_none());
+        assert!(map.client_keyword("sort", "offset").is_some());
+        assert_eq!(map.client_positional("zadd").unwrap().min_positional, 3);
+        assert_eq!(
+            map.client_positional("zadd").unwrap().anywhere_numeric_at,
+            Some(1)
+        );
+        assert!(map.pool_method("execute").is_some());
+        assert!(map.pool_method("release").is_none());
+        assert!(map.channel_method("wait_message").is_some());
+    }
+
+    #[test]
+    fn every_anywhere_encoding_command_is_a_1x_command() {
+        // The `*.encoding` entry's methods are 1.x `Redis` commands, none a client attribute.
+        let map = api_map();
+        let entry = map.client_keyword("get", "encoding").unwrap();
+        assert!(entry.anywhere_methods.len() > 30);
+        for method in &entry.anywhere_methods {
+            assert!(map.client_method(method).is_none(), "{method}");
+            assert!(!entry.except.contains(method), "{method}");
+        }
+    }
+
+    #[test]
+    fn always_1x_types_are_1x_only_names() {
+        // A type that makes an object 1.x in any module must be 1.x-only API itself,
+        // so a module naming it is a 1.x module too.
+        let map = api_map();
+        let types = map.client_types();
+        for name in types.client.iter().chain(&types.pool).chain(&types.channel) {
+            assert!(map.legacy(name).is_some(), "{name}");
+        }
+        for name in &types.client_in_1x_modules {
+            assert!(map.legacy(name).is_none(), "{name}");
+        }
     }
 
     #[test]
