@@ -110,6 +110,8 @@ pub struct ApiMap {
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
     legacy_last_parts: HashSet<String>,
+    /// Finds any of `legacy_last_parts` in a text.
+    legacy_words: aho_corasick::AhoCorasick,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -118,13 +120,16 @@ pub fn api_map() -> &'static ApiMap {
         // The file is compiled in and checked by a unit test, so this cannot fail at run time.
         let file: ApiFile =
             toml::from_str(API_TOML).expect("rules/aioredis-api.toml is valid (unit-tested)");
-        let legacy_last_parts = file
+        let legacy_last_parts: HashSet<String> = file
             .legacy
             .keys()
             .filter_map(|key| key.rsplit('.').next())
             .map(str::to_string)
             .collect();
+        let legacy_words = aho_corasick::AhoCorasick::new(&legacy_last_parts)
+            .expect("the [legacy] names are short words (unit-tested)");
         ApiMap {
+            legacy_words,
             legacy_last_parts,
             modules: file.modules,
             legacy: file.legacy,
@@ -266,6 +271,13 @@ impl ApiMap {
         &self.client_types
     }
 
+    /// Whether a module's text may use aioredis 1.x-only API at all: it contains
+    /// the last part of some `[legacy]` name (`create_pool`, `errors`, ...),
+    /// which any import or reference of one spells out.
+    pub fn may_mention_legacy(&self, text: &str) -> bool {
+        self.legacy_words.is_match(text)
+    }
+
     /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
     pub fn may_be_legacy_part(&self, part: &str) -> bool {
         self.legacy_last_parts.contains(part)
@@ -368,6 +380,15 @@ mod tests {
         assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
         // §3.4 lists 52 names.
         assert_eq!(map.client_methods.len(), 52);
+    }
+
+    #[test]
+    fn legacy_words_are_found_in_text() {
+        let map = api_map();
+        assert!(map.may_mention_legacy("from aioredis import create_pool as cp"));
+        assert!(map.may_mention_legacy("def f(p: 'aioredis.ConnectionsPool'): ..."));
+        assert!(map.may_mention_legacy("except aioredis.errors.X: ..."));
+        assert!(!map.may_mention_legacy("import aioredis\nr = aioredis.from_url(u)\n"));
     }
 
     #[test]

@@ -140,9 +140,13 @@ impl<'src> Checker<'src> {
             model: SemanticModel::default(),
             clients: ClientModel::default(),
             legacy: LegacyModel::default(),
+            // Every 1.x object comes from a 1.x-only name (a factory, a 1.x type) or
+            // needs a 1.x module, which uses one: a module whose text spells none
+            // has no 1.x objects, and pays nothing.
             tracks_legacy: (rules.contains(Rule::AioredisLegacyApi)
                 || rules.contains(Rule::DeprecatedClose))
-                && memchr::memmem::find(source.as_bytes(), b"aioredis").is_some(),
+                && memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
+                && crate::api::api_map().may_mention_legacy(source),
             client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
             functions: Vec::new(),
