@@ -32,7 +32,8 @@ Counted per file (each counted item also records its 1-based line number):
                it has a legacy_uses line or imports a 1.x-only name. Kinds (client, pool,
                transaction, other) are given, by name (any scope), `self.<attr>` (any class),
                function name (what calling it returns) and class name, by: the factories
-               (create_redis/create_redis_pool/create_connection: client; create_pool: pool);
+               (create_redis/create_redis_pool/create_connection: client; create_pool: pool;
+               also under `asyncio.wait_for`/`asyncio.shield`) and the 1.x classes called;
                a call of any other imported callable (other: never judged); `x = y`;
                `x.multi_exec()`/`x.pipeline()` on a client (and `multi_exec()` on anything in
                a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
@@ -352,7 +353,7 @@ def value_parts(value, depth=0):
         func = value.func
         if isinstance(func, ast.Attribute) and (
                 func.attr == "run_until_complete"
-                or (func.attr == "run" and isinstance(func.value, ast.Name)
+                or (func.attr in ("run", "wait_for", "shield") and isinstance(func.value, ast.Name)
                     and func.value.id == "asyncio")):
             return value_parts(value.args[0], depth) if value.args else []
         parts = chain_parts(func)
@@ -468,8 +469,8 @@ def flow_lines_in(tree, aliases, is_1x):
                 return FACTORY_KINDS[q]
             if is_1x and q == "aioredis.Redis":
                 return "client"
-            if TYPE_KINDS.get(q) == "channel":
-                return "channel"
+            if q in TYPE_KINDS:
+                return TYPE_KINDS[q]
         if resolved:
             return "other"
         receiver = kind_of(node, parts[:-1]) if len(parts) > 1 else None

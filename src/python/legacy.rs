@@ -679,10 +679,10 @@ impl LegacyModel {
                     _ => {}
                 }
             }
-            match self.type_kind(qualified, api) {
-                Some(LegacyKind::Client) if self.is_1x => return Some(LegacyKind::Client),
-                Some(LegacyKind::Channel) => return Some(LegacyKind::Channel),
-                _ => {}
+            // A 1.x class called (`aioredis.ConnectionsPool(...)`, `aioredis.Channel(...)`,
+            // and `aioredis.Redis(pool)` in a 1.x module).
+            if let Some(kind) = self.type_kind(qualified, api) {
+                return Some(kind);
             }
         }
         (!resolved.is_empty()).then_some(LegacyKind::Foreign)
@@ -867,9 +867,11 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
             }
         }
         Expr::Call(call) => {
+            // The coroutine's result: `loop.run_until_complete(c)`, `asyncio.run(c)`,
+            // `asyncio.wait_for(c, timeout)`, `asyncio.shield(c)`.
             if let Expr::Attribute(method) = call.func.as_ref()
                 && (method.attr.as_str() == "run_until_complete"
-                    || (method.attr.as_str() == "run"
+                    || (matches!(method.attr.as_str(), "run" | "wait_for" | "shield")
                         && matches!(method.value.as_ref(), Expr::Name(m) if m.id.as_str() == "asyncio")))
             {
                 if let Some(coroutine) = call.arguments.args.first() {
