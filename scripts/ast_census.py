@@ -46,7 +46,8 @@ Counted per file (each counted item also records its 1-based line number):
                a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
                `aioredis.Channel(...)`; annotations of parameters,
                annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
-               1.x file; `aioredis.ConnectionsPool` etc. anywhere); a class whose base is a 1.x
+               1.x file; `aioredis.ConnectionsPool` etc. anywhere; a type of another package,
+               not `typing`'s, is "other"); a class whose base is a 1.x
                `Redis` (or a class of the file that does) makes `self` a client in its
                methods; `self.<attr>` is one name across the file's classes, so an attribute
                set in a base class counts in its subclasses. Repeated until nothing changes.
@@ -489,13 +490,16 @@ def flow_lines_in(tree, aliases, is_1x):
         return None
 
     def type_kind(ann):
+        other = False
         for parts in annotation_dotted(ann):
             for q in resolve(parts, aliases):
                 if q in TYPE_KINDS:
                     return TYPE_KINDS[q]
                 if is_1x and q == "aioredis.Redis":
                     return "client"
-        return None
+                if not q.startswith(("redis", "aioredis", "typing.", "typing_extensions.")):
+                    other = True
+        return "other" if other else None
 
     def target_key(node, target):
         if isinstance(target, ast.Name):
@@ -629,6 +633,8 @@ def flow_lines_in(tree, aliases, is_1x):
                     kind = "channel" if kind == "channels" else None
             elif what == "type":
                 kind = type_kind(payload)
+                if key[0] == "c" and kind == "other":
+                    kind = None                    # another package's base class
                 # A base class of this file that is a 1.x `Redis` subclass.
                 if kind is None and key[0] == "c" and isinstance(payload, ast.Name):
                     kind = kinds.get(("c", payload.id))

@@ -510,6 +510,10 @@ impl LegacyModel {
                     (Source::Call(parts), None) => self.local_call_kind(parts, flow.scope, model),
                     (source, _) => self.eval(source, flow.scope, model, table, api),
                 };
+                // A base class of another package says nothing about `self`.
+                let kind = kind.filter(|kind| {
+                    !(*kind == LegacyKind::Foreign && matches!(flow.target, LegacyTarget::Class(_)))
+                });
                 if let Some(kind) = kind {
                     let name = match &flow.target {
                         LegacyTarget::Name(_, name)
@@ -577,7 +581,7 @@ impl LegacyModel {
     /// A class whose instances are 1.x clients (it or an ancestor subclasses 1.x `Redis`).
     fn is_client_class(&self, class: ScopeId) -> bool {
         self.lineage(class)
-            .any(|c| self.kinds.contains_key(&LegacyTarget::Class(c)))
+            .any(|c| self.kinds.get(&LegacyTarget::Class(c)) == Some(&LegacyKind::Client))
     }
 
     /// `self.<attr>` (or what `self.<attr>()` returns, `returns`) in the methods of `class`.
@@ -620,12 +624,21 @@ impl LegacyModel {
                 Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
                 _ => None,
             },
-            Source::Types(names) => names.iter().find_map(|name| {
-                let parts: Vec<String> = name.split('.').map(str::to_string).collect();
-                resolve_parts(model, scope, &parts)
-                    .iter()
-                    .find_map(|qualified| self.type_kind(qualified, api))
-            }),
+            Source::Types(names) => {
+                let mut foreign = false;
+                let found = names.iter().find_map(|name| {
+                    let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+                    let resolved = resolve_parts(model, scope, &parts);
+                    // A type of another package (`pymemcache.Client`): not redis.
+                    foreign |= resolved.iter().any(|q| {
+                        !crate::api::may_be_redis_name(q)
+                            && !q.starts_with("typing.")
+                            && !q.starts_with("typing_extensions.")
+                    });
+                    resolved.iter().find_map(|q| self.type_kind(q, api))
+                });
+                found.or(foreign.then_some(LegacyKind::Foreign))
+            }
         }
     }
 
