@@ -28,13 +28,36 @@ Counted per file (each counted item also records its 1-based line number):
                their contents counted the same way.
   text_mentions  lines (split on "\\n") containing the substring "aioredis" anywhere,
                code, strings or comments.
-  client_uses  on a name or `self.<attr>` assigned (anywhere in the file) from a call of
-               aioredis 1.x `create_redis`/`create_redis_pool` (under `await`,
-               `<loop>.run_until_complete(...)`, `asyncio.run(...)`, `a if c else b`,
-               `a or b`): each Load of one of its 1.x-only attributes (`.multi_exec`,
-               `.subscribe`, `.closed`, ...; the line of the attribute name), and each
-               1.x-only keyword of a call of its methods (`set(expire=)`, `get(encoding=)`;
-               the keyword's line). Also counted in legacy_uses / legacy_lines.
+  flow_uses    (issue 14) where aioredis 1.x objects flow within the file. A file is "1.x" when
+               it has a legacy_uses line or imports a 1.x-only name. Kinds (client, pool,
+               transaction, other) are given, by name (any scope), `self.<attr>` (any class),
+               function name (what calling it returns) and class name, by: the factories
+               (create_redis/create_redis_pool/create_connection: client; create_pool: pool;
+               also under `asyncio.wait_for`/`asyncio.shield`) and the 1.x classes called;
+               a call of any other imported callable (other: never judged); `x = y`;
+               `x.multi_exec()`/`x.pipeline()` on a client (and `multi_exec()` on anything in
+               a 1.x file): transaction; `pool.acquire()`, `async with pool.get()/acquire() as
+               c`, `with await x as c` (x a client or pool, or anything in a 1.x file): client;
+               `return v` (a `@property` gives `self.<name>`); an argument of a call of a
+               function of the file (`f(x)`, `self.m(x)`; names and attributes, not `f(g())`)
+               gives the parameter it lands in, and
+               so does a call `func(...)` in a decorator of the file whose first parameter is
+               `func`, into each function it decorates (`@with_conn`, `_conn=conn`); `subscribe()`/`psubscribe()` on
+               a client: a channel list, whose elements (`x[0]`, `a, = x`) are channels, as is
+               `aioredis.Channel(...)`; annotations of parameters,
+               annotated assignments and returns that name 1.x types (`aioredis.Redis` only in a
+               1.x file; `aioredis.ConnectionsPool` etc. anywhere; a type of another package,
+               not `typing`'s, is "other"); a class whose base is a 1.x
+               `Redis` (or a class of the file that does) makes `self` a client in its
+               methods; `self.<attr>` is one name across the file's classes, so an attribute
+               set in a base class counts in its subclasses. Repeated until nothing changes.
+               Then counted: 1.x-only attributes of clients and pools, every attribute of a
+               channel (the class is gone), 1.x-only keywords and
+               positional forms on clients and transactions, `with await x` items that are the
+               1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
+               receiver that is not a known object, unless a class of the file defines a
+               method of that name. Also counted in legacy_uses / legacy_lines
+               (this replaces client_uses, which it contains).
 
 Deliberate simplifications (it is a cross-check, not a linter):
   * The alias map is flow- and scope-insensitive: every import statement anywhere in the
@@ -90,10 +113,6 @@ LEGACY_MODULES = [
 # aioredis 1.3.1 client factories, and the attributes of the 1.x `Redis` client that
 # redis.asyncio.Redis 8.1.0 lacks (reference §3.4, written out here independently of
 # rules/aioredis-api.toml).
-CLIENT_FACTORIES = {
-    "aioredis.create_redis", "aioredis.create_redis_pool",
-    "aioredis.commands.create_redis", "aioredis.commands.create_redis_pool",
-}
 CLIENT_ONLY_ATTRS = set("""
 address bitop_and bitop_not bitop_or bitop_xor channels closed cluster_add_slots
 cluster_count_failure_reports cluster_count_key_in_slots cluster_del_slots cluster_failover
@@ -103,11 +122,8 @@ cluster_slaves cluster_slots connection db debug_sleep encoding execute hmset_di
 in_transaction iscan isscan izscan migrate_keys multi_exec object_encoding object_idletime
 object_refcount patterns psubscribe publish_json punsubscribe subscribe unsubscribe wait_closed
 xinfo xinfo_help xread_group
-""".split())
-# (method, keyword) pairs the 1.x client takes and redis.asyncio does not; `*`: any method
-# but redis-py's `bitfield_ro`, whose `encoding` parameter is a bitfield type.
-CLIENT_ONLY_KEYWORDS = {("set", "expire"), ("set", "pexpire"), ("set", "exist"), ("*", "encoding")}
-
+execute_pubsub
+""".split())                  # the last: 1.x `RedisConnection`'s, judged as a client too
 MODULE = "aioredis"
 
 
@@ -270,66 +286,425 @@ def is_sys_modules_key(node):
             and is_aioredis(node.slice.value))
 
 
-def constructed_calls(value):
-    """The calls an assigned value may be the result of (see client_uses above)."""
+# Issue 14: the 1.x objects' other tables, written out from the tsv
+# (../shared/reference/aioredis-1x-signatures.tsv) and reference §3.4 for this script.
+POOL_ONLY_ATTRS = set("""
+execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
+maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
+""".split())
+# method -> (keywords judged on known clients/transactions, of which judged anywhere in 1.x files)
+FLOW_KEYWORDS = {
+    "set": ("expire pexpire exist", "expire pexpire exist"),
+    "expire": ("timeout", "timeout"), "pexpire": ("timeout", "timeout"),
+    "expireat": ("timestamp", "timestamp"), "pexpireat": ("timestamp", "timestamp"),
+    "zadd": ("exist changed", "exist changed"),
+    "xadd": ("message_id max_len exact_len", "message_id max_len exact_len"),
+    "xtrim": ("exact_len", "exact_len"),
+    "xread": ("timeout latest_ids", "timeout latest_ids"),
+    "xgroup_create": ("latest_id", "latest_id"), "xgroup_setid": ("latest_id", "latest_id"),
+    "georadius": ("with_dist with_hash with_coord", "with_dist with_hash with_coord"),
+    "georadiusbymember": ("with_dist with_hash with_coord", "with_dist with_hash with_coord"),
+    "zrangebyscore": ("offset count exclude", "offset count exclude"),
+    "zrevrangebyscore": ("offset count exclude", "offset count exclude"),
+    "zcount": ("exclude", "exclude"), "zremrangebyscore": ("exclude", "exclude"),
+    "zinterstore": ("with_weights", "with_weights"), "zunionstore": ("with_weights", "with_weights"),
+    "linsert": ("before", "before"), "srandmember": ("count", "count"),
+    "sort": ("offset count asc", ""), "hincrby": ("increment", ""), "incrby": ("increment", ""),
+    "decrby": ("decrement", ""),
+    "execute": ("return_exceptions", "return_exceptions"),
+}
+# 1.x commands with an `encoding=` parameter (the tsv's column 2).
+ENCODING_COMMANDS = set("""
+blpop brpop brpoplpush bzpopmax bzpopmin command_getkeys georadius georadiusbymember get getrange
+getset hget hgetall hkeys hmget hvals lindex lpop lrange mget rpop rpoplpush smembers spop
+srandmember zpopmax zpopmin zrange zrangebylex zrangebyscore zrevrange zrevrangebylex
+zrevrangebyscore
+""".split())
+# method -> fewest positional arguments of the 1.x form (redis-py refuses as many)
+FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4}
+FACTORY_KINDS = {
+    "aioredis.create_redis": "client", "aioredis.create_redis_pool": "client",
+    "aioredis.commands.create_redis": "client", "aioredis.commands.create_redis_pool": "client",
+    "aioredis.create_connection": "client", "aioredis.connection.create_connection": "client",
+    "aioredis.create_pool": "pool", "aioredis.pool.create_pool": "pool",
+}
+CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
+                 "put_nowait"}
+TYPE_KINDS = {
+    "aioredis.Channel": "channel", "aioredis.pubsub.Channel": "channel",
+    "aioredis.abc.AbcChannel": "channel",
+    "aioredis.commands.Redis": "client", "aioredis.commands.ContextRedis": "client",
+    "aioredis.RedisConnection": "client", "aioredis.connection.RedisConnection": "client",
+    "aioredis.abc.AbcConnection": "client", "aioredis.ConnectionsPool": "pool",
+    "aioredis.pool.ConnectionsPool": "pool", "aioredis.abc.AbcPool": "pool",
+}
+
+
+def value_parts(value, depth=0):
+    """('call', parts, depth) / ('value', parts, depth) for each thing an assigned value may
+    be; depth counts the subscripts (`x[0]`) taken of it."""
     if isinstance(value, ast.Await):
-        return constructed_calls(value.value)
+        return value_parts(value.value, depth)
     if isinstance(value, ast.IfExp):
-        return constructed_calls(value.body) + constructed_calls(value.orelse)
+        return value_parts(value.body, depth) + value_parts(value.orelse, depth)
     if isinstance(value, ast.BoolOp):
-        return [c for v in value.values for c in constructed_calls(v)]
+        return [p for v in value.values for p in value_parts(v, depth)]
+    if isinstance(value, ast.Subscript):
+        return value_parts(value.value, depth + 1)
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Attribute) and (
                 func.attr == "run_until_complete"
-                or (func.attr == "run" and isinstance(func.value, ast.Name)
+                or (func.attr in ("run", "wait_for", "shield") and isinstance(func.value, ast.Name)
                     and func.value.id == "asyncio")):
-            return constructed_calls(value.args[0]) if value.args else []
-        return [value]
-    return []
+            return value_parts(value.args[0], depth) if value.args else []
+        parts = chain_parts(func)
+        return [("call", parts, depth)] if parts else []
+    parts = chain_parts(value)
+    return [("value", parts, depth)] if parts else []
 
 
-def client_lines_in(tree, aliases):
-    """Lines of 1.x-only attributes and keywords used on names holding a 1.x client."""
-    names, attrs = set(), set()
+def argument_parts(arg):
+    """value_parts of a call's argument, for names and attributes only (also awaited or
+    subscripted): a call's result passed on (`f(g())`) is not followed."""
+    node = arg
+    while isinstance(node, (ast.Await, ast.Subscript)):
+        node = node.value
+    return value_parts(arg) if isinstance(node, (ast.Name, ast.Attribute)) else []
+
+
+def annotation_dotted(ann):
+    """Every dotted name written in an annotation, string annotations parsed."""
+    out = []
+    for sub in ast.walk(ann):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            try:
+                out += annotation_dotted(ast.parse(sub.value.strip(), mode="eval"))
+            except (SyntaxError, ValueError):
+                pass
+        elif isinstance(sub, (ast.Name, ast.Attribute)):
+            parts = chain_parts(sub)
+            if parts:
+                out.append(parts)
+    return out
+
+
+def is_number(node):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool))
+
+
+def flow_lines_in(tree, aliases, is_1x):
+    """Lines of uses of aioredis 1.x objects (see flow_uses above)."""
+    parents = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if not any((parts := chain_parts(c.func)) and
-                   any(q in CLIENT_FACTORIES for q in resolve(parts, aliases))
-                   for c in constructed_calls(value)):
-            continue
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+
+    def enclosing(node, types):
+        node = parents.get(node)
+        while node is not None and not isinstance(node, types):
+            node = parents.get(node)
+        return node
+
+    funcs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    kinds = {}            # ("n", scope, name) / ("a", attr) / ("f", function) / ("c", class) -> kind
+
+    # Names are per function: what each function binds (parameters, stores, imports), a
+    # name being looked up in the innermost function that binds it (`global`: the module).
+    bound, global_names = {}, {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.arg, ast.alias, ast.Global)) or isinstance(node, funcs):
+            scope = enclosing(node, funcs + (ast.Lambda,))
+            if isinstance(node, ast.Global):
+                global_names.setdefault(scope, set()).update(node.names)
+            elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound.setdefault(scope, set()).add(node.id)
+            elif isinstance(node, ast.arg):
+                bound.setdefault(enclosing(node, funcs + (ast.Lambda,)), set()).add(node.arg)
+            elif isinstance(node, ast.alias):
+                bound.setdefault(scope, set()).add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, funcs):
+                bound.setdefault(scope, set()).add(node.name)
+
+    def name_scope(node, name):
+        scope = enclosing(node, funcs + (ast.Lambda,))
+        while scope is not None:
+            if name in global_names.get(scope, ()):
+                return None
+            if name in bound.get(scope, ()):
+                return scope
+            scope = enclosing(scope, funcs + (ast.Lambda,))
+        return None
+
+    def self_name(node):
+        """The first parameter's name of the method `node` is in, else None."""
+        func = enclosing(node, funcs + (ast.Lambda,))
+        if (isinstance(func, funcs) and isinstance(parents.get(func), ast.ClassDef)
+                and func.args.args and not any(
+                    isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)):
+            return func.args.args[0].arg, parents[func]
+        return None, None
+
+    def key_of(node, parts):
+        if len(parts) == 1:
+            return ("n", name_scope(node, parts[0]), parts[0])
+        if len(parts) == 2 and self_name(node)[0] == parts[0]:
+            return ("a", parts[1])
+        return None
+
+    def kind_of(node, parts):
+        key = key_of(node, parts)
+        if key in kinds:
+            return kinds[key]
+        receiver, cls = self_name(node)
+        if len(parts) == 1 and parts[0] == receiver and kinds.get(("c", cls.name)) == "client":
+            return "client"
+        return None
+
+    def call_kind(node, parts):
+        resolved = resolve(parts, aliases)
+        for q in resolved:
+            if q in FACTORY_KINDS:
+                return FACTORY_KINDS[q]
+            if is_1x and q == "aioredis.Redis":
+                return "client"
+            if q in TYPE_KINDS:
+                return TYPE_KINDS[q]
+        if resolved:
+            return "other"
+        receiver = kind_of(node, parts[:-1]) if len(parts) > 1 else None
+        if receiver == "client" and parts[-1] in ("multi_exec", "pipeline"):
+            return "transaction"
+        if receiver == "pool" and parts[-1] == "acquire":
+            return "client"
+        if receiver == "client" and parts[-1] in ("subscribe", "psubscribe"):
+            return "channels"
+        if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
+            return "transaction"
+        if len(parts) == 1:
+            return kinds.get(("f", parts[0]))
+        if len(parts) == 2 and self_name(node)[0] == parts[0]:
+            return kinds.get(("f", parts[1]))
+        return None
+
+    def type_kind(ann):
+        other = False
+        for parts in annotation_dotted(ann):
+            for q in resolve(parts, aliases):
+                if q in TYPE_KINDS:
+                    return TYPE_KINDS[q]
+                if is_1x and q == "aioredis.Redis":
+                    return "client"
+                if not q.startswith(("redis", "aioredis", "typing.", "typing_extensions.")):
+                    other = True
+        return "other" if other else None
+
+    def target_key(node, target):
         if isinstance(target, ast.Name):
-            names.add(target.id)
-        elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-              and target.value.id == "self"):
-            attrs.add(target.attr)
+            if isinstance(parents.get(node), ast.ClassDef):
+                return ("a", target.id)
+            return ("n", name_scope(node, target.id), target.id)
+        parts = chain_parts(target)
+        return key_of(node, parts) if parts and len(parts) == 2 else None
 
-    def holds_client(node):
-        if isinstance(node, ast.Name):
-            return node.id in names
-        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id == "self" and node.attr in attrs)
+    defs = {}
+    for node in ast.walk(tree):
+        if isinstance(node, funcs):
+            defs.setdefault(node.name, []).append(node)
+    flows = []            # (key, node, what, payload)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):   # `a, = value`: elements
+                    for element in target.elts:
+                        key = target_key(node, element)
+                        for what, parts, depth in value_parts(node.value):
+                            flows.append((key, node, what, (parts, depth + 1)))
+                    continue
+                key = target_key(node, target)
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
+        elif isinstance(node, ast.AnnAssign):
+            key = target_key(node, node.target)
+            flows.append((key, node, "type", node.annotation))
+            if node.value is not None:
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is None:
+                    continue
+                key = target_key(node, item.optional_vars)
+                ctx = item.context_expr
+                if isinstance(node, ast.With) and isinstance(ctx, ast.Await):
+                    parts = chain_parts(ctx.value)
+                    if parts:
+                        flows.append((key, node, "with_await", parts))
+                elif isinstance(node, ast.AsyncWith) and isinstance(ctx, ast.Call):
+                    parts = chain_parts(ctx.func)
+                    if parts and len(parts) > 1 and parts[-1] in ("get", "acquire"):
+                        flows.append((key, node, "pool_get", parts[:-1]))
+        elif isinstance(node, funcs):
+            cls = parents.get(node)
+            is_property = any((isinstance(d, ast.Name) and d.id in ("property", "cached_property"))
+                              or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
+                              for d in node.decorator_list)
+            key = ("a", node.name) if isinstance(cls, ast.ClassDef) and is_property else ("f", node.name)
+            if node.returns is not None:
+                flows.append((key, node, "type", node.returns))
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+                if arg.annotation is not None:
+                    flows.append((("n", node, arg.arg), node, "type", arg.annotation))
+        elif isinstance(node, ast.Return) and node.value is not None:
+            func = enclosing(node, funcs + (ast.Lambda,))
+            if isinstance(func, funcs):
+                cls = parents.get(func)
+                is_property = any(isinstance(d, ast.Name) and d.id in ("property", "cached_property")
+                                  or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
+                                  for d in func.decorator_list)
+                key = ("a", func.name) if isinstance(cls, ast.ClassDef) and is_property else ("f", func.name)
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((key, node, what, (parts, depth)))
+        elif isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                flows.append((("c", node.name), node, "type", base))
+        if isinstance(node, ast.Call):
+            # Arguments of a call of the file's own function or `self.method`: into its parameters.
+            func, method = node.func, False
+            if isinstance(func, ast.Name):
+                name = func.id
+                # `func(..., _conn=conn)` in a decorator of the file whose first parameter is
+                # `func`: the arguments reach the functions it decorates.
+                owner = name_scope(node, name)
+                if (isinstance(owner, funcs) and owner.args.args
+                        and (owner.args.posonlyargs + owner.args.args)[0].arg == name):
+                    for d in (f for fs in defs.values() for f in fs):
+                        if any(isinstance(x, ast.Name) and x.id == owner.name
+                               for x in d.decorator_list):
+                            params = [a.arg for a in d.args.posonlyargs + d.args.args]
+                            names = params + [a.arg for a in d.args.kwonlyargs]
+                            pairs = []
+                            for index, arg in enumerate(node.args):
+                                if isinstance(arg, ast.Starred):
+                                    break
+                                if index < len(params):
+                                    pairs.append((params[index], arg))
+                            pairs += [(kw.arg, kw.value) for kw in node.keywords
+                                      if kw.arg in names]
+                            for param, arg in pairs:
+                                for what, parts, depth in argument_parts(arg):
+                                    flows.append((("n", d, param), node, what, (parts, depth)))
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.value.id == self_name(node)[0]):
+                name, method = func.attr, True
+            else:
+                continue
+            for d in defs.get(name, ()):
+                if isinstance(parents.get(d), ast.ClassDef) != method:
+                    continue
+                if method and any(isinstance(x, ast.Name) and x.id == "staticmethod"
+                                  for x in d.decorator_list):
+                    continue
+                params = [a.arg for a in d.args.posonlyargs + d.args.args][int(method):]
+                names = params + [a.arg for a in d.args.kwonlyargs]
+                pairs = []
+                for index, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Starred):
+                        break
+                    if index < len(params):
+                        pairs.append((params[index], arg))
+                pairs += [(kw.arg, kw.value) for kw in node.keywords if kw.arg in names]
+                for param, arg in pairs:
+                    for what, parts, depth in argument_parts(arg):
+                        flows.append((("n", d, param), node, what, (parts, depth)))
 
+    changed = True
+    while changed:
+        changed = False
+        for key, node, what, payload in flows:
+            if key is None or key in kinds:
+                continue
+            if what in ("value", "call"):
+                parts, depth = payload
+                kind = kind_of(node, parts) if what == "value" else call_kind(node, parts)
+                for _ in range(depth):             # an element of a channel list
+                    kind = "channel" if kind == "channels" else None
+            elif what == "type":
+                kind = type_kind(payload)
+                if key[0] == "c" and kind == "other":
+                    kind = None                    # another package's base class
+                # A base class of this file that is a 1.x `Redis` subclass.
+                if kind is None and key[0] == "c" and isinstance(payload, ast.Name):
+                    kind = kinds.get(("c", payload.id))
+            elif what == "with_await":
+                kind = kind_of(node, payload)
+                kind = "client" if kind in ("client", "pool") or (kind is None and is_1x) else None
+            else:                                  # pool_get
+                kind = "client" if kind_of(node, payload) == "pool" else None
+            if kind is not None:
+                kinds[key] = kind
+                changed = True
+
+    own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                   for f in c.body if isinstance(f, funcs)}
     lines = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-                and node.attr in CLIENT_ONLY_ATTRS and holds_client(node.value)):
-            lines.append(node.end_lineno)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and holds_client(node.func.value)):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            parts = chain_parts(node.value)
+            kind = kind_of(node, parts) if parts else None
+            if (kind == "client" and node.attr in CLIENT_ONLY_ATTRS) or (
+                    kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
+                    kind == "channel" and node.attr in CHANNEL_ATTRS):
+                lines.append(node.end_lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
+            parts = chain_parts(node.func.value)
+            kind = kind_of(node, parts) if parts else None
+            if kind in ("pool", "other", "channels", "channel"):
+                continue
+            known = kind in ("client", "transaction")
+            if not known and (not is_1x or method in own_methods):
+                continue
+            known_kw, anywhere_kw = (set(x.split()) for x in FLOW_KEYWORDS.get(method, ("", "")))
             for kw in node.keywords:
                 if kw.arg is None:
                     continue
-                if (method, kw.arg) in CLIENT_ONLY_KEYWORDS or (
-                        ("*", kw.arg) in CLIENT_ONLY_KEYWORDS and method != "bitfield_ro"):
+                if known:
+                    hit = kw.arg in known_kw or (kw.arg == "encoding" and method != "bitfield_ro")
+                else:
+                    hit = kw.arg in anywhere_kw or (kw.arg == "encoding" and method in ENCODING_COMMANDS)
+                if hit:
                     lines.append(kw.lineno)
+            least = FLOW_POSITIONAL.get(method)
+            count = sum(not isinstance(a, ast.Starred) for a in node.args)
+            if least and count >= least and (
+                    known or method != "zadd" or is_number(node.args[1])):
+                lines.append(node.func.end_lineno)
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                if not isinstance(item.context_expr, ast.Await):
+                    continue
+                parts = chain_parts(item.context_expr.value)
+                kind = kind_of(node, parts) if parts else None
+                if kind in ("client", "pool") or (is_1x and item.optional_vars is not None):
+                    lines.append(item.context_expr.lineno)
     return lines
+
+
+def imports_legacy(tree):
+    """Whether an import statement names a 1.x-only name (`from aioredis import create_pool`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(is_legacy(a.name) for a in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if any(is_legacy(f"{node.module}.{a.name}") or is_legacy(node.module)
+                   for a in node.names):
+                return True
+    return False
 
 
 def census_file(data):
@@ -352,8 +727,12 @@ def census_file(data):
             dynamic_lines.append(string_target_line(node))
         elif isinstance(node, ast.Subscript) and is_sys_modules_key(node):
             dynamic_lines.append(node.lineno)
-    client_lines = client_lines_in(tree, aliases)
-    legacy_lines = legacy_lines_in(tree, aliases) + client_lines
+    module_lines = legacy_lines_in(tree, aliases)
+    is_1x = bool(module_lines) or imports_legacy(tree)
+    # Without an aioredis import nothing can name a 1.x object (saves the walks).
+    imports_aioredis = any(is_aioredis(t) for ts in aliases.values() for t in ts)
+    client_lines = flow_lines_in(tree, aliases, is_1x) if imports_aioredis else []
+    legacy_lines = module_lines + client_lines
     return {
         "imports": len(import_lines),
         "dynamic": len(dynamic_lines),

@@ -134,8 +134,55 @@ class ClientTests(unittest.TestCase):
                     await c.subscribe("ch"); await c.set(key, 1, expire=3)
                 a.multi_exec(); b.wait_closed(); p.execute("PING"); other.multi_exec()
             """)
+        # The module is 1.x (create_pool): `set(expire=)` looks like 1.x on `c` (line 7);
+        # `p` is a 1.x pool, whose `execute` is gone (line 8).
+        self.assertEqual(r["client_lines"], [7, 8])
+        self.assertEqual(r["legacy_lines"], [5, 7, 8])
+
+    def test_flows_within_the_module(self):
+        r = census("""            import aioredis, pymemcache
+            from typing import Optional
+            async def get_redis():
+                return await aioredis.create_redis_pool("redis://")
+            async def f(pool, key):
+                with await pool as conn:
+                    tr = conn.multi_exec()
+                    tr.set(key, 1, expire=3); tr.zadd(key, 1, "m")
+                r = await get_redis()
+                r.subscribe("ch")
+            def g(r: Optional[aioredis.Redis], p: "aioredis.ConnectionsPool"):
+                r.hmset_dict("k", {}); p.acquire()
+            class Q(aioredis.Redis):
+                def m(self):
+                    return self.execute("PING")
+            class S:
+                _r: aioredis.Redis
+                @property
+                def redis(self):
+                    return self._r
+                def use(self, key, other):
+                    self.redis.publish_json("c", {})
+                    other.get(key, encoding="utf-8"); other.get(key)
+                    mc = pymemcache.Client(); mc.set(key, 1, expire=3)
+            """)
+        self.assertEqual(r["client_lines"], [6, 7, 8, 8, 10, 12, 12, 15, 22, 23])
+
+    def test_names_are_per_function(self):
+        r = census("""            import aioredis
+            async def f():
+                conn = await aioredis.create_redis("redis://")
+                conn.closed
+            async def g(conn):
+                conn.closed
+            """)
+        self.assertEqual(r["client_lines"], [4])
+
+    def test_aioredis_redis_is_1x_only_in_1x_modules(self):
+        r = census("""            import aioredis
+            def g(r: aioredis.Redis, key):
+                r.subscribe("ch"); r.set(key, 1, expire=3)
+            """)
         self.assertEqual(r["client_lines"], [])
-        self.assertEqual(r["legacy_lines"], [5])
 
 
 class DynamicTests(unittest.TestCase):

@@ -31,6 +31,38 @@ pub struct ClientKeyword {
     /// With the method `*`: methods whose redis.asyncio spelling takes the keyword too.
     #[serde(default)]
     pub except: Vec<String>,
+    /// Judged on any receiver in a module whose aioredis use is 1.x.
+    #[serde(default)]
+    pub anywhere: bool,
+    /// With the method `*`: the methods where it is judged on any receiver.
+    #[serde(default)]
+    pub anywhere_methods: Vec<String>,
+}
+
+/// A 1.x command whose positional form redis.asyncio refuses (`zadd(key, score, member)`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPositional {
+    pub min_positional: usize,
+    /// On an unknown receiver, the argument at this index must also be a number literal.
+    pub anywhere_numeric_at: Option<usize>,
+    #[serde(default = "yes")]
+    pub anywhere: bool,
+    pub instead: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Annotations and base classes that name an aioredis 1.x object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTypes {
+    pub client: Vec<String>,
+    pub pool: Vec<String>,
+    pub channel: Vec<String>,
+    pub client_in_1x_modules: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +87,10 @@ struct ApiFile {
     client: LegacyClient,
     client_methods: HashMap<String, LegacyEntry>,
     client_keywords: HashMap<String, ClientKeyword>,
+    client_positional: HashMap<String, ClientPositional>,
+    pool_methods: HashMap<String, LegacyEntry>,
+    channel_methods: HashMap<String, LegacyEntry>,
+    client_types: ClientTypes,
 }
 
 #[derive(Debug)]
@@ -65,7 +101,17 @@ pub struct ApiMap {
     missing: HashMap<String, LegacyEntry>,
     legacy_client_constructors: Vec<String>,
     client_methods: HashMap<String, LegacyEntry>,
-    client_keywords: HashMap<String, ClientKeyword>,
+    /// keyword → method (`*` for any) → entry: looked up without building a key.
+    client_keywords: HashMap<String, HashMap<String, ClientKeyword>>,
+    client_positional: HashMap<String, ClientPositional>,
+    pool_methods: HashMap<String, LegacyEntry>,
+    channel_methods: HashMap<String, LegacyEntry>,
+    client_types: ClientTypes,
+    /// The last part of every `[legacy]` key: an attribute chain none of whose
+    /// parts is one cannot name 1.x API.
+    legacy_last_parts: HashSet<String>,
+    /// Finds any of `legacy_last_parts` in a text.
+    legacy_words: aho_corasick::AhoCorasick,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -74,13 +120,40 @@ pub fn api_map() -> &'static ApiMap {
         // The file is compiled in and checked by a unit test, so this cannot fail at run time.
         let file: ApiFile =
             toml::from_str(API_TOML).expect("rules/aioredis-api.toml is valid (unit-tested)");
+        let legacy_last_parts: HashSet<String> = file
+            .legacy
+            .keys()
+            .filter_map(|key| key.rsplit('.').next())
+            .map(str::to_string)
+            .collect();
+        let legacy_words = aho_corasick::AhoCorasick::new(&legacy_last_parts)
+            .expect("the [legacy] names are short words (unit-tested)");
         ApiMap {
+            legacy_words,
+            legacy_last_parts,
             modules: file.modules,
             legacy: file.legacy,
             missing: file.missing,
             legacy_client_constructors: file.client.constructors,
             client_methods: file.client_methods,
-            client_keywords: file.client_keywords,
+            client_keywords: {
+                let mut by_keyword: HashMap<String, HashMap<String, ClientKeyword>> =
+                    HashMap::new();
+                for (key, entry) in file.client_keywords {
+                    let (method, keyword) = key
+                        .split_once('.')
+                        .expect("client_keywords keys are `<method>.<keyword>` (unit-tested)");
+                    by_keyword
+                        .entry(keyword.to_string())
+                        .or_default()
+                        .insert(method.to_string(), entry);
+                }
+                by_keyword
+            },
+            client_positional: file.client_positional,
+            pool_methods: file.pool_methods,
+            channel_methods: file.channel_methods,
+            client_types: file.client_types,
             exports: file
                 .exports
                 .into_iter()
@@ -159,12 +232,55 @@ impl ApiMap {
     /// A keyword argument of a 1.x client command that redis.asyncio's
     /// `method` does not take.
     pub fn client_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
-        if let Some(entry) = self.client_keywords.get(&format!("{method}.{keyword}")) {
+        let methods = self.client_keywords.get(keyword)?;
+        if let Some(entry) = methods.get(method) {
             return Some(entry);
         }
-        self.client_keywords
-            .get(&format!("*.{keyword}"))
+        methods
+            .get("*")
             .filter(|entry| !entry.except.iter().any(|name| name == method))
+    }
+
+    /// A keyword judged on any receiver in a 1.x module (`set(expire=)`, `get(encoding=)`).
+    pub fn anywhere_keyword(&self, method: &str, keyword: &str) -> Option<&ClientKeyword> {
+        let methods = self.client_keywords.get(keyword)?;
+        if let Some(entry) = methods.get(method) {
+            return entry.anywhere.then_some(entry);
+        }
+        methods
+            .get("*")
+            .filter(|entry| entry.anywhere_methods.iter().any(|name| name == method))
+    }
+
+    /// A 1.x positional form of `method` (`zadd(key, score, member)`).
+    pub fn client_positional(&self, method: &str) -> Option<&ClientPositional> {
+        self.client_positional.get(method)
+    }
+
+    /// An attribute of the aioredis 1.x `ConnectionsPool` that redis.asyncio's pool lacks.
+    pub fn pool_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.pool_methods.get(name)
+    }
+
+    /// An attribute of an aioredis 1.x `Channel` (all of them: the class is gone).
+    pub fn channel_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.channel_methods.get(name)
+    }
+
+    pub fn client_types(&self) -> &ClientTypes {
+        &self.client_types
+    }
+
+    /// Whether a module's text may use aioredis 1.x-only API at all: it contains
+    /// the last part of some `[legacy]` name (`create_pool`, `errors`, ...),
+    /// which any import or reference of one spells out.
+    pub fn may_mention_legacy(&self, text: &str) -> bool {
+        self.legacy_words.is_match(text)
+    }
+
+    /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
+    pub fn may_be_legacy_part(&self, part: &str) -> bool {
+        self.legacy_last_parts.contains(part)
     }
 
     /// The recorded exports of a redis-py module, if it is one we know.
@@ -262,8 +378,64 @@ mod tests {
         assert!(map.client_keyword("get", "expire").is_none());
         assert!(map.client_keyword("hgetall", "encoding").is_some());
         assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
-        // §3.4 lists 52 names.
-        assert_eq!(map.client_methods.len(), 52);
+        // §3.4 lists 52 names; and 1.x `RedisConnection.execute_pubsub`.
+        assert_eq!(map.client_methods.len(), 53);
+    }
+
+    #[test]
+    fn legacy_words_are_found_in_text() {
+        let map = api_map();
+        assert!(map.may_mention_legacy("from aioredis import create_pool as cp"));
+        assert!(map.may_mention_legacy("def f(p: 'aioredis.ConnectionsPool'): ..."));
+        assert!(map.may_mention_legacy("except aioredis.errors.X: ..."));
+        assert!(!map.may_mention_legacy("import aioredis\nr = aioredis.from_url(u)\n"));
+    }
+
+    #[test]
+    fn anywhere_tables() {
+        let map = api_map();
+        assert!(map.anywhere_keyword("set", "expire").is_some());
+        assert!(map.anywhere_keyword("get", "encoding").is_some());
+        // `encoding=` anywhere only on the commands whose 1.x signature has it.
+        assert!(map.anywhere_keyword("read_text", "encoding").is_none());
+        assert!(map.client_keyword("read_text", "encoding").is_some());
+        // Known receivers only.
+        assert!(map.anywhere_keyword("sort", "offset").is_none());
+        assert!(map.client_keyword("sort", "offset").is_some());
+        assert_eq!(map.client_positional("zadd").unwrap().min_positional, 3);
+        assert_eq!(
+            map.client_positional("zadd").unwrap().anywhere_numeric_at,
+            Some(1)
+        );
+        assert!(map.pool_method("execute").is_some());
+        assert!(map.pool_method("release").is_none());
+        assert!(map.channel_method("wait_message").is_some());
+    }
+
+    #[test]
+    fn every_anywhere_encoding_command_is_a_1x_command() {
+        // The `*.encoding` entry's methods are 1.x `Redis` commands, none a client attribute.
+        let map = api_map();
+        let entry = map.client_keyword("get", "encoding").unwrap();
+        assert!(entry.anywhere_methods.len() > 30);
+        for method in &entry.anywhere_methods {
+            assert!(map.client_method(method).is_none(), "{method}");
+            assert!(!entry.except.contains(method), "{method}");
+        }
+    }
+
+    #[test]
+    fn always_1x_types_are_1x_only_names() {
+        // A type that makes an object 1.x in any module must be 1.x-only API itself,
+        // so a module naming it is a 1.x module too.
+        let map = api_map();
+        let types = map.client_types();
+        for name in types.client.iter().chain(&types.pool).chain(&types.channel) {
+            assert!(map.legacy(name).is_some(), "{name}");
+        }
+        for name in &types.client_in_1x_modules {
+            assert!(map.legacy(name).is_none(), "{name}");
+        }
     }
 
     #[test]

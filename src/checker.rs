@@ -25,6 +25,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fix::Fix;
 use crate::lint::LintOptions;
 use crate::python::clients::{ClientModel, ClientTarget, ClientUses, Construction, Origin};
+use crate::python::legacy::{LegacyModel, LegacyTarget};
 use crate::python::semantic::{MODULE_SCOPE, ScopeId, ScopeKind, SemanticModel, attribute_chain};
 use crate::rules::{self, Rule, RuleSet};
 
@@ -46,6 +47,9 @@ pub struct FunctionFrame {
     /// A method that runs once per object, not once per call: `__init__`,
     /// `__post_init__`, `__aenter__`, `__enter__`.
     pub sets_up_an_object: bool,
+    /// Bind phase: where what the function returns is recorded for the 1.x
+    /// model (a property's attribute, a function's or method's result).
+    returns: Option<LegacyTarget>,
 }
 
 pub struct Checker<'src> {
@@ -54,6 +58,10 @@ pub struct Checker<'src> {
     options: LintOptions,
     model: SemanticModel,
     clients: ClientModel,
+    /// Where aioredis 1.x clients, pools and transactions flow (RU101).
+    legacy: LegacyModel,
+    /// RU101 is enabled and the text names aioredis: the 1.x model is built.
+    tracks_legacy: bool,
     /// Check phase: what each function does with the clients it holds (RU204).
     client_uses: ClientUses,
     scope: ScopeId,
@@ -131,6 +139,14 @@ impl<'src> Checker<'src> {
             options: *options,
             model: SemanticModel::default(),
             clients: ClientModel::default(),
+            legacy: LegacyModel::default(),
+            // Every 1.x object comes from a 1.x-only name (a factory, a 1.x type) or
+            // needs a 1.x module, which uses one: a module whose text spells none
+            // has no 1.x objects, and pays nothing.
+            tracks_legacy: (rules.contains(Rule::AioredisLegacyApi)
+                || rules.contains(Rule::DeprecatedClose))
+                && memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
+                && crate::api::api_map().may_mention_legacy(source),
             client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
             functions: Vec::new(),
@@ -155,6 +171,11 @@ impl<'src> Checker<'src> {
         checker
             .clients
             .resolve(&checker.model, checker.constructors);
+        if checker.tracks_legacy {
+            checker
+                .legacy
+                .resolve(&checker.model, checker.constructors, checker.api);
+        }
         checker.phase = Phase::Check;
         checker.scope = MODULE_SCOPE;
         checker.visit_body(module);
@@ -298,6 +319,10 @@ impl<'src> Checker<'src> {
         &self.clients
     }
 
+    pub fn legacy(&self) -> &LegacyModel {
+        &self.legacy
+    }
+
     pub fn client_uses(&self) -> &ClientUses {
         &self.client_uses
     }
@@ -385,6 +410,40 @@ impl<'src> Checker<'src> {
         {
             self.clients.record_method(self.scope, receiver, class);
         }
+        let mut returns = None;
+        if self.binding() && self.tracks_legacy {
+            if let (Some(class), Some(receiver)) = (class, parameters.and_then(receiver_parameter))
+                && !decorators.iter().any(|d| is_staticmethod(&d.expression))
+            {
+                self.legacy.record_method(self.scope, receiver, class);
+            }
+            if let (Some(name), Some(_)) = (name, class) {
+                self.legacy.record_own_method(name.as_str());
+            }
+            if let (Some(name), Some(parameters)) = (name, parameters) {
+                let binding = class.unwrap_or_else(|| self.model.assignment_scope(parent, name));
+                let is_method =
+                    class.is_some() && !decorators.iter().any(|d| is_staticmethod(&d.expression));
+                self.legacy.record_function(
+                    binding,
+                    name.as_str(),
+                    self.scope,
+                    parameters,
+                    is_method,
+                    decorators,
+                );
+            }
+            if let Some(name) = name {
+                let name = name.to_string();
+                returns = Some(match class {
+                    Some(class) if decorators.iter().any(|d| is_property(&d.expression)) => {
+                        LegacyTarget::Attribute(class, name)
+                    }
+                    Some(class) => LegacyTarget::Returns(class, name),
+                    None => LegacyTarget::Returns(self.model.assignment_scope(parent, &name), name),
+                });
+            }
+        }
         let sets_up_an_object = class.is_some()
             && name.is_some_and(|name| {
                 matches!(
@@ -398,6 +457,7 @@ impl<'src> Checker<'src> {
             is_async: matches!(kind, ScopeKind::Function { is_async: true }),
             class,
             sets_up_an_object,
+            returns,
         });
         parent
     }
@@ -500,6 +560,7 @@ impl<'src> Checker<'src> {
             rules::positional_async_client_args::check(self, &construction);
             return;
         }
+        rules::aioredis_legacy_client::check_call(self, call);
         if self.clients.is_empty() {
             return;
         }
@@ -516,7 +577,32 @@ impl<'src> Checker<'src> {
             }
             rules::sync_client_in_async::check_method_call(self, call, method);
         }
-        rules::aioredis_legacy_client::check_call(self, call);
+    }
+
+    /// Bind phase: the 1.x model's target for an assignment target: a name
+    /// (also `self.<name>` for a class attribute), or `self.<attr>` in a method.
+    fn legacy_target(&self, target: &Expr) -> Option<LegacyTarget> {
+        match target {
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                if self.model.scope(self.scope).kind == ScopeKind::Class {
+                    return Some(LegacyTarget::Attribute(self.scope, name.to_string()));
+                }
+                Some(LegacyTarget::Name(
+                    self.model.assignment_scope(self.scope, name),
+                    name.to_string(),
+                ))
+            }
+            Expr::Attribute(attribute) => {
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    return None;
+                };
+                let (parameter, class) = self.legacy.method_receiver(self.scope)?;
+                (parameter == receiver.id.as_str())
+                    .then(|| LegacyTarget::Attribute(class, attribute.attr.to_string()))
+            }
+            _ => None,
+        }
     }
 
     /// The scope that binds `name` to a client, as seen from here.
@@ -560,6 +646,9 @@ impl<'src> Checker<'src> {
                     let module = alias.name.as_str();
                     match &alias.asname {
                         Some(asname) => {
+                            if self.tracks_legacy {
+                                self.legacy.record_import(self.api, module);
+                            }
                             self.model
                                 .bind_import(self.scope, asname.as_str(), module.to_string());
                             if self.tracks_clients {
@@ -571,6 +660,9 @@ impl<'src> Checker<'src> {
                             }
                         }
                         None => {
+                            if self.tracks_legacy {
+                                self.legacy.record_import(self.api, module);
+                            }
                             // `import a.b.c` binds `a`, and `a.b.c` resolves through it.
                             let top = module.split('.').next().unwrap_or(module);
                             self.model.bind_import(self.scope, top, top.to_string());
@@ -589,6 +681,9 @@ impl<'src> Checker<'src> {
                         self.model.add_star_import(self.scope, module.to_string());
                     } else {
                         let qualified = format!("{module}.{}", alias.name.as_str());
+                        if self.tracks_legacy {
+                            self.legacy.record_import(self.api, &qualified);
+                        }
                         if self.tracks_clients {
                             self.clients
                                 .record_import(self.constructors, bound, &qualified);
@@ -694,6 +789,16 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     &function.decorator_list,
                 );
                 self.bind_parameters(&function.parameters);
+                if self.binding() && self.tracks_legacy {
+                    self.legacy
+                        .record_parameters(self.scope, &function.parameters);
+                    if let (Some(returns), Some(target)) = (
+                        &function.returns,
+                        self.functions.last().and_then(|f| f.returns.clone()),
+                    ) {
+                        self.legacy.record_annotation(target, parent, returns);
+                    }
+                }
                 self.visit_body(&function.body);
                 self.exit_function(parent);
             }
@@ -709,6 +814,15 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.visit_arguments(arguments);
                 }
                 let parent = self.enter_scope(ScopeKind::Class);
+                if self.binding() && self.tracks_legacy {
+                    let binding = self.model.assignment_scope(parent, class.name.as_str());
+                    self.legacy
+                        .record_class(binding, class.name.as_str(), self.scope);
+                    if let Some(arguments) = &class.arguments {
+                        self.legacy
+                            .record_bases(self.scope, parent, &arguments.args);
+                    }
+                }
                 self.visit_body(&class.body);
                 self.scope = parent;
             }
@@ -722,10 +836,39 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::Assign(assign) => {
                 if self.binding() {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
+                    if self.tracks_legacy {
+                        for target in &assign.targets {
+                            if let Some(target) = self.legacy_target(target) {
+                                self.legacy.record_value(target, self.scope, &assign.value);
+                            } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
+                            | Expr::List(ast::ExprList { elts, .. }) = target
+                            {
+                                for element in elts {
+                                    if let Some(element) = self.legacy_target(element) {
+                                        self.legacy.record_unpacked(
+                                            element,
+                                            self.scope,
+                                            &assign.value,
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::AnnAssign(assign) => {
+                if self.binding()
+                    && self.tracks_legacy
+                    && let Some(target) = self.legacy_target(&assign.target)
+                {
+                    self.legacy
+                        .record_annotation(target.clone(), self.scope, &assign.annotation);
+                    if let Some(value) = &assign.value {
+                        self.legacy.record_value(target, self.scope, value);
+                    }
+                }
                 if let (true, Some(value)) = (self.binding(), &assign.value) {
                     self.bind_assignment(
                         std::slice::from_ref(assign.target.as_ref()),
@@ -736,8 +879,22 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::With(with) => {
+                if !self.binding() {
+                    rules::aioredis_legacy_client::check_with(self, with);
+                }
                 if self.binding() {
                     for item in &with.items {
+                        if self.tracks_legacy
+                            && let Some(target) = item.optional_vars.as_deref()
+                            && let Some(target) = self.legacy_target(target)
+                        {
+                            self.legacy.record_with(
+                                target,
+                                self.scope,
+                                &item.context_expr,
+                                with.is_async,
+                            );
+                        }
                         if let Some(target) = &item.optional_vars {
                             self.bind_assignment(
                                 std::slice::from_ref(target.as_ref()),
@@ -752,6 +909,16 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::Expr(statement) => {
                 if !self.binding() {
                     rules::deprecated_close::check_statement(self, &statement.value);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Return(ret) => {
+                if self.binding()
+                    && self.tracks_legacy
+                    && let Some(value) = &ret.value
+                    && let Some(target) = self.functions.last().and_then(|f| f.returns.clone())
+                {
+                    self.legacy.record_value(target, self.scope, value);
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -787,6 +954,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 ExprContext::Invalid => {}
             },
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
+                if self.binding() && self.tracks_legacy {
+                    self.legacy.record_chain(self.api, self.scope, expr);
+                }
                 // A whole `a.b.c` chain is one reference: resolve it once, at the top.
                 if !self.binding()
                     && let Some((root, _)) = attribute_chain(expr)
@@ -846,6 +1016,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 None => self.visit_comprehension_scope(&comp.generators, &[&comp.value]),
             },
             Expr::Call(call) => {
+                if self.binding() && self.tracks_legacy {
+                    self.legacy.record_call(self.scope, call);
+                }
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);
                     rules::aioredis_legacy_api::check_call(self, call);
@@ -908,6 +1081,16 @@ fn may_be_a_construction(value: &Expr) -> bool {
         value,
         Expr::Call(_) | Expr::Await(_) | Expr::If(_) | Expr::BoolOp(_)
     )
+}
+
+/// `@property` or `@cached_property` (also `functools.cached_property`).
+fn is_property(decorator: &Expr) -> bool {
+    let name = match decorator {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => return false,
+    };
+    matches!(name, "property" | "cached_property")
 }
 
 /// `@staticmethod`: a method without a receiver.

@@ -114,3 +114,23 @@ fn noqa() {
 fn file_noqa() {
     check_fixture("file_noqa.py");
 }
+
+#[test]
+fn legacy_flow() {
+    check_fixture("legacy_flow.py");
+}
+
+#[test]
+fn legacy_flow_not_1x() {
+    check_fixture("legacy_flow_not_1x.py");
+}
+
+#[test]
+fn legacy_flow_own_methods() {
+    check_fixture("legacy_flow_own_methods.py");
+}
+
+#[test]
+fn legacy_flow_order() {
+    check_fixture("legacy_flow_order.py");
+}

@@ -2,4 +2,5 @@
 
 pub mod clients;
 pub mod imports;
+pub mod legacy;
 pub mod semantic;

@@ -7,6 +7,7 @@ use super::Rule;
 use crate::checker::Checker;
 use crate::constructors::{Constructor, Kind, Library};
 use crate::diagnostic::Diagnostic;
+use crate::python::legacy::LegacyKind;
 use crate::version::RedisVersion;
 
 /// Advice text as it holds at the target redis-py: below 5.0.1, which has no
@@ -67,8 +68,12 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     let Expr::Call(call) = expr else {
         return;
     };
-    let Some((receiver, constructor)) = close_of_async_client(checker, call) else {
-        return;
+    let (receiver, library, kind) = match close_of_async_client(checker, call) {
+        Some((receiver, constructor)) => (receiver, constructor.library, constructor.kind),
+        None => match close_of_legacy_object(checker, call) {
+            Some((receiver, kind)) => (receiver, Library::Aioredis1, kind),
+            None => return,
+        },
     };
     // `aclose()` from redis-py 5.0.1 on; below the target, `close()` awaited.
     let close = if has_aclose(checker) {
@@ -76,8 +81,8 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     } else {
         "close"
     };
-    let message = if constructor.library == Library::Aioredis1 {
-        let instead = match constructor.kind {
+    let message = if library == Library::Aioredis1 {
+        let instead = match kind {
             Kind::Client | Kind::Cluster if close == "aclose" => format!(
                 "`await {receiver}.aclose()`, which also closes the client's own connection pool"
             ),
@@ -99,7 +104,7 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
              coroutine this line would never run; replace it and `await {receiver}.wait_closed()` \
              with {instead}"
         )
-    } else if constructor.builds_client() {
+    } else if matches!(kind, Kind::Client | Kind::Cluster) {
         format!(
             "`{receiver}.close()` without `await` only creates a coroutine and closes nothing; \
              write `await {receiver}.{close}()`"
@@ -112,6 +117,29 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
         call.range(),
         message,
     ));
+}
+
+/// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model
+/// knows (a `with await` connection, an annotated parameter, a factory's result).
+fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<(&'a str, Kind)> {
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return None;
+    };
+    if method.attr.as_str() != "close" || !call.arguments.is_empty() {
+        return None;
+    }
+    let kind = match checker
+        .legacy()
+        .kind_of(&method.value, checker.scope(), checker.model())?
+    {
+        LegacyKind::Client => Kind::Client,
+        LegacyKind::Pool => Kind::Pool,
+        LegacyKind::Transaction
+        | LegacyKind::Foreign
+        | LegacyKind::Channels
+        | LegacyKind::Channel => return None,
+    };
+    Some((checker.text(method.value.range()), kind))
 }
 
 /// For `<receiver>.close()` on a name or `self.<attr>` holding an async client:

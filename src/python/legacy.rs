@@ -1,0 +1,958 @@
+//! Where aioredis 1.x objects flow within one module: which names, `self.<attr>`s,
+//! function results and classes hold a 1.x client, pool or transaction.
+//!
+//! The bind phase records *flows* (`target ← source`) as it walks: assignments
+//! (`conn = self._pool`, `tr = conn.multi_exec()`, `r = await get_redis()`),
+//! `with await pool as conn`, `return` statements, annotations (`redis:
+//! aioredis.Redis`), and class bases (`class Q(aioredis.Redis)`). Once the
+//! module is bound, [`LegacyModel::resolve`] decides whether the module's
+//! aioredis use is 1.x and runs the flows to a fixed point, so a client
+//! assigned in one method is known in every other, and a helper defined below
+//! its caller still counts. Like the client model it is flow-insensitive: the
+//! first kind a target gets, it holds everywhere in its scope.
+//!
+//! Recorded only in modules whose text names `aioredis` (the checker's gate),
+//! so other modules pay nothing.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_python_ast::{Expr, Parameters};
+
+use super::semantic::{ScopeId, SemanticModel, attribute_chain};
+use crate::api::{ApiMap, is_aioredis};
+use crate::constructors::{ConstructorTable, Kind, Library};
+
+/// What an aioredis 1.x object is, as far as its API goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyKind {
+    /// The 1.x `Redis` client, a `ContextRedis` connection or a `RedisConnection`.
+    Client,
+    /// A 1.x `ConnectionsPool` (`create_pool`).
+    Pool,
+    /// A 1.x `MultiExec` or `Pipeline` (`multi_exec()`, `pipeline()` on a 1.x client).
+    Transaction,
+    /// The list of 1.x `Channel`s `subscribe()`/`psubscribe()` return.
+    Channels,
+    /// A 1.x `Channel` (an element of that list, or `aioredis.Channel(...)`).
+    Channel,
+    /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
+    Foreign,
+}
+
+/// A place that may hold a 1.x object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LegacyTarget {
+    /// A name bound in a scope.
+    Name(ScopeId, String),
+    /// `self.<attr>` in the methods of a class (a property's name too).
+    Attribute(ScopeId, String),
+    /// What calling the function `name`, bound in the scope (a class for a
+    /// method), returns.
+    Returns(ScopeId, String),
+    /// A class whose instances are 1.x clients (a subclass of 1.x `Redis`).
+    Class(ScopeId),
+}
+
+/// Where a flow's value comes from; chains are written names (`self._pool`).
+#[derive(Debug, Clone)]
+enum Source {
+    /// `x = chain`
+    Value(Vec<String>),
+    /// `x = chain(...)` (or awaited)
+    Call(Vec<String>),
+    /// `with await chain as x`
+    WithAwait(Vec<String>),
+    /// `async with chain(...) as x`
+    AsyncWithCall(Vec<String>),
+    /// An annotation or base class: the dotted names written in it.
+    Types(Vec<String>),
+    /// An element of what the inner source gives (`x[0]`, `a, = x`).
+    Element(Box<Source>),
+}
+
+#[derive(Debug)]
+struct Flow {
+    target: LegacyTarget,
+    /// Where the source is evaluated.
+    scope: ScopeId,
+    source: Source,
+}
+
+/// Where an argument lands in the callee's parameters.
+#[derive(Debug)]
+enum Slot {
+    Position(usize),
+    Keyword(String),
+}
+
+/// A call of a function (`f(...)`) or method (`self.m(...)`) of the module,
+/// with the arguments that may carry a 1.x object.
+#[derive(Debug)]
+struct PendingCall {
+    callee: Vec<String>,
+    scope: ScopeId,
+    arguments: Vec<(Slot, Source)>,
+}
+
+/// A function or method of the module: its scope and parameter names.
+#[derive(Debug)]
+struct FunctionDef {
+    scope: ScopeId,
+    positional: Vec<String>,
+    keyword_only: Vec<String>,
+    /// A method (its first parameter is the receiver, not an argument).
+    is_method: bool,
+    /// Its decorators written as plain names, looked up in `binding`.
+    decorators: Vec<String>,
+    binding: ScopeId,
+}
+
+#[derive(Debug, Default)]
+pub struct LegacyModel {
+    flows: Vec<Flow>,
+    kinds: HashMap<LegacyTarget, LegacyKind>,
+    /// Every name and attribute name some target holds: most loads are of others.
+    names: HashSet<String>,
+    /// Per method scope: its receiver parameter and class scope.
+    receivers: HashMap<ScopeId, (String, ScopeId)>,
+    /// An import of a `[legacy]` name (`from aioredis import create_pool`).
+    imports_legacy: bool,
+    /// Attribute chains (scope, parts) that may name 1.x API, resolved once bound.
+    legacy_chains: Vec<(ScopeId, Vec<String>)>,
+    is_1x: bool,
+    /// The receiver names (`self`) of the methods of 1.x `Redis` subclasses.
+    client_receivers: HashSet<String>,
+    /// The names of the methods the module's own classes define: a call of one
+    /// on an unknown receiver may be of the project's class, not of aioredis.
+    own_methods: HashSet<String>,
+    /// The module's classes by (the scope binding the name, name).
+    classes: HashMap<(ScopeId, String), ScopeId>,
+    /// Per class, its bases written as plain names (enclosing scope, name).
+    local_bases: HashMap<ScopeId, Vec<(ScopeId, String)>>,
+    /// Per class, its ancestors defined in this module (bases, their bases, ...).
+    ancestors: HashMap<ScopeId, Vec<ScopeId>>,
+    /// The module's functions by (binding scope, name); a class scope for methods.
+    functions: HashMap<(ScopeId, String), FunctionDef>,
+    calls: Vec<PendingCall>,
+}
+
+impl LegacyModel {
+    /// Whether the module's aioredis use is 1.x: it uses a name only aioredis
+    /// 1.x has (a `[legacy]` entry: `create_redis_pool`, `ConnectionsPool`,
+    /// `aioredis.errors`, ...), by import or by reference.
+    pub fn is_1x(&self) -> bool {
+        self.is_1x
+    }
+
+    /// No target holds a 1.x object.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    pub fn record_method(&mut self, scope: ScopeId, receiver: &str, class: ScopeId) {
+        self.receivers.insert(scope, (receiver.to_string(), class));
+    }
+
+    /// Bind phase: a class body defines a method `name`.
+    pub fn record_own_method(&mut self, name: &str) {
+        if !self.own_methods.contains(name) {
+            self.own_methods.insert(name.to_string());
+        }
+    }
+
+    /// Whether a class of this module defines a method `name`.
+    pub fn defines_method(&self, name: &str) -> bool {
+        self.own_methods.contains(name)
+    }
+
+    /// The receiver parameter and class of a method scope.
+    pub fn method_receiver(&self, scope: ScopeId) -> Option<(&str, ScopeId)> {
+        self.receivers
+            .get(&scope)
+            .map(|(name, class)| (name.as_str(), *class))
+    }
+
+    /// Bind phase: an import of `qualified` (absolute).
+    pub fn record_import(&mut self, api: &ApiMap, qualified: &str) {
+        if !self.imports_legacy && is_aioredis(qualified) && api.legacy(qualified).is_some() {
+            self.imports_legacy = true;
+        }
+    }
+
+    /// Bind phase: an attribute chain that may name 1.x API.
+    pub fn record_chain(&mut self, api: &ApiMap, scope: ScopeId, expr: &Expr) {
+        if self.imports_legacy {
+            return;
+        }
+        let Some((_, attrs)) = attribute_chain(expr) else {
+            return;
+        };
+        if !attrs
+            .iter()
+            .any(|attr| api.may_be_legacy_part(attr.attr.as_str()))
+        {
+            return;
+        }
+        if let Some(parts) = chain_parts(expr) {
+            self.legacy_chains.push((scope, parts));
+        }
+    }
+
+    /// Bind phase: `target = value`.
+    pub fn record_value(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        for_each_source(value, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source,
+            })
+        });
+    }
+
+    /// Bind phase: `(a, b) = value`: each target is an element of the value.
+    pub fn record_unpacked(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        for_each_source(value, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source: Source::Element(Box::new(source)),
+            })
+        });
+    }
+
+    /// Bind phase: `with await <awaited> as target` (`async_with` false) or
+    /// `async with <value> as target`.
+    pub fn record_with(
+        &mut self,
+        target: LegacyTarget,
+        scope: ScopeId,
+        value: &Expr,
+        async_with: bool,
+    ) {
+        let source = match (value, async_with) {
+            (Expr::Await(awaited), false) => chain_parts(&awaited.value).map(Source::WithAwait),
+            (Expr::Call(call), true) => chain_parts(&call.func).map(Source::AsyncWithCall),
+            _ => None,
+        };
+        if let Some(source) = source {
+            self.flows.push(Flow {
+                target,
+                scope,
+                source,
+            });
+        }
+    }
+
+    /// Bind phase: `target: annotation` (a parameter, an attribute, a return).
+    pub fn record_annotation(&mut self, target: LegacyTarget, scope: ScopeId, annotation: &Expr) {
+        let mut names = Vec::new();
+        annotation_names(annotation, &mut names, 0);
+        // A 1.x name written in a string annotation makes the module 1.x too
+        // (the bind phase does not walk strings; code annotations are chains it sees).
+        if !self.imports_legacy {
+            let api = crate::api::api_map();
+            for name in &names {
+                let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+                if parts[1..].iter().any(|part| api.may_be_legacy_part(part)) {
+                    self.legacy_chains.push((scope, parts));
+                }
+            }
+        }
+        if !names.is_empty() {
+            self.flows.push(Flow {
+                target,
+                scope,
+                source: Source::Types(names),
+            });
+        }
+    }
+
+    /// Bind phase: the annotated parameters of a function whose scope is `scope`.
+    pub fn record_parameters(&mut self, scope: ScopeId, parameters: &Parameters) {
+        for parameter in parameters.iter() {
+            if let Some(annotation) = parameter.annotation() {
+                self.record_annotation(
+                    LegacyTarget::Name(scope, parameter.name().to_string()),
+                    scope,
+                    annotation,
+                );
+            }
+        }
+    }
+
+    /// Bind phase: the bases of the class whose scope is `class`.
+    /// Bind phase: `def <name>` bound in `binding` (a class scope for a method)
+    /// whose own scope is `scope`.
+    pub fn record_function(
+        &mut self,
+        binding: ScopeId,
+        name: &str,
+        scope: ScopeId,
+        parameters: &Parameters,
+        is_method: bool,
+        decorators: &[ruff_python_ast::Decorator],
+    ) {
+        let decorators = decorators
+            .iter()
+            .filter_map(|d| match &d.expression {
+                Expr::Name(name) => Some(name.id.to_string()),
+                _ => None,
+            })
+            .collect();
+        let positional = parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .map(|p| p.parameter.name.to_string())
+            .collect();
+        let keyword_only = parameters
+            .kwonlyargs
+            .iter()
+            .map(|p| p.parameter.name.to_string())
+            .collect();
+        self.functions.insert(
+            (binding, name.to_string()),
+            FunctionDef {
+                scope,
+                positional,
+                keyword_only,
+                is_method,
+                decorators,
+                binding,
+            },
+        );
+    }
+
+    /// Bind phase: a call `f(...)` or `self.m(...)` whose arguments may carry a
+    /// 1.x object into the callee's parameters.
+    pub fn record_call(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
+        let callee_is_simple = match call.func.as_ref() {
+            Expr::Name(_) => true,
+            Expr::Attribute(attribute) => matches!(attribute.value.as_ref(), Expr::Name(_)),
+            _ => false,
+        };
+        // Arguments that are names or attributes (`f(conn)`, `f(self._pool)`,
+        // `f(channels[0])`): a call's result passed on (`f(g())`) is not followed.
+        let carries = |argument: &Expr| {
+            let mut current = argument;
+            loop {
+                match current {
+                    Expr::Await(awaited) => current = &awaited.value,
+                    Expr::Subscript(subscript) => current = &subscript.value,
+                    Expr::Name(_) | Expr::Attribute(_) => return true,
+                    _ => return false,
+                }
+            }
+        };
+        if !callee_is_simple
+            || !(call.arguments.args.iter().any(carries)
+                || call.arguments.keywords.iter().any(|k| carries(&k.value)))
+        {
+            return;
+        }
+        let Some(callee) = chain_parts(&call.func) else {
+            return;
+        };
+        let mut arguments = Vec::new();
+        for (index, argument) in call.arguments.args.iter().enumerate() {
+            if argument.is_starred_expr() {
+                break;
+            }
+            if carries(argument) {
+                for_each_source(argument, &mut |source| {
+                    arguments.push((Slot::Position(index), source))
+                });
+            }
+        }
+        for keyword in &call.arguments.keywords {
+            if let Some(name) = &keyword.arg
+                && carries(&keyword.value)
+            {
+                for_each_source(&keyword.value, &mut |source| {
+                    arguments.push((Slot::Keyword(name.to_string()), source))
+                });
+            }
+        }
+        if !arguments.is_empty() {
+            self.calls.push(PendingCall {
+                callee,
+                scope,
+                arguments,
+            });
+        }
+    }
+
+    /// Turns the recorded calls into flows into the callees' parameters.
+    fn resolve_calls(&mut self, model: &SemanticModel) {
+        let mut flows = Vec::new();
+        // A decorator of the module (by its scope) and the functions it decorates.
+        let mut decorated: HashMap<ScopeId, Vec<&FunctionDef>> = HashMap::default();
+        for function in self.functions.values() {
+            for decorator in &function.decorators {
+                if let Some(bound) = model.binding_scope(decorator, function.binding)
+                    && let Some(deco) = self.functions.get(&(bound, decorator.clone()))
+                    && !deco.is_method
+                {
+                    decorated.entry(deco.scope).or_default().push(function);
+                }
+            }
+        }
+        let calls = std::mem::take(&mut self.calls);
+        for call in &calls {
+            // `func(..., _conn=conn)` inside a decorator of the module, `func` being its
+            // first parameter: the arguments reach each function it decorates.
+            let [name] = call.callee.as_slice() else {
+                continue;
+            };
+            let Some(bound) = model.binding_scope(name, call.scope) else {
+                continue;
+            };
+            let Some(targets) = decorated.get(&bound) else {
+                continue;
+            };
+            let is_first_parameter = self
+                .functions
+                .values()
+                .any(|f| f.scope == bound && f.positional.first() == Some(name));
+            if !is_first_parameter {
+                continue;
+            }
+            for function in targets {
+                flows.extend(argument_flows(function, 0, call));
+            }
+        }
+        for call in calls {
+            let function = match call.callee.as_slice() {
+                [name] => model
+                    .binding_scope(name, call.scope)
+                    .and_then(|bound| self.functions.get(&(bound, name.clone())))
+                    .filter(|f| !f.is_method),
+                [receiver, method] => self
+                    .receiver_class(receiver, call.scope, model)
+                    .and_then(|class| {
+                        self.lineage(class)
+                            .find_map(|c| self.functions.get(&(c, method.clone())))
+                    })
+                    .filter(|f| f.is_method),
+                _ => None,
+            };
+            let Some(function) = function else {
+                continue;
+            };
+            flows.extend(argument_flows(
+                function,
+                usize::from(function.is_method),
+                &call,
+            ));
+        }
+        self.flows.extend(flows);
+    }
+
+    /// Bind phase: `class <name>` in `binding` (the scope its name is bound in).
+    pub fn record_class(&mut self, binding: ScopeId, name: &str, class: ScopeId) {
+        self.classes.insert((binding, name.to_string()), class);
+    }
+
+    pub fn record_bases(&mut self, class: ScopeId, enclosing: ScopeId, bases: &[Expr]) {
+        for base in bases {
+            if let Expr::Name(name) = base {
+                self.local_bases
+                    .entry(class)
+                    .or_default()
+                    .push((enclosing, name.id.to_string()));
+            }
+        }
+        let names: Vec<String> = bases
+            .iter()
+            .filter_map(chain_parts)
+            .map(|parts| parts.join("."))
+            .collect();
+        if !names.is_empty() {
+            self.flows.push(Flow {
+                target: LegacyTarget::Class(class),
+                scope: enclosing,
+                source: Source::Types(names),
+            });
+        }
+    }
+
+    /// Decides whether the module is 1.x and runs the flows to a fixed point.
+    pub fn resolve(&mut self, model: &SemanticModel, table: &ConstructorTable, api: &ApiMap) {
+        self.is_1x = self.imports_legacy
+            || self.legacy_chains.iter().any(|(scope, parts)| {
+                resolve_parts(model, *scope, parts)
+                    .iter()
+                    .any(|name| is_aioredis(name) && api.legacy(name).is_some())
+            });
+        self.legacy_chains = Vec::new();
+        self.resolve_ancestors(model);
+        self.resolve_calls(model);
+        let flows = std::mem::take(&mut self.flows);
+        // What an imported callable gives does not change from round to round.
+        let imported: Vec<Option<LegacyKind>> = flows
+            .iter()
+            .map(|flow| match &flow.source {
+                Source::Call(parts) => {
+                    self.imported_call_kind(parts, flow.scope, model, table, api)
+                }
+                _ => None,
+            })
+            .collect();
+        // Each round settles at least one target, or stops.
+        loop {
+            let mut changed = false;
+            for (flow, imported) in flows.iter().zip(&imported) {
+                if self.kinds.contains_key(&flow.target) {
+                    continue;
+                }
+                let kind = match (&flow.source, imported) {
+                    (Source::Call(_), Some(kind)) => Some(*kind),
+                    (Source::Call(parts), None) => self.local_call_kind(parts, flow.scope, model),
+                    (source, _) => self.eval(source, flow.scope, model, table, api),
+                };
+                // A base class of another package says nothing about `self`.
+                let kind = kind.filter(|kind| {
+                    !(*kind == LegacyKind::Foreign && matches!(flow.target, LegacyTarget::Class(_)))
+                });
+                if let Some(kind) = kind {
+                    let name = match &flow.target {
+                        LegacyTarget::Name(_, name)
+                        | LegacyTarget::Attribute(_, name)
+                        | LegacyTarget::Returns(_, name) => Some(name.clone()),
+                        LegacyTarget::Class(_) => None,
+                    };
+                    if let Some(name) = name {
+                        self.names.insert(name);
+                    }
+                    self.kinds.insert(flow.target.clone(), kind);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (parameter, class) in self.receivers.values() {
+            if self.is_client_class(*class) {
+                self.client_receivers.insert(parameter.clone());
+            }
+        }
+    }
+
+    /// Each class's ancestors among the module's own classes.
+    fn resolve_ancestors(&mut self, model: &SemanticModel) {
+        let direct: HashMap<ScopeId, Vec<ScopeId>> = self
+            .local_bases
+            .iter()
+            .map(|(class, bases)| {
+                let found = bases
+                    .iter()
+                    .filter_map(|(enclosing, name)| {
+                        let bound = model.binding_scope(name, *enclosing)?;
+                        self.classes.get(&(bound, name.clone())).copied()
+                    })
+                    .collect();
+                (*class, found)
+            })
+            .collect();
+        for class in direct.keys() {
+            let mut seen: Vec<ScopeId> = Vec::new();
+            let mut stack = direct[class].clone();
+            while let Some(next) = stack.pop() {
+                if next == *class || seen.contains(&next) {
+                    continue;
+                }
+                seen.push(next);
+                if let Some(more) = direct.get(&next) {
+                    stack.extend(more.iter().copied());
+                }
+            }
+            if !seen.is_empty() {
+                self.ancestors.insert(*class, seen);
+            }
+        }
+    }
+
+    /// The class and its ancestors in this module.
+    fn lineage(&self, class: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
+        std::iter::once(class).chain(self.ancestors.get(&class).into_iter().flatten().copied())
+    }
+
+    /// A class whose instances are 1.x clients (it or an ancestor subclasses 1.x `Redis`).
+    fn is_client_class(&self, class: ScopeId) -> bool {
+        self.lineage(class)
+            .any(|c| self.kinds.get(&LegacyTarget::Class(c)) == Some(&LegacyKind::Client))
+    }
+
+    /// `self.<attr>` (or what `self.<attr>()` returns, `returns`) in the methods of `class`.
+    fn member_kind(&self, class: ScopeId, attr: &str, returns: bool) -> Option<LegacyKind> {
+        self.lineage(class).find_map(|c| {
+            let target = if returns {
+                LegacyTarget::Returns(c, attr.to_string())
+            } else {
+                LegacyTarget::Attribute(c, attr.to_string())
+            };
+            self.kinds.get(&target).copied()
+        })
+    }
+
+    fn eval(
+        &self,
+        source: &Source,
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        match source {
+            Source::Value(parts) => self.kind_of_parts(parts, scope, model),
+            Source::Call(parts) => self.kind_of_call(parts, scope, model, table, api),
+            Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
+                Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),
+                Some(_) => None,
+                // `with await x as conn` is the 1.x `ContextRedis` idiom.
+                None => self.is_1x.then_some(LegacyKind::Client),
+            },
+            Source::AsyncWithCall(parts) => {
+                let (method, receiver) = parts.split_last()?;
+                (matches!(method.as_str(), "get" | "acquire")
+                    && !receiver.is_empty()
+                    && self.kind_of_parts(receiver, scope, model) == Some(LegacyKind::Pool))
+                .then_some(LegacyKind::Client)
+            }
+            Source::Element(inner) => match self.eval(inner, scope, model, table, api) {
+                Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
+                _ => None,
+            },
+            Source::Types(names) => {
+                let mut foreign = false;
+                let found = names.iter().find_map(|name| {
+                    let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+                    let resolved = resolve_parts(model, scope, &parts);
+                    // A type of another package (`pymemcache.Client`): not redis.
+                    foreign |= resolved.iter().any(|q| {
+                        !crate::api::may_be_redis_name(q)
+                            && !q.starts_with("typing.")
+                            && !q.starts_with("typing_extensions.")
+                    });
+                    resolved.iter().find_map(|q| self.type_kind(q, api))
+                });
+                found.or(foreign.then_some(LegacyKind::Foreign))
+            }
+        }
+    }
+
+    /// The kind an annotation or base names.
+    fn type_kind(&self, qualified: &str, api: &ApiMap) -> Option<LegacyKind> {
+        let types = api.client_types();
+        let is = |list: &[String]| list.iter().any(|name| name == qualified);
+        if is(&types.client) || (self.is_1x && is(&types.client_in_1x_modules)) {
+            Some(LegacyKind::Client)
+        } else if is(&types.pool) {
+            Some(LegacyKind::Pool)
+        } else if is(&types.channel) {
+            Some(LegacyKind::Channel)
+        } else {
+            None
+        }
+    }
+
+    fn kind_of_call(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        self.imported_call_kind(parts, scope, model, table, api)
+            .or_else(|| self.local_call_kind(parts, scope, model))
+    }
+
+    /// What a call of an imported callable gives: a 1.x factory's object, or
+    /// [`LegacyKind::Foreign`]; `None` when the callee is not imported.
+    fn imported_call_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        // A call of an imported callable: a 1.x factory, or anything else
+        // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
+        // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
+        // is the 1.x client.
+        let resolved = resolve_parts(model, scope, parts);
+        for qualified in &resolved {
+            if let Some(constructor) = table.lookup(qualified) {
+                match (constructor.library, constructor.kind) {
+                    (Library::Aioredis1, Kind::Client) => return Some(LegacyKind::Client),
+                    (Library::Aioredis1, Kind::Pool) => return Some(LegacyKind::Pool),
+                    _ => {}
+                }
+            }
+            // A 1.x class called (`aioredis.ConnectionsPool(...)`, `aioredis.Channel(...)`,
+            // and `aioredis.Redis(pool)` in a 1.x module).
+            if let Some(kind) = self.type_kind(qualified, api) {
+                return Some(kind);
+            }
+        }
+        (!resolved.is_empty()).then_some(LegacyKind::Foreign)
+    }
+
+    /// What a call of a local object's method or function gives.
+    fn local_call_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
+        let (method, receiver) = parts.split_last()?;
+        if !receiver.is_empty() {
+            match (self.kind_of_parts(receiver, scope, model), method.as_str()) {
+                (Some(LegacyKind::Client), "multi_exec" | "pipeline") => {
+                    return Some(LegacyKind::Transaction);
+                }
+                (Some(LegacyKind::Pool), "acquire") => return Some(LegacyKind::Client),
+                (Some(LegacyKind::Client), "subscribe" | "psubscribe") => {
+                    return Some(LegacyKind::Channels);
+                }
+                (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
+                _ => {}
+            }
+        }
+        // A function (or `self.method`) of this module that returns one.
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                self.kinds
+                    .get(&LegacyTarget::Returns(bound, name.clone()))
+                    .copied()
+            }
+            [receiver, method] => {
+                let class = self.receiver_class(receiver, scope, model)?;
+                self.member_kind(class, method, true)
+            }
+            _ => None,
+        }
+    }
+
+    /// The class of `receiver` when it is the receiver (`self`) of a method.
+    fn receiver_class(
+        &self,
+        receiver: &str,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<ScopeId> {
+        let bound = model.binding_scope(receiver, scope)?;
+        let (parameter, class) = self.receivers.get(&bound)?;
+        (parameter == receiver).then_some(*class)
+    }
+
+    /// The kind a written chain (`conn`, `self._pool`) holds.
+    fn kind_of_parts(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                if self.names.contains(name)
+                    && let Some(kind) = self.kinds.get(&LegacyTarget::Name(bound, name.clone()))
+                {
+                    return Some(*kind);
+                }
+                // `self` in a method of a 1.x `Redis` subclass.
+                let (parameter, class) = self.receivers.get(&bound)?;
+                (parameter == name && self.is_client_class(*class)).then_some(LegacyKind::Client)
+            }
+            [receiver, attr] => {
+                if !self.names.contains(attr) {
+                    return None;
+                }
+                let class = self.receiver_class(receiver, scope, model)?;
+                self.member_kind(class, attr, false)
+            }
+            _ => None,
+        }
+    }
+
+    /// Check phase: the 1.x kind an expression (`conn`, `self._pool`) holds.
+    pub fn kind_of(
+        &self,
+        expr: &Expr,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyKind> {
+        if self.kinds.is_empty() {
+            return None;
+        }
+        match expr {
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if !self.names.contains(id) && !self.client_receivers.contains(id) {
+                    return None;
+                }
+                self.kind_of_parts(&[id.to_string()], scope, model)
+            }
+            Expr::Attribute(attribute) => {
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    return None;
+                };
+                if !self.names.contains(attribute.attr.as_str()) {
+                    return None;
+                }
+                self.kind_of_parts(
+                    &[receiver.id.to_string(), attribute.attr.to_string()],
+                    scope,
+                    model,
+                )
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The flows a call's arguments make into `function`'s parameters; `skip`
+/// leading parameters take no argument (a method's receiver).
+fn argument_flows(function: &FunctionDef, skip: usize, call: &PendingCall) -> Vec<Flow> {
+    let mut flows = Vec::new();
+    for (slot, source) in &call.arguments {
+        let parameter = match slot {
+            Slot::Position(index) => function.positional.get(index + skip),
+            Slot::Keyword(name) => function
+                .positional
+                .iter()
+                .skip(skip)
+                .chain(&function.keyword_only)
+                .find(|p| *p == name),
+        };
+        if let Some(parameter) = parameter {
+            flows.push(Flow {
+                target: LegacyTarget::Name(function.scope, parameter.clone()),
+                scope: call.scope,
+                source: source.clone(),
+            });
+        }
+    }
+    flows
+}
+
+/// The qualified names a written chain resolves to through the imports.
+fn resolve_parts(model: &SemanticModel, scope: ScopeId, parts: &[String]) -> Vec<String> {
+    let Some((root, rest)) = parts.split_first() else {
+        return Vec::new();
+    };
+    let mut names = model.resolve_name(root, scope);
+    for name in &mut names {
+        for part in rest {
+            name.push('.');
+            name.push_str(part);
+        }
+    }
+    names
+}
+
+/// `["a", "b", "c"]` for `a.b.c`.
+fn chain_parts(expr: &Expr) -> Option<Vec<String>> {
+    let (root, attrs) = attribute_chain(expr)?;
+    let mut parts = vec![root.id.to_string()];
+    parts.extend(attrs.iter().rev().map(|attr| attr.attr.to_string()));
+    Some(parts)
+}
+
+/// The sources an assigned value may come from: the value under `await`, each
+/// branch of `a if c else b` and `a or b`, and the coroutine sync code runs to
+/// completion (`loop.run_until_complete(create_redis(...))`).
+fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
+    match value {
+        Expr::Await(awaited) => for_each_source(&awaited.value, f),
+        Expr::If(if_expr) => {
+            for_each_source(&if_expr.body, f);
+            for_each_source(&if_expr.orelse, f);
+        }
+        Expr::BoolOp(bool_op) => {
+            for value in &bool_op.values {
+                for_each_source(value, f);
+            }
+        }
+        Expr::Call(call) => {
+            // The coroutine's result: `loop.run_until_complete(c)`, `asyncio.run(c)`,
+            // `asyncio.wait_for(c, timeout)`, `asyncio.shield(c)`.
+            if let Expr::Attribute(method) = call.func.as_ref()
+                && (method.attr.as_str() == "run_until_complete"
+                    || (matches!(method.attr.as_str(), "run" | "wait_for" | "shield")
+                        && matches!(method.value.as_ref(), Expr::Name(m) if m.id.as_str() == "asyncio")))
+            {
+                if let Some(coroutine) = call.arguments.args.first() {
+                    for_each_source(coroutine, f);
+                }
+                return;
+            }
+            if let Some(parts) = chain_parts(&call.func) {
+                f(Source::Call(parts));
+            }
+        }
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(parts) = chain_parts(value) {
+                f(Source::Value(parts));
+            }
+        }
+        Expr::Subscript(subscript) => {
+            for_each_source(&subscript.value, &mut |source| {
+                f(Source::Element(Box::new(source)))
+            });
+        }
+        _ => {}
+    }
+}
+
+/// The dotted names an annotation writes: through `Optional[...]`, `Union[...]`,
+/// `X | None` and string annotations (`"aioredis.Redis"`).
+fn annotation_names(annotation: &Expr, names: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match annotation {
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(parts) = chain_parts(annotation) {
+                names.push(parts.join("."));
+            }
+        }
+        Expr::Subscript(subscript) => {
+            // `Optional[X]`, `Union[X, None]`; not `List[X]`, whose value is no client.
+            let wrapper = chain_parts(&subscript.value)
+                .and_then(|parts| parts.last().cloned())
+                .unwrap_or_default();
+            if matches!(wrapper.as_str(), "Optional" | "Union" | "Annotated") {
+                match subscript.slice.as_ref() {
+                    Expr::Tuple(tuple) => {
+                        let elements = if wrapper == "Annotated" {
+                            &tuple.elts[..tuple.elts.len().min(1)]
+                        } else {
+                            &tuple.elts[..]
+                        };
+                        for element in elements {
+                            annotation_names(element, names, depth + 1);
+                        }
+                    }
+                    other => annotation_names(other, names, depth + 1),
+                }
+            }
+        }
+        Expr::BinOp(bin_op) => {
+            annotation_names(&bin_op.left, names, depth + 1);
+            annotation_names(&bin_op.right, names, depth + 1);
+        }
+        Expr::StringLiteral(literal) => {
+            let text = literal.value.to_str().trim();
+            if let Ok(parsed) = ruff_python_parser::parse_expression(text) {
+                annotation_names(&parsed.syntax().body, names, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
