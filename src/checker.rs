@@ -22,7 +22,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::api::{ApiMap, is_aioredis};
 use crate::constructors::{ConstructorTable, constructor_table};
 use crate::diagnostic::Diagnostic;
-use crate::fix::Fix;
+use crate::diagnostic::Fix;
 use crate::lint::LintOptions;
 use crate::python::clients::{ClientModel, ClientTarget, ClientUses, Construction, Origin};
 use crate::python::legacy::{LegacyModel, LegacyTarget};

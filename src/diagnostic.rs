@@ -1,8 +1,13 @@
-//! What a rule reports.
+//! What a rule reports: a diagnostic, and the fix it proposes.
+//!
+//! The model is ruff's: a fix is a list of byte-range edits with an
+//! applicability. Safe fixes keep the meaning of the code; unsafe ones are right
+//! in most code but may change behaviour (applied only with `--unsafe-fixes`).
+//! Applying them is `crate::fix`'s job.
 
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
+use serde::Serialize;
 
-use crate::fix::Fix;
 use crate::rules::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,5 +40,67 @@ impl Diagnostic {
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Shown, never applied.
+    DisplayOnly,
+    /// Applied with `--unsafe-fixes`.
+    Unsafe,
+    /// Applied with `--fix`.
+    Safe,
+}
+
+/// Replace the text of `range` with `content`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replacement(range: TextRange, content: impl Into<String>) -> Self {
+        Self {
+            range,
+            content: content.into(),
+        }
+    }
+
+    pub fn start(&self) -> TextSize {
+        self.range.start()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Sorted by start, not overlapping.
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+    /// What the fix does, shown as the diagnostic's help line.
+    pub title: String,
+}
+
+impl Fix {
+    pub fn new(
+        mut edits: Vec<Edit>,
+        applicability: Applicability,
+        title: impl Into<String>,
+    ) -> Self {
+        edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+        Self {
+            edits,
+            applicability,
+            title: title.into(),
+        }
+    }
+
+    /// The full range the edits span.
+    pub fn range(&self) -> Option<TextRange> {
+        let first = self.edits.first()?;
+        let last = self.edits.iter().map(|e| e.range.end()).max()?;
+        Some(TextRange::new(first.range.start(), last))
     }
 }

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use redis_unify::diagnostic::Diagnostic;
+use redis_unify::diagnostic::{Applicability, Edit, Fix};
+use redis_unify::fix::FixMode;
 use redis_unify::fix::apply::{apply_fixes, fix_source};
 use redis_unify::fix::journal::{Journal, JournalFile, Manifest, RunStatus, content_hash};
 use redis_unify::fix::write::write_atomically;
-use redis_unify::fix::{Applicability, Edit, Fix, FixMode};
 use redis_unify::lint::{LintOptions, lint};
 use redis_unify::rules::{Rule, RuleSet};
 use redis_unify::source::encoding::decode_python;

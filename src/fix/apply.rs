@@ -21,7 +21,7 @@ pub fn apply_fixes(
     diagnostics: &[Diagnostic],
     mode: FixMode,
 ) -> Option<(String, Vec<Rule>)> {
-    let mut fixes: Vec<(&Diagnostic, &super::Fix)> = diagnostics
+    let mut fixes: Vec<(&Diagnostic, &crate::diagnostic::Fix)> = diagnostics
         .iter()
         .filter_map(|d| d.fix.as_ref().map(|fix| (d, fix)))
         .filter(|(_, fix)| mode.allows(fix.applicability) && !fix.edits.is_empty())
@@ -29,7 +29,7 @@ pub fn apply_fixes(
     fixes.sort_by_key(|(_, fix)| fix.range().map(|r| (r.start(), r.end())));
     let mut output = String::with_capacity(text.len());
     let mut last = 0usize;
-    let mut applied: Vec<&super::Fix> = Vec::new();
+    let mut applied: Vec<&crate::diagnostic::Fix> = Vec::new();
     let mut rules = Vec::new();
     for (diagnostic, fix) in fixes {
         if applied.contains(&fix) {

@@ -14,7 +14,7 @@ use ruff_python_ast::Stmt;
 use ruff_source_file::LineIndex;
 use serde::Serialize;
 
-use crate::fix::Applicability;
+use crate::diagnostic::Applicability;
 use crate::lint::{is_python_path, lint_with_usage, source_type_of};
 use crate::project::{AsyncioUse, lint_manifest_file};
 use crate::python::imports::{Import, import_time_imports, imports};

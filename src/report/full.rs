@@ -60,7 +60,7 @@ pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) 
         ];
         let help = match &item.diagnostic.fix {
             Some(fix) => Some(match fix.applicability {
-                crate::fix::Applicability::Safe => fix.title.clone(),
+                crate::diagnostic::Applicability::Safe => fix.title.clone(),
                 other => format!("{} ({} fix)", fix.title, super::applicability_name(other)),
             }),
             None => item.diagnostic.help.clone(),

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use ruff_source_file::{LineColumn, LineIndex};
 
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, FixMode};
+use crate::fix::FixMode;
 use crate::rules::Rule;
 use crate::settings::Phase;
 

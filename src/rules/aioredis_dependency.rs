@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::manifest::text::{python_string, toml_string};
 use crate::manifest::{Dependency, LiteralSyntax, Manifest, Site, head_len};
 

@@ -8,7 +8,7 @@ use super::Rule;
 use crate::api::{ApiMap, is_aioredis};
 use crate::checker::{Checker, Reference};
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::python::semantic::ScopeId;
 
 pub const DOC: &str = include_str!("../../rules/docs/RU100.md");

@@ -7,7 +7,7 @@ use super::Rule;
 use crate::api::{aioredis_name_of, is_aioredis, is_redis_asyncio};
 use crate::checker::{Checker, chain_ranges};
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::python::semantic::{attribute_chain, qualified_chain};
 
 pub const DOC: &str = include_str!("../../rules/docs/RU101.md");

@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use super::Rule;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 
 pub const DOC: &str = include_str!("../../rules/docs/RU105.md");
 

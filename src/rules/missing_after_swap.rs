@@ -6,7 +6,7 @@ use super::Rule;
 use crate::api::is_redis_asyncio;
 use crate::checker::{Checker, chain_ranges};
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::python::semantic::{attribute_chain, qualified_chain};
 
 pub const DOC: &str = include_str!("../../rules/docs/RU104.md");

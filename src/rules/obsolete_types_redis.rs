@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::diagnostic::Diagnostic;
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::manifest::versions::version;
 use crate::manifest::{Manifest, Site};
 

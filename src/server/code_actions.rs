@@ -11,9 +11,10 @@ use ruff_text_size::{TextRange, TextSize};
 
 use super::diagnostics::to_lsp;
 use super::encoding::{PositionEncoding, TextLines};
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
 use crate::document::{DocumentPath, ProjectSettings, fix_document, lint_document};
-use crate::fix::{Applicability, FixMode};
+use crate::fix::FixMode;
 
 /// The kind of the fix-all action (editors ask for `source.fixAll` on save).
 pub fn fix_all_kind() -> CodeActionKind {
