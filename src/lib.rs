@@ -27,6 +27,7 @@ pub mod rules;
 pub mod selection;
 pub mod server;
 pub mod settings;
+pub mod shell;
 pub mod source;
 pub mod version;
 

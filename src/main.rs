@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    absolute_git_environment(&cwd);
     match catch_unwind(AssertUnwindSafe(|| redis_unify::run(&cli, &cwd))) {
         Ok(Ok(status)) => ExitCode::from(status as u8),
         Ok(Err(error)) => {
@@ -40,6 +41,27 @@ fn main() -> ExitCode {
                 redis_unify::panic_message(&payload)
             );
             ExitCode::from(ExitStatus::Error as u8)
+        }
+    }
+}
+
+/// git reads `GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE` and
+/// `GIT_COMMON_DIR` relative to the folder it runs in; redis-unify runs git in
+/// the work tree's root, so relative values are made absolute here, against
+/// the folder the user ran in.
+fn absolute_git_environment(cwd: &std::path::Path) {
+    for name in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_COMMON_DIR",
+    ] {
+        if let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+            let path = std::path::Path::new(&value);
+            if path.is_relative() {
+                // SAFETY: at start-up, before any thread is spawned.
+                unsafe { std::env::set_var(name, cwd.join(path)) };
+            }
         }
     }
 }

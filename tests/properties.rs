@@ -172,6 +172,7 @@ proptest! {
             backups_pruned: false,
             files,
             commit: None,
+            commit_refused: None,
         };
         let _lock = journal.lock().unwrap();
         let manifest = journal.begin(manifest, &originals).unwrap();

@@ -252,7 +252,7 @@ fn a_hook_that_rejects_the_commit_keeps_the_run_and_says_so() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("did not commit the run"),
+        run.stderr.contains("the run was not committed"),
         "{}",
         run.stderr
     );
@@ -285,7 +285,7 @@ fn commit_is_refused_before_writing_when_a_file_to_fix_has_changes_of_its_own() 
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("already has changes that are not committed (src/app/cache.py)"),
+            .contains("already has changes that are not committed, or is not tracked by git (src/app/cache.py)"),
         "{}",
         run.stderr
     );
@@ -295,4 +295,263 @@ fn commit_is_refused_before_writing_when_a_file_to_fix_has_changes_of_its_own() 
         "nothing written"
     );
     assert_eq!(commit_count(&project), 1);
+}
+
+fn read(project: &Project, path: &str) -> String {
+    std::fs::read_to_string(project.path().join(path)).unwrap()
+}
+
+/// Waits until `path` exists in the project (a failure after 120 s, far
+/// beyond any run here: a bound so that a broken test never hangs).
+fn wait_for(project: &Project, path: &str) {
+    let started = std::time::Instant::now();
+    while !project.path().join(path).exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "{path} never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_file_changed_after_the_run_wrote_it_is_never_committed() {
+    let project = service();
+    // The verify command edits a fixed file: the commit would not be the verified step.
+    let run = project.run(&[
+        "fix",
+        ".",
+        "--verify",
+        "echo 'half_finished = 1' >> src/app/cache.py",
+        "--commit",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("src/app/cache.py changed after the run wrote it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(commit_count(&project), 1);
+    assert_eq!(project.git(&["diff", "--cached", "--name-only"]), "");
+    let history = project.run(&["history", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    assert!(
+        rows[0]["commit_refused"]
+            .as_str()
+            .unwrap()
+            .contains("changed after the run wrote it")
+    );
+    let text = project.run(&["history"]);
+    assert!(text.stdout.contains("not committed: "), "{}", text.stdout);
+}
+
+#[test]
+fn a_formatter_hook_is_committed_with_the_step_and_leaves_the_index_clean() {
+    let project = service();
+    let hook = project.write(
+        ".git/hooks/pre-commit",
+        "#!/bin/sh\nif ! grep -q '^# formatted' src/app/cache.py; then echo '# formatted' >> src/app/cache.py; git add src/app/cache.py; fi\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a commit hook changed the run's files"),
+        "{}",
+        run.stderr
+    );
+    let committed = project.git(&["show", "HEAD:src/app/cache.py"]);
+    assert!(committed.ends_with("# formatted\n"), "{committed}");
+    assert_eq!(project.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn an_amended_step_commit_is_still_committed_for_rollback() {
+    let project = service();
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    project.git(&["commit", "-q", "--amend", "-m", "reworded"]);
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 2, "{}", rollback.stderr);
+    assert!(
+        rollback
+            .stderr
+            .contains("is committed (HEAD holds its fixes)"),
+        "{}",
+        rollback.stderr
+    );
+    // Committed by hand (no --commit) counts the same.
+    let project = service();
+    assert_eq!(project.run(&["fix", "."]).code, 0);
+    project.git(&["commit", "-qam", "by hand"]);
+    assert_eq!(project.run(&["rollback"]).code, 2);
+    let forced = project.run(&["rollback", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(read(&project, "src/app/cache.py"), CACHE);
+}
+
+#[test]
+fn commit_refusals_that_need_no_write_come_before_writing() {
+    // A merge in progress.
+    let project = service();
+    project.git(&["checkout", "-qb", "other"]);
+    project.write("z.py", "z = 1\n");
+    project.git(&["add", "z.py"]);
+    project.git(&["commit", "-qm", "z"]);
+    project.git(&["checkout", "-q", "-"]);
+    project.git(&["merge", "-q", "--no-commit", "-s", "ours", "other"]);
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("during a merge"), "{}", run.stderr);
+    assert_eq!(read(&project, "src/app/cache.py"), CACHE);
+    // A git-ignored file named explicitly.
+    let project = service();
+    project.write(".gitignore", "local.py\n");
+    project.git(&["add", ".gitignore"]);
+    project.git(&["commit", "-qm", "ignore"]);
+    project.write("local.py", CACHE);
+    let run = project.run(&["fix", "--commit", "local.py"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not tracked by git (local.py)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&project, "local.py"), CACHE);
+}
+
+#[test]
+fn paths_are_taken_literally_and_symlinks_commit_their_real_file() {
+    let project = service();
+    project.write("*.py", CACHE);
+    std::os::unix::fs::symlink("src/app/cache.py", project.path().join("link.py")).unwrap();
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "more"]);
+    let run = project.run(&[
+        "fix",
+        "--verify",
+        "echo 'y = 1' > new.py",
+        "--commit",
+        "*.py",
+        "link.py",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = project.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files, "*.py\nsrc/app/cache.py\n");
+    assert_eq!(project.git(&["status", "--porcelain"]), "?? new.py\n");
+}
+
+#[test]
+fn relative_python_and_git_dir_are_read_from_where_the_command_runs() {
+    let Some(python) = redis_python() else {
+        return;
+    };
+    let project = service();
+    // The venv's folder linked into the project, named relative to a subfolder.
+    let venv = std::path::Path::new(&python)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    std::os::unix::fs::symlink(venv, project.path().join("venv")).unwrap();
+    let run = project.run_in(
+        "src/app",
+        &[
+            "fix",
+            ".",
+            "--verify-imports",
+            "--python",
+            "../../venv/bin/python",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Verified: the import of "),
+        "{}",
+        run.stderr
+    );
+    // A relative GIT_DIR/GIT_WORK_TREE from a subfolder: git runs in the root.
+    let project = service();
+    let run = project.run_in(
+        "src",
+        &["fix", "--commit", "app/cache.py"],
+        &[("GIT_DIR", "../.git"), ("GIT_WORK_TREE", "..")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(commit_count(&project), 2);
+    // An interpreter that does not start is refused before anything is written.
+    let project = service();
+    let run = project.run(&["fix", ".", "--verify-imports", "--python", "./nope"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(read(&project, "src/app/cache.py"), CACHE);
+}
+
+#[test]
+fn a_signal_stops_the_import_check_and_the_run_is_rolled_back() {
+    let Some(python) = redis_python() else {
+        return;
+    };
+    let project = service();
+    for module in ["a", "b", "c"] {
+        project.write(
+            &format!("tools/{module}.py"),
+            &format!(
+                "import aioredis\nimport time\nopen('{module}.started', 'w').close()\ntime.sleep(60)\n"
+            ),
+        );
+    }
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "slow modules"]);
+    let child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args(["fix", "tools", "--verify-imports", "--python", &python])
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&project, "a.started");
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Import check interrupted"), "{stderr}");
+    assert!(
+        !project.path().join("b.started").exists(),
+        "the rest is not imported"
+    );
+    assert!(read(&project, "tools/a.py").starts_with("import aioredis\n"));
+    let history = project.run(&["history"]);
+    assert!(
+        history.stdout.contains("import check interrupted"),
+        "{}",
+        history.stdout
+    );
+}
+
+#[test]
+fn a_run_killed_while_verifying_reads_as_unverified() {
+    let project = service();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args(["fix", ".", "--verify", "touch verifying; sleep 60"])
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(&project, "verifying");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let history = project.run(&["history"]);
+    assert!(
+        history.stdout.contains("interrupted while verifying"),
+        "{}",
+        history.stdout
+    );
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 0, "{}", rollback.stderr);
+    assert_eq!(read(&project, "src/app/cache.py"), CACHE);
 }

@@ -601,8 +601,12 @@ fn after_an_automatic_rollback_a_plain_rollback_leaves_the_previous_run_alone() 
         SAFE_FIXED,
         "the committed earlier run is not undone"
     );
-    // Named explicitly, the older run is rolled back.
+    // Named explicitly, the older run is committed: refused without --force,
+    // restored with it.
     let named = project.run(&["rollback", &first]);
+    assert_eq!(named.code, 2, "{}", named.stderr);
+    assert!(named.stderr.contains("is committed"), "{}", named.stderr);
+    let named = project.run(&["rollback", "--force", &first]);
     assert_eq!(named.code, 0, "{}", named.stderr);
     assert_eq!(text(project.path().join("app.py")), SAFE);
     // And a rolled-back run named again is refused.

@@ -26,6 +26,7 @@ use crate::fix::{commit, import_check};
 use crate::project::{fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
+use crate::shell::shell_word;
 use crate::source::encoding::{SourceEncoding, decode_as, decode_python};
 use crate::source::staged::staged_index;
 use crate::source::{Origin, SourceFile, relative_to};
@@ -91,7 +92,14 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         phase: args.phase.clone(),
         verify: args.verify.clone(),
         verify_imports: args.verify_imports,
-        python: args.python.clone(),
+        // As typed, relative to the current folder (the imports run in the project root).
+        python: args.python.as_ref().map(|python| {
+            if python.components().count() > 1 {
+                crate::source::absolute(cwd, python)
+            } else {
+                python.clone()
+            }
+        }),
         commit: args.commit,
         show_fixes: args.show_fixes,
         exit_non_zero_on_fix: args.exit_non_zero_on_fix,
@@ -124,6 +132,12 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         Scope::Default
     };
     let mut inputs = gather_in(common, cwd, scope)?;
+    if options.verify_imports {
+        // Before anything is written: an interpreter that cannot start would
+        // only roll the run back.
+        import_check::check_interpreter(&import_check::interpreter(options.python.as_deref()))
+            .map_err(Error::Usage)?;
+    }
     if options.commit {
         // Before anything is written: a commit of the run must hold only the run.
         if inputs.git_dir.is_none() {
@@ -131,7 +145,9 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 "--commit needs a git repository; run without it, or `git init` first".to_string(),
             ));
         }
-        if let Some(why) = commit::refusal(&inputs.tree_root) {
+        if let Some(why) = commit::refusal(&inputs.tree_root)
+            .or_else(|| commit::operation_in_progress(&inputs.tree_root))
+        {
             return Err(Error::Usage(why));
         }
     }
@@ -255,19 +271,21 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         // run would carry them into the step's commit.
         let paths: Vec<std::path::PathBuf> = writes
             .iter()
-            .map(|write| write.relative_path.clone())
+            .map(|write| commit_path(write, &inputs.tree_root))
             .collect();
-        let dirty = commit::uncommitted(&inputs.tree_root, &paths).map_err(Error::Usage)?;
+        let dirty = commit::not_committable(&inputs.tree_root, &paths).map_err(Error::Usage)?;
         if !dirty.is_empty() {
             return Err(Error::Usage(format!(
                 "--commit commits the files the run fixes whole, but {} already {} changes that \
-                 are not committed ({}); commit or stash them first, or run without --commit",
+                 are not committed, or {} not tracked by git ({}); commit them (or move them \
+                 away) first, or run without --commit",
                 if dirty.len() == 1 {
                     "this file"
                 } else {
                     "these files"
                 },
                 if dirty.len() == 1 { "has" } else { "have" },
+                if dirty.len() == 1 { "is" } else { "are" },
                 dirty.join(", ")
             )));
         }
@@ -302,6 +320,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             import_check: None,
             backups_pruned: false,
             commit: None,
+            commit_refused: None,
             files: writes
                 .iter()
                 .map(|write| {
@@ -371,9 +390,16 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 "No file was written (run {}{not_written_note}).",
                 manifest.id
             );
-        } else if let Some(command) = &options.verify {
+        } else if options.verify.is_some() || options.verify_imports {
+            let checks = match (&options.verify, options.verify_imports) {
+                (Some(command), true) => {
+                    format!("the changed modules import and `{command}` passes")
+                }
+                (Some(command), false) => format!("`{command}` passes"),
+                _ => "the changed modules import".to_string(),
+            };
             eprintln!(
-                "Wrote {written} {files} (run {}{not_written_note}); kept only if `{command}` passes.",
+                "Wrote {written} {files} (run {}{not_written_note}); kept only if {checks}.",
                 manifest.id
             );
         } else {
@@ -383,11 +409,22 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             );
         }
 
+        if written > 0 && (options.verify_imports || options.verify.is_some()) {
+            // Until the checks pass the fixes are unverified: a run killed
+            // meanwhile must not read as applied.
+            manifest.status = RunStatus::Verifying;
+            journal.save(&manifest).map_err(io_error)?;
+        }
         let mut verification: Vec<String> = Vec::new();
         // What failed, and whether a signal interrupted it.
         let mut failure: Option<(String, bool)> = None;
         if options.verify_imports && written > 0 {
-            let checked = verify_imports(&manifest, &inputs.tree_root, options.python.as_deref());
+            let checked = verify_imports(
+                &manifest,
+                &inputs.tree_root,
+                options.python.as_deref(),
+                interrupts.as_mut(),
+            );
             let passed = checked.passed;
             let summary = checked.summary();
             manifest.import_check = Some(checked);
@@ -445,6 +482,10 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             .filter(|f| f.write == FileWrite::Written)
             .map(|f| f.path.as_str())
             .collect();
+        if failure.is_none() && manifest.status == RunStatus::Verifying {
+            manifest.status = RunStatus::Complete;
+            journal.save(&manifest).map_err(io_error)?;
+        }
         if failure.is_none() && !verification.is_empty() {
             if options.commit {
                 eprintln!("Verified: {}.", verification.join("; "));
@@ -476,35 +517,58 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 verification: &verification,
             };
             let message = commit::message(&summary);
-            let paths: Vec<std::path::PathBuf> = manifest
-                .files
+            let run_files: Vec<commit::RunFile> = writes
                 .iter()
-                .filter(|f| f.write == FileWrite::Written)
-                .map(|f| f.relative_path())
+                .zip(&manifest.files)
+                .filter(|(_, entry)| entry.write == FileWrite::Written)
+                .map(|(write, entry)| commit::RunFile {
+                    path: commit_path(write, &inputs.tree_root),
+                    after: entry.after.clone(),
+                })
                 .collect();
-            match commit::commit(&inputs.tree_root, &paths, &message) {
-                Ok(commit::CommitOutcome::Committed(id)) => {
+            let outcome = commit::commit(&inputs.tree_root, &run_files, &message)
+                .unwrap_or_else(commit::CommitOutcome::Refused);
+            match outcome {
+                commit::CommitOutcome::Committed {
+                    id,
+                    changed_by_hook,
+                } => {
                     eprintln!(
                         "Committed {} as {} ({}).",
-                        plural(paths.len(), "file"),
+                        plural(run_files.len(), "file"),
                         &id[..id.len().min(12)],
                         message.lines().next().unwrap_or_default()
                     );
+                    if changed_by_hook {
+                        eprintln!(
+                            "note: a commit hook changed the run's files as it committed them; \
+                             the commit holds the hook's version (`git show --stat HEAD`)"
+                        );
+                    }
                     manifest.commit = Some(id);
-                    journal.save(&manifest).map_err(io_error)?;
                 }
-                Ok(commit::CommitOutcome::Refused(output)) => {
+                commit::CommitOutcome::Refused(output) => {
                     eprintln!("{output}");
                     eprintln!(
-                        "warning: git did not commit the run (see above); its files stay fixed, not staged. \
-                         Commit them yourself, or `redis-unify rollback` to undo the run"
+                        "warning: the run was not committed (see above); its files stay fixed, \
+                         not staged. Commit them yourself, or `redis-unify rollback` to undo the run"
                     );
+                    manifest.commit_refused = Some(output);
                     commit_refused = true;
                 }
-                Err(why) => {
-                    eprintln!("warning: the run was not committed: {why}");
-                    commit_refused = true;
-                }
+            }
+            journal.save(&manifest).map_err(io_error)?;
+            if let Some(signal) = interrupts.as_mut().and_then(Interrupts::pending) {
+                eprintln!(
+                    "redis-unify received {} while committing; {}",
+                    crate::fix::verify::signal_name(signal),
+                    if manifest.commit.is_some() {
+                        "the commit was made"
+                    } else {
+                        "nothing was committed"
+                    }
+                );
+                return Ok(ExitStatus::for_signal(signal));
             }
         }
         if let Some((what, interrupted)) = failure {
@@ -593,6 +657,8 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // footer says "Found N errors.", not "(0 fixed, …)".
     let fixed = (!verify_failed || fixed_count > 0).then_some(fixed_count);
     let mut report = report_options(common, options.mode, fixed);
+    // A fixable finding left after `fix` is not fixed by `--fix`: the footer says why.
+    report.command = crate::report::FooterCommand::Fix;
     if options.show_fixes {
         report.show_fixes = Some(show);
     }
@@ -823,42 +889,80 @@ fn staged_work_tree_bytes(
 
 /// Imports the run's changed Python modules, each in a fresh interpreter
 /// (the failures are printed).
-fn verify_imports(manifest: &Manifest, root: &Path, python: Option<&Path>) -> ImportCheck {
-    let targets: Vec<import_check::ImportTarget> = manifest
+fn verify_imports(
+    manifest: &Manifest,
+    root: &Path,
+    python: Option<&Path>,
+    interrupts: Option<&mut Interrupts>,
+) -> ImportCheck {
+    let written: Vec<&JournalFile> = manifest
         .files
         .iter()
         .filter(|file| file.write == FileWrite::Written)
-        .filter_map(|file| import_check::import_target(root, &file.relative_path()))
         .collect();
+    let mut targets = Vec::new();
+    let mut skipped = Vec::new();
+    for file in &written {
+        let relative = file.relative_path();
+        let python_source = relative.extension().is_some_and(|e| e == "py");
+        match import_check::import_target(root, &relative) {
+            Some(target) => targets.push(target),
+            None if python_source => skipped.push(file.path.clone()),
+            None => {} // manifests and stubs are not modules
+        }
+    }
     let python = import_check::interpreter(python);
     eprintln!(
         "Verifying imports: {} with {}",
         plural(targets.len(), "module"),
         python.display()
     );
+    if !skipped.is_empty() {
+        eprintln!(
+            "note: not imported (not importable by a module name, or a program: setup.py, __main__.py): {}",
+            skipped.join(", ")
+        );
+    }
     let started = std::time::Instant::now();
-    let imported = import_check::import_all(&python, root, &targets, import_check::IMPORT_TIMEOUT);
+    let mut interrupts = interrupts;
+    let mut interrupted = || {
+        interrupts
+            .as_deref_mut()
+            .and_then(Interrupts::pending)
+            .is_some()
+    };
+    let imported = import_check::import_all(
+        &python,
+        root,
+        &targets,
+        import_check::IMPORT_TIMEOUT,
+        &mut interrupted,
+    );
     let mut check = ImportCheck {
         passed: false,
         python: python.display().to_string(),
         modules: targets.len(),
         failed: Vec::new(),
+        skipped,
+        interrupted: false,
         error: None,
         duration_ms: 0,
     };
     match imported {
-        Ok(failures) => {
-            for failure in &failures {
+        Ok(imported) => {
+            for failure in &imported.failures {
                 eprintln!(
                     "--- `import {}` ({}) failed ---\n{}",
                     failure.target.module, failure.target.file, failure.reason
                 );
             }
-            if !failures.is_empty() {
+            if !imported.failures.is_empty() {
                 eprintln!("---");
             }
-            check.passed = failures.is_empty();
-            check.failed = failures
+            check.interrupted = imported.interrupted;
+            check.passed = imported.failures.is_empty() && !imported.interrupted;
+            check.failed = imported
+                .failures
                 .iter()
                 .map(|f| format!("{} ({})", f.target.module, f.target.file))
                 .collect();
@@ -894,17 +998,18 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// A path as sh reads it: quoted unless it is made of plain characters.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+/// The path git knows a written file by: the real file behind an in-project
+/// symlink, relative to the work tree.
+fn commit_path(write: &Write, tree_root: &Path) -> std::path::PathBuf {
+    let root = tree_root
+        .canonicalize()
+        .unwrap_or_else(|_| tree_root.to_path_buf());
+    write
+        .checked
+        .target
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| write.relative_path.clone())
 }
 
 /// Runs the verify command in the tree root (see [`run_verify`]); prints the

@@ -33,6 +33,9 @@ struct Row<'a> {
     backups_pruned: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a str>,
+    /// Why `--commit` made no commit (git's or a hook's output).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit_refused: Option<&'a str>,
 }
 
 pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
@@ -72,6 +75,7 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
                 .collect(),
             backups_pruned: run.backups_pruned,
             commit: run.commit.as_deref(),
+            commit_refused: run.commit_refused.as_deref(),
         })
         .collect();
     if args.json {
@@ -137,8 +141,16 @@ pub fn status_text(run: &Manifest) -> String {
         )
     };
     let mut text = match run.status {
-        RunStatus::Writing => {
-            "interrupted while writing (`redis-unify rollback` restores it)".to_string()
+        RunStatus::Writing => format!(
+            "interrupted while writing (`redis-unify rollback {}` restores it)",
+            run.id
+        ),
+        RunStatus::Verifying => format!(
+            "interrupted while verifying: the fixes are unverified (`redis-unify rollback {}` restores them)",
+            run.id
+        ),
+        RunStatus::Complete if run.files.iter().all(|f| f.write == FileWrite::NotWritten) => {
+            "nothing written (see `not_written` in `history --json`)".to_string()
         }
         RunStatus::Complete => match verify {
             Some(verify) => format!("applied, {verify}"),
@@ -158,8 +170,10 @@ pub fn status_text(run: &Manifest) -> String {
             None => "rolled back".to_string(),
         },
     };
-    if matches!(run.status, RunStatus::Writing | RunStatus::Complete)
-        && !run.files_left().is_empty()
+    if matches!(
+        run.status,
+        RunStatus::Writing | RunStatus::Verifying | RunStatus::Complete
+    ) && !run.files_left().is_empty()
     {
         // `rollback` was tried and stopped at some files.
         let left: Vec<&str> = run.files_left().iter().map(|f| f.path.as_str()).collect();
@@ -169,6 +183,10 @@ pub fn status_text(run: &Manifest) -> String {
             if left.len() == 1 { "file" } else { "files" },
             left.join(", ")
         ));
+    }
+    if let Some(why) = &run.commit_refused {
+        let first = why.lines().next().unwrap_or_default();
+        text.push_str(&format!("; not committed: {first}"));
     }
     if run.backups_pruned {
         text.push_str(" (originals pruned)");
@@ -251,6 +269,8 @@ fn imports_text(check: &ImportCheck) -> String {
     };
     if check.error.is_some() {
         "import check could not run".to_string()
+    } else if check.interrupted {
+        format!("import check interrupted ({seconds:.1} s)")
     } else if check.passed {
         format!(
             "imports passed ({} {modules}, {seconds:.1} s)",

@@ -13,6 +13,7 @@ use crate::lint::is_input_path;
 use crate::manifest::ManifestKind;
 use crate::plan::{self, Plan};
 use crate::settings::{SelectionArgs, Settings};
+use crate::shell::shell_word;
 use crate::source::paths::Walk;
 use crate::source::staged::{default_root, optional_repository, require_repository};
 use crate::source::{Origin, SourceFile, relative_to, slash_path};
@@ -135,19 +136,6 @@ fn saved_phases(plan: &Plan, settings: &Settings, cwd: &Path) -> plan::Saved {
         }
         Ok(Some(_)) => plan::Saved::Different(shown),
         _ => plan::Saved::Nothing,
-    }
-}
-
-/// A word as sh reads it: quoted when it holds anything but plain characters.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

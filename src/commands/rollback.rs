@@ -39,18 +39,18 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             run.id
         )));
     }
-    if let Some(commit) = &run.commit
-        && !args.force
-        && crate::fix::commit::is_ancestor_of_head(journal.root(), commit)
-    {
+    if !args.force && is_committed(&journal, &run) {
+        // HEAD holds the run's fixes: committed by `--commit`, by hand, amended
+        // or rebased alike. Restoring would undo a commit behind git's back.
+        let revert = match &run.commit {
+            Some(commit) => format!("`git revert {}`", &commit[..commit.len().min(12)]),
+            None => "`git revert` of the commit that holds them".to_string(),
+        };
         return Err(Error::Usage(format!(
-            "run {} is committed ({}): rolling it back would leave the work tree different from \
-             that commit. Undo it with `git revert {}` (a new commit that restores the files), \
-             or roll back anyway with `redis-unify rollback --force {}`",
-            run.id,
-            &commit[..commit.len().min(12)],
-            &commit[..commit.len().min(12)],
-            run.id
+            "run {} is committed (HEAD holds its fixes): rolling it back would leave the work \
+             tree different from that commit. Undo it with {revert} (a new commit that restores \
+             the files), or roll back anyway with `redis-unify rollback --force {}`",
+            run.id, run.id
         )));
     }
     note_moved_root(&journal, &run);
@@ -315,4 +315,19 @@ fn restore_file(
     check_replaceable(&path, root, &current_bytes)
         .and_then(|checked| replace_checked(&checked, &current_bytes, &original))
         .map_err(|reason| format!("{}: not restored: {reason}", file.path))
+}
+
+/// Whether `HEAD` holds every file the run wrote, as the run wrote it.
+fn is_committed(journal: &Journal, run: &Manifest) -> bool {
+    let files: Vec<crate::fix::commit::RunFile> = run
+        .files
+        .iter()
+        .filter(|f| f.write != FileWrite::NotWritten && f.before != f.after)
+        .map(|f| crate::fix::commit::RunFile {
+            path: f.relative_path(),
+            after: f.after.clone(),
+        })
+        .collect();
+    matches!(optional_repository(journal.root()), Ok(Some(_)))
+        && crate::fix::commit::in_head(journal.root(), &files)
 }

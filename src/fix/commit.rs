@@ -6,6 +6,7 @@
 //! the run (checked before anything is written), so the commit cannot take
 //! along changes that are not the run's.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -90,7 +91,7 @@ pub fn refusal(work_tree: &Path) -> Option<String> {
             let more = if staged.len() > 5 { ", …" } else { "" };
             Some(format!(
                 "--commit commits exactly the files the run fixes, but the index already holds staged changes \
-                 ({}{more}); commit them or unstage them (`git restore --staged .`) first, \
+                 ({}{more}); commit them or unstage them (`git restore --staged :/`) first, \
                  or run without --commit",
                 shown.join(", ")
             ))
@@ -98,61 +99,149 @@ pub fn refusal(work_tree: &Path) -> Option<String> {
     }
 }
 
-/// Of `files` (relative to the work tree), those with changes git does not
-/// have (work tree against the index, or untracked): committing them whole
-/// would take changes that are not the run's along.
-pub fn uncommitted(work_tree: &Path, files: &[PathBuf]) -> Result<Vec<String>, String> {
-    if files.is_empty() {
-        return Ok(Vec::new());
+/// Of `files` (relative to the work tree), those committing whole would take
+/// changes along that are not the run's: files with changes git does not have
+/// (work tree against the index), and files git does not track (untracked,
+/// ignored, inside a submodule).
+pub fn not_committable(work_tree: &Path, files: &[PathBuf]) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    for chunk in files.chunks(PATHS_PER_CALL) {
+        let output = git(work_tree)
+            .args(["status", "--porcelain", "-z", "--untracked-files=all", "--"])
+            .args(chunk)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "git could not tell whether the files have other changes: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        // Entries are `XY PATH`, NUL-terminated (no renames: nothing is staged).
+        found.extend(
+            output
+                .stdout
+                .split(|b| *b == 0)
+                .filter(|entry| entry.len() > 3)
+                .map(|entry| String::from_utf8_lossy(&entry[3..]).into_owned()),
+        );
+        let tracked = git(work_tree)
+            .args(["ls-files", "-z", "--"])
+            .args(chunk)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let tracked: HashSet<&[u8]> = tracked
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .collect();
+        for file in chunk {
+            let bytes = file.as_os_str().as_encoded_bytes();
+            if !tracked.contains(bytes) {
+                let shown = String::from_utf8_lossy(bytes).into_owned();
+                if !found.contains(&shown) {
+                    found.push(shown);
+                }
+            }
+        }
     }
-    let output = git(work_tree)
-        .args(["status", "--porcelain", "-z", "--untracked-files=all", "--"])
-        .args(files)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "git could not tell whether the files have other changes: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
+    Ok(found)
+}
+
+/// Why a commit cannot be made in this repository's state at all (a merge,
+/// rebase, cherry-pick or revert in progress), checked before the run writes.
+pub fn operation_in_progress(work_tree: &Path) -> Option<String> {
+    for (head, what) in [
+        ("MERGE_HEAD", "a merge"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+        ("REBASE_HEAD", "a rebase"),
+    ] {
+        let found = git(work_tree)
+            .args(["rev-parse", "-q", "--verify", head])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if found {
+            return Some(format!(
+                "--commit cannot commit the run during {what} (git makes no partial commit then); \
+                 finish or abort it first, or run without --commit"
+            ));
+        }
     }
-    // Entries are `XY PATH`, NUL-terminated (a rename adds its source: none here,
-    // the index holds nothing staged).
-    Ok(output
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|entry| entry.len() > 3)
-        .map(|entry| String::from_utf8_lossy(&entry[3..]).into_owned())
-        .collect())
+    None
+}
+
+/// A file of the run, for the commit: its path relative to the work tree and
+/// the blob id (`git hash-object`) the run wrote.
+pub struct RunFile {
+    pub path: PathBuf,
+    pub after: String,
 }
 
 /// The commit made, or why none was.
 pub enum CommitOutcome {
-    Committed(String),
-    /// git refused (a hook, no identity, …): its output.
+    /// The commit id, and whether a hook changed what was committed.
+    Committed { id: String, changed_by_hook: bool },
+    /// Not committed: why (git's or a hook's output, or the check that failed).
     Refused(String),
 }
 
-/// Stages `files` (relative paths, byte-exact) and commits them with `message`.
-pub fn commit(work_tree: &Path, files: &[PathBuf], message: &str) -> Result<CommitOutcome, String> {
-    let mut add = git(work_tree);
-    add.args(["add", "--"]).args(files);
-    let output = add.output().map_err(|e| format!("cannot run git: {e}"))?;
-    if !output.status.success() {
-        unstage(work_tree, files);
-        return Ok(CommitOutcome::Refused(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ));
+/// Commits exactly the run's files as the run wrote them: refused when one of
+/// them changed since (a verify command or an editor wrote it) or when
+/// something else got staged meanwhile; the index is left as it was on refusal.
+pub fn commit(work_tree: &Path, files: &[RunFile], message: &str) -> Result<CommitOutcome, String> {
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let mut changed = Vec::new();
+    for file in files {
+        let now = std::fs::read(work_tree.join(&file.path))
+            .map(|bytes| super::journal::content_hash(&bytes))
+            .unwrap_or_default();
+        if now != file.after {
+            changed.push(crate::source::slash_path(&file.path));
+        }
+    }
+    if !changed.is_empty() {
+        return Ok(CommitOutcome::Refused(format!(
+            "{} changed after the run wrote {} (the verify command or an editor wrote {}), so the \
+             commit would not be the verified step",
+            changed.join(", "),
+            if changed.len() == 1 { "it" } else { "them" },
+            if changed.len() == 1 { "it" } else { "them" },
+        )));
+    }
+    let staged = staged_paths(work_tree)?;
+    if !staged.is_empty() {
+        return Ok(CommitOutcome::Refused(format!(
+            "the index holds staged changes made while the run was verified ({}); \
+             they are not the run's",
+            staged.join(", ")
+        )));
+    }
+    for chunk in paths.chunks(PATHS_PER_CALL) {
+        let output = git(work_tree)
+            .args(["add", "--"])
+            .args(chunk)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !output.status.success() {
+            unstage(work_tree, &paths);
+            return Ok(CommitOutcome::Refused(
+                String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            ));
+        }
     }
     let mut message_file =
         tempfile::NamedTempFile::new().map_err(|e| format!("cannot write the message: {e}"))?;
     std::io::Write::write_all(&mut message_file, message.as_bytes())
         .map_err(|e| format!("cannot write the message: {e}"))?;
+    // A plain commit of the index (which holds the run's files alone): a hook
+    // that stages a change of its own (a formatter) has it committed, as in
+    // any `git commit`.
     let output = git(work_tree)
         .args(["commit", "--quiet", "--cleanup=verbatim", "-F"])
         .arg(message_file.path())
-        .arg("--")
-        .args(files)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
@@ -160,28 +249,71 @@ pub fn commit(work_tree: &Path, files: &[PathBuf], message: &str) -> Result<Comm
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
         // The index held nothing staged before: put it back so.
-        unstage(work_tree, files);
+        unstage(work_tree, &paths);
         return Ok(CommitOutcome::Refused(text.trim().to_string()));
     }
     let head = git(work_tree)
         .args(["rev-parse", "HEAD"])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
-    Ok(CommitOutcome::Committed(
-        String::from_utf8_lossy(&head.stdout).trim().to_string(),
-    ))
+    Ok(CommitOutcome::Committed {
+        id: String::from_utf8_lossy(&head.stdout).trim().to_string(),
+        changed_by_hook: !in_head(work_tree, files),
+    })
+}
+
+/// Whether `HEAD` holds every one of `files` as the run wrote it: the run is
+/// committed (by `--commit`, by hand, amended or rebased alike).
+pub fn in_head(work_tree: &Path, files: &[RunFile]) -> bool {
+    if files.is_empty() {
+        return false;
+    }
+    let wanted: std::collections::HashMap<&[u8], &str> = files
+        .iter()
+        .map(|f| (f.path.as_os_str().as_encoded_bytes(), f.after.as_str()))
+        .collect();
+    let mut matched = 0;
+    for chunk in files.chunks(PATHS_PER_CALL) {
+        let Ok(output) = git(work_tree)
+            .args(["ls-tree", "-z", "--full-tree", "HEAD", "--"])
+            .args(chunk.iter().map(|f| &f.path))
+            .stderr(Stdio::null())
+            .output()
+        else {
+            return false;
+        };
+        // `MODE TYPE ID\tPATH`
+        for entry in output.stdout.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+            let Some(tab) = entry.iter().position(|b| *b == b'\t') else {
+                continue;
+            };
+            let id = entry[..tab]
+                .rsplit(|b| *b == b' ')
+                .next()
+                .unwrap_or_default();
+            if wanted
+                .get(&entry[tab + 1..])
+                .is_some_and(|after| after.as_bytes() == id)
+            {
+                matched += 1;
+            }
+        }
+    }
+    matched == files.len()
 }
 
 /// Takes `files` out of the index again: back to `HEAD`, or out of a
 /// repository without commits.
 fn unstage(work_tree: &Path, files: &[PathBuf]) {
-    let mut command = git(work_tree);
-    if has_head(work_tree) {
-        command.args(["reset", "--quiet", "--"]);
-    } else {
-        command.args(["rm", "--cached", "--quiet", "--ignore-unmatch", "--"]);
+    for chunk in files.chunks(PATHS_PER_CALL) {
+        let mut command = git(work_tree);
+        if has_head(work_tree) {
+            command.args(["reset", "--quiet", "--"]);
+        } else {
+            command.args(["rm", "--cached", "--quiet", "--ignore-unmatch", "--"]);
+        }
+        let _ = command.args(chunk).stdout(Stdio::null()).status();
     }
-    let _ = command.args(files).stdout(Stdio::null()).status();
 }
 
 fn has_head(work_tree: &Path) -> bool {
@@ -192,21 +324,16 @@ fn has_head(work_tree: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Whether `commit` is still reachable from `HEAD` (a run committed and not reset away).
-pub fn is_ancestor_of_head(work_tree: &Path, commit: &str) -> bool {
-    git(work_tree)
-        .args(["merge-base", "--is-ancestor", commit, "HEAD"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+/// Paths per git call: far below any argument-list limit.
+const PATHS_PER_CALL: usize = 500;
 
+/// git in the work tree, paths taken literally (a file named `*.py` is that file).
 fn git(work_tree: &Path) -> Command {
     let mut command = Command::new("git");
     command
         .current_dir(work_tree)
         .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_LITERAL_PATHSPECS", "1")
         .env_remove("GIT_INDEX_FILE");
     command
 }

@@ -19,16 +19,34 @@ pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Lines of a failed import's traceback shown to the user.
 const TRACEBACK_TAIL_LINES: usize = 8;
 
-/// The script each interpreter runs: the folder to put first on `sys.path`,
-/// then the module to import.
-const IMPORT_SCRIPT: &str =
-    "import importlib, sys; sys.path.insert(0, sys.argv[1]); importlib.import_module(sys.argv[2])";
+/// The script each interpreter runs, given the folders to put first on
+/// `sys.path` and, last, the module. `sys.argv` is reset to what a
+/// plain import sees (a module that parses arguments at import time must not
+/// read ours), and pytest's `importorskip` skipping the module counts as an
+/// import that works: pytest would skip it too.
+const IMPORT_SCRIPT: &str = "\
+import importlib, sys
+*folders, module = sys.argv[1:]
+sys.argv = [module]
+sys.path[:0] = folders
+try:
+    importlib.import_module(module)
+except BaseException as error:
+    if type(error).__name__ == 'Skipped' and type(error).__module__.startswith('_pytest'):
+        sys.exit(0)
+    raise
+";
+
+/// Files that are not imported as modules: importing them runs a program.
+const NOT_IMPORTED: &[&str] = &["setup.py", "__main__.py"];
 
 /// A module to import: its dotted name and the folder its top package is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportTarget {
     pub module: String,
-    pub search_path: PathBuf,
+    /// Put first on `sys.path`, in order: the folder above the top package,
+    /// then the project root and its `src/`.
+    pub search_path: Vec<PathBuf>,
     /// The file, relative to the project root, for messages.
     pub file: String,
 }
@@ -59,7 +77,11 @@ pub fn interpreter(explicit: Option<&Path>) -> PathBuf {
 /// The import target of a Python file (`relative` to `root`), or `None` for a
 /// file Python cannot import by name (a stub, a name that is not an identifier).
 pub fn import_target(root: &Path, relative: &Path) -> Option<ImportTarget> {
-    if relative.extension().is_none_or(|e| e != "py") {
+    if relative.extension().is_none_or(|e| e != "py")
+        || relative
+            .file_name()
+            .is_some_and(|name| NOT_IMPORTED.iter().any(|n| name == *n))
+    {
         return None;
     }
     let stem = relative.file_stem()?.to_str()?;
@@ -86,9 +108,17 @@ pub fn import_target(root: &Path, relative: &Path) -> Option<ImportTarget> {
     if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
         return None;
     }
+    // Then the project root and its `src/`: namespace packages (no
+    // `__init__.py`) that the module imports by their full name live there.
+    let mut search_path = vec![folder];
+    for extra in [root.to_path_buf(), root.join("src")] {
+        if extra.is_dir() && !search_path.contains(&extra) {
+            search_path.push(extra);
+        }
+    }
     Some(ImportTarget {
         module: parts.join("."),
-        search_path: folder,
+        search_path,
         file: crate::source::slash_path(relative),
     })
 }
@@ -101,43 +131,96 @@ fn is_identifier(name: &str) -> bool {
 
 /// Imports each target in its own interpreter, from `root`; returns the failures.
 /// `Err` when the interpreter cannot be started at all.
+/// What importing the targets found.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub failures: Vec<ImportFailure>,
+    /// `interrupted` answered yes: the import under way was stopped and the
+    /// rest not tried.
+    pub interrupted: bool,
+}
+
 pub fn import_all(
     python: &Path,
     root: &Path,
     targets: &[ImportTarget],
     timeout: Duration,
-) -> Result<Vec<ImportFailure>, String> {
-    let mut failures = Vec::new();
+    interrupted: &mut dyn FnMut() -> bool,
+) -> Result<Imported, String> {
+    let mut imported = Imported::default();
     for target in targets {
-        if let Some(reason) = import_one(python, root, target, timeout)? {
-            failures.push(ImportFailure {
+        match import_one(python, root, target, timeout, interrupted)? {
+            Outcome::Imported => {}
+            Outcome::Failed(reason) => imported.failures.push(ImportFailure {
                 target: target.clone(),
                 reason,
-            });
+            }),
+            Outcome::Interrupted => {
+                imported.interrupted = true;
+                break;
+            }
         }
     }
-    Ok(failures)
+    Ok(imported)
 }
 
-/// `None` when the module imports; else why not.
+enum Outcome {
+    Imported,
+    Failed(String),
+    Interrupted,
+}
+
+/// Whether `python` can be started at all: checked before a run writes.
+pub fn check_interpreter(python: &Path) -> Result<(), String> {
+    let ran = Command::new(python)
+        .args(["-c", "import sys"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    match ran {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!(
+            "`{} -c 'import sys'` failed ({status}): name a working interpreter with --python PATH",
+            python.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot run `{}` for --verify-imports: {e} (name the interpreter with --python PATH, \
+             or activate the project's virtual environment)",
+            python.display()
+        )),
+    }
+}
+
+/// Imports one module in a fresh interpreter, in a process group of its own
+/// that is killed when the import ends (a module that starts a background
+/// process leaves nothing behind), times out, or is interrupted.
 fn import_one(
     python: &Path,
     root: &Path,
     target: &ImportTarget,
     timeout: Duration,
-) -> Result<Option<String>, String> {
+    interrupted: &mut dyn FnMut() -> bool,
+) -> Result<Outcome, String> {
     use std::os::unix::process::CommandExt;
+    // The traceback goes to a file, not a pipe: a background process the
+    // module started would hold a pipe open after the import ended.
+    let mut stderr =
+        tempfile::tempfile().map_err(|e| format!("cannot create a temporary file: {e}"))?;
     let mut child = Command::new(python)
         .arg("-c")
         .arg(IMPORT_SCRIPT)
-        .arg(&target.search_path)
+        .args(&target.search_path)
         .arg(&target.module)
         .current_dir(root)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        // Its own process group, so that a timeout ends whatever it started.
+        .stderr(
+            stderr
+                .try_clone()
+                .map_err(|e| format!("cannot create a temporary file: {e}"))?,
+        )
         .process_group(0)
         .spawn()
         .map_err(|e| {
@@ -147,24 +230,24 @@ fn import_one(
                 python.display()
             )
         })?;
-    let mut stderr = child.stderr.take();
-    // Read stderr on a thread: a module that prints a lot must not block on a full pipe.
-    let reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        if let Some(stderr) = stderr.as_mut() {
-            let _ = stderr.read_to_end(&mut text);
+    let group = child.id() as i32;
+    let kill_group = || {
+        // SAFETY: signals the child's own process group (its pid is the group id).
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
         }
-        text
-    });
+    };
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
+            Ok(None) if interrupted() => {
+                kill_group();
+                let _ = child.wait();
+                return Ok(Outcome::Interrupted);
+            }
             Ok(None) if started.elapsed() >= timeout => {
-                // SAFETY: signals the child's own process group (its pid is the group id).
-                unsafe {
-                    libc::kill(-(child.id() as i32), libc::SIGKILL);
-                }
+                kill_group();
                 let _ = child.wait();
                 break None;
             }
@@ -172,9 +255,13 @@ fn import_one(
             Err(e) => return Err(format!("waiting for `{}`: {e}", python.display())),
         }
     };
-    let text = reader.join().unwrap_or_default();
-    match status {
-        Some(status) if status.success() => Ok(None),
+    kill_group();
+    let mut text = Vec::new();
+    use std::io::Seek;
+    let _ = stderr.seek(std::io::SeekFrom::Start(0));
+    let _ = stderr.read_to_end(&mut text);
+    Ok(match status {
+        Some(status) if status.success() => Outcome::Imported,
         Some(status) => {
             let text = String::from_utf8_lossy(&text);
             let lines: Vec<&str> = text.lines().collect();
@@ -182,17 +269,17 @@ fn import_one(
             let code = status
                 .code()
                 .map_or_else(|| "a signal".to_string(), |c| format!("exit code {c}"));
-            Ok(Some(if tail.is_empty() {
+            Outcome::Failed(if tail.is_empty() {
                 format!("the import failed ({code})")
             } else {
                 tail
-            }))
+            })
         }
-        None => Ok(Some(format!(
+        None => Outcome::Failed(format!(
             "the import did not finish within {} s (does the module run work when imported?)",
             timeout.as_secs()
-        ))),
-    }
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -216,13 +303,17 @@ mod tests {
         touch(root, "my-tool.py", "");
         let cache = import_target(root, Path::new("src/app/db/cache.py")).unwrap();
         assert_eq!(cache.module, "app.db.cache");
-        assert_eq!(cache.search_path, root.join("src"));
+        assert_eq!(cache.search_path, [root.join("src"), root.to_path_buf()]);
         let package = import_target(root, Path::new("src/app/__init__.py")).unwrap();
         assert_eq!(package.module, "app");
-        assert_eq!(package.search_path, root.join("src"));
         let script = import_target(root, Path::new("tools/run.py")).unwrap();
         assert_eq!(script.module, "run");
-        assert_eq!(script.search_path, root.join("tools"));
+        assert_eq!(
+            script.search_path,
+            [root.join("tools"), root.to_path_buf(), root.join("src")]
+        );
+        assert_eq!(import_target(root, Path::new("setup.py")), None);
+        assert_eq!(import_target(root, Path::new("src/app/__main__.py")), None);
         assert_eq!(import_target(root, Path::new("my-tool.py")), None);
         assert_eq!(import_target(root, Path::new("x.pyi")), None);
     }
@@ -235,7 +326,7 @@ mod tests {
         touch(&root, "mod.py", "");
         let target = import_target(&root, Path::new("mod.py")).unwrap();
         assert_eq!(target.module, "pkg.mod");
-        assert_eq!(target.search_path, dir.path());
+        assert_eq!(target.search_path[0], dir.path());
     }
 
     #[test]
@@ -257,13 +348,42 @@ mod tests {
         touch(root, "app/other.py", "X = 1\n");
         touch(root, "app/bad.py", "import aioredis_that_does_not_exist\n");
         touch(root, "app/slow.py", "import time\ntime.sleep(30)\n");
-        let targets: Vec<ImportTarget> = ["app/good.py", "app/bad.py", "app/slow.py"]
+        // A module that starts a background process holding stderr open, one
+        // that parses arguments at import time, one that pytest would skip.
+        touch(
+            root,
+            "app/daemon.py",
+            "import subprocess, sys\nsubprocess.Popen(['sleep', '60'], stderr=sys.stderr)\n",
+        );
+        touch(
+            root,
+            "app/cli.py",
+            "import argparse\nargparse.ArgumentParser().parse_args()\n",
+        );
+        let targets: Vec<ImportTarget> = [
+            "app/good.py",
+            "app/bad.py",
+            "app/slow.py",
+            "app/daemon.py",
+            "app/cli.py",
+        ]
+        .iter()
+        .map(|f| import_target(root, Path::new(f)).unwrap())
+        .collect();
+        let started = Instant::now();
+        let imported = import_all(&python, root, &targets, Duration::from_secs(2), &mut || {
+            false
+        })
+        .unwrap();
+        // Not a timing assertion: a daemon holding a pipe would hang for 60 s.
+        assert!(started.elapsed() < Duration::from_secs(50));
+        let failed: Vec<&str> = imported
+            .failures
             .iter()
-            .map(|f| import_target(root, Path::new(f)).unwrap())
+            .map(|f| f.target.file.as_str())
             .collect();
-        let failures = import_all(&python, root, &targets, Duration::from_secs(2)).unwrap();
-        let failed: Vec<&str> = failures.iter().map(|f| f.target.file.as_str()).collect();
         assert_eq!(failed, ["app/bad.py", "app/slow.py"]);
+        let failures = &imported.failures;
         assert!(
             failures[0]
                 .reason
@@ -272,12 +392,24 @@ mod tests {
             failures[0].reason
         );
         assert!(failures[1].reason.contains("did not finish"));
+        // Interrupted: the import under way is stopped, the rest not tried.
+        let mut asked = 0;
+        let imported = import_all(&python, root, &targets[2..], IMPORT_TIMEOUT, &mut || {
+            asked += 1;
+            asked > 5
+        })
+        .unwrap();
+        assert!(imported.interrupted);
+        assert!(imported.failures.is_empty());
         let missing = import_all(
             Path::new("/nonexistent/python"),
             root,
             &targets,
             IMPORT_TIMEOUT,
+            &mut || false,
         );
         assert!(missing.unwrap_err().contains("--python"));
+        assert!(check_interpreter(Path::new("/nonexistent/python")).is_err());
+        assert!(check_interpreter(&python).is_ok());
     }
 }

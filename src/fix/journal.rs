@@ -34,6 +34,9 @@ use super::write::write_atomically;
 pub enum RunStatus {
     /// Originals saved; files being written (a run that stops here was interrupted).
     Writing,
+    /// Written; `--verify-imports` / `--verify` running (a run that stops here
+    /// was interrupted with unverified fixes).
+    Verifying,
     /// Written (and verified, when the run had a verify command that passed).
     Complete,
     /// `--verify` failed and every file was restored.
@@ -99,6 +102,13 @@ pub struct ImportCheck {
     /// The modules that did not import, as `module (file)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
+    /// Written Python files not imported: no module name (`my-tool.py`), or a
+    /// program (`setup.py`, `__main__.py`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    /// A signal stopped the check (the rest of the modules were not imported).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// Why nothing could be imported (the interpreter did not start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -116,6 +126,9 @@ impl ImportCheck {
         let seconds = self.duration_ms as f64 / 1000.0;
         if let Some(error) = &self.error {
             return format!("no module could be imported: {error}");
+        }
+        if self.interrupted {
+            return format!("the import check of {modules} was interrupted ({seconds:.1} s)");
         }
         if self.passed {
             format!(
@@ -205,6 +218,9 @@ pub struct Manifest {
     /// The commit `fix --commit` made of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Why `fix --commit` made no commit of the run (git's or a hook's output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_refused: Option<String>,
 }
 
 impl Manifest {

@@ -48,7 +48,11 @@ impl IndexFlags {
             let Some(entry) = self.index.get_path(&relative, 0) else {
                 continue;
             };
-            let shown = slash_path(&relative);
+            // As typed where the command runs (git update-index takes paths
+            // relative to the current folder).
+            let shown = std::env::current_dir()
+                .map(|cwd| slash_path(&relative_to(path, &cwd)))
+                .unwrap_or_else(|_| slash_path(&relative));
             let flags = IndexEntryFlag::from_bits_truncate(entry.flags);
             let extended = IndexEntryExtendedFlag::from_bits_truncate(entry.flags_extended);
             if extended.is_skip_worktree() {

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::policy::{HIGH_FAN_IN, PHASE_NAMES};
 use super::{Plan, Saved};
+use crate::shell::shell_word;
 
 const PHASE_TITLES: [&str; 4] = ["low risk", "mechanical", "manual", "critical"];
 
@@ -213,17 +214,24 @@ fn write_checklist(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             if files == 1 { "file" } else { "files" },
             super::phase_command(plan, phase)
         )?;
-        let manual: usize = plan
+        let by_hand: Vec<&super::PlannedFile> = plan
             .files
             .iter()
-            .filter(|f| f.phase == phase)
-            .map(|f| f.findings.manual)
-            .sum();
+            .filter(|f| f.phase == phase && f.findings.manual > 0)
+            .collect();
+        let manual: usize = by_hand.iter().map(|f| f.findings.manual).sum();
         if manual > 0 {
+            let paths: Vec<String> = by_hand.iter().map(|f| shell_word(&f.path)).collect();
             writeln!(
                 out,
-                "- [ ] Phase {phase}: the {manual} {} that need a hand change (`redis-unify check` lists them)",
-                if manual == 1 { "finding" } else { "findings" }
+                "- [ ] Phase {phase}: {} (`redis-unify check {}` lists {})",
+                if manual == 1 {
+                    "the 1 finding that needs a hand change".to_string()
+                } else {
+                    format!("the {manual} findings that need a hand change")
+                },
+                paths.join(" "),
+                if manual == 1 { "it" } else { "them" }
             )?;
         }
     }
@@ -281,14 +289,6 @@ fn cell(text: &str) -> String {
 
 /// The git command that commits the saved plan (and nothing else).
 fn commit_plan_command(config: &str) -> String {
-    let config = if !config.is_empty()
-        && config
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
-    {
-        config.to_string()
-    } else {
-        format!("'{}'", config.replace('\'', r"'\''"))
-    };
+    let config = shell_word(config);
     format!("git add {config} && git commit -m \"redis-unify: the migration plan\" -- {config}")
 }
