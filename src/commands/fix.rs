@@ -194,7 +194,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     let mut fixes: Vec<FileFix> = results.into_iter().flatten().collect();
     for fix in &fixes {
         if let Some(failure) = &fix.outcome.failure {
-            eprintln!("error: {}: {failure}", fix.file.display);
+            crate::errln!("error: {}: {failure}", fix.file.display);
         }
     }
 
@@ -202,23 +202,23 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let mut changed = false;
         for fix in fixes.iter().filter(|f| f.changed()) {
             changed = true;
-            print!(
+            crate::output::print(format_args!(
                 "{}",
                 unified_diff(&fix.file.display, &fix.original, &fix.outcome.text)
-            );
+            ))?;
         }
         let count: usize = fixes
             .iter()
             .map(|f| f.outcome.fixed.values().sum::<usize>())
             .sum();
         if changed {
-            eprintln!(
+            crate::errln!(
                 "Would fix {count} {}.",
                 if count == 1 { "error" } else { "errors" }
             );
             return Ok(ExitStatus::Failure);
         }
-        eprintln!("No fixes to apply.");
+        crate::errln!("No fixes to apply.");
         return Ok(ExitStatus::Success);
     }
 
@@ -243,7 +243,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         match writable(fix, &context, &refix) {
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
-                eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                crate::errln!("warning: {}: not fixed: {reason}", fix.file.display);
                 not_fixed.push((fix.file.display.clone(), reason.clone()));
                 keep_original(fix, &inputs);
             }
@@ -285,7 +285,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let locked_at = std::time::SystemTime::now();
         tidy_journal(&journal, &writes, locked_at);
         if inputs.git_dir.is_none() {
-            eprintln!(
+            crate::errln!(
                 "note: the fix journal is in {}; add `.redis-unify/` to your .gitignore",
                 journal.folder().display()
             );
@@ -345,7 +345,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 }
                 Err(reason) => {
                     let fix = &mut fixes[write.index];
-                    eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                    crate::errln!("warning: {}: not fixed: {reason}", fix.file.display);
                     not_fixed.push((fix.file.display.clone(), reason.clone()));
                     entry.write = FileWrite::NotWritten;
                     entry.not_written = Some(reason);
@@ -367,17 +367,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         };
         let files = if written == 1 { "file" } else { "files" };
         if written == 0 {
-            eprintln!(
+            crate::errln!(
                 "No file was written (run {}{not_written_note}).",
                 manifest.id
             );
         } else if let Some(command) = &options.verify {
-            eprintln!(
+            crate::errln!(
                 "Wrote {written} {files} (run {}{not_written_note}); kept only if `{command}` passes.",
                 manifest.id
             );
         } else {
-            eprintln!(
+            crate::errln!(
                 "Fixed {written} {files} (run {}; `redis-unify rollback` restores them{not_written_note}).",
                 manifest.id
             );
@@ -447,7 +447,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             .collect();
         if failure.is_none() && !verification.is_empty() {
             if options.commit {
-                eprintln!("Verified: {}.", verification.join("; "));
+                crate::errln!("Verified: {}.", verification.join("; "));
             } else {
                 // As the user types them: relative to the current folder, quoted for sh.
                 let shown: Vec<String> = writes
@@ -456,7 +456,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     .filter(|(_, entry)| entry.write == FileWrite::Written)
                     .map(|(write, _)| shell_word(&fixes[write.index].file.display))
                     .collect();
-                eprintln!(
+                crate::errln!(
                     "Verified: {}. Review with `git diff`, then commit: git add {} && git commit",
                     verification.join("; "),
                     shown.join(" ")
@@ -484,7 +484,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 .collect();
             match commit::commit(&inputs.tree_root, &paths, &message) {
                 Ok(commit::CommitOutcome::Committed(id)) => {
-                    eprintln!(
+                    crate::errln!(
                         "Committed {} as {} ({}).",
                         plural(paths.len(), "file"),
                         &id[..id.len().min(12)],
@@ -494,15 +494,15 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     journal.save(&manifest).map_err(io_error)?;
                 }
                 Ok(commit::CommitOutcome::Refused(output)) => {
-                    eprintln!("{output}");
-                    eprintln!(
+                    crate::errln!("{output}");
+                    crate::errln!(
                         "warning: git did not commit the run (see above); its files stay fixed, not staged. \
                          Commit them yourself, or `redis-unify rollback` to undo the run"
                     );
                     commit_refused = true;
                 }
                 Err(why) => {
-                    eprintln!("warning: the run was not committed: {why}");
+                    crate::errln!("warning: the run was not committed: {why}");
                     commit_refused = true;
                 }
             }
@@ -519,10 +519,10 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 };
                 journal.save(&manifest).map_err(io_error)?;
                 for problem in &problems {
-                    eprintln!("error: not restored: {problem}");
+                    crate::errln!("error: not restored: {problem}");
                 }
                 if problems.is_empty() {
-                    eprintln!(
+                    crate::errln!(
                         "{what}; the run was rolled back (every file restored; run {}).",
                         manifest.id
                     );
@@ -532,7 +532,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                         .iter()
                         .map(|f| f.path.as_str())
                         .collect();
-                    eprintln!(
+                    crate::errln!(
                         "{what}; the run was NOT fully rolled back: {} of {} files keep the unverified fixes ({}); \
                          run {} is recorded as `{}`. Restore them with `redis-unify rollback --force {}` \
                          once they are as you want them.",
@@ -570,7 +570,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     if written_files == 0
         && let Some(command) = &options.verify
     {
-        eprintln!("Nothing was fixed, so `{command}` was not run.");
+        crate::errln!("Nothing was fixed, so `{command}` was not run.");
     }
 
     let fixed_count: usize = fixes
@@ -617,7 +617,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         return Ok(ExitStatus::Failure);
     }
     if options.exit_non_zero_on_fix && written_files > 0 {
-        eprintln!(
+        crate::errln!(
             "error: fixed {written_files} {}; review and `git add` {}, then commit again.",
             if written_files == 1 { "file" } else { "files" },
             if written_files == 1 { "it" } else { "them" },
@@ -831,7 +831,7 @@ fn verify_imports(manifest: &Manifest, root: &Path, python: Option<&Path>) -> Im
         .filter_map(|file| import_check::import_target(root, &file.relative_path()))
         .collect();
     let python = import_check::interpreter(python);
-    eprintln!(
+    crate::errln!(
         "Verifying imports: {} with {}",
         plural(targets.len(), "module"),
         python.display()
@@ -849,13 +849,15 @@ fn verify_imports(manifest: &Manifest, root: &Path, python: Option<&Path>) -> Im
     match imported {
         Ok(failures) => {
             for failure in &failures {
-                eprintln!(
+                crate::errln!(
                     "--- `import {}` ({}) failed ---\n{}",
-                    failure.target.module, failure.target.file, failure.reason
+                    failure.target.module,
+                    failure.target.file,
+                    failure.reason
                 );
             }
             if !failures.is_empty() {
-                eprintln!("---");
+                crate::errln!("---");
             }
             check.passed = failures.is_empty();
             check.failed = failures
@@ -864,7 +866,7 @@ fn verify_imports(manifest: &Manifest, root: &Path, python: Option<&Path>) -> Im
                 .collect();
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            crate::errln!("error: {error}");
             check.error = Some(error);
         }
     }
@@ -910,19 +912,19 @@ fn shell_word(word: &str) -> String {
 /// Runs the verify command in the tree root (see [`run_verify`]); prints the
 /// tail of its output when it does not pass.
 fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResult {
-    eprintln!("Verifying: {command}");
+    crate::errln!("Verifying: {command}");
     let verification = run_verify(command, root, interrupts);
     if let Some(error) = &verification.error {
-        eprintln!("error: {error}");
+        crate::errln!("error: {error}");
     }
     if verification.result.outcome != VerifyOutcome::Passed && !verification.output.is_empty() {
         let lines: Vec<&str> = verification.output.lines().collect();
         let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
-        eprintln!("--- last {} lines of `{command}` ---", tail.len());
+        crate::errln!("--- last {} lines of `{command}` ---", tail.len());
         for line in tail {
-            eprintln!("{line}");
+            crate::errln!("{line}");
         }
-        eprintln!("---");
+        crate::errln!("---");
     }
     verification.result
 }
@@ -933,7 +935,7 @@ fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResu
 /// journal is writing them); says when the journal has grown.
 fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::SystemTime) {
     if let Err(e) = journal.remove_runs_without_manifest(locked_at) {
-        eprintln!(
+        crate::errln!(
             "warning: {}: cannot remove the folders of runs that never wrote a manifest: {e}",
             journal.folder().display()
         );
@@ -944,7 +946,7 @@ fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::Syste
         .collect();
     for folder in folders {
         for path in journal::remove_stale_temporaries(folder, locked_at) {
-            eprintln!(
+            crate::errln!(
                 "note: removed {}, a temporary file left by an interrupted run",
                 path.display()
             );
@@ -952,7 +954,7 @@ fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::Syste
     }
     let runs = journal.run_count();
     if runs >= JOURNAL_RUNS_NOTE {
-        eprintln!(
+        crate::errln!(
             "note: the fix journal holds {runs} runs ({:.1} MB); `redis-unify history --prune` keeps the last 20",
             journal.size() as f64 / (1024.0 * 1024.0)
         );

@@ -131,7 +131,7 @@ pub fn gather_in(args: &CommonArgs, cwd: &Path, scope: Scope) -> Result<Inputs, 
             };
             let found = walk.collect(&roots)?;
             for (path, reason) in &found.skipped {
-                eprintln!("warning: {path}: {reason}");
+                crate::errln!("warning: {path}: {reason}");
             }
             if let (true, Some((repo, workdir))) = (args.new_only, &repository) {
                 // --new-only on named paths: new since HEAD, in the work tree.
