@@ -50,6 +50,13 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         }
         return super::stdin::check(&args.common, filename, cwd);
     }
+    if args.add_noqa {
+        let options = FixOptions {
+            add_noqa: true,
+            ..FixOptions::default()
+        };
+        return run_fix(&args.common, &options, cwd);
+    }
     if args.fix {
         let options = FixOptions {
             mode: if args.unsafe_fixes {

@@ -23,7 +23,7 @@ use crate::fix::verify::{Interrupts, run_verify};
 use crate::fix::worktree::{IndexFlags, staged_blob_id};
 use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
 use crate::fix::{commit, import_check};
-use crate::project::{fix_file, lint_file};
+use crate::project::{add_noqa_file, fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
 use crate::source::encoding::{SourceEncoding, decode_as, decode_python};
@@ -49,6 +49,8 @@ pub struct FixOptions {
     pub show_fixes: bool,
     /// Exit with 1 when a file was written (git hooks: stop the commit).
     pub exit_non_zero_on_fix: bool,
+    /// `check --add-noqa`: add `# noqa` comments instead of fixing.
+    pub add_noqa: bool,
 }
 
 impl Default for FixOptions {
@@ -63,6 +65,7 @@ impl Default for FixOptions {
             commit: false,
             show_fixes: false,
             exit_non_zero_on_fix: false,
+            add_noqa: false,
         }
     }
 }
@@ -95,6 +98,7 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         commit: args.commit,
         show_fixes: args.show_fixes,
         exit_non_zero_on_fix: args.exit_non_zero_on_fix,
+        add_noqa: false,
     };
     run_fix(&args.common, &options, cwd)
 }
@@ -171,13 +175,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let outcome = fix_file(
-                file.path(),
-                &text,
-                &inputs.settings,
-                &inputs.asyncio,
-                options.mode,
-            );
+            let outcome = if options.add_noqa {
+                add_noqa_file(file.path(), &text, &inputs.settings, &inputs.asyncio)
+            } else {
+                fix_file(
+                    file.path(),
+                    &text,
+                    &inputs.settings,
+                    &inputs.asyncio,
+                    options.mode,
+                )
+            };
             Some(FileFix {
                 file: file.clone(),
                 original: text,
@@ -194,7 +202,19 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     let mut fixes: Vec<FileFix> = results.into_iter().flatten().collect();
     for fix in &fixes {
         if let Some(failure) = &fix.outcome.failure {
-            crate::errln!("error: {}: {failure}", fix.file.display);
+            if options.add_noqa {
+                // One note a line: `ROW: CODE not suppressed: why`, or about the file.
+                for note in failure.lines() {
+                    let separator = if note.starts_with(|c: char| c.is_ascii_digit()) {
+                        ":"
+                    } else {
+                        ": "
+                    };
+                    crate::errln!("warning: {}{separator}{note}", fix.file.display);
+                }
+            } else {
+                crate::errln!("error: {}: {failure}", fix.file.display);
+            }
         }
     }
 
@@ -226,13 +246,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // cannot be written keeps its original text (and its findings).
     let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
     let refix = |file: &SourceFile, text: &str| {
-        fix_file(
-            file.path(),
-            text,
-            &inputs.settings,
-            &inputs.asyncio,
-            options.mode,
-        )
+        if options.add_noqa {
+            add_noqa_file(file.path(), text, &inputs.settings, &inputs.asyncio)
+        } else {
+            fix_file(
+                file.path(),
+                text,
+                &inputs.settings,
+                &inputs.asyncio,
+                options.mode,
+            )
+        }
     };
     let mut writes: Vec<Write> = Vec::new();
     let mut not_fixed: Vec<(String, String)> = Vec::new();
@@ -369,6 +393,18 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         if written == 0 {
             crate::errln!(
                 "No file was written (run {}{not_written_note}).",
+                manifest.id
+            );
+        } else if options.add_noqa {
+            let suppressed: usize = writes
+                .iter()
+                .zip(&manifest.files)
+                .filter(|(_, entry)| entry.write == FileWrite::Written)
+                .map(|(write, _)| fixes[write.index].outcome.fixed.values().sum::<usize>())
+                .sum();
+            crate::errln!(
+                "Added `# noqa` for {} in {written} {files} (run {}; `redis-unify rollback` removes them{not_written_note}).",
+                plural(suppressed, "finding"),
                 manifest.id
             );
         } else if let Some(command) = &options.verify {
@@ -573,6 +609,23 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         crate::errln!("Nothing was fixed, so `{command}` was not run.");
     }
 
+    if options.add_noqa {
+        // As ruff's `--add-noqa`: no report of the findings, only what was
+        // added (above) and what could not be suppressed (the warnings).
+        let left: usize = fixes.iter().map(|f| f.outcome.diagnostics.len()).sum();
+        if written_files == 0 && left == 0 {
+            crate::errln!("No findings to suppress: no `# noqa` added.");
+        }
+        if left > 0 {
+            crate::errln!(
+                "{} not suppressed (see the warnings above); `redis-unify check` lists {}.",
+                plural(left, "finding"),
+                if left == 1 { "it" } else { "them" }
+            );
+            return Ok(ExitStatus::Failure);
+        }
+        return Ok(ExitStatus::Success);
+    }
     let fixed_count: usize = fixes
         .iter()
         .map(|f| f.outcome.fixed.values().sum::<usize>())
