@@ -107,12 +107,22 @@ pub fn included_requirements(
 /// guess of the release the code runs on. `None` when no requirement has a
 /// lower bound.
 pub fn required_redis_version(root: &Path) -> Option<(RedisVersion, PathBuf)> {
+    required_redis_version_with(root, &|path| std::fs::read_to_string(path).ok())
+}
+
+/// [`required_redis_version`], each root manifest's text read with `read`
+/// (the language server gives the unsaved text of an open buffer). Which
+/// manifests there are, and what `-r` includes, still come from the disk.
+pub fn required_redis_version_with(
+    root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+) -> Option<(RedisVersion, PathBuf)> {
     let mut lowest: Option<(RedisVersion, PathBuf)> = None;
     for path in root_manifests(root) {
         let Some(kind) = ManifestKind::of(&path) else {
             continue;
         };
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = read(&path) else {
             continue;
         };
         if !crate::manifest::may_contain_findings(text.as_bytes()) {

@@ -206,6 +206,23 @@ pub fn resolve_settings(
     Ok(settings)
 }
 
+/// [`resolve_settings`], the root manifests that `target-redis-version`
+/// defaults from read with `read` (the server: open buffers over the disk).
+pub fn resolve_settings_with(
+    config: Option<settings::ConfigFile>,
+    selection: &SelectionArgs,
+    fallback_root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+) -> Result<Settings, Error> {
+    let mut settings = Settings::resolve(config, selection, fallback_root)?;
+    if settings.target_redis_version.is_none() {
+        settings.target_redis_version =
+            crate::project::required_redis_version_with(&settings.project_root, read)
+                .map(|(version, _)| version);
+    }
+    Ok(settings)
+}
+
 /// Where repository-relative paths (for the CI formats) are taken from, first
 /// match first: the CI checkout (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`), the git
 /// work tree around `cwd`, then `cwd` itself.
