@@ -57,8 +57,8 @@ pub enum Command {
 output: diagnostics on the buffer as you type (not the file on disk), quick fixes (safe and unsafe ones \
 labelled), `source.fixAll.redis-unify` (fix all safe findings, for format-on-save) and \
 `# noqa: RUxxx` suppressions. The configuration is the CLI's ([tool.redis-unify] in pyproject.toml, or \
-redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for VS Code, Neovim and \
-Helix: see \"In the editor\" in the README."
+redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for Neovim, VS Code, \
+Helix, Emacs and Sublime Text: docs/editors.md."
 )]
 pub struct ServerArgs {}
 
