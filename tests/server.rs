@@ -880,3 +880,41 @@ fn untitled_buffers_and_unsaved_manifests() {
     }
     assert_eq!(server.shutdown(), 0);
 }
+
+/// The `# noqa` action places its comment as `check --add-noqa` does (never
+/// where `#` would be text), and RU002, when selected, offers its fix to
+/// remove a `# noqa` that suppresses nothing.
+#[test]
+fn noqa_actions_follow_add_noqa_and_unused_noqa_is_fixable() {
+    let project = Project::repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n\n[tool.redis-unify]\nextend-select = [\"RU002\"]\n",
+    )]);
+    let root = project.path().canonicalize().unwrap();
+    let doc = uri(&root.join("app/m.py"));
+    let text = "import aioredis  # noqa: RU100\nx = f'''{aioredis.create_redis}\n'''\nimport os  # noqa: RU101, F401\n";
+    let (mut server, _) = Server::start(&root, &["utf-8"]);
+    server.open(&doc, text);
+    let found = server.diagnostics(&doc, 1);
+    assert_eq!(codes(&found), ["RU101 1:9-1:30", "RU002 3:11-3:30"]);
+
+    // RU101 starts on a line that ends inside a multi-line f-string: no `# noqa`.
+    let line1 = json!({"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 12}});
+    let titles1 = titles(&server.code_actions(&doc, line1, Some(&["quickfix"])));
+    assert!(titles1.iter().all(|t| !t.contains("noqa")), "{titles1:?}");
+
+    // RU002's fix keeps the other tool's code.
+    let line3 = json!({"start": {"line": 3, "character": 14}, "end": {"line": 3, "character": 14}});
+    let actions = server.code_actions(&doc, line3, Some(&["quickfix"]));
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"] == "redis-unify (RU002): Remove the unused codes from the `noqa` directive"
+        })
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    let fixed = apply(text, fix, &doc);
+    assert!(fixed.ends_with("import os  # noqa: F401\n"), "{fixed}");
+    server.change(&doc, 2, &fixed);
+    assert_eq!(codes(&server.diagnostics(&doc, 2)), ["RU101 1:9-1:30"]);
+    assert_eq!(server.shutdown(), 0);
+}
