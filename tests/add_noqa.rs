@@ -147,3 +147,77 @@ fn unused_noqa_reports_and_removes_the_suppressions_a_migration_made_stale() {
         rule.stdout
     );
 }
+
+/// The dev corpus (real packages that use aioredis), copied into a fresh
+/// repository: `--add-noqa` suppresses every finding it can, each changed
+/// Python file still parses for CPython, `check` then reports only what it
+/// said it could not suppress, RU002 finds every added code used, and
+/// `rollback` gives back the corpus byte for byte.
+#[test]
+fn add_noqa_on_the_dev_corpus() {
+    let Some(corpus) = common::dev_corpus() else {
+        return; // dev_corpus() said why
+    };
+    let project = Project::new();
+    let copied = std::process::Command::new("cp")
+        .arg("-rL")
+        .arg(corpus.join("."))
+        .arg(project.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    project.git(&["init", "-q"]);
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "corpus"]);
+    let before = project.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(before.code, 1);
+
+    let added = project.run(&["check", "--add-noqa", "."]);
+    let skipped = added
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains(" not suppressed: "))
+        .count();
+    assert!(
+        added.stderr.contains("Added `# noqa` for "),
+        "{}",
+        added.stderr
+    );
+    let after = project.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(
+        after.findings().len(),
+        skipped,
+        "{}\n{}",
+        added.stderr,
+        after.stdout
+    );
+    assert!(skipped * 100 < before.findings().len(), "{skipped} skipped");
+
+    let changed = project.git(&["diff", "--name-only"]);
+    let python: Vec<&str> = changed.lines().filter(|p| p.ends_with(".py")).collect();
+    assert!(!python.is_empty());
+    let parses = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import ast, sys\nfor p in sys.argv[1:]:\n    ast.parse(open(p, 'rb').read(), p)")
+        .args(&python)
+        .current_dir(project.path())
+        .output()
+        .unwrap();
+    assert!(
+        parses.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parses.stderr)
+    );
+
+    let unused = project.run(&[
+        "check",
+        "--select",
+        "ALL",
+        "--output-format",
+        "concise",
+        ".",
+    ]);
+    assert!(!unused.stdout.contains(": RU002 "), "{}", unused.stdout);
+    assert_eq!(project.run(&["rollback"]).code, 0);
+    assert_eq!(project.git(&["status", "--porcelain"]), "");
+}

@@ -622,9 +622,8 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 plural(left, "finding"),
                 if left == 1 { "it" } else { "them" }
             );
-            return Ok(ExitStatus::Failure);
         }
-        return Ok(ExitStatus::Success);
+        return Ok(exit_status(left > 0, common.exit_zero));
     }
     let fixed_count: usize = fixes
         .iter()
