@@ -221,3 +221,30 @@ fn add_noqa_on_the_dev_corpus() {
     assert_eq!(project.run(&["rollback"]).code, 0);
     assert_eq!(project.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_partially_staged_file_is_left_alone_with_advice_that_works() {
+    let project = Project::repo(&[("a.py", "x = 1\n")]);
+    project.write("a.py", "import aioredis\n");
+    project.git(&["add", "a.py"]);
+    project.write("a.py", "import aioredis\ny = 2\n");
+    let run = project.run(&["check", "--add-noqa"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "warning: a.py: no `# noqa` added: its work-tree content differs from what is staged"
+        ) && run.stderr.contains("`redis-unify check --add-noqa PATH`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("a.py")).unwrap(),
+        "import aioredis\ny = 2\n"
+    );
+    // The advice, followed.
+    assert_eq!(project.run(&["check", "--add-noqa", "a.py"]).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("a.py")).unwrap(),
+        "import aioredis  # noqa: RU100\ny = 2\n"
+    );
+}

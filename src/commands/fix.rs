@@ -260,6 +260,11 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     };
     let mut writes: Vec<Write> = Vec::new();
     let mut not_fixed: Vec<(String, String)> = Vec::new();
+    let not_done = if options.add_noqa {
+        "no `# noqa` added"
+    } else {
+        "not fixed"
+    };
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
@@ -267,7 +272,16 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         match writable(fix, &context, &refix) {
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
-                crate::errln!("warning: {}: not fixed: {reason}", fix.file.display);
+                // The advice names the command that was run.
+                let reason = if options.add_noqa {
+                    reason.replace(
+                        "`redis-unify fix PATH`",
+                        "`redis-unify check --add-noqa PATH`",
+                    )
+                } else {
+                    reason
+                };
+                crate::errln!("warning: {}: {not_done}: {reason}", fix.file.display);
                 not_fixed.push((fix.file.display.clone(), reason.clone()));
                 keep_original(fix, &inputs);
             }
@@ -369,7 +383,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 }
                 Err(reason) => {
                     let fix = &mut fixes[write.index];
-                    crate::errln!("warning: {}: not fixed: {reason}", fix.file.display);
+                    crate::errln!("warning: {}: {not_done}: {reason}", fix.file.display);
                     not_fixed.push((fix.file.display.clone(), reason.clone()));
                     entry.write = FileWrite::NotWritten;
                     entry.not_written = Some(reason);
