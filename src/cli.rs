@@ -57,8 +57,8 @@ pub enum Command {
 output: diagnostics on the buffer as you type (not the file on disk), quick fixes (safe and unsafe ones \
 labelled), `source.fixAll.redis-unify` (fix all safe findings, for format-on-save) and \
 `# noqa: RUxxx` suppressions. The configuration is the CLI's ([tool.redis-unify] in pyproject.toml, or \
-redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for VS Code, Neovim and \
-Helix: see \"In the editor\" in the README."
+redis-unify.toml), the closest to each file, reloaded when it changes. Set-up for Neovim, VS Code, \
+Helix, Emacs and Sublime Text: docs/editors.md."
 )]
 pub struct ServerArgs {}
 
@@ -73,7 +73,8 @@ scanning, `gitlab` feeds GitLab Code Quality.\n\n\
 Configuration: [tool.redis-unify] in pyproject.toml, or redis-unify.toml, found from the current folder \
 upwards (with --stdin-filename PATH: from PATH's folder upwards); the flags below override it.\n\n\
 Suppress a finding with `# noqa: RU100` on its line, or a whole file with `# redis-unify: noqa` on a line \
-of its own."
+of its own. `--add-noqa` adds the `# noqa` comments for every finding (undo with `redis-unify rollback`); \
+RU002 (`--extend-select RU002`) reports and removes the ones that no longer suppress anything."
 )]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -90,6 +91,15 @@ pub struct CheckArgs {
     /// With --fix: list what was fixed.
     #[arg(long, requires = "fix", conflicts_with = "stdin_filename")]
     pub show_fixes: bool,
+
+    /// Add a `# noqa: CODE` comment to each line where a finding starts (merged
+    /// into a `# noqa: …` list already there), to adopt redis-unify on a large code
+    /// base and fix the findings later. Written through the fix journal:
+    /// `redis-unify rollback` removes them again. A finding whose line cannot take a
+    /// comment (it ends inside a multi-line string, with a backslash, or is in
+    /// setup.cfg) is reported, not suppressed; exit 1 then.
+    #[arg(long, conflicts_with_all = ["fix", "stdin_filename", "statistics", "unsafe_fixes"])]
+    pub add_noqa: bool,
 
     /// With --fix: exit with 1 when a file was fixed, even if nothing remains
     /// (a git hook: stop the commit so that the fixes get reviewed and staged).

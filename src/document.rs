@@ -50,6 +50,24 @@ impl ProjectSettings {
         })
     }
 
+    /// [`ProjectSettings::from_config`], the manifests that
+    /// `target-redis-version` defaults from read with `read`: the language
+    /// server passes the unsaved text of open manifests, so an edited
+    /// `redis` requirement counts before it is saved.
+    pub fn from_config_with(
+        config: Option<settings::ConfigFile>,
+        selection: &SelectionArgs,
+        fallback_root: &Path,
+        read: &dyn Fn(&Path) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let settings =
+            crate::commands::inputs::resolve_settings_with(config, selection, fallback_root, read)?;
+        Ok(Self {
+            asyncio: AsyncioUse::new(&settings),
+            settings,
+        })
+    }
+
     /// The configuration file in use, if any.
     pub fn config_path(&self) -> Option<&Path> {
         self.settings.config_path.as_deref()

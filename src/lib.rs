@@ -17,6 +17,7 @@ pub mod fix;
 pub mod lint;
 pub mod manifest;
 pub mod noqa;
+pub mod output;
 pub mod plan;
 pub mod prefilter;
 pub mod project;
@@ -50,10 +51,7 @@ pub fn run(cli: &cli::Cli, cwd: &Path) -> Result<ExitStatus, error::Error> {
         cli::Command::Hook(args) => commands::hook::run(args, cwd),
         cli::Command::Plan(args) => commands::plan::run(args, cwd),
         cli::Command::Server(_) => server::run(),
-        cli::Command::Rule(args) => {
-            let stdout = std::io::stdout();
-            commands::rule::run(args, &mut stdout.lock())
-        }
+        cli::Command::Rule(args) => commands::rule::run(args, &mut output::stdout()),
     }
 }
 

@@ -17,6 +17,9 @@ use crate::version::RedisVersion;
 pub struct LintOptions {
     /// The redis-py release the code runs on, when known (`target-redis-version`).
     pub target_redis_version: Option<RedisVersion>,
+    /// The file is a dependency manifest too (`setup.py`): RU002 leaves the
+    /// manifest rules' codes in its `# noqa` comments alone.
+    pub also_manifest: bool,
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -119,9 +122,15 @@ fn parse_and_check(
         diagnostics.extend(Checker::run(text, &parsed.syntax().body, rules, options));
         Usage::default()
     };
-    if !diagnostics.is_empty() {
+    // RU002 judges the `# noqa` comments of files that parse: the findings
+    // of the others may be incomplete.
+    let unused = (rules.contains(Rule::UnusedNoqa) && syntax_ok).then_some(noqa::Unused {
+        rules,
+        keep_manifest_codes: options.also_manifest,
+    });
+    if !diagnostics.is_empty() || unused.is_some() {
         let line_index = LineIndex::from_source_text(text);
-        noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index);
+        noqa::filter(&mut diagnostics, text, parsed.tokens(), &line_index, unused);
     }
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     diagnostics.dedup();
@@ -367,7 +376,14 @@ mod tests {
     fn noqa_suppresses_on_its_line() {
         assert!(codes("import aioredis  # noqa: RU100\n").is_empty());
         assert!(codes("import aioredis  # noqa\n").is_empty());
-        assert_eq!(codes("import aioredis  # noqa: RU101\n").len(), 1);
+        // RU100 is not suppressed, and with every rule selected RU002 says why.
+        assert_eq!(
+            codes("import aioredis  # noqa: RU101\n")
+                .iter()
+                .map(|(code, _)| *code)
+                .collect::<Vec<_>>(),
+            vec!["RU100", "RU002"]
+        );
         assert!(codes("# redis-unify: noqa\nimport aioredis\n").is_empty());
         assert_eq!(
             codes("x = 1  # redis-unify: noqa\nimport aioredis\n").len(),

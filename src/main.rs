@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(error) => {
-            eprintln!("error: cannot read the current folder: {error}");
+            redis_unify::errln!("error: cannot read the current folder: {error}");
             return ExitCode::from(2);
         }
     };
@@ -32,11 +32,11 @@ fn main() -> ExitCode {
     match catch_unwind(AssertUnwindSafe(|| redis_unify::run(&cli, &cwd))) {
         Ok(Ok(status)) => ExitCode::from(status as u8),
         Ok(Err(error)) => {
-            eprintln!("error: {error}");
+            redis_unify::errln!("error: {error}");
             ExitCode::from(ExitStatus::Error as u8)
         }
         Err(payload) => {
-            eprintln!(
+            redis_unify::errln!(
                 "error: internal error: {}\nThis is a bug in redis-unify. Please report it.",
                 redis_unify::panic_message(&payload)
             );

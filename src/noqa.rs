@@ -4,9 +4,10 @@
 
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_source_file::LineIndex;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
+use crate::rules::RuleSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Directive {
@@ -17,7 +18,7 @@ pub enum Directive {
 }
 
 impl Directive {
-    fn suppresses(&self, code: &str) -> bool {
+    pub fn suppresses(&self, code: &str) -> bool {
         match self {
             Directive::All => true,
             Directive::Codes(codes) => codes.iter().any(|c| c == code),
@@ -25,18 +26,40 @@ impl Directive {
     }
 }
 
-/// Removes the suppressed diagnostics. `line_index` and `tokens` belong to `source`.
+/// How to judge the `# noqa` comments that suppress nothing (RU002), when
+/// that rule is selected for the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Unused {
+    /// The rules selected for the file: a listed code outside them is "non-enabled".
+    pub rules: RuleSet,
+    /// The file is a dependency manifest too (`setup.py`): the manifest rules
+    /// (RU3xx) are judged on it elsewhere, so their codes are not judged here.
+    pub keep_manifest_codes: bool,
+}
+
+/// A `# noqa` comment on a line of Python code.
+struct LineDirective {
+    /// Zero-based line.
+    line: usize,
+    located: Located,
+    /// For each listed code, whether it suppressed a finding.
+    used: Vec<bool>,
+}
+
+/// Removes the suppressed diagnostics, and with `unused` adds an RU002
+/// finding for each `# noqa: …` listing a code of ours that suppressed
+/// nothing. `line_index` and `tokens` belong to `source`.
 pub fn filter(
     diagnostics: &mut Vec<Diagnostic>,
     source: &str,
     tokens: &Tokens,
     line_index: &LineIndex,
+    unused: Option<Unused>,
 ) {
-    if diagnostics.is_empty() {
+    if diagnostics.is_empty() && unused.is_none() {
         return;
     }
-    // One entry per line that has a directive: (zero-based line, directive).
-    let mut line_directives: Vec<(usize, Directive)> = Vec::new();
+    let mut line_directives: Vec<LineDirective> = Vec::new();
     let mut file_directives: Vec<Directive> = Vec::new();
     for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
         let comment = &source[token.range()];
@@ -49,8 +72,13 @@ pub fn filter(
             file_directives.push(directive);
             continue;
         }
-        if let Some(directive) = parse_noqa(comment) {
-            line_directives.push((line, directive));
+        if let Some(located) = locate_noqa(comment, token.start()) {
+            let used = vec![false; located.codes.len()];
+            line_directives.push(LineDirective {
+                line,
+                located,
+                used,
+            });
         }
     }
     if line_directives.is_empty() && file_directives.is_empty() {
@@ -64,10 +92,92 @@ pub fn filter(
         let line = line_index
             .line_index(diagnostic.range.start())
             .to_zero_indexed();
-        !line_directives
-            .iter()
-            .any(|(l, d)| *l == line && d.suppresses(code))
+        let mut suppressed = false;
+        for directive in line_directives.iter_mut().filter(|d| d.line == line) {
+            match &directive.located.directive {
+                Directive::All => suppressed = true,
+                Directive::Codes(_) => {
+                    for (at, (listed, _)) in directive.located.codes.iter().enumerate() {
+                        if listed == code {
+                            directive.used[at] = true;
+                            suppressed = true;
+                        }
+                    }
+                }
+            }
+        }
+        !suppressed
     });
+    let Some(unused) = unused else {
+        return;
+    };
+    for directive in &line_directives {
+        if let Some(finding) =
+            crate::rules::unused_noqa::check(source, &directive.located, &directive.used, unused)
+            && !file_directives
+                .iter()
+                .any(|d| d.suppresses(finding.rule.code()))
+        {
+            diagnostics.push(finding);
+        }
+    }
+}
+
+/// A `# noqa` directive inside a comment, with its place in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub directive: Directive,
+    /// From the `#` that starts `noqa` to the end of its last code (of `noqa`
+    /// itself when it lists none).
+    pub range: TextRange,
+    /// The listed codes, each with its range.
+    pub codes: Vec<(String, TextRange)>,
+}
+
+/// The `# noqa` directive of a comment that starts at `start` in the source.
+pub fn locate_noqa(comment: &str, start: TextSize) -> Option<Located> {
+    let lower = comment.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower[search..].find('#') {
+        let hash = search + found;
+        let after = lower[hash + 1..].trim_start();
+        if after.starts_with("noqa") {
+            let noqa_end = comment.len() - after.len() + "noqa".len();
+            let at = |offset: usize| start + TextSize::try_from(offset).unwrap_or_default();
+            let mut codes = Vec::new();
+            let rest = &comment[noqa_end..];
+            let trimmed = rest.trim_start();
+            if let Some(list) = trimmed.strip_prefix(':') {
+                let mut offset = comment.len() - list.len();
+                for part in list.split_inclusive(|c: char| c == ',' || c.is_whitespace()) {
+                    let word = part.trim_end_matches(|c: char| c == ',' || c.is_whitespace());
+                    if !word.is_empty() {
+                        if !is_code(word) {
+                            break;
+                        }
+                        codes.push((
+                            word.to_string(),
+                            TextRange::new(at(offset), at(offset + word.len())),
+                        ));
+                    }
+                    offset += part.len();
+                }
+            }
+            let end = codes.last().map_or(at(noqa_end), |(_, range)| range.end());
+            let directive = if codes.is_empty() {
+                Directive::All
+            } else {
+                Directive::Codes(codes.iter().map(|(code, _)| code.clone()).collect())
+            };
+            return Some(Located {
+                directive,
+                range: TextRange::new(at(hash), end),
+                codes,
+            });
+        }
+        search = hash + 1;
+    }
+    None
 }
 
 /// The same suppression for dependency manifests, whose comments start with
@@ -101,25 +211,18 @@ pub fn filter_text_lines(diagnostics: &mut Vec<Diagnostic>, source: &str) {
 
 /// `# noqa`, `# noqa: RU100,RU101`, also after other text (`# type: ignore # noqa`).
 pub fn parse_noqa(comment: &str) -> Option<Directive> {
-    let lower = comment.to_ascii_lowercase();
-    let mut search = 0;
-    while let Some(found) = lower[search..].find('#') {
-        let hash = search + found;
-        let after = lower[hash + 1..].trim_start();
-        if after.starts_with("noqa") {
-            let offset = comment.len() - after.len() + "noqa".len();
-            return Some(parse_codes(&comment[offset..]));
-        }
-        search = hash + 1;
-    }
-    None
+    locate_noqa(comment, TextSize::default()).map(|located| located.directive)
 }
 
 /// `# redis-unify: noqa` or `# redis-unify: noqa: RU100`.
 pub fn parse_file_directive(comment: &str) -> Option<Directive> {
     let rest = comment.strip_prefix('#')?.trim_start();
     let rest = rest.strip_prefix("redis-unify:")?.trim_start();
-    if rest.len() < 4 || !rest[..4].eq_ignore_ascii_case("noqa") {
+    // `get`: the four bytes may end inside a character (`noq😀a`).
+    if !rest
+        .get(..4)
+        .is_some_and(|word| word.eq_ignore_ascii_case("noqa"))
+    {
         return None;
     }
     Some(parse_codes(&rest[4..]))
@@ -144,7 +247,7 @@ fn parse_codes(rest: &str) -> Directive {
 }
 
 /// Uppercase ASCII letters followed by ASCII digits, as ruff's codes.
-fn is_code(word: &str) -> bool {
+pub fn is_code(word: &str) -> bool {
     let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
     letters > 0 && letters < word.len() && word.bytes().skip(letters).all(|b| b.is_ascii_digit())
 }
@@ -185,5 +288,6 @@ mod tests {
         );
         assert_eq!(parse_file_directive("# ruff: noqa"), None);
         assert_eq!(parse_file_directive("# noqa"), None);
+        assert_eq!(parse_file_directive("# redis-unify: noq😀a: RU100"), None);
     }
 }

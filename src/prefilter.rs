@@ -10,10 +10,14 @@ use crate::rules::RuleSet;
 
 /// Whether `text` meets the needle of some rule of `rules`.
 pub fn may_contain_findings(text: &[u8], rules: RuleSet) -> bool {
-    // Every needle contains the shared text (unit-tested in catalog.rs): one
-    // scan for it settles most files.
+    // Every needle but `noqa` contains the shared text (unit-tested in
+    // catalog.rs): one scan for it settles most files.
     if memmem::find(text, Needle::SHARED.as_bytes()).is_none() {
-        return false;
+        // Without allocating: most files of a code base end here.
+        return rules.iter().any(|rule| {
+            let needle = &rule.info().needs;
+            matches!(needle, Needle::Noqa(_)) && is_met(needle, text)
+        });
     }
     rules.needles().iter().any(|needle| is_met(needle, text))
 }
@@ -26,6 +30,8 @@ fn is_met(needle: &Needle, text: &[u8]) -> bool {
         Needle::Import(fragment) => may_import_module_containing(text, fragment.as_bytes()),
         // Manifests have their own prefilter (`manifest::may_contain_findings`).
         Needle::Manifest(_) => false,
+        Needle::Noqa(prefix) => memmem::find_iter(text, prefix.as_bytes())
+            .any(|at| text.get(at + prefix.len()).is_some_and(u8::is_ascii_digit)),
     }
 }
 

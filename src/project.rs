@@ -107,12 +107,22 @@ pub fn included_requirements(
 /// guess of the release the code runs on. `None` when no requirement has a
 /// lower bound.
 pub fn required_redis_version(root: &Path) -> Option<(RedisVersion, PathBuf)> {
+    required_redis_version_with(root, &|path| std::fs::read_to_string(path).ok())
+}
+
+/// [`required_redis_version`], each root manifest's text read with `read`
+/// (the language server gives the unsaved text of an open buffer). Which
+/// manifests there are, and what `-r` includes, still come from the disk.
+pub fn required_redis_version_with(
+    root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+) -> Option<(RedisVersion, PathBuf)> {
     let mut lowest: Option<(RedisVersion, PathBuf)> = None;
     for path in root_manifests(root) {
         let Some(kind) = ManifestKind::of(&path) else {
             continue;
         };
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = read(&path) else {
             continue;
         };
         if !crate::manifest::may_contain_findings(text.as_bytes()) {
@@ -221,7 +231,7 @@ pub fn fix_file(
             text,
             source_type_of(file.display),
             rules,
-            &settings.lint_options(),
+            &lint_options(file, settings),
             mode,
         );
     }
@@ -245,6 +255,103 @@ pub fn fix_file(
     outcome
 }
 
+/// `check --add-noqa` on one file's text: a `# noqa: CODE` for each finding
+/// (see [`crate::fix::add_noqa`]), as a [`FixOutcome`]: `fixed` counts the
+/// findings now suppressed per rule, `diagnostics` holds those that could
+/// not be, and `failure` says why: one line per finding (`ROW: CODE not
+/// suppressed: why`), or one line about the whole file.
+pub fn add_noqa_file(
+    file: FilePath<'_>,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+) -> FixOutcome {
+    use crate::fix::add_noqa::{Comments, add};
+    use ruff_source_file::LineIndex;
+    let findings = lint_file(file, text, settings, asyncio);
+    let unchanged = |diagnostics: Vec<Diagnostic>, failure: Option<String>| FixOutcome {
+        text: text.to_string(),
+        fixed: Default::default(),
+        diagnostics,
+        failure,
+    };
+    let targets: Vec<Diagnostic> = findings
+        .iter()
+        .filter(|f| f.rule != crate::rules::Rule::UnusedNoqa)
+        .cloned()
+        .collect();
+    if targets.is_empty() {
+        return unchanged(findings, None);
+    }
+    let line_index = LineIndex::from_source_text(text);
+    let line_of = |d: &Diagnostic| line_index.line_index(d.range.start()).get();
+    let python = is_python_path(file.display);
+    if python
+        && targets
+            .iter()
+            .any(|f| f.rule == crate::rules::Rule::SyntaxError)
+    {
+        return unchanged(
+            findings,
+            Some(
+                "it does not parse (RU001), so no `# noqa` was added; fix the syntax first".into(),
+            ),
+        );
+    }
+    let parsed;
+    let comments = if python {
+        parsed = ruff_python_parser::parse_unchecked_source(text, source_type_of(file.display));
+        Comments::Python(parsed.tokens())
+    } else {
+        match file.manifest {
+            Some(kind) => Comments::for_manifest(kind),
+            None => return unchanged(findings, None),
+        }
+    };
+    let added = add(text, &targets, &comments);
+    let mut notes: Vec<String> = added
+        .skipped
+        .iter()
+        .map(|(f, why)| format!("{}: {} not suppressed: {why}", line_of(f), f.rule.code()))
+        .collect();
+    // The result, linted again: what was meant to be suppressed is, and
+    // nothing new appears (TOML: the same values, comments aside).
+    let after = lint_file(file, &added.text, settings, asyncio);
+    let same_values = !matches!(comments, Comments::Toml)
+        || toml::from_str::<toml::Value>(text).ok()
+            == toml::from_str::<toml::Value>(&added.text).ok();
+    let skipped: Vec<&Diagnostic> = added.skipped.iter().map(|(f, _)| f).collect();
+    let unexpected = after.iter().any(|f| {
+        f.rule != crate::rules::Rule::UnusedNoqa
+            && !skipped
+                .iter()
+                .any(|s| s.rule == f.rule && s.message == f.message)
+    });
+    if unexpected || !same_values {
+        return unchanged(
+            findings,
+            Some(
+                "adding `# noqa` comments would change what the file means or what is found in                  it, so it was left as it was; please report it"
+                    .into(),
+            ),
+        );
+    }
+    notes.sort_by_key(|note| {
+        note.split(':')
+            .next()
+            .and_then(|row| row.parse::<usize>().ok())
+    });
+    FixOutcome {
+        text: added.text,
+        fixed: added.rules,
+        diagnostics: after
+            .into_iter()
+            .filter(|f| f.rule != crate::rules::Rule::UnusedNoqa)
+            .collect(),
+        failure: (!notes.is_empty()).then(|| notes.join("\n")),
+    }
+}
+
 /// Lints one file's text: as Python, as a manifest, or both (`setup.py`).
 pub fn lint_file(
     file: FilePath<'_>,
@@ -259,7 +366,7 @@ pub fn lint_file(
             text,
             source_type_of(file.display),
             rules,
-            &settings.lint_options(),
+            &lint_options(file, settings),
         );
     }
     let found = lint_manifest_file(file, text, settings, asyncio);
@@ -268,6 +375,14 @@ pub fn lint_file(
         diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
     }
     diagnostics
+}
+
+/// The options for linting `file` as Python.
+fn lint_options(file: FilePath<'_>, settings: &Settings) -> crate::lint::LintOptions {
+    crate::lint::LintOptions {
+        also_manifest: file.manifest.is_some(),
+        ..settings.lint_options()
+    }
 }
 
 /// The RU3xx findings of a file, when it is a dependency manifest.

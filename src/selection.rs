@@ -93,7 +93,7 @@ mod tests {
         let set = resolve_layer(all, Some(&sel(&["RU100"])), &[], &sel(&["RU1"]));
         assert_eq!(codes(set), vec!["RU100"]);
         let set = resolve_layer(all, None, &[], &sel(&["RU1", "RU2", "RU3"]));
-        assert_eq!(codes(set), vec!["RU001"]);
+        assert_eq!(codes(set), vec!["RU001", "RU002"]);
         let set = resolve_layer(
             all,
             Some(&sel(&["ALL"])),
@@ -102,7 +102,9 @@ mod tests {
         );
         assert_eq!(
             codes(set),
-            vec!["RU100", "RU101", "RU102", "RU103", "RU104", "RU105"]
+            vec![
+                "RU002", "RU100", "RU101", "RU102", "RU103", "RU104", "RU105"
+            ]
         );
         let set = resolve_layer(all, Some(&sel(&["RU2"])), &[], &sel(&["RU20"]));
         assert!(codes(set).is_empty());

@@ -316,6 +316,7 @@ impl Settings {
     pub fn lint_options(&self) -> LintOptions {
         LintOptions {
             target_redis_version: self.target_redis_version,
+            also_manifest: false,
         }
     }
 

@@ -356,7 +356,7 @@ fn rule_command() {
     insta::assert_snapshot!(all.stdout);
     let json = project.run(&["rule", "--all", "--output-format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(value[1]["code"], "RU100");
+    assert_eq!(value[2]["code"], "RU100");
     let unknown = project.run(&["rule", "RU999"]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("redis-unify rule --all"));

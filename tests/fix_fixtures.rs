@@ -114,6 +114,11 @@ fn script_calls() {
 }
 
 #[test]
+fn unused_noqa() {
+    snapshot("unused_noqa.py");
+}
+
+#[test]
 fn no_fix() {
     snapshot("no_fix.py");
 }

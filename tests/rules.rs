@@ -67,11 +67,34 @@ rule_snapshot!(
 );
 rule_snapshot!(strict_redis_alias, Rule::StrictRedisAlias);
 
+/// RU002 judges the other rules' suppressions: its fixture runs with the
+/// default rules and RU002 (alone, every listed code would be non-enabled).
+#[test]
+fn unused_noqa() {
+    let rules: RuleSet = Rule::ALL
+        .iter()
+        .copied()
+        .filter(|rule| rule.info().default || *rule == Rule::UnusedNoqa)
+        .collect();
+    let all = concise(
+        "tests/fixtures/rules/RU002.py",
+        rules,
+        &LintOptions::default(),
+    );
+    let only: String = all
+        .lines()
+        .filter(|l| l.contains(": RU002 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("RU002", only);
+}
+
 #[test]
 fn missing_socket_timeout_with_redis_8() {
     // From redis-py 8.0 on the timeout has a default: only an explicit `None` is left.
     let options = LintOptions {
         target_redis_version: Some(RedisVersion::new(8, 0, 0)),
+        ..LintOptions::default()
     };
     insta::assert_snapshot!(
         "RU201_target_redis_8",
@@ -83,6 +106,7 @@ fn missing_socket_timeout_with_redis_8() {
 fn missing_socket_timeout_with_redis_7() {
     let options = LintOptions {
         target_redis_version: Some(RedisVersion::new(7, 4, 0)),
+        ..LintOptions::default()
     };
     assert_eq!(
         rule_fixture(Rule::MissingSocketTimeout, &options),

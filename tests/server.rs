@@ -798,3 +798,123 @@ fn stdin_run(dir: &Path, args: &[&str], input: &str) -> common::Run {
     writer.join().unwrap();
     common::Run::from(output)
 }
+
+/// An `untitled:` Python buffer is checked as a file at the root of the first
+/// workspace folder, with that folder's configuration (said in the log); an
+/// open requirements file's unsaved text is what `target-redis-version`
+/// defaults from until it is closed.
+#[test]
+fn untitled_buffers_and_unsaved_manifests() {
+    let project = Project::repo(&[
+        ("requirements.txt", "redis>=5.0.1\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.redis-unify]\nextend-select = [\"RU207\"]\n",
+        ),
+        (
+            "app/c.py",
+            "import redis.asyncio\nclient = redis.asyncio.Redis(host='h')\n",
+        ),
+    ]);
+    let root = project.path().canonicalize().unwrap();
+    let (mut server, _) = Server::start(&root, &["utf-8"]);
+
+    let untitled = "untitled:Untitled-1";
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": untitled, "languageId": "python", "version": 1,
+            "text": "import aioredis\nr = aioredis.StrictRedis(host='h', socket_timeout=5)\n"}}),
+    );
+    // RU207 is off by default: the folder's configuration applies.
+    assert_eq!(
+        codes(&server.diagnostics(untitled, 1)),
+        vec!["RU100 0:0-0:15", "RU207 1:4-1:24"]
+    );
+    let expected = format!(
+        "untitled:Untitled-1 is checked as {}",
+        root.join("Untitled-1.py").display()
+    );
+    server.notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&expected)
+    });
+    // Another language in an untitled buffer is not checked.
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "untitled:notes", "languageId": "markdown", "version": 1,
+            "text": "import aioredis\n"}}),
+    );
+    assert!(server.diagnostics("untitled:notes", 1).is_empty());
+
+    let app = uri(&root.join("app/c.py"));
+    server.open(
+        &app,
+        "import redis.asyncio\nclient = redis.asyncio.Redis(host='h')\n",
+    );
+    assert_eq!(codes(&server.diagnostics(&app, 1)), vec!["RU201 1:9-1:28"]);
+    // redis >= 8 has a default socket timeout: RU201 goes as soon as the
+    // requirement says so in the buffer, before it is saved...
+    let requirements = uri(&root.join("requirements.txt"));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": requirements, "languageId": "pip-requirements",
+            "version": 1, "text": "redis>=5.0.1\n"}}),
+    );
+    server.change(&requirements, 2, "redis>=8.0\n");
+    loop {
+        if server.diagnostics(&app, 1).is_empty() {
+            break;
+        }
+    }
+    // ... and comes back when the buffer is closed unsaved: the disk counts again.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": requirements}}),
+    );
+    loop {
+        if codes(&server.diagnostics(&app, 1)) == vec!["RU201 1:9-1:28"] {
+            break;
+        }
+    }
+    assert_eq!(server.shutdown(), 0);
+}
+
+/// The `# noqa` action places its comment as `check --add-noqa` does (never
+/// where `#` would be text), and RU002, when selected, offers its fix to
+/// remove a `# noqa` that suppresses nothing.
+#[test]
+fn noqa_actions_follow_add_noqa_and_unused_noqa_is_fixable() {
+    let project = Project::repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n\n[tool.redis-unify]\nextend-select = [\"RU002\"]\n",
+    )]);
+    let root = project.path().canonicalize().unwrap();
+    let doc = uri(&root.join("app/m.py"));
+    let text = "import aioredis  # noqa: RU100\nx = f'''{aioredis.create_redis}\n'''\nimport os  # noqa: RU101, F401\n";
+    let (mut server, _) = Server::start(&root, &["utf-8"]);
+    server.open(&doc, text);
+    let found = server.diagnostics(&doc, 1);
+    assert_eq!(codes(&found), ["RU101 1:9-1:30", "RU002 3:11-3:30"]);
+
+    // RU101 starts on a line that ends inside a multi-line f-string: no `# noqa`.
+    let line1 = json!({"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 12}});
+    let titles1 = titles(&server.code_actions(&doc, line1, Some(&["quickfix"])));
+    assert!(titles1.iter().all(|t| !t.contains("noqa")), "{titles1:?}");
+
+    // RU002's fix keeps the other tool's code.
+    let line3 = json!({"start": {"line": 3, "character": 14}, "end": {"line": 3, "character": 14}});
+    let actions = server.code_actions(&doc, line3, Some(&["quickfix"]));
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"] == "redis-unify (RU002): Remove the unused codes from the `noqa` directive"
+        })
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    let fixed = apply(text, fix, &doc);
+    assert!(fixed.ends_with("import os  # noqa: F401\n"), "{fixed}");
+    server.change(&doc, 2, &fixed);
+    assert_eq!(codes(&server.diagnostics(&doc, 2)), ["RU101 1:9-1:30"]);
+    assert_eq!(server.shutdown(), 0);
+}

@@ -50,6 +50,13 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         }
         return super::stdin::check(&args.common, filename, cwd);
     }
+    if args.add_noqa {
+        let options = FixOptions {
+            add_noqa: true,
+            ..FixOptions::default()
+        };
+        return run_fix(&args.common, &options, cwd);
+    }
     if args.fix {
         let options = FixOptions {
             mode: if args.unsafe_fixes {
@@ -192,7 +199,7 @@ pub fn collect<T>(outcomes: Vec<Outcome<T>>) -> (Vec<T>, Option<Error>) {
     for outcome in outcomes {
         match outcome {
             Outcome::Done(result) => results.push(result),
-            Outcome::Skipped(path, reason) => eprintln!("warning: {path}: {reason}"),
+            Outcome::Skipped(path, reason) => crate::errln!("warning: {path}: {reason}"),
             Outcome::Crashed(path, message) => {
                 crash.get_or_insert(Error::Internal { path, message });
             }
@@ -216,7 +223,7 @@ fn write_step_summary(reports: &[FileReport], nothing_checked: Option<&str>) -> 
     ) {
         Ok(()) => true,
         Err(error) => {
-            eprintln!(
+            crate::errln!(
                 "warning: cannot write the job summary to {}: {error}",
                 Path::new(&path).display()
             );
@@ -240,8 +247,7 @@ pub fn write_output(
             std::fs::write(&path, buffer).map_err(write_error(path.clone()))
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::new(crate::output::stdout());
             let result = write_report(&mut out, reports, options).and_then(|()| out.flush());
             match result {
                 // A closed pipe (`| head`) is not an error worth a message.

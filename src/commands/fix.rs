@@ -23,7 +23,7 @@ use crate::fix::verify::{Interrupts, run_verify};
 use crate::fix::worktree::{IndexFlags, staged_blob_id};
 use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
 use crate::fix::{commit, import_check};
-use crate::project::{fix_file, lint_file};
+use crate::project::{add_noqa_file, fix_file, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
 use crate::shell::shell_word;
@@ -50,6 +50,8 @@ pub struct FixOptions {
     pub show_fixes: bool,
     /// Exit with 1 when a file was written (git hooks: stop the commit).
     pub exit_non_zero_on_fix: bool,
+    /// `check --add-noqa`: add `# noqa` comments instead of fixing.
+    pub add_noqa: bool,
 }
 
 impl Default for FixOptions {
@@ -64,6 +66,7 @@ impl Default for FixOptions {
             commit: false,
             show_fixes: false,
             exit_non_zero_on_fix: false,
+            add_noqa: false,
         }
     }
 }
@@ -103,6 +106,7 @@ pub fn run(args: &FixArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         commit: args.commit,
         show_fixes: args.show_fixes,
         exit_non_zero_on_fix: args.exit_non_zero_on_fix,
+        add_noqa: false,
     };
     run_fix(&args.common, &options, cwd)
 }
@@ -187,13 +191,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         inputs.settings.any_file_rules(),
         |file, decoded| {
             let text = decoded.text;
-            let outcome = fix_file(
-                file.path(),
-                &text,
-                &inputs.settings,
-                &inputs.asyncio,
-                options.mode,
-            );
+            let outcome = if options.add_noqa {
+                add_noqa_file(file.path(), &text, &inputs.settings, &inputs.asyncio)
+            } else {
+                fix_file(
+                    file.path(),
+                    &text,
+                    &inputs.settings,
+                    &inputs.asyncio,
+                    options.mode,
+                )
+            };
             Some(FileFix {
                 file: file.clone(),
                 original: text,
@@ -210,7 +218,19 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     let mut fixes: Vec<FileFix> = results.into_iter().flatten().collect();
     for fix in &fixes {
         if let Some(failure) = &fix.outcome.failure {
-            eprintln!("error: {}: {failure}", fix.file.display);
+            if options.add_noqa {
+                // One note a line: `ROW: CODE not suppressed: why`, or about the file.
+                for note in failure.lines() {
+                    let separator = if note.starts_with(|c: char| c.is_ascii_digit()) {
+                        ":"
+                    } else {
+                        ": "
+                    };
+                    crate::errln!("warning: {}{separator}{note}", fix.file.display);
+                }
+            } else {
+                crate::errln!("error: {}: {failure}", fix.file.display);
+            }
         }
     }
 
@@ -218,23 +238,23 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let mut changed = false;
         for fix in fixes.iter().filter(|f| f.changed()) {
             changed = true;
-            print!(
+            crate::output::print(format_args!(
                 "{}",
                 unified_diff(&fix.file.display, &fix.original, &fix.outcome.text)
-            );
+            ))?;
         }
         let count: usize = fixes
             .iter()
             .map(|f| f.outcome.fixed.values().sum::<usize>())
             .sum();
         if changed {
-            eprintln!(
+            crate::errln!(
                 "Would fix {count} {}.",
                 if count == 1 { "error" } else { "errors" }
             );
             return Ok(ExitStatus::Failure);
         }
-        eprintln!("No fixes to apply.");
+        crate::errln!("No fixes to apply.");
         return Ok(ExitStatus::Success);
     }
 
@@ -242,16 +262,25 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // cannot be written keeps its original text (and its findings).
     let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
     let refix = |file: &SourceFile, text: &str| {
-        fix_file(
-            file.path(),
-            text,
-            &inputs.settings,
-            &inputs.asyncio,
-            options.mode,
-        )
+        if options.add_noqa {
+            add_noqa_file(file.path(), text, &inputs.settings, &inputs.asyncio)
+        } else {
+            fix_file(
+                file.path(),
+                text,
+                &inputs.settings,
+                &inputs.asyncio,
+                options.mode,
+            )
+        }
     };
     let mut writes: Vec<Write> = Vec::new();
     let mut not_fixed: Vec<(String, String)> = Vec::new();
+    let not_done = if options.add_noqa {
+        "no `# noqa` added"
+    } else {
+        "not fixed"
+    };
     for (index, fix) in fixes.iter_mut().enumerate() {
         if !fix.changed() {
             continue;
@@ -259,7 +288,16 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         match writable(fix, &context, &refix) {
             Ok(write) => writes.push(Write { index, ..write }),
             Err(reason) => {
-                eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                // The advice names the command that was run.
+                let reason = if options.add_noqa {
+                    reason.replace(
+                        "`redis-unify fix PATH`",
+                        "`redis-unify check --add-noqa PATH`",
+                    )
+                } else {
+                    reason
+                };
+                crate::errln!("warning: {}: {not_done}: {reason}", fix.file.display);
                 not_fixed.push((fix.file.display.clone(), reason.clone()));
                 keep_original(fix, &inputs);
             }
@@ -303,7 +341,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let locked_at = std::time::SystemTime::now();
         tidy_journal(&journal, &writes, locked_at);
         if inputs.git_dir.is_none() {
-            eprintln!(
+            crate::errln!(
                 "note: the fix journal is in {}; add `.redis-unify/` to your .gitignore",
                 journal.folder().display()
             );
@@ -364,7 +402,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 }
                 Err(reason) => {
                     let fix = &mut fixes[write.index];
-                    eprintln!("warning: {}: not fixed: {reason}", fix.file.display);
+                    crate::errln!("warning: {}: {not_done}: {reason}", fix.file.display);
                     not_fixed.push((fix.file.display.clone(), reason.clone()));
                     entry.write = FileWrite::NotWritten;
                     entry.not_written = Some(reason);
@@ -386,8 +424,20 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         };
         let files = if written == 1 { "file" } else { "files" };
         if written == 0 {
-            eprintln!(
+            crate::errln!(
                 "No file was written (run {}{not_written_note}).",
+                manifest.id
+            );
+        } else if options.add_noqa {
+            let suppressed: usize = writes
+                .iter()
+                .zip(&manifest.files)
+                .filter(|(_, entry)| entry.write == FileWrite::Written)
+                .map(|(write, _)| fixes[write.index].outcome.fixed.values().sum::<usize>())
+                .sum();
+            crate::errln!(
+                "Added `# noqa` for {} in {written} {files} (run {}; `redis-unify rollback` removes them{not_written_note}).",
+                plural(suppressed, "finding"),
                 manifest.id
             );
         } else if options.verify.is_some() || options.verify_imports {
@@ -398,12 +448,12 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 (Some(command), false) => format!("`{command}` passes"),
                 _ => "the changed modules import".to_string(),
             };
-            eprintln!(
+            crate::errln!(
                 "Wrote {written} {files} (run {}{not_written_note}); kept only if {checks}.",
                 manifest.id
             );
         } else {
-            eprintln!(
+            crate::errln!(
                 "Fixed {written} {files} (run {}; `redis-unify rollback` restores them{not_written_note}).",
                 manifest.id
             );
@@ -488,7 +538,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         }
         if failure.is_none() && !verification.is_empty() {
             if options.commit {
-                eprintln!("Verified: {}.", verification.join("; "));
+                crate::errln!("Verified: {}.", verification.join("; "));
             } else {
                 // As the user types them: relative to the current folder, quoted for sh.
                 let shown: Vec<String> = writes
@@ -497,7 +547,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     .filter(|(_, entry)| entry.write == FileWrite::Written)
                     .map(|(write, _)| shell_word(&fixes[write.index].file.display))
                     .collect();
-                eprintln!(
+                crate::errln!(
                     "Verified: {}. Review with `git diff`, then commit: git add {} && git commit",
                     verification.join("; "),
                     shown.join(" ")
@@ -533,14 +583,14 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     id,
                     changed_by_hook,
                 } => {
-                    eprintln!(
+                    crate::errln!(
                         "Committed {} as {} ({}).",
                         plural(run_files.len(), "file"),
                         &id[..id.len().min(12)],
                         message.lines().next().unwrap_or_default()
                     );
                     if changed_by_hook {
-                        eprintln!(
+                        crate::errln!(
                             "note: a commit hook changed the run's files as it committed them; \
                              the commit holds the hook's version (`git show --stat HEAD`)"
                         );
@@ -548,8 +598,8 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     manifest.commit = Some(id);
                 }
                 commit::CommitOutcome::Refused(output) => {
-                    eprintln!("{output}");
-                    eprintln!(
+                    crate::errln!("{output}");
+                    crate::errln!(
                         "warning: the run was not committed (see above); its files stay fixed, \
                          not staged. Commit them yourself, or `redis-unify rollback` to undo the run"
                     );
@@ -559,7 +609,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
             }
             journal.save(&manifest).map_err(io_error)?;
             if let Some(signal) = interrupts.as_mut().and_then(Interrupts::pending) {
-                eprintln!(
+                crate::errln!(
                     "redis-unify received {} while committing; {}",
                     crate::fix::verify::signal_name(signal),
                     if manifest.commit.is_some() {
@@ -583,10 +633,10 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                 };
                 journal.save(&manifest).map_err(io_error)?;
                 for problem in &problems {
-                    eprintln!("error: not restored: {problem}");
+                    crate::errln!("error: not restored: {problem}");
                 }
                 if problems.is_empty() {
-                    eprintln!(
+                    crate::errln!(
                         "{what}; the run was rolled back (every file restored; run {}).",
                         manifest.id
                     );
@@ -596,7 +646,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                         .iter()
                         .map(|f| f.path.as_str())
                         .collect();
-                    eprintln!(
+                    crate::errln!(
                         "{what}; the run was NOT fully rolled back: {} of {} files keep the unverified fixes ({}); \
                          run {} is recorded as `{}`. Restore them with `redis-unify rollback --force {}` \
                          once they are as you want them.",
@@ -634,9 +684,25 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     if written_files == 0
         && let Some(command) = &options.verify
     {
-        eprintln!("Nothing was fixed, so `{command}` was not run.");
+        crate::errln!("Nothing was fixed, so `{command}` was not run.");
     }
 
+    if options.add_noqa {
+        // As ruff's `--add-noqa`: no report of the findings, only what was
+        // added (above) and what could not be suppressed (the warnings).
+        let left: usize = fixes.iter().map(|f| f.outcome.diagnostics.len()).sum();
+        if written_files == 0 && left == 0 {
+            crate::errln!("No findings to suppress: no `# noqa` added.");
+        }
+        if left > 0 {
+            crate::errln!(
+                "{} not suppressed (see the warnings above); `redis-unify check` lists {}.",
+                plural(left, "finding"),
+                if left == 1 { "it" } else { "them" }
+            );
+        }
+        return Ok(exit_status(left > 0, common.exit_zero));
+    }
     let fixed_count: usize = fixes
         .iter()
         .map(|f| f.outcome.fixed.values().sum::<usize>())
@@ -683,7 +749,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         return Ok(ExitStatus::Failure);
     }
     if options.exit_non_zero_on_fix && written_files > 0 {
-        eprintln!(
+        crate::errln!(
             "error: fixed {written_files} {}; review and `git add` {}, then commit again.",
             if written_files == 1 { "file" } else { "files" },
             if written_files == 1 { "it" } else { "them" },
@@ -912,13 +978,13 @@ fn verify_imports(
         }
     }
     let python = import_check::interpreter(python);
-    eprintln!(
+    crate::errln!(
         "Verifying imports: {} with {}",
         plural(targets.len(), "module"),
         python.display()
     );
     if !skipped.is_empty() {
-        eprintln!(
+        crate::errln!(
             "note: not imported (not importable by a module name, or a program: setup.py, __main__.py): {}",
             skipped.join(", ")
         );
@@ -951,13 +1017,15 @@ fn verify_imports(
     match imported {
         Ok(imported) => {
             for failure in &imported.failures {
-                eprintln!(
+                crate::errln!(
                     "--- `import {}` ({}) failed ---\n{}",
-                    failure.target.module, failure.target.file, failure.reason
+                    failure.target.module,
+                    failure.target.file,
+                    failure.reason
                 );
             }
             if !imported.failures.is_empty() {
-                eprintln!("---");
+                crate::errln!("---");
             }
             check.interrupted = imported.interrupted;
             check.passed = imported.failures.is_empty() && !imported.interrupted;
@@ -968,7 +1036,7 @@ fn verify_imports(
                 .collect();
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            crate::errln!("error: {error}");
             check.error = Some(error);
         }
     }
@@ -1015,19 +1083,19 @@ fn commit_path(write: &Write, tree_root: &Path) -> std::path::PathBuf {
 /// Runs the verify command in the tree root (see [`run_verify`]); prints the
 /// tail of its output when it does not pass.
 fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResult {
-    eprintln!("Verifying: {command}");
+    crate::errln!("Verifying: {command}");
     let verification = run_verify(command, root, interrupts);
     if let Some(error) = &verification.error {
-        eprintln!("error: {error}");
+        crate::errln!("error: {error}");
     }
     if verification.result.outcome != VerifyOutcome::Passed && !verification.output.is_empty() {
         let lines: Vec<&str> = verification.output.lines().collect();
         let tail = &lines[lines.len().saturating_sub(VERIFY_TAIL_LINES)..];
-        eprintln!("--- last {} lines of `{command}` ---", tail.len());
+        crate::errln!("--- last {} lines of `{command}` ---", tail.len());
         for line in tail {
-            eprintln!("{line}");
+            crate::errln!("{line}");
         }
-        eprintln!("---");
+        crate::errln!("---");
     }
     verification.result
 }
@@ -1038,7 +1106,7 @@ fn verify(command: &str, root: &Path, interrupts: &mut Interrupts) -> VerifyResu
 /// journal is writing them); says when the journal has grown.
 fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::SystemTime) {
     if let Err(e) = journal.remove_runs_without_manifest(locked_at) {
-        eprintln!(
+        crate::errln!(
             "warning: {}: cannot remove the folders of runs that never wrote a manifest: {e}",
             journal.folder().display()
         );
@@ -1049,7 +1117,7 @@ fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::Syste
         .collect();
     for folder in folders {
         for path in journal::remove_stale_temporaries(folder, locked_at) {
-            eprintln!(
+            crate::errln!(
                 "note: removed {}, a temporary file left by an interrupted run",
                 path.display()
             );
@@ -1057,7 +1125,7 @@ fn tidy_journal(journal: &Journal, writes: &[Write], locked_at: std::time::Syste
     }
     let runs = journal.run_count();
     if runs >= JOURNAL_RUNS_NOTE {
-        eprintln!(
+        crate::errln!(
             "note: the fix journal holds {runs} runs ({:.1} MB); `redis-unify history --prune` keeps the last 20",
             journal.size() as f64 / (1024.0 * 1024.0)
         );

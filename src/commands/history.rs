@@ -79,14 +79,14 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         })
         .collect();
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
+        )?;
         return Ok(ExitStatus::Success);
     }
     if rows.is_empty() {
-        println!("No fix runs in {}.", journal.folder().display());
+        crate::outln!("No fix runs in {}.", journal.folder().display())?;
         return Ok(ExitStatus::Success);
     }
     for (run, row) in runs.iter().zip(&rows) {
@@ -113,13 +113,13 @@ pub fn run(args: &HistoryArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             .commit
             .map(|c| format!("  commit {}", &c[..c.len().min(12)]))
             .unwrap_or_default();
-        println!(
+        crate::outln!(
             "{}  {}  {} {}{not_written}  {fixes}{phase}  {status}{verify}{commit}",
             row.id,
             row.created,
             row.files,
             if row.files == 1 { "file" } else { "files" }
-        );
+        )?;
     }
     Ok(ExitStatus::Success)
 }
@@ -217,18 +217,18 @@ fn prune(journal: &crate::fix::journal::Journal, keep: usize) -> Result<ExitStat
         source,
     };
     if !journal.folder().is_dir() {
-        println!("No fix runs in {}.", journal.folder().display());
+        crate::outln!("No fix runs in {}.", journal.folder().display())?;
         return Ok(ExitStatus::Success);
     }
     let _lock = journal.lock().map_err(io_error)?;
     let report = journal.prune(keep).map_err(io_error)?;
     for (manifest, error) in &report.damaged {
-        eprintln!(
+        crate::errln!(
             "warning: {}: unreadable manifest ({error}); that run was left as it is",
             manifest.display()
         );
     }
-    println!(
+    crate::outln!(
         "Pruned {}: {} {} older than the last {keep} removed, {} {} without a manifest removed, \
          the originals of {} rolled-back {} removed, {} stale temporary {} removed; {} freed.",
         journal.folder().display(),
@@ -241,7 +241,7 @@ fn prune(journal: &crate::fix::journal::Journal, keep: usize) -> Result<ExitStat
         report.temporaries,
         plural(report.temporaries, "file", "files"),
         human_size(report.bytes)
-    );
+    )?;
     Ok(ExitStatus::Success)
 }
 

@@ -83,9 +83,9 @@ fn install(hook: &Path, shown: &str, fix: bool, force: bool) -> Result<ExitStatu
         _ => "installed",
     };
     let what = if fix { "check --fix" } else { "check" };
-    println!("{verb} the redis-unify pre-commit hook ({what}) in {shown}");
+    crate::outln!("{verb} the redis-unify pre-commit hook ({what}) in {shown}")?;
     if let Some(backup) = backup {
-        println!("the previous hook is kept as {}", backup.display());
+        crate::outln!("the previous hook is kept as {}", backup.display())?;
     }
     Ok(ExitStatus::Success)
 }
@@ -93,7 +93,7 @@ fn install(hook: &Path, shown: &str, fix: bool, force: bool) -> Result<ExitStatu
 fn uninstall(hook: &Path, shown: &str) -> Result<ExitStatus, Error> {
     match existing_hook(hook)? {
         Existing::None => {
-            println!("no pre-commit hook in {shown}; nothing to remove");
+            crate::outln!("no pre-commit hook in {shown}; nothing to remove")?;
             Ok(ExitStatus::Success)
         }
         Existing::Foreign => Err(Error::Usage(format!(
@@ -104,7 +104,7 @@ fn uninstall(hook: &Path, shown: &str) -> Result<ExitStatus, Error> {
                 path: hook.to_path_buf(),
                 source,
             })?;
-            println!("removed the redis-unify pre-commit hook from {shown}");
+            crate::outln!("removed the redis-unify pre-commit hook from {shown}")?;
             Ok(ExitStatus::Success)
         }
     }

@@ -131,7 +131,7 @@ pub fn gather_in(args: &CommonArgs, cwd: &Path, scope: Scope) -> Result<Inputs, 
             };
             let found = walk.collect(&roots)?;
             for (path, reason) in &found.skipped {
-                eprintln!("warning: {path}: {reason}");
+                crate::errln!("warning: {path}: {reason}");
             }
             if let (true, Some((repo, workdir))) = (args.new_only, &repository) {
                 // --new-only on named paths: new since HEAD, in the work tree.
@@ -202,6 +202,23 @@ pub fn resolve_settings(
     if settings.target_redis_version.is_none() {
         settings.target_redis_version =
             required_redis_version(&settings.project_root).map(|(version, _)| version);
+    }
+    Ok(settings)
+}
+
+/// [`resolve_settings`], the root manifests that `target-redis-version`
+/// defaults from read with `read` (the server: open buffers over the disk).
+pub fn resolve_settings_with(
+    config: Option<settings::ConfigFile>,
+    selection: &SelectionArgs,
+    fallback_root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+) -> Result<Settings, Error> {
+    let mut settings = Settings::resolve(config, selection, fallback_root)?;
+    if settings.target_redis_version.is_none() {
+        settings.target_redis_version =
+            crate::project::required_redis_version_with(&settings.project_root, read)
+                .map(|(version, _)| version);
     }
     Ok(settings)
 }

@@ -43,7 +43,7 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             };
             let found = walk.collect(&args.paths)?;
             for (path, reason) in &found.skipped {
-                eprintln!("warning: {path}: {reason}");
+                crate::errln!("warning: {path}: {reason}");
             }
             found.files
         }
@@ -56,8 +56,7 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         &plan::write::target(settings.config_path.as_deref(), &settings.project_root),
         cwd,
     ));
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout();
     let io_error = |source| Error::Io {
         path: "<stdout>".into(),
         source,
@@ -155,7 +154,7 @@ fn write_phases(plan: &Plan, settings: &Settings, force: bool, rerun: &str) -> R
     let planned = plan::write::planned_phases(plan);
     if let Some(existing) = &existing {
         if *existing == planned {
-            eprintln!(
+            crate::errln!(
                 "The phases in {} are already this plan's; left as they are.",
                 path.display()
             );
@@ -198,7 +197,7 @@ fn write_phases(plan: &Plan, settings: &Settings, force: bool, rerun: &str) -> R
         path: path.clone(),
         source,
     })?;
-    eprintln!(
+    crate::errln!(
         "Wrote the phases to {} ({}); `redis-unify fix --phase 1` fixes the first.",
         path.display(),
         if is_pyproject {

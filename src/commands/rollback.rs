@@ -64,14 +64,14 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         .filter(|f| f.write != FileWrite::NotWritten)
         .count();
     for problem in &problems {
-        eprintln!("error: {problem}");
+        crate::errln!("error: {problem}");
     }
     if problems.is_empty() {
         run.status = RunStatus::RolledBack;
     }
     journal.save(&run).map_err(io_error)?;
     if !problems.is_empty() {
-        eprintln!(
+        crate::errln!(
             "Run {} was not fully rolled back: {} of {} files left as they are.",
             run.id,
             problems.len(),
@@ -79,12 +79,12 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         );
         return Ok(ExitStatus::Failure);
     }
-    println!(
+    crate::outln!(
         "Restored {} {} from run {}.",
         written,
         if written == 1 { "file" } else { "files" },
         run.id
-    );
+    )?;
     Ok(ExitStatus::Success)
 }
 
@@ -183,7 +183,7 @@ pub fn note_moved_root(journal: &Journal, run: &Manifest) {
         a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
     };
     if !same(made_in, journal.root()) {
-        eprintln!(
+        crate::errln!(
             "note: run {} was made in {}; its journal belongs to {}, so the files there are restored",
             run.id,
             made_in.display(),
@@ -204,7 +204,7 @@ fn remove_temporaries_of(journal: &Journal, run: &Manifest) {
         .collect();
     for folder in folders {
         for path in remove_stale_temporaries(&folder, now) {
-            eprintln!(
+            crate::errln!(
                 "note: removed {}, a temporary file left by an interrupted run",
                 path.display()
             );

@@ -117,7 +117,7 @@ pub fn check(common: &CommonArgs, filename: &Path, cwd: &Path) -> Result<ExitSta
                 reports.push(document.report(decoded.text, diagnostics));
             }
         }
-        Err(reason) => eprintln!("warning: {}: {reason}", document.display),
+        Err(reason) => crate::errln!("warning: {}: {reason}", document.display),
     }
     let options = report_options(common, FixMode::Safe, None);
     write_output(common.output_file.as_deref(), cwd, &reports, &options)?;
@@ -140,7 +140,7 @@ pub fn fix(
     let decoded = match document.decode() {
         Ok(decoded) => decoded,
         Err(reason) => {
-            eprintln!("warning: {}: {reason}", document.display);
+            crate::errln!("warning: {}: {reason}", document.display);
             return finish_unchanged(&document, output);
         }
     };
@@ -149,14 +149,14 @@ pub fn fix(
         Err(Skipped::Excluded | Skipped::NotAnInput) => return finish_unchanged(&document, output),
     };
     if let Some(failure) = &outcome.failure {
-        eprintln!("error: {}: {failure}", document.display);
+        crate::errln!("error: {}: {failure}", document.display);
     }
     let fixed_count: usize = outcome.fixed.values().sum();
     let changed = outcome.text != decoded.text;
     let fixed_bytes = if !changed {
         document.bytes.clone()
     } else if !decoded.round_trips {
-        eprintln!(
+        crate::errln!(
             "warning: {}: not fixed: its bytes do not come back unchanged when decoded and encoded \
              again as {}; apply the fixes by hand",
             document.display,
@@ -167,7 +167,7 @@ pub fn fix(
         match decoded.encoding.encode(&outcome.text) {
             Ok(bytes) => bytes.into_owned(),
             Err(error) => {
-                eprintln!(
+                crate::errln!(
                     "warning: {}: not fixed: {error} (it declares `{}`)",
                     document.display,
                     decoded.encoding.name()
@@ -181,13 +181,13 @@ pub fn fix(
         FixOutput::Diff => {
             write_stdout(unified_diff(&document.display, &decoded.text, &outcome.text).as_bytes())?;
             if changed {
-                eprintln!(
+                crate::errln!(
                     "Would fix {fixed_count} {}.",
                     if fixed_count == 1 { "error" } else { "errors" }
                 );
                 return Ok(ExitStatus::Failure);
             }
-            eprintln!("No fixes to apply.");
+            crate::errln!("No fixes to apply.");
             return Ok(ExitStatus::Success);
         }
     }
@@ -221,14 +221,13 @@ pub fn fix(
 fn finish_unchanged(document: &StdinDocument, output: FixOutput) -> Result<ExitStatus, Error> {
     match output {
         FixOutput::Source => write_stdout(&document.bytes)?,
-        FixOutput::Diff => eprintln!("No fixes to apply."),
+        FixOutput::Diff => crate::errln!("No fixes to apply."),
     }
     Ok(ExitStatus::Success)
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|source| Error::Io {

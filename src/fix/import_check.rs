@@ -338,7 +338,7 @@ mod tests {
             .status()
             .is_err()
         {
-            eprintln!("skipped: no python3");
+            crate::errln!("skipped: no python3");
             return;
         }
         let dir = tempfile::tempdir().unwrap();

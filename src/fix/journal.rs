@@ -342,7 +342,7 @@ impl Journal {
             {
                 // A file system without flock (some network mounts): a run
                 // must still be possible.
-                eprintln!(
+                crate::errln!(
                     "warning: {}: this file system cannot lock files ({e}); make sure no other fix run \
                      works on this project at the same time",
                     path.display()
@@ -431,7 +431,7 @@ impl Journal {
                 RunEntry::Run(manifest) => manifests.push(*manifest),
                 RunEntry::Damaged {
                     manifest, error, ..
-                } => eprintln!(
+                } => crate::errln!(
                     "warning: {}: unreadable journal entry: {error}",
                     manifest.display()
                 ),

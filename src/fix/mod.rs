@@ -4,6 +4,7 @@
 //! `Diagnostic` in `crate::diagnostic`, as ruff keeps them apart from applying
 //! them; this module applies, journals, writes and verifies.
 
+pub mod add_noqa;
 pub mod apply;
 pub mod commit;
 pub mod diff;

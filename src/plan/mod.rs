@@ -176,9 +176,10 @@ impl Planned {
 }
 
 /// Whether a rule is about the migration itself (RU0xx, RU1xx), rather than
-/// about Redis client safety (RU2xx), which does not depend on aioredis.
+/// about Redis client safety (RU2xx), which does not depend on aioredis. RU002
+/// (a stale `# noqa`) is about neither: it never moves a file's phase.
 pub fn is_migration_rule(rule: Rule) -> bool {
-    rule.code().starts_with("RU0") || rule.code().starts_with("RU1")
+    rule != Rule::UnusedNoqa && (rule.code().starts_with("RU0") || rule.code().starts_with("RU1"))
 }
 
 /// Builds the plan of `files` (Python files and manifests, read from the work
@@ -610,6 +611,9 @@ fn read_python(
     let mut unsafe_rules: BTreeMap<Rule, usize> = BTreeMap::new();
     let mut safety_rules: BTreeMap<Rule, usize> = BTreeMap::new();
     for diagnostic in &linted.diagnostics {
+        if diagnostic.rule == Rule::UnusedNoqa {
+            continue; // a stale `# noqa`: neither migration nor client safety
+        }
         if !is_migration_rule(diagnostic.rule) {
             *safety_rules.entry(diagnostic.rule).or_default() += 1;
             continue;

@@ -18,6 +18,7 @@ pub mod strict_redis_alias;
 pub mod sync_client_in_async;
 pub mod syntax_error;
 pub mod tls_verification_disabled;
+pub mod unused_noqa;
 pub mod vulnerable_redis_version;
 
 use crate::catalog::{self, Needle, RuleInfo};
@@ -27,6 +28,7 @@ use crate::catalog::{self, Needle, RuleInfo};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
     SyntaxError,
+    UnusedNoqa,
     AioredisImport,
     AioredisLegacyApi,
     AioredisDynamicImport,
@@ -49,6 +51,7 @@ pub enum Rule {
 impl Rule {
     pub const ALL: &'static [Rule] = &[
         Rule::SyntaxError,
+        Rule::UnusedNoqa,
         Rule::AioredisImport,
         Rule::AioredisLegacyApi,
         Rule::AioredisDynamicImport,
@@ -94,6 +97,7 @@ impl Rule {
     pub fn code(self) -> &'static str {
         match self {
             Rule::SyntaxError => "RU001",
+            Rule::UnusedNoqa => "RU002",
             Rule::AioredisImport => "RU100",
             Rule::AioredisLegacyApi => "RU101",
             Rule::AioredisDynamicImport => "RU102",
@@ -118,6 +122,7 @@ impl Rule {
     pub fn doc(self) -> &'static str {
         match self {
             Rule::SyntaxError => syntax_error::DOC,
+            Rule::UnusedNoqa => unused_noqa::DOC,
             Rule::AioredisImport => aioredis_import::DOC,
             Rule::AioredisLegacyApi => aioredis_legacy_api::DOC,
             Rule::AioredisDynamicImport => aioredis_dynamic_import::DOC,
@@ -265,7 +270,7 @@ mod tests {
     #[test]
     fn needles_are_deduplicated() {
         let all = RuleSet::all().needles();
-        assert_eq!(all.len(), 4, "{all:?}");
+        assert_eq!(all.len(), 5, "{all:?}");
         assert!(RuleSet::default().needles().is_empty());
     }
 

@@ -199,25 +199,28 @@ fn changed_span<'a>(before: &str, after: &'a str) -> Option<(TextRange, &'a str)
 }
 
 /// Where to insert what so that the finding's line carries `# noqa: CODE`:
-/// the code is added to a `# noqa: …` list already there, else a comment is
-/// appended to the line. `None` when that would not suppress it (the line
-/// ends inside a multi-line string, say): checked by linting the result.
+/// the same placement as `check --add-noqa` (`crate::fix::add_noqa`): the
+/// code is added to a `# noqa: …` list already there, else a comment is
+/// appended to the line; never inside a multi-line string, after a
+/// backslash continuation or in setup.cfg. `None` when that would not
+/// suppress it: checked by linting the result.
 fn noqa_edit(target: &Target, finding: &Diagnostic) -> Option<(TextSize, String)> {
+    use crate::fix::add_noqa::{Comments, insertion};
     let code = finding.rule.code();
     let text = target.text;
-    let start = finding.range.start().to_usize();
-    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line_end = text[start..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| start + i);
-    let line = &text[line_start..line_end];
-    let (at, insert) = match noqa_codes_end(line) {
-        Some(end) => (line_start + end, format!(", {code}")),
-        None => {
-            let content_end = line_start + line.trim_end().len();
-            (content_end, format!("  # noqa: {code}"))
-        }
+    let start = finding.range.start().to_usize().min(text.len());
+    let python = crate::lint::is_python_file(&target.path.abs_path);
+    let parsed;
+    let comments = if python {
+        parsed = ruff_python_parser::parse_unchecked_source(
+            text,
+            crate::lint::source_type_of(&target.path.display),
+        );
+        Comments::Python(parsed.tokens())
+    } else {
+        Comments::for_manifest(target.path.manifest?)
     };
+    let (at, insert) = insertion(text, start, &[code], &comments).ok()??;
     let mut edited = String::with_capacity(text.len() + insert.len());
     edited.push_str(&text[..at]);
     edited.push_str(&insert);
@@ -232,57 +235,9 @@ fn noqa_edit(target: &Target, finding: &Diagnostic) -> Option<(TextSize, String)
     Some((TextSize::try_from(at).ok()?, insert))
 }
 
-/// In a line with `# noqa: A, B`, the offset just after the last code.
-fn noqa_codes_end(line: &str) -> Option<usize> {
-    let lower = line.to_ascii_lowercase();
-    let mut search = 0;
-    while let Some(found) = lower[search..].find('#') {
-        let hash = search + found;
-        let after = lower[hash + 1..].trim_start();
-        if let Some(rest) = after.strip_prefix("noqa") {
-            let colon = rest.trim_start();
-            if !colon.starts_with(':') {
-                return None; // a bare `# noqa`: nothing to add to
-            }
-            let list_start = line.len() - colon.len() + 1;
-            let mut end = None;
-            let mut at = list_start;
-            for part in line[list_start..].split_inclusive([',', ' ', '\t']) {
-                let word = part.trim_end_matches([',', ' ', '\t']);
-                if word.is_empty() {
-                    at += part.len();
-                    continue;
-                }
-                if !is_code(word) {
-                    break;
-                }
-                end = Some(at + word.len());
-                at += part.len();
-            }
-            return end;
-        }
-        search = hash + 1;
-    }
-    None
-}
-
-fn is_code(word: &str) -> bool {
-    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
-    letters > 0 && letters < word.len() && word.bytes().skip(letters).all(|b| b.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn noqa_lists_are_extended_after_their_last_code() {
-        let line = "import aioredis  # noqa: E401, F401 why";
-        assert_eq!(noqa_codes_end(line), Some(line.find(" why").unwrap()));
-        assert_eq!(noqa_codes_end("x  # noqa:F401"), Some(14));
-        assert_eq!(noqa_codes_end("x  # noqa"), None);
-        assert_eq!(noqa_codes_end("x  # type: ignore"), None);
-    }
 
     #[test]
     fn the_changed_span_is_minimal() {

@@ -49,7 +49,7 @@ pub fn stdio() -> (Connection, IoThreads) {
                         Message::Notification(Notification::new(MALFORMED.to_string(), reason))
                     }
                     Err(ReadError::Io(error)) => {
-                        eprintln!("error: cannot read standard input: {error}");
+                        crate::errln!("error: cannot read standard input: {error}");
                         break;
                     }
                 };

@@ -15,8 +15,11 @@ pub struct Document {
     pub version: i32,
     pub text: String,
     /// The file the buffer is (or will be) saved to; `None` for other URIs
-    /// (an unsaved `untitled:` buffer), which are not linted.
+    /// (an unsaved `untitled:` buffer).
     pub path: Option<PathBuf>,
+    /// An `untitled:` buffer in Python: checked as a file of that name at the
+    /// root of the first workspace folder, with that folder's settings.
+    pub untitled_python: bool,
     /// The findings on `text` with the current settings, once computed.
     pub findings: Option<Rc<Vec<Diagnostic>>>,
     /// The fix-all edit for `text` (byte range, replacement), once computed.
@@ -29,18 +32,20 @@ pub struct Documents {
 }
 
 impl Documents {
-    pub fn open(&mut self, uri: Url, version: i32, text: String) {
+    pub fn open(&mut self, uri: Url, version: i32, text: String, language_id: &str) {
         let path = if uri.scheme() == "file" {
             uri.to_file_path().ok()
         } else {
             None
         };
+        let untitled_python = uri.scheme() == "untitled" && language_id == "python";
         self.open.insert(
             uri,
             Document {
                 version,
                 text,
                 path,
+                untitled_python,
                 findings: None,
                 fix_all: None,
             },

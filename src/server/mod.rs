@@ -50,7 +50,7 @@ pub fn run() -> Result<ExitStatus, Error> {
             source,
         })?;
     server.join().unwrap_or_else(|payload| {
-        eprintln!(
+        crate::errln!(
             "error: the language server stopped: {}. This is a bug in redis-unify; please report it",
             crate::panic_message(&payload)
         );
@@ -63,12 +63,12 @@ fn serve() -> Result<ExitStatus, Error> {
     let (id, params) = match connection.initialize_start() {
         Ok(started) => started,
         Err(error) => {
-            eprintln!("error: the client did not initialize the language server: {error}");
+            crate::errln!("error: the client did not initialize the language server: {error}");
             return Ok(ExitStatus::Error);
         }
     };
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_else(|error| {
-        eprintln!("warning: initialize params not understood ({error}); using the defaults");
+        crate::errln!("warning: initialize params not understood ({error}); using the defaults");
         InitializeParams::default()
     });
     let encoding = PositionEncoding::negotiate(

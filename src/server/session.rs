@@ -200,13 +200,27 @@ impl Session {
                     return;
                 };
                 let document = params.text_document;
-                if let Ok(path) = document.uri.to_file_path() {
+                let mut manifest_changed = false;
+                if document.uri.scheme() == "file"
+                    && let Ok(path) = document.uri.to_file_path()
+                {
                     self.project
                         .changed(&path, Some(&document.text), &self.workspaces);
+                    manifest_changed = self
+                        .workspaces
+                        .set_unsaved_manifest(&path, Some(&document.text));
                 }
                 self.dirty.insert(document.uri.clone());
-                self.documents
-                    .open(document.uri, document.version, document.text);
+                self.documents.open(
+                    document.uri,
+                    document.version,
+                    document.text,
+                    &document.language_id,
+                );
+                if manifest_changed {
+                    // `target-redis-version` defaults from the open buffer now.
+                    self.settings_changed();
+                }
             }
             DidChangeTextDocument::METHOD => {
                 let Some(params) = self.params::<DidChangeTextDocumentParams>(notification) else {
@@ -220,13 +234,20 @@ impl Session {
                     self.encoding,
                 ) {
                     Ok(()) => {
+                        let mut manifest_changed = false;
                         if let Some(document) = self.documents.get(&uri)
                             && let Some(path) = &document.path
                         {
                             self.project
                                 .changed(path, Some(&document.text), &self.workspaces);
+                            manifest_changed = self
+                                .workspaces
+                                .set_unsaved_manifest(path, Some(&document.text));
                         }
                         self.dirty.insert(uri);
+                        if manifest_changed {
+                            self.settings_changed();
+                        }
                     }
                     Err(message) => self.log(MessageType::WARNING, message),
                 }
@@ -247,8 +268,14 @@ impl Session {
                 let uri = params.text_document.uri;
                 if let Some(document) = self.documents.close(&uri) {
                     self.closed_large |= document.text.len() >= LARGE_TEXT;
+                    let mut manifest_changed = false;
                     if let Some(path) = &document.path {
                         self.project.closed(path, &self.workspaces);
+                        manifest_changed = self.workspaces.set_unsaved_manifest(path, None);
+                    }
+                    if manifest_changed {
+                        // The file on disk counts again.
+                        self.settings_changed();
                     }
                     self.dirty.remove(&uri);
                     self.publish(uri, Vec::new(), None);
@@ -349,7 +376,11 @@ impl Session {
     /// `None` when it is not one redis-unify checks.
     fn findings(&mut self, uri: &Url) -> Option<(Rc<Vec<Diagnostic>>, DocumentPath)> {
         let document = self.documents.get(uri)?;
-        let path = document.path.clone()?;
+        let path = match &document.path {
+            Some(path) => path.clone(),
+            None if document.untitled_python => self.untitled_path(uri)?,
+            None => return None,
+        };
         let (project, warning) = match self.workspaces.settings_for(&path) {
             Ok(found) => found,
             Err(message) => {
@@ -390,6 +421,54 @@ impl Session {
             document.findings = Some(findings.clone());
         }
         Some((findings, document_path))
+    }
+
+    /// Where an `untitled:` Python buffer is checked: a file named after it
+    /// at the root of the first workspace folder, with that folder's settings
+    /// (its configuration, per-file-ignores and excludes, as if saved there).
+    /// Told once in the log; without a workspace folder it is not checked,
+    /// and the log says so.
+    fn untitled_path(&mut self, uri: &Url) -> Option<PathBuf> {
+        let Some(folder) = self.workspaces.first_folder().map(Path::to_path_buf) else {
+            let message = format!(
+                "{uri} is not checked: an untitled buffer is checked with the settings of the                  first workspace folder, and there is none; save it to check it"
+            );
+            if self.told.insert(message.clone()) {
+                self.log(MessageType::INFO, message);
+            }
+            return None;
+        };
+        let name: String = uri
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = name.trim_start_matches('.');
+        let name = if name.is_empty() { "untitled" } else { name };
+        let name = if name.ends_with(".py") || name.ends_with(".pyi") {
+            name.to_string()
+        } else {
+            format!("{name}.py")
+        };
+        let path = folder.join(name);
+        let message = format!(
+            "{uri} is checked as {} (the settings of the workspace folder {})",
+            path.display(),
+            folder.display()
+        );
+        if self.told.insert(message.clone()) {
+            self.log(MessageType::INFO, message);
+        }
+        Some(path)
     }
 
     /// Publishes the diagnostics of the documents that changed; whether one

@@ -31,6 +31,9 @@ pub struct Workspaces {
     by_folder: HashMap<PathBuf, Arc<ProjectSettings>>,
     /// (configuration file, fallback root) → settings, shared by folders.
     by_config: HashMap<(Option<PathBuf>, PathBuf), Arc<ProjectSettings>>,
+    /// The text of open manifest buffers: `target-redis-version` defaults
+    /// from it rather than from the disk while they are open.
+    unsaved_manifests: HashMap<PathBuf, String>,
 }
 
 impl Workspaces {
@@ -51,6 +54,28 @@ impl Workspaces {
     pub fn reload(&mut self) {
         self.by_folder.clear();
         self.by_config.clear();
+    }
+
+    /// An open manifest's text (`None`: closed, the disk counts again).
+    /// Whether it may change the settings (the caller then reloads them).
+    pub fn set_unsaved_manifest(&mut self, path: &Path, text: Option<&str>) -> bool {
+        if ManifestKind::of(path).is_none() {
+            return false;
+        }
+        match text {
+            Some(text) => {
+                let previous = self
+                    .unsaved_manifests
+                    .insert(path.to_path_buf(), text.to_string());
+                previous.as_deref() != Some(text)
+            }
+            None => self.unsaved_manifests.remove(path).is_some(),
+        }
+    }
+
+    /// The first workspace folder: where `untitled:` buffers are checked.
+    pub fn first_folder(&self) -> Option<&Path> {
+        self.folders.first().map(PathBuf::as_path)
     }
 
     /// Every project's cached answers (RU302's scan) are dropped.
@@ -94,10 +119,17 @@ impl Workspaces {
             Some(project) => project.clone(),
             None => {
                 let selection = SelectionArgs::default();
-                let project =
-                    ProjectSettings::from_config(config, &selection, &key.1).or_else(|error| {
+                let unsaved = &self.unsaved_manifests;
+                let read = |path: &Path| {
+                    unsaved
+                        .get(path)
+                        .cloned()
+                        .or_else(|| std::fs::read_to_string(path).ok())
+                };
+                let project = ProjectSettings::from_config_with(config, &selection, &key.1, &read)
+                    .or_else(|error| {
                         warning = Some(format!("{error}; using the default settings"));
-                        ProjectSettings::from_config(None, &selection, &key.1)
+                        ProjectSettings::from_config_with(None, &selection, &key.1, &read)
                     });
                 let project = Arc::new(project.map_err(|error| error.to_string())?);
                 self.by_config.insert(key, project.clone());

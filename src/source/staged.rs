@@ -148,7 +148,7 @@ pub fn staged_files(
                 // A merge in progress: the index holds the conflicting versions, none of
                 // them what will be committed. Say so rather than pick one.
                 if is_input_path(&slash_path(&entry.path)) {
-                    eprintln!(
+                    crate::errln!(
                         "warning: {}: conflicted (a merge is in progress); not checked. \
                          Resolve the conflict and `git add` the file to have it checked",
                         slash_path(&relative_to(&workdir.join(&entry.path), cwd))
