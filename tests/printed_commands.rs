@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Project;
+use common::{Project, run_sh, sh_commands, shell_words};
 
 const SAFE: &str =
     "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n";
@@ -14,55 +14,6 @@ const PHASES: &str = "[tool.redis-unify]\n\n[[tool.redis-unify.phases]]\nname = 
 
 fn read(project: &Project, path: &str) -> String {
     std::fs::read_to_string(project.path().join(path)).unwrap()
-}
-
-/// The ```sh blocks' `redis-unify …` lines of a Markdown text.
-fn printed_commands(markdown: &str) -> Vec<String> {
-    let mut commands = Vec::new();
-    let mut in_block = false;
-    for line in markdown.lines() {
-        if line.starts_with("```") {
-            in_block = line == "```sh";
-            continue;
-        }
-        if in_block && let Some(rest) = line.strip_prefix("redis-unify ") {
-            commands.push(rest.to_string());
-        } else if in_block && line.starts_with("git ") {
-            // Run with sh, as printed (the plan's commit of the saved phases).
-            commands.push(line.to_string());
-        }
-    }
-    commands
-}
-
-/// Splits a printed command line as sh would (double quotes only).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any {
-                    words.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            c => {
-                word.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        words.push(word);
-    }
-    words
 }
 
 #[test]
@@ -293,24 +244,18 @@ fn plan_commands_run_as_printed() {
     let venv = venv.to_string_lossy().into_owned();
     let plan = project.run(&["plan"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
-    let commands = printed_commands(&plan.stdout);
+    let commands: Vec<String> = sh_commands(&plan.stdout)
+        .into_iter()
+        .map(|c| {
+            c.strip_prefix("redis-unify ")
+                .map(str::to_string)
+                .unwrap_or(c)
+        })
+        .collect();
     assert!(commands.len() >= 3, "{commands:?}\n{}", plan.stdout);
     for command in &commands {
         if command.starts_with("git ") {
-            let output = std::process::Command::new("sh")
-                .args(["-c", command])
-                .current_dir(project.path())
-                .env("GIT_AUTHOR_NAME", "Test")
-                .env("GIT_AUTHOR_EMAIL", "test@example.com")
-                .env("GIT_COMMITTER_NAME", "Test")
-                .env("GIT_COMMITTER_EMAIL", "test@example.com")
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "`{command}` failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            run_sh(&project, command);
             continue;
         }
         let words: Vec<String> = shell_words(command)
@@ -396,27 +341,9 @@ fn ru103_follows_the_target_redis_version() {
     );
 }
 
-/// A virtual environment whose python has redis-py (the first of
-/// `REDIS_UNIFY_REDIS_PYTHONS`, as .ci/run sets it, that has it); `None` (the
-/// test says skipped) unless `REDIS_UNIFY_REQUIRE_REDIS` is set.
+/// The virtual environment of an interpreter with redis-py (see
+/// [`common::redis_python`]).
 fn redis_venv() -> Option<std::path::PathBuf> {
-    let found = std::env::var("REDIS_UNIFY_REDIS_PYTHONS")
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(std::path::PathBuf::from)
-        .find(|python| {
-            std::process::Command::new(python)
-                .args(["-c", "import redis.asyncio"])
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .and_then(|python| Some(python.parent()?.parent()?.to_path_buf()));
-    if found.is_none() {
-        assert!(
-            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
-            "REDIS_UNIFY_REQUIRE_REDIS is set but no venv has redis installed"
-        );
-        eprintln!("skipped: no venv with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
-    }
-    found
+    let python = std::path::PathBuf::from(common::redis_python()?);
+    Some(python.parent()?.parent()?.to_path_buf())
 }

@@ -7,30 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::Project;
-
-/// An interpreter with redis-py (`REDIS_UNIFY_REDIS_PYTHONS`, as .ci/run sets
-/// it, else `python3`); `None` (the test says skipped) unless required.
-fn redis_python() -> Option<String> {
-    let candidates: Vec<String> = match std::env::var("REDIS_UNIFY_REDIS_PYTHONS") {
-        Ok(list) => list.split_whitespace().map(str::to_string).collect(),
-        Err(_) => vec!["python3".to_string()],
-    };
-    let found = candidates.into_iter().find(|python| {
-        Command::new(python)
-            .args(["-c", "import redis.asyncio"])
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
-            "REDIS_UNIFY_REQUIRE_REDIS is set but no interpreter has redis installed"
-        );
-        eprintln!("skipped: no python3 with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
-    }
-    found
-}
+use common::{Project, commit_count, redis_python};
 
 const CACHE: &str =
     "import aioredis\n\n\ndef connect(url):\n    return aioredis.from_url(url, socket_timeout=5)\n";
@@ -50,14 +27,6 @@ fn service() -> Project {
 
 fn head(project: &Project) -> String {
     project.git(&["rev-parse", "HEAD"]).trim().to_string()
-}
-
-fn commit_count(project: &Project) -> usize {
-    project
-        .git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap()
 }
 
 #[test]

@@ -17,7 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::Project;
+use common::{Project, commit_count, run_sh, sh_commands, shell_words};
 
 /// What the plan's placeholders become, as in the README.
 const INSTALL_COMMAND: &str = "python check_requirements.py";
@@ -79,23 +79,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The `redis-unify …` lines of the ```sh blocks of a Markdown text.
-fn sh_commands(markdown: &str) -> Vec<String> {
-    let mut commands = Vec::new();
-    let mut in_block = false;
-    for line in markdown.lines() {
-        if line.starts_with("```") {
-            in_block = line == "```sh";
-            continue;
-        }
-        // The tool's commands, and the git step the plan prints (commit the saved plan).
-        if in_block && (line.starts_with("redis-unify ") || line.starts_with("git add ")) {
-            commands.push(line.to_string());
-        }
-    }
-    commands
-}
-
 /// The README section's command lines.
 fn readme_walkthrough() -> Vec<String> {
     let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
@@ -105,32 +88,6 @@ fn readme_walkthrough() -> Vec<String> {
     let section = &readme[start..];
     let end = section[3..].find("\n## ").map_or(section.len(), |i| i + 3);
     sh_commands(&section[..end])
-}
-
-/// Splits a command line as sh does for these (double quotes only).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let (mut quoted, mut any) = (false, false);
-    for c in line.chars() {
-        match c {
-            '"' => (quoted, any) = (!quoted, true),
-            ' ' if !quoted => {
-                if any {
-                    words.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            c => {
-                word.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        words.push(word);
-    }
-    words
 }
 
 #[test]
@@ -194,20 +151,7 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
     for command in &printed {
         let Some(redis_unify) = command.strip_prefix("redis-unify ") else {
             // The git step the plan prints (commit the saved plan), run as printed.
-            let output = Command::new("sh")
-                .args(["-c", command])
-                .current_dir(project.path())
-                .env("GIT_AUTHOR_NAME", "Test")
-                .env("GIT_AUTHOR_EMAIL", "test@example.com")
-                .env("GIT_COMMITTER_NAME", "Test")
-                .env("GIT_COMMITTER_EMAIL", "test@example.com")
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "$ {command}\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            run_sh(&project, command);
             continue;
         };
         let words = shell_words(redis_unify);
@@ -289,12 +233,4 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
     ] {
         assert!(history.stdout.contains(phase), "{}", history.stdout);
     }
-}
-
-fn commit_count(project: &Project) -> usize {
-    project
-        .git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap()
 }

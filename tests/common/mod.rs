@@ -183,3 +183,98 @@ pub fn dev_corpus() -> Option<PathBuf> {
     }
     Some(corpus)
 }
+
+/// Splits a printed command line as sh does for the ones redis-unify prints
+/// (double quotes only).
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut quoted, mut any) = (false, false);
+    for c in line.chars() {
+        match c {
+            '"' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// The commands of a Markdown text's ```sh blocks that the plan prints: the
+/// `redis-unify …` lines and its `git add …` step.
+pub fn sh_commands(markdown: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```sh";
+            continue;
+        }
+        if in_block && (line.starts_with("redis-unify ") || line.starts_with("git add ")) {
+            commands.push(line.to_string());
+        }
+    }
+    commands
+}
+
+/// Runs a printed git command with sh in the project, as the user would.
+pub fn run_sh(project: &Project, command: &str) {
+    let output = Command::new("sh")
+        .args(["-c", command])
+        .current_dir(project.path())
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "$ {command}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// How many commits `HEAD` has.
+pub fn commit_count(project: &Project) -> usize {
+    project
+        .git(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// An interpreter with redis-py: the first of `REDIS_UNIFY_REDIS_PYTHONS` (as
+/// .ci/run sets it, else `python3`) that imports `redis.asyncio`; `None` (the
+/// test says skipped) unless `REDIS_UNIFY_REQUIRE_REDIS` is set.
+pub fn redis_python() -> Option<String> {
+    let candidates: Vec<String> = match std::env::var("REDIS_UNIFY_REDIS_PYTHONS") {
+        Ok(list) => list.split_whitespace().map(str::to_string).collect(),
+        Err(_) => vec!["python3".to_string()],
+    };
+    let found = candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import redis.asyncio"])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
+            "REDIS_UNIFY_REQUIRE_REDIS is set but no interpreter has redis installed"
+        );
+        eprintln!("skipped: no python3 with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
+    }
+    found
+}
