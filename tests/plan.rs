@@ -370,3 +370,83 @@ fn a_module_others_import_comes_no_later_than_they_do() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn plan_write_of_a_folder_writes_into_that_project_never_the_one_around_it() {
+    // A monorepo-ish parent with a pyproject.toml of its own, and a project below.
+    let parent = common::Project::new();
+    let outer = "[project]\nname = \"mono\"\n";
+    parent.write("pyproject.toml", outer);
+    parent.write(
+        "svc/pyproject.toml",
+        "[project]\nname = \"svc\"\ndependencies = [\"redis>=5.0.1\"]\n",
+    );
+    parent.write(
+        "svc/app.py",
+        "import aioredis\n\nclient = aioredis.from_url(\"redis://x\", socket_timeout=5)\n",
+    );
+    let run = parent.run(&["plan", "--write", "svc"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(parent.path().join("pyproject.toml")).unwrap(),
+        outer,
+        "the pyproject.toml around the project is not touched"
+    );
+    assert!(!parent.path().join("redis-unify.toml").exists());
+    let written = std::fs::read_to_string(parent.path().join("svc/pyproject.toml")).unwrap();
+    assert!(written.contains("[[tool.redis-unify.phases]]"), "{written}");
+    assert!(written.contains("\"app.py\""), "{written}");
+    assert!(
+        run.stdout
+            .contains("Run the commands of this plan in the project's folder: `cd svc`."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn plan_write_keeps_a_symlinked_configuration_and_refuses_a_hard_link() {
+    let project = Project::new();
+    project.write(
+        "app.py",
+        "import aioredis\n\nclient = aioredis.from_url(\"redis://x\", socket_timeout=5)\n",
+    );
+    project.write("config/pyproject.toml", "[project]\nname = \"x\"\n");
+    std::os::unix::fs::symlink(
+        "config/pyproject.toml",
+        project.path().join("pyproject.toml"),
+    )
+    .unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(project.path().join("pyproject.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "still a symlink"
+    );
+    let real = std::fs::read_to_string(project.path().join("config/pyproject.toml")).unwrap();
+    assert!(real.contains("[[tool.redis-unify.phases]]"), "{real}");
+
+    let project = Project::new();
+    project.write(
+        "app.py",
+        "import aioredis\n\nclient = aioredis.from_url(\"redis://x\", socket_timeout=5)\n",
+    );
+    let text = "[project]\nname = \"x\"\n";
+    project.write("pyproject.toml", text);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::hard_link(
+        project.path().join("pyproject.toml"),
+        elsewhere.path().join("pyproject.toml"),
+    )
+    .unwrap();
+    let run = project.run(&["plan", "--write", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("hard links"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.path().join("pyproject.toml")).unwrap(),
+        text
+    );
+}

@@ -19,16 +19,30 @@ use crate::source::staged::{default_root, optional_repository, require_repositor
 use crate::source::{Origin, SourceFile, relative_to, slash_path};
 
 pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
+    // A plan of one folder is that project's plan: its repository, its
+    // configuration, and `--write` into it, wherever the command runs from.
+    let base = match args.paths.as_slice() {
+        [folder] if args.config.is_none() => {
+            let folder = crate::source::absolute(cwd, folder);
+            if folder.is_dir() {
+                folder
+            } else {
+                cwd.to_path_buf()
+            }
+        }
+        _ => cwd.to_path_buf(),
+    };
+    let base = base.as_path();
     let repository = if args.paths.is_empty() {
         Some(require_repository(
             cwd,
             "without PATHS, plan reads the files git tracks: run it inside a git repository, or name the folder (`redis-unify plan .`)",
         )?)
     } else {
-        optional_repository(cwd)?
+        optional_repository(base)?
     };
-    let fallback_root = default_root(repository.as_ref(), cwd);
-    let config = find_config(args.config.as_deref(), cwd)?;
+    let fallback_root = default_root(repository.as_ref(), base);
+    let config = find_config(args.config.as_deref(), base)?;
     let target_configured = config
         .as_ref()
         .is_some_and(|c| c.options.target_redis_version.is_some());
@@ -52,9 +66,17 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     let mut plan = plan::build(&files, &settings, target_configured);
     plan.saved = saved_phases(&plan, &settings, cwd);
+    // The printed commands run in the project's root when it is not here.
+    let command_folder =
+        if settings.project_root.as_path() != cwd && !cwd.starts_with(&settings.project_root) {
+            plan.run_from = Some(slash_path(&relative_to(&settings.project_root, cwd)));
+            settings.project_root.clone()
+        } else {
+            cwd.to_path_buf()
+        };
     plan.config_target = slash_path(&relative_to(
         &plan::write::target(settings.config_path.as_deref(), &settings.project_root),
-        cwd,
+        &command_folder,
     ));
     let mut out = crate::output::stdout();
     let io_error = |source| Error::Io {
@@ -188,15 +210,27 @@ fn write_phases(plan: &Plan, settings: &Settings, force: bool, rerun: &str) -> R
             path: path.clone(),
             message,
         })?;
-    let result = if text.is_empty() && !path.exists() {
-        std::fs::write(&path, written.as_bytes())
+    if text.is_empty() && !path.exists() {
+        std::fs::write(&path, written.as_bytes()).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
     } else {
-        crate::fix::write::write_atomically(&path, written.as_bytes())
-    };
-    result.map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
+        // As `fix` writes: through an in-project symlink to its file, never over
+        // a hard link or a file changed since it was read, keeping its owner,
+        // mode and extended attributes.
+        let not_written = |reason: String| {
+            Error::Usage(format!(
+                "{}: the phases were not written: {reason}",
+                path.display()
+            ))
+        };
+        let checked =
+            crate::fix::write::check_replaceable(&path, &settings.project_root, text.as_bytes())
+                .map_err(not_written)?;
+        crate::fix::write::replace_checked(&checked, text.as_bytes(), written.as_bytes())
+            .map_err(not_written)?;
+    }
     crate::errln!(
         "Wrote the phases to {} ({}); `redis-unify fix --phase 1` fixes the first.",
         path.display(),

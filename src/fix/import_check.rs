@@ -71,7 +71,19 @@ pub fn interpreter(explicit: Option<&Path>) -> PathBuf {
             return python;
         }
     }
-    PathBuf::from("python3")
+    on_path("python3").unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// The file `name` names on `PATH`, as the shell would find it (recorded in
+/// the run, so `history` says which interpreter imported the modules).
+fn on_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|folder| folder.join(name))
+        .find(|path| {
+            std::fs::metadata(path)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }
 
 /// The import target of a Python file (`relative` to `root`), or `None` for a

@@ -127,6 +127,9 @@ impl ImportCheck {
         if let Some(error) = &self.error {
             return format!("no module could be imported: {error}");
         }
+        if self.modules == 0 {
+            return "no changed Python module to import".to_string();
+        }
         if self.interrupted {
             return format!("the import check of {modules} was interrupted ({seconds:.1} s)");
         }

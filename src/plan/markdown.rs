@@ -48,6 +48,14 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
     )?;
     writeln!(out)?;
+    if let Some(folder) = &plan.run_from {
+        writeln!(
+            out,
+            "Run the commands of this plan in the project's folder: `cd {}`.",
+            shell_word(folder)
+        )?;
+        writeln!(out)?;
+    }
     for note in &plan.notes {
         writeln!(out, "{note}")?;
         writeln!(out)?;

@@ -86,6 +86,10 @@ pub struct Plan {
     /// The configuration file `plan --write` writes, as shown (set by the command).
     #[serde(skip)]
     pub config_target: String,
+    /// The folder to run the printed commands in, when it is not the current
+    /// one (a plan of another project's folder).
+    #[serde(skip)]
+    pub run_from: Option<String>,
 }
 
 /// The phases the configuration holds, compared with the plan.
@@ -324,6 +328,7 @@ pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool)
         verify,
         saved: Saved::Nothing,
         config_target: "pyproject.toml".to_string(),
+        run_from: None,
     }
 }
 

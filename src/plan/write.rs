@@ -202,6 +202,7 @@ mod tests {
             verify: Vec::new(),
             saved: Default::default(),
             config_target: String::new(),
+            run_from: None,
         }
     }
 
