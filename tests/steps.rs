@@ -524,3 +524,34 @@ fn a_run_killed_while_verifying_reads_as_unverified() {
     assert_eq!(rollback.code, 0, "{}", rollback.stderr);
     assert_eq!(read(&project, "src/app/cache.py"), CACHE);
 }
+
+#[test]
+fn redis_unify_s_own_hook_lets_the_step_commit_through() {
+    let project = service();
+    // Fixed, and still with a finding (RU201: no socket_timeout).
+    project.write(
+        "src/app/pool.py",
+        "import aioredis\n\nclient = aioredis.from_url(\"redis://x\")\n",
+    );
+    project.git(&["add", "-A"]);
+    project.git(&["commit", "-qm", "pool"]);
+    assert_eq!(project.run(&["hook", "install"]).code, 0);
+    let run = project.run(&["fix", ".", "--commit"]);
+    assert_eq!(run.code, 1, "findings remain: {}", run.stderr);
+    assert!(run.stderr.contains("Committed 3 files"), "{}", run.stderr);
+    // The hook ran and let it through (its note is shown by git only on failure).
+    assert_eq!(commit_count(&project), 3);
+    // An ordinary commit is still checked by the hook.
+    project.write("src/app/new.py", "import aioredis\n");
+    project.git(&["add", "src/app/new.py"]);
+    let output = Command::new("git")
+        .args(["commit", "-qm", "new"])
+        .current_dir(project.path())
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the hook stops it");
+}

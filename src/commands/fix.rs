@@ -576,7 +576,7 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
                     after: entry.after.clone(),
                 })
                 .collect();
-            let outcome = commit::commit(&inputs.tree_root, &run_files, &message)
+            let outcome = commit::commit(&inputs.tree_root, &run_files, &message, &manifest.id)
                 .unwrap_or_else(commit::CommitOutcome::Refused);
             match outcome {
                 commit::CommitOutcome::Committed {

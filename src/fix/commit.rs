@@ -173,6 +173,10 @@ pub fn operation_in_progress(work_tree: &Path) -> Option<String> {
     None
 }
 
+/// Set (to the run id) for the git commit `--commit` makes: redis-unify's own
+/// hooks (`hook install`, pre-commit) do not check that commit again.
+pub const STEP_COMMIT_VARIABLE: &str = "REDIS_UNIFY_STEP_COMMIT";
+
 /// A file of the run, for the commit: its path relative to the work tree and
 /// the blob id (`git hash-object`) the run wrote.
 pub struct RunFile {
@@ -191,7 +195,12 @@ pub enum CommitOutcome {
 /// Commits exactly the run's files as the run wrote them: refused when one of
 /// them changed since (a verify command or an editor wrote it) or when
 /// something else got staged meanwhile; the index is left as it was on refusal.
-pub fn commit(work_tree: &Path, files: &[RunFile], message: &str) -> Result<CommitOutcome, String> {
+pub fn commit(
+    work_tree: &Path,
+    files: &[RunFile],
+    message: &str,
+    run_id: &str,
+) -> Result<CommitOutcome, String> {
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let mut changed = Vec::new();
     for file in files {
@@ -242,6 +251,7 @@ pub fn commit(work_tree: &Path, files: &[RunFile], message: &str) -> Result<Comm
     let output = git(work_tree)
         .args(["commit", "--quiet", "--cleanup=verbatim", "-F"])
         .arg(message_file.path())
+        .env(STEP_COMMIT_VARIABLE, run_id)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
