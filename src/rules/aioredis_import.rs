@@ -61,11 +61,18 @@ pub fn check(checker: &mut Checker, stmt: &Stmt) {
         _ => return,
     };
     let diagnostic = checker.diagnostic_count();
-    checker.report(Diagnostic::new(
+    let mut report = Diagnostic::new(
         Rule::AioredisImport,
         stmt.range(),
         format!("{ARCHIVED}: {advice}"),
-    ));
+    );
+    if let Stmt::ImportFrom(import) = stmt
+        && rewrite.is_none()
+        && let Some(fix) = rewrite_exceptions_import(checker.source(), import)
+    {
+        report = report.with_fix(fix);
+    }
+    checker.report(report);
     if let Some(mut plan) = rewrite {
         plan.diagnostic = diagnostic;
         plan.scope = checker.scope();
@@ -152,6 +159,38 @@ fn rewrite_from_import(
     })
 }
 
+/// `from aioredis.errors import ReplyError, RedisError` (or from `aioredis`) where
+/// every name is a 1.x error with an exact redis-py counterpart
+/// (`rules/aioredis-rewrites.toml`, `[exceptions]`): `from redis.exceptions import
+/// ResponseError as ReplyError, RedisError`, so the uses keep their names. Unsafe:
+/// an `except` now catches redis-py's class, raised by redis-py's client only.
+fn rewrite_exceptions_import(source: &str, import: &StmtImportFrom) -> Option<Fix> {
+    let module = import.module.as_ref()?.as_str();
+    if import.level != 0 || !matches!(module, "aioredis" | "aioredis.errors") {
+        return None;
+    }
+    let mut names = Vec::new();
+    for alias in &import.names {
+        let old = alias.name.as_str();
+        let new = super::legacy_rewrites::exception(old)?;
+        let bound = alias.asname.as_ref().map_or(old, |asname| asname.as_str());
+        names.push(if bound == new {
+            new.to_string()
+        } else {
+            format!("{new} as {bound}")
+        });
+    }
+    if source[import.range()].contains('#') {
+        return None;
+    }
+    let text = format!("from redis.exceptions import {}", names.join(", "));
+    Some(Fix::new(
+        vec![Edit::replacement(import.range(), text.clone())],
+        Applicability::Unsafe,
+        format!("Replace with `{text}`"),
+    ))
+}
+
 /// What a use becomes after the swap.
 enum UseVerdict {
     /// It exists unchanged.
@@ -178,6 +217,12 @@ pub fn attach_fixes(checker: &mut Checker) {
             .line_index(range.start())
             .get()
     };
+    // RU101 findings no fix rewrites: the swap cannot make this module work.
+    let without_rewrite = checker
+        .diagnostics_mut()
+        .iter()
+        .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .count();
     let mut completed = Vec::new();
     for plan in plans {
         let mut edits = plan.edits.clone();
@@ -210,6 +255,18 @@ pub fn attach_fixes(checker: &mut Checker) {
         edits.dedup();
         let applicability = if blockers.is_empty() {
             Applicability::Safe
+        } else if without_rewrite > 0 {
+            // The swap would leave 1.x calls that fail on redis.asyncio: shown, not
+            // applied, until they are rewritten (by their own fixes in the same run,
+            // or by hand).
+            blockers.insert(
+                0,
+                format!(
+                    "{without_rewrite} aioredis 1.x {} (RU101) no fix rewrites",
+                    if without_rewrite == 1 { "use" } else { "uses" }
+                ),
+            );
+            Applicability::DisplayOnly
         } else {
             Applicability::Unsafe
         };

@@ -16,10 +16,13 @@ use ruff_python_ast::{self as ast, Expr, ExprCall, Number};
 use ruff_text_size::Ranged;
 
 use super::Rule;
+use super::legacy_rewrites;
 use crate::checker::Checker;
 use crate::constructors::Library;
 use crate::diagnostic::Diagnostic;
 use crate::python::legacy::LegacyKind;
+
+const CLIENT: &str = "the aioredis 1.x client";
 
 /// Whether the 1.x model has anything to say in this module.
 fn has_work(checker: &Checker) -> bool {
@@ -47,9 +50,7 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
             let name = attribute.attr.as_str();
             let api = checker.api();
             let found = match kind_of(checker, &attribute.value) {
-                Some(LegacyKind::Client) => api
-                    .client_method(name)
-                    .map(|entry| ("the aioredis 1.x client", entry)),
+                Some(LegacyKind::Client) => api.client_method(name).map(|entry| (CLIENT, entry)),
                 Some(LegacyKind::Pool) => api
                     .pool_method(name)
                     .map(|entry| ("the aioredis 1.x pool", entry)),
@@ -64,11 +65,23 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                     "`{receiver}.{name}` exists only on {owner}; {}",
                     super::deprecated_close::at_target(checker, &entry.instead)
                 );
-                checker.report(Diagnostic::new(
-                    Rule::AioredisLegacyApi,
-                    attribute.attr.range(),
-                    message,
-                ));
+                let mut diagnostic =
+                    Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message);
+                let fix = checker.take_callee_fix(attribute.attr.range()).or_else(|| {
+                    (owner == CLIENT)
+                        .then(|| legacy_rewrites::rename_method(name, attribute.attr.range()))
+                        .flatten()
+                });
+                if let Some(fix) = fix {
+                    diagnostic = diagnostic.with_fix(fix);
+                }
+                if name == "multi_exec" {
+                    let index = checker.diagnostic_count();
+                    checker
+                        .transactions_mut()
+                        .reported(attribute.attr.range(), index);
+                }
+                checker.report(diagnostic);
             }
         }
         current = &attribute.value;
@@ -88,10 +101,34 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let method_name = method.attr.as_str();
     let api = checker.api();
     let positional = api.client_positional(method_name);
+    let kind = kind_of(checker, &method.value);
+    if kind == Some(LegacyKind::Client)
+        && matches!(method_name, "hmset_dict" | "publish_json")
+        && let Some(fix) = legacy_rewrites::method_call(
+            checker.source(),
+            call,
+            method,
+            checker.first_import(),
+            checker
+                .model()
+                .resolve_name("json", checker.scope())
+                .iter()
+                .any(|q| q == "json"),
+        )
+    {
+        checker.offer_callee_fix(method.attr.range(), fix);
+    }
+    if kind == Some(LegacyKind::Transaction)
+        && let Expr::Name(name) = method.value.as_ref()
+    {
+        checker
+            .transactions_mut()
+            .queued(name.id.as_str(), method_name, call);
+    }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
     }
-    let known = match kind_of(checker, &method.value) {
+    let known = match kind {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
         Some(
             LegacyKind::Pool | LegacyKind::Foreign | LegacyKind::Channels | LegacyKind::Channel,
@@ -116,7 +153,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         let Some(entry) = entry else { continue };
         let written = format!("{method_name}({}=...)", arg.as_str());
         // At the keyword's name: the value may be long, and the plan lists the text.
-        checker.report(Diagnostic::new(
+        let mut diagnostic = Diagnostic::new(
             Rule::AioredisLegacyApi,
             arg.range(),
             message(
@@ -124,7 +161,11 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
                 &written,
                 &super::deprecated_close::at_target(checker, &entry.instead),
             ),
-        ));
+        );
+        if let Some(fix) = legacy_rewrites::keyword(checker.source(), call, method_name, keyword) {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        checker.report(diagnostic);
     }
     if let Some(entry) = positional {
         let arguments = &call.arguments.args;
@@ -146,11 +187,12 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
                     entry.instead
                 )
             };
-            checker.report(Diagnostic::new(
-                Rule::AioredisLegacyApi,
-                method.attr.range(),
-                text,
-            ));
+            let mut diagnostic =
+                Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text);
+            if let Some(fix) = legacy_rewrites::positional(checker.source(), call, method) {
+                diagnostic = diagnostic.with_fix(fix);
+            }
+            checker.report(diagnostic);
         }
     }
 }
@@ -205,10 +247,83 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         let written = format!("with await {}", checker.text(awaited.value.range()));
         let instead = "write `async with client.client() as conn:` (a single-connection client \
                        sharing the pool), or call the commands on the client itself";
-        checker.report(Diagnostic::new(
+        let mut diagnostic = Diagnostic::new(
             Rule::AioredisLegacyApi,
             item.context_expr.range(),
             message(known, &written, instead),
-        ));
+        );
+        // A 1.x `Redis` client (not a `create_pool` pool: redis.asyncio's pool has no
+        // `client()`), in `async def` where `async with` may be written.
+        if kind_of(checker, &awaited.value) == Some(LegacyKind::Client)
+            && checker.in_async_function()
+            && let Some(fix) = legacy_rewrites::with_await(checker.source(), with, &awaited.value)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        checker.report(diagnostic);
+    }
+}
+
+/// `await client.wait_closed()` as a statement on a 1.x client: the fix deletes it
+/// (the `close()` above it becomes `await client.aclose()`, which waits), offered
+/// to the RU101 finding its `wait_closed` gets.
+pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
+    if !has_work(checker) {
+        return;
+    }
+    let Expr::Await(awaited) = statement.value.as_ref() else {
+        return;
+    };
+    let Expr::Call(call) = awaited.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    if method.attr.as_str() != "wait_closed"
+        || !call.arguments.is_empty()
+        || kind_of(checker, &method.value) != Some(LegacyKind::Client)
+    {
+        return;
+    }
+    let alone = checker.is_alone_in_block(statement.range);
+    let fix = legacy_rewrites::remove_statement(checker.source(), statement.range, alone);
+    checker.offer_callee_fix(method.attr.range(), fix);
+}
+
+/// `tr = client.multi_exec()` on a 1.x client: a candidate for
+/// `pipeline(transaction=True)`, completed by [`attach_transaction_fixes`].
+pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
+    if !has_work(checker) {
+        return;
+    }
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return;
+    };
+    let Expr::Call(call) = assign.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    if method.attr.as_str() != "multi_exec"
+        || kind_of(checker, &method.value) != Some(LegacyKind::Client)
+    {
+        return;
+    }
+    checker
+        .transactions_mut()
+        .candidate(target.id.as_str(), call, method);
+}
+
+/// The `multi_exec()` rewrites whose transaction's queued results are never used.
+pub fn attach_transaction_fixes(checker: &mut Checker) {
+    let transactions = checker.take_transactions();
+    for (index, fix) in transactions.finish() {
+        if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index)
+            && diagnostic.fix.is_none()
+        {
+            diagnostic.fix = Some(fix);
+        }
     }
 }

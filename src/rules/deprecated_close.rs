@@ -112,11 +112,18 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     } else {
         return;
     };
-    checker.report(Diagnostic::new(
-        Rule::DeprecatedClose,
-        call.range(),
-        message,
-    ));
+    let mut diagnostic = Diagnostic::new(Rule::DeprecatedClose, call.range(), message);
+    // The 1.x client's shutdown, in `async def` where `await` may be written; its
+    // `await wait_closed()` is removed by RU101's fix. A pool or a sentinel by hand.
+    if library == Library::Aioredis1 && matches!(kind, Kind::Client) && checker.in_async_function()
+    {
+        let receiver = checker.text(match call.func.as_ref() {
+            Expr::Attribute(method) => method.value.range(),
+            _ => return,
+        });
+        diagnostic = diagnostic.with_fix(super::legacy_rewrites::close(call, receiver, close));
+    }
+    checker.report(diagnostic);
 }
 
 /// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model
