@@ -262,7 +262,7 @@ pub fn attach_fixes(checker: &mut Checker) {
             blockers.insert(
                 0,
                 format!(
-                    "{without_rewrite} aioredis 1.x {} (RU101) no fix rewrites",
+                    "{without_rewrite} aioredis 1.x {} (RU101) without a rewrite",
                     if without_rewrite == 1 { "use" } else { "uses" }
                 ),
             );
