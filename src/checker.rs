@@ -95,6 +95,9 @@ pub struct Checker<'src> {
     /// Check phase, with the 1.x model: the statements alone in their block
     /// (a fix that removes one writes `pass`).
     alone_in_block: HashSet<TextSize>,
+    /// Names bound by an import statement whose own fix rewrites it (`from
+    /// aioredis.errors import ReplyError`): their uses need no fix of their own.
+    rewritten_imports: HashSet<String>,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
     transactions: rules::legacy_rewrites::Transactions,
 }
@@ -179,6 +182,7 @@ impl<'src> Checker<'src> {
                 _ => None,
             }),
             alone_in_block: HashSet::new(),
+            rewritten_imports: HashSet::new(),
             transactions: rules::legacy_rewrites::Transactions::default(),
         };
         checker.visit_body(module);
@@ -262,6 +266,10 @@ impl<'src> Checker<'src> {
         }
     }
 
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
     pub fn diagnostics_mut(&mut self) -> &mut [Diagnostic] {
         &mut self.diagnostics
     }
@@ -285,6 +293,14 @@ impl<'src> Checker<'src> {
 
     pub fn take_callee_fix(&mut self, callee: TextRange) -> Option<Fix> {
         self.callee_fixes.remove(&callee)
+    }
+
+    pub fn note_rewritten_import(&mut self, name: &str) {
+        self.rewritten_imports.insert(name.to_string());
+    }
+
+    pub fn is_rewritten_import(&self, name: &str) -> bool {
+        self.rewritten_imports.contains(name)
     }
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {

@@ -727,6 +727,110 @@ fn fault_scenario_catches_a_naive_import_swap() {
     );
 }
 
+// ------------------------------------------------------------------ aioredis 1.3.1's examples
+
+const EXAMPLES: &str = "aioredis_examples";
+
+/// tests/live/aioredis_examples: aioredis 1.3.1's own examples/ as 1.x code,
+/// migrated by `fix --unsafe-fixes` alone: every 1.x use is rewritten, so the
+/// import swap follows in the same run, and no RU1xx finding is left.
+fn migrated_examples(live: &Live) -> Package {
+    let source = root().join("tests/live").join(EXAMPLES);
+    let examples = Package::copy(&source, EXAMPLES);
+    assert_before_fails(live, &examples, "aioredis_examples_scenario.py");
+    let fix = examples.migrate(true);
+    assert!(fix.stderr.contains("Fixed 1 file"), "{}", fix.show());
+    let after = examples.read("examples_1x.py");
+    let changed = changed_lines(
+        &std::fs::read_to_string(source.join("examples_1x.py")).unwrap(),
+        &after,
+    );
+    for line in [
+        "+import json",
+        "+import redis.asyncio as aioredis",
+        "+from redis.exceptions import ResponseError as ReplyError",
+        "+    redis = await aioredis.from_url(address, single_connection_client=True)",
+        "+    await redis.aclose()",
+        "+    await redis.mset({'key:1': 'value1', 'key:2': 'value2'})",
+        "+    async for key in redis.scan_iter(match='key:*'):",
+        "+    await redis.hset('hash', mapping={\"key1\": 'value1', \"key2\": 'value2', \"key3\": 123})",
+        "+    tr = redis.pipeline(transaction=True)",
+        "+    redis = await aioredis.from_url(address, max_connections=10)",
+        "+    async with redis.client() as conn:    # low-level redis connection",
+        "+        await conn.execute_command('set', 'my-key', 'value')",
+        "+    await redis.set('session', 'a', ex=100)",
+        "+    first = await redis.set('lock', 'me', nx=True)",
+        "+    await redis.set('forever', 'x')",
+        "+    await redis.zadd('board', {'one': 1, 'two': 2})",
+        "+    receivers = await redis.publish('news', json.dumps({'a': 1}))",
+    ] {
+        assert!(
+            changed.iter().any(|changed| changed == line),
+            "missing `{line}` in:\n{}",
+            changed.join("\n")
+        );
+    }
+    assert!(!after.contains("wait_closed"), "{after}");
+    let check = examples.redis_unify(&["check", "--select", "RU1", EXAMPLES]);
+    assert_eq!(check.code, Some(0), "{}", check.show());
+    examples
+}
+
+#[test]
+fn aioredis_examples_after_unsafe_fixes_run_on_live_redis() {
+    let Some(live) = live() else { return };
+    let examples = migrated_examples(&live);
+    let server = Server::start(&live.redis_server);
+    let run = examples.scenario(
+        &live.python,
+        "aioredis_examples_scenario.py",
+        "run",
+        &server.url(),
+    );
+    assert!(run.success(), "{}", run.show());
+    assert_lines(
+        &run,
+        &[
+            "client module: redis.asyncio",
+            "ok: commands.py main: set/get on a single-connection client",
+            "ok: commands.py redis_pool",
+            "ok: scan.py: mset pairs, scan loop",
+            "ok: iscan -> scan_iter",
+            "ok: 02_decoding.py: hmset_dict -> hset(mapping=), decoded",
+            "ok: 03_multiexec.py: multi_exec -> pipeline(transaction=True)",
+            "ok: pool.py: with await -> async with client()",
+            "ok: set(expire=, exist=), expire=0, zadd pairs, publish_json",
+            "ok: except ReplyError caught redis-py's ResponseError",
+            "ok: scenario finished",
+        ],
+    );
+    assert!(server.answers());
+}
+
+#[test]
+fn aioredis_examples_after_unsafe_fixes_handle_the_server_going_away() {
+    let Some(live) = live() else { return };
+    let examples = migrated_examples(&live);
+    let server = Server::start(&live.redis_server);
+    let run = examples.scenario(
+        &live.python,
+        "aioredis_examples_scenario.py",
+        "fault",
+        &server.url(),
+    );
+    assert!(run.success(), "{}", run.show());
+    assert_lines(
+        &run,
+        &[
+            "ok: server shut down",
+            "caught redis.exceptions.ConnectionError",
+            "ok: the example's except clause caught redis.exceptions.ConnectionError",
+            "ok: scenario finished",
+        ],
+    );
+    assert!(!server.answers(), "the scenario did not stop the server");
+}
+
 // ------------------------------------------------------------------ the aioredis 1.x packages
 
 /// aiotasks 1.0.0, python-socketio 4.6.1 and aiohttp-cache 2.2.0 build their

@@ -71,6 +71,10 @@ pub fn check(checker: &mut Checker, stmt: &Stmt) {
         && let Some(fix) = rewrite_exceptions_import(checker.source(), import)
     {
         report = report.with_fix(fix);
+        for alias in &import.names {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+            checker.note_rewritten_import(bound.as_str());
+        }
     }
     checker.report(report);
     if let Some(mut plan) = rewrite {
@@ -219,9 +223,10 @@ pub fn attach_fixes(checker: &mut Checker) {
     };
     // RU101 findings no fix rewrites: the swap cannot make this module work.
     let without_rewrite = checker
-        .diagnostics_mut()
+        .diagnostics()
         .iter()
         .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .filter(|d| !checker.is_rewritten_import(&source[d.range]))
         .count();
     let mut completed = Vec::new();
     for plan in plans {

@@ -211,7 +211,7 @@ pub fn positional(source: &str, call: &ExprCall, method: &ast::ExprAttribute) ->
     let args = &call.arguments.args;
     let text = |expr: &Expr| source[expr.range()].to_string();
     let pairs = |items: &[Expr], swap: bool| -> Option<String> {
-        if items.is_empty() || items.len() % 2 != 0 {
+        if items.is_empty() || !items.len().is_multiple_of(2) {
             return None;
         }
         let pairs: Vec<String> = items
@@ -300,7 +300,9 @@ pub fn remove_statement(source: &str, statement: TextRange, alone: bool) -> Fix 
         .all(|c| c == ' ' || c == '\t');
     let rest = &source[end..];
     let line_end = rest.find('\n').map_or(source.len(), |i| end + i + 1);
-    let after_blank = source[end..line_end].trim().is_empty();
+    // A comment after the statement goes with it (as ruff deletes a statement).
+    let after = source[end..line_end].trim();
+    let after_blank = after.is_empty() || after.starts_with('#');
     let range = if before_blank && after_blank {
         TextRange::new(
             TextSize::try_from(line_start).unwrap_or_default(),
