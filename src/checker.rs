@@ -98,6 +98,8 @@ pub struct Checker<'src> {
     /// Names bound by an import statement whose own fix rewrites it (`from
     /// aioredis.errors import ReplyError`): their uses need no fix of their own.
     rewritten_imports: HashSet<String>,
+    /// Check phase: 1.x `create_pool()` pools a fix may turn into clients.
+    pools: rules::legacy_rewrites::Pools,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
     transactions: rules::legacy_rewrites::Transactions,
 }
@@ -183,6 +185,7 @@ impl<'src> Checker<'src> {
             }),
             alone_in_block: HashSet::new(),
             rewritten_imports: HashSet::new(),
+            pools: rules::legacy_rewrites::Pools::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
         };
         checker.visit_body(module);
@@ -199,6 +202,8 @@ impl<'src> Checker<'src> {
         checker.visit_body(module);
         debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
         rules::aioredis_legacy_client::attach_transaction_fixes(&mut checker);
+        rules::aioredis_legacy_client::attach_pool_fixes(&mut checker);
+        rules::aioredis_legacy_client::hold_rewrites_of_a_partly_manual_module(&mut checker);
         rules::aioredis_import::attach_fixes(&mut checker);
         if let Some(usage) = usage {
             *usage = checker.usage();
@@ -301,6 +306,18 @@ impl<'src> Checker<'src> {
 
     pub fn is_rewritten_import(&self, name: &str) -> bool {
         self.rewritten_imports.contains(name)
+    }
+
+    pub fn pools_mut(&mut self) -> &mut rules::legacy_rewrites::Pools {
+        &mut self.pools
+    }
+
+    pub fn pools(&self) -> &rules::legacy_rewrites::Pools {
+        &self.pools
+    }
+
+    pub fn take_pools(&mut self) -> rules::legacy_rewrites::Pools {
+        std::mem::take(&mut self.pools)
     }
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
@@ -954,6 +971,11 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::With(with) => {
                 if !self.binding() {
                     rules::aioredis_legacy_client::check_with(self, with);
+                    if with.is_async && self.tracks_legacy {
+                        for item in &with.items {
+                            self.pools.async_with_item(item.context_expr.start());
+                        }
+                    }
                 }
                 if self.binding() {
                     for item in &with.items {

@@ -225,7 +225,12 @@ pub fn attach_fixes(checker: &mut Checker) {
     let without_rewrite = checker
         .diagnostics()
         .iter()
-        .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .filter(|d| {
+            d.rule == Rule::AioredisLegacyApi
+                && d.fix
+                    .as_ref()
+                    .is_none_or(|fix| fix.applicability == Applicability::DisplayOnly)
+        })
         .filter(|d| !checker.is_rewritten_import(&source[d.range]))
         .count();
     let mut completed = Vec::new();

@@ -66,6 +66,11 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
             ),
         );
         if let Some(fix) = checker.take_callee_fix(range) {
+            if name.ends_with(".create_pool") {
+                // Kept only if the pool is used as `async with pool.get()` alone.
+                let index = checker.diagnostic_count();
+                checker.pools_mut().factory(index);
+            }
             diagnostic = diagnostic.with_fix(fix);
         } else if (base == "aioredis" || base == "redis.asyncio")
             && let Some(new) = name

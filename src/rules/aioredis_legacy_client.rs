@@ -19,10 +19,11 @@ use super::Rule;
 use super::legacy_rewrites;
 use crate::checker::Checker;
 use crate::constructors::Library;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic};
 use crate::python::legacy::LegacyKind;
 
 const CLIENT: &str = "the aioredis 1.x client";
+const POOL: &str = "the aioredis 1.x pool";
 
 /// Whether the 1.x model has anything to say in this module.
 fn has_work(checker: &Checker) -> bool {
@@ -51,9 +52,7 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
             let api = checker.api();
             let found = match kind_of(checker, &attribute.value) {
                 Some(LegacyKind::Client) => api.client_method(name).map(|entry| (CLIENT, entry)),
-                Some(LegacyKind::Pool) => api
-                    .pool_method(name)
-                    .map(|entry| ("the aioredis 1.x pool", entry)),
+                Some(LegacyKind::Pool) => api.pool_method(name).map(|entry| (POOL, entry)),
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
                     .map(|entry| ("the aioredis 1.x `Channel`", entry)),
@@ -68,12 +67,34 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 let mut diagnostic =
                     Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message);
                 let fix = checker.take_callee_fix(attribute.attr.range()).or_else(|| {
-                    (owner == CLIENT)
-                        .then(|| legacy_rewrites::rename_method(name, attribute.attr.range()))
-                        .flatten()
+                    if owner != CLIENT {
+                        None
+                    } else if name == "wait_closed" {
+                        // Not a statement of its own (`loop.run_until_complete(x.wait_closed())`):
+                        // the close itself, now that `x.close()` above is removed.
+                        let close = if super::deprecated_close::has_aclose(checker) {
+                            "aclose"
+                        } else {
+                            "close"
+                        };
+                        legacy_rewrites::rename_method(close, attribute.attr.range())
+                    } else {
+                        legacy_rewrites::rename_method(name, attribute.attr.range())
+                    }
                 });
                 if let Some(fix) = fix {
                     diagnostic = diagnostic.with_fix(fix);
+                }
+                if owner == POOL {
+                    let index = checker.diagnostic_count();
+                    // `async with pool.get() as conn:` (the call starts where the chain does).
+                    if name == "get" && checker.pools().is_async_with_item(expr.start()) {
+                        diagnostic =
+                            diagnostic.with_fix(legacy_rewrites::pool_get(attribute.attr.range()));
+                        checker.pools_mut().get(index);
+                    } else {
+                        checker.pools_mut().block();
+                    }
                 }
                 if name == "multi_exec" {
                     let index = checker.diagnostic_count();
@@ -287,7 +308,19 @@ pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
         return;
     }
     let alone = checker.is_alone_in_block(statement.range);
-    let fix = legacy_rewrites::remove_statement(checker.source(), statement.range, alone);
+    let close = if super::deprecated_close::has_aclose(checker) {
+        "aclose"
+    } else {
+        "close"
+    };
+    let fix = legacy_rewrites::remove_statement(
+        checker.source(),
+        statement.range,
+        alone,
+        &format!(
+            "Remove it: the `await client.{close}()` above it waits until the client is closed"
+        ),
+    );
     checker.offer_callee_fix(method.attr.range(), fix);
 }
 
@@ -324,6 +357,54 @@ pub fn attach_transaction_fixes(checker: &mut Checker) {
             && diagnostic.fix.is_none()
         {
             diagnostic.fix = Some(fix);
+        }
+    }
+}
+
+/// All or nothing per module: when some aioredis 1.x use of the module has no
+/// rewrite (pub/sub `Channel`s, a `create_pool` pool, ...), the module's 1.x
+/// rewrites are shown but not applied. Applied alone they would leave code that
+/// runs on neither aioredis 1.x nor redis.asyncio, and would hide from the 1.x
+/// model the clients whose remaining uses still need a hand change (a factory
+/// rewritten to `from_url` no longer builds a 1.x client). Once the hand changes
+/// are made, one `fix --unsafe-fixes` run rewrites the rest and swaps the import.
+pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
+    let source = checker.source();
+    let manual = checker.diagnostics().iter().any(|d| {
+        d.rule == Rule::AioredisLegacyApi
+            && d.fix.is_none()
+            && !checker.is_rewritten_import(&source[d.range])
+    });
+    if !manual {
+        return;
+    }
+    for diagnostic in checker.diagnostics_mut() {
+        let is_1x_rewrite = match diagnostic.rule {
+            Rule::AioredisLegacyApi => true,
+            Rule::DeprecatedClose => diagnostic.message.starts_with("aioredis 1.x"),
+            // Before the import plans complete, RU100's only fix is the 1.x errors' import.
+            Rule::AioredisImport => true,
+            _ => false,
+        };
+        if let (true, Some(fix)) = (is_1x_rewrite, diagnostic.fix.as_mut())
+            && fix.applicability == Applicability::Unsafe
+        {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.title.push_str(
+                " (applied once every aioredis 1.x use in this module has a rewrite: \
+                 the others need a hand change first)",
+            );
+        }
+    }
+}
+
+/// The `create_pool` → client rewrites, kept only when every use of a 1.x pool in
+/// the module is `async with pool.get() as conn:` (see [`legacy_rewrites::Pools`]).
+pub fn attach_pool_fixes(checker: &mut Checker) {
+    let pools = checker.take_pools();
+    for index in pools.finish() {
+        if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index) {
+            diagnostic.fix = None;
         }
     }
 }

@@ -28,7 +28,12 @@ pub fn rename_method(method: &str, attr: TextRange) -> Option<Fix> {
     if matches!(method, "hmset_dict" | "publish_json") {
         return None; // their arguments change too: see `method_call`
     }
-    let new = rewrites().rename(method)?;
+    // `wait_closed()` outside an `await` statement: the close itself (`aclose`, or
+    // `close` below redis-py 5.0.1), passed in by the caller as `method`.
+    let new = match method {
+        "aclose" | "close" => method,
+        _ => rewrites().rename(method)?,
+    };
     Some(unsafe_fix(
         vec![Edit::replacement(attr, new)],
         format!("Replace with `{new}`"),
@@ -287,8 +292,7 @@ pub fn close(call: &ExprCall, receiver: &str, method: &str) -> Fix {
 
 /// `await x.wait_closed()` as a statement: deleted with its line, or `pass`
 /// when it is alone in its block (the close above it now waits).
-pub fn remove_statement(source: &str, statement: TextRange, alone: bool) -> Fix {
-    let title = "Remove it: `aclose()` waits until the client is closed";
+pub fn remove_statement(source: &str, statement: TextRange, alone: bool, title: &str) -> Fix {
     if alone {
         return unsafe_fix(vec![Edit::replacement(statement, "pass")], title);
     }
@@ -402,4 +406,61 @@ impl Transactions {
             })
             .collect()
     }
+}
+
+/// `pool = await aioredis.create_pool(...)` used only as `async with pool.get() as
+/// conn:` → a client (`from_url`/`Redis(...)`) and `async with pool.client() as
+/// conn:`: each `client()` is a single-connection client sharing the pool,
+/// released at the end of the block, as 1.x's `pool.get()` was. Any other use of
+/// a 1.x pool in the module (`execute`, `acquire`, `with await pool`, ...) keeps
+/// every one of these fixes off. Collected during the check pass.
+#[derive(Debug, Default)]
+pub struct Pools {
+    /// RU101 findings of `create_pool` calls with a factory fix.
+    factories: Vec<usize>,
+    /// RU101 findings of `pool.get` in `async with`, with their fix.
+    gets: Vec<usize>,
+    /// Some 1.x pool is used in another way.
+    blocked: bool,
+    /// Context expressions of `async with` items.
+    async_with_items: std::collections::HashSet<TextSize>,
+}
+
+impl Pools {
+    pub fn async_with_item(&mut self, expr: TextSize) {
+        self.async_with_items.insert(expr);
+    }
+
+    pub fn is_async_with_item(&self, expr: TextSize) -> bool {
+        self.async_with_items.contains(&expr)
+    }
+
+    pub fn factory(&mut self, diagnostic: usize) {
+        self.factories.push(diagnostic);
+    }
+
+    pub fn get(&mut self, diagnostic: usize) {
+        self.gets.push(diagnostic);
+    }
+
+    pub fn block(&mut self) {
+        self.blocked = true;
+    }
+
+    /// The findings whose fixes must be taken off.
+    pub fn finish(self) -> Vec<usize> {
+        if self.blocked || self.factories.is_empty() {
+            self.factories.into_iter().chain(self.gets).collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// `pool.get()` → `pool.client()` (see [`Pools`]).
+pub fn pool_get(attr: TextRange) -> Fix {
+    unsafe_fix(
+        vec![Edit::replacement(attr, "client")],
+        "Replace with `client()`: a single-connection client sharing the pool",
+    )
 }
