@@ -222,17 +222,8 @@ pub fn attach_fixes(checker: &mut Checker) {
             .get()
     };
     // RU101 findings no fix rewrites: the swap cannot make this module work.
-    let without_rewrite = checker
-        .diagnostics()
-        .iter()
-        .filter(|d| {
-            d.rule == Rule::AioredisLegacyApi
-                && d.fix
-                    .as_ref()
-                    .is_none_or(|fix| fix.applicability == Applicability::DisplayOnly)
-        })
-        .filter(|d| !checker.is_rewritten_import(&source[d.range]))
-        .count();
+    // (The module's other 1.x rewrites are then held as display-only.)
+    let without_rewrite = super::aioredis_legacy_client::without_rewrite(checker);
     let mut completed = Vec::new();
     for plan in plans {
         let mut edits = plan.edits.clone();

@@ -369,12 +369,7 @@ pub fn attach_transaction_fixes(checker: &mut Checker) {
 /// rewritten to `from_url` no longer builds a 1.x client). Once the hand changes
 /// are made, one `fix --unsafe-fixes` run rewrites the rest and swaps the import.
 pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
-    let source = checker.source();
-    let manual = checker.diagnostics().iter().any(|d| {
-        d.rule == Rule::AioredisLegacyApi
-            && d.fix.is_none()
-            && !checker.is_rewritten_import(&source[d.range])
-    });
+    let manual = without_rewrite(checker) > 0;
     if !manual {
         return;
     }
@@ -407,4 +402,28 @@ pub fn attach_pool_fixes(checker: &mut Checker) {
             diagnostic.fix = None;
         }
     }
+}
+
+/// RU101 findings that no fix rewrites: not the uses of a name whose import is
+/// rewritten (`except ReplyError` under `from aioredis.errors import ReplyError`),
+/// nor a name inside another fix's edit (`exist=aioredis.Redis.SET_IF_EXIST`, which
+/// the keyword's fix replaces whole).
+pub fn without_rewrite(checker: &Checker) -> usize {
+    let source = checker.source();
+    let diagnostics = checker.diagnostics();
+    let covered = |range: ruff_text_size::TextRange| {
+        diagnostics.iter().any(|other| {
+            other.fix.as_ref().is_some_and(|fix| {
+                fix.edits
+                    .iter()
+                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
+            })
+        })
+    };
+    diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .filter(|d| !checker.is_rewritten_import(&source[d.range]))
+        .filter(|d| !covered(d.range))
+        .count()
 }
