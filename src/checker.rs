@@ -145,15 +145,6 @@ impl<'src> Checker<'src> {
         options: &LintOptions,
         usage: Option<&mut Usage>,
     ) -> Vec<Diagnostic> {
-        // Whether RU100's import swap may apply depends on RU101's findings (a 1.x use
-        // no rewrite carries makes it display-only): with RU100 selected alone, RU101
-        // runs too and its findings are dropped at the end.
-        let hidden_legacy_api =
-            rules.contains(Rule::AioredisImport) && !rules.contains(Rule::AioredisLegacyApi);
-        let mut rules = rules;
-        if hidden_legacy_api {
-            rules.insert(Rule::AioredisLegacyApi);
-        }
         let mut checker = Checker {
             phase: Phase::Bind,
             source,
@@ -216,11 +207,6 @@ impl<'src> Checker<'src> {
         rules::aioredis_import::attach_fixes(&mut checker);
         if let Some(usage) = usage {
             *usage = checker.usage();
-        }
-        if hidden_legacy_api {
-            checker
-                .diagnostics
-                .retain(|d| d.rule != Rule::AioredisLegacyApi);
         }
         checker.diagnostics
     }

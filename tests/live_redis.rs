@@ -851,16 +851,16 @@ fn aioredis_1x_packages_are_left_unchanged_by_safe_fixes() {
             "aiotasks-1.0.0",
             "aiotasks-1.0.0/aiotasks/tasks/redis.py:6:1: RU100 Import of the archived `aioredis` \
              (fails on Python 3.11+): use `import redis.asyncio as aioredis`; the swap alone is not \
-             safe: 1 aioredis 1.x use (RU101) without a rewrite, `aioredis.create_redis` is aioredis \
-             1.x API (line 59), `aioredis.create_redis` is aioredis 1.x API (line 64) and 2 more",
+             safe: `aioredis.create_redis` is aioredis 1.x API (line 59), `aioredis.create_redis` \
+             is aioredis 1.x API (line 64), `aioredis.create_redis` is aioredis 1.x API (line 121) \
+             and 1 more",
         ),
         (
             "python-socketio-4.6.1",
             "python-socketio-4.6.1/socketio/asyncio_redis_manager.py:6:5: RU100 Import of the \
              archived `aioredis` (fails on Python 3.11+): use `import redis.asyncio as aioredis`; \
-             the swap alone is not safe: 2 aioredis 1.x uses (RU101) without a rewrite, \
-             `aioredis.create_redis` is aioredis 1.x API (line 71), `aioredis.create_redis` is \
-             aioredis 1.x API (line 93)",
+             the swap alone is not safe: `aioredis.create_redis` is aioredis 1.x API (line 71), \
+             `aioredis.create_redis` is aioredis 1.x API (line 93)",
         ),
         (
             "aiohttp-cache-2.2.0",

@@ -254,8 +254,14 @@ pub fn attach_fixes(checker: &mut Checker) {
         }
         edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
         edits.dedup();
+        // Without RU101 selected, whether the module's 1.x uses have rewrites is not
+        // known: a swap blocked by one is only shown.
+        let unjudged_1x = !checker.enabled(Rule::AioredisLegacyApi)
+            && blockers.iter().any(|b| b.contains("is aioredis 1.x API"));
         let applicability = if blockers.is_empty() {
             Applicability::Safe
+        } else if unjudged_1x {
+            Applicability::DisplayOnly
         } else if without_rewrite > 0 {
             // The swap would leave 1.x calls that fail on redis.asyncio: shown, not
             // applied, until they are rewritten (by their own fixes in the same run,
