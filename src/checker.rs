@@ -98,6 +98,9 @@ pub struct Checker<'src> {
     /// Names bound by an import statement whose own fix rewrites it (`from
     /// aioredis.errors import ReplyError`): their uses need no fix of their own.
     rewritten_imports: HashSet<String>,
+    /// RU100 is enabled and the text holds a quoted `aioredis` (`"aioredis"`,
+    /// `'aioredis'`): RU102's sinks are looked at for the swap's sake too.
+    bare_aioredis_string: bool,
     /// Check phase: 1.x `create_pool()` pools a fix may turn into clients.
     pools: rules::legacy_rewrites::Pools,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
@@ -185,6 +188,9 @@ impl<'src> Checker<'src> {
             }),
             alone_in_block: HashSet::new(),
             rewritten_imports: HashSet::new(),
+            bare_aioredis_string: rules.contains(Rule::AioredisImport)
+                && (memchr::memmem::find(source.as_bytes(), b"\"aioredis\"").is_some()
+                    || memchr::memmem::find(source.as_bytes(), b"'aioredis'").is_some()),
             pools: rules::legacy_rewrites::Pools::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
         };
@@ -261,6 +267,11 @@ impl<'src> Checker<'src> {
 
     pub fn aioredis_strings(&self) -> &[TextRange] {
         &self.aioredis_strings
+    }
+
+    /// Whether RU100 needs RU102's sinks looked at (see the field).
+    pub fn has_bare_aioredis_string(&self) -> bool {
+        self.bare_aioredis_string
     }
 
     /// A string naming aioredis that reaches an import-like sink (`import_module`,

@@ -149,3 +149,8 @@ fn legacy_rewrites_untouched() {
 fn legacy_rewrites_manual() {
     snapshot("legacy_rewrites_manual.py");
 }
+
+#[test]
+fn string_sinks() {
+    snapshot("string_sinks.py");
+}

@@ -30,7 +30,7 @@ const TARGET_METHODS: &[&str] = &["patch", "setattr", "delattr"];
 pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     // The sinks also decide whether RU100's import swap is safe.
     let report = checker.enabled(Rule::AioredisDynamicImport);
-    if !report && !checker.enabled(Rule::AioredisImport) {
+    if !report && !checker.has_bare_aioredis_string() {
         return;
     }
     if is_import_function(checker, &call.func) {
@@ -93,7 +93,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
 /// `sys.modules["aioredis"]`: the module cache keyed by aioredis' import name.
 pub fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) {
     let report = checker.enabled(Rule::AioredisDynamicImport);
-    if !report && !checker.enabled(Rule::AioredisImport) {
+    if !report && !checker.has_bare_aioredis_string() {
         return;
     }
     let Expr::StringLiteral(literal) = subscript.slice.as_ref() else {
