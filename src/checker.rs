@@ -101,6 +101,8 @@ pub struct Checker<'src> {
     /// RU100 is enabled and the text holds a quoted `aioredis` (`"aioredis"`,
     /// `'aioredis'`): RU102's sinks are looked at for the swap's sake too.
     bare_aioredis_string: bool,
+    /// 1.x `pipeline()` calls whose queued results are used as futures.
+    pipeline_futures: Vec<TextRange>,
     /// Check phase: 1.x `create_pool()` pools a fix may turn into clients.
     pools: rules::legacy_rewrites::Pools,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
@@ -188,6 +190,7 @@ impl<'src> Checker<'src> {
             }),
             alone_in_block: HashSet::new(),
             rewritten_imports: HashSet::new(),
+            pipeline_futures: Vec::new(),
             bare_aioredis_string: rules.contains(Rule::AioredisImport)
                 && (memchr::memmem::find(source.as_bytes(), b"\"aioredis\"").is_some()
                     || memchr::memmem::find(source.as_bytes(), b"'aioredis'").is_some()),
@@ -267,6 +270,15 @@ impl<'src> Checker<'src> {
 
     pub fn aioredis_strings(&self) -> &[TextRange] {
         &self.aioredis_strings
+    }
+
+    pub fn set_pipeline_futures(&mut self, ranges: Vec<TextRange>) {
+        self.pipeline_futures = ranges;
+    }
+
+    /// 1.x `pipeline()` calls whose queued commands' results are used as futures.
+    pub fn pipeline_futures(&self) -> &[TextRange] {
+        &self.pipeline_futures
     }
 
     /// Whether RU100 needs RU102's sinks looked at (see the field).

@@ -154,3 +154,8 @@ fn legacy_rewrites_manual() {
 fn string_sinks() {
     snapshot("string_sinks.py");
 }
+
+#[test]
+fn legacy_pipeline_futures() {
+    snapshot("legacy_pipeline_futures.py");
+}

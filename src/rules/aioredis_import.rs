@@ -242,6 +242,16 @@ pub fn attach_fixes(checker: &mut Checker) {
                 }
             }
         }
+        let mut held = without_rewrite > 0;
+        for range in checker.pipeline_futures() {
+            held = true;
+            blockers.push(format!(
+                "the commands queued on the aioredis 1.x `{}` (line {}) are used as futures, \
+                 which redis-py's pipeline does not return: collect the results of `execute()`",
+                &source[*range],
+                line_of(*range)
+            ));
+        }
         if plan.star {
             blockers.push("the names a `*` import brings in cannot be checked".to_string());
         }
@@ -262,17 +272,19 @@ pub fn attach_fixes(checker: &mut Checker) {
             Applicability::Safe
         } else if unjudged_1x {
             Applicability::DisplayOnly
-        } else if without_rewrite > 0 {
+        } else if held {
             // The swap would leave 1.x calls that fail on redis.asyncio: shown, not
             // applied, until they are rewritten (by their own fixes in the same run,
             // or by hand).
-            blockers.insert(
-                0,
-                format!(
-                    "{without_rewrite} aioredis 1.x {} (RU101) without a rewrite",
-                    if without_rewrite == 1 { "use" } else { "uses" }
-                ),
-            );
+            if without_rewrite > 0 {
+                blockers.insert(
+                    0,
+                    format!(
+                        "{without_rewrite} aioredis 1.x {} (RU101) without a rewrite",
+                        if without_rewrite == 1 { "use" } else { "uses" }
+                    ),
+                );
+            }
             Applicability::DisplayOnly
         } else {
             Applicability::Unsafe

@@ -339,20 +339,26 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
     let Expr::Attribute(method) = call.func.as_ref() else {
         return;
     };
-    if method.attr.as_str() != "multi_exec"
-        || kind_of(checker, &method.value) != Some(LegacyKind::Client)
-    {
+    if kind_of(checker, &method.value) != Some(LegacyKind::Client) {
         return;
     }
-    checker
-        .transactions_mut()
-        .candidate(target.id.as_str(), call, method);
+    match method.attr.as_str() {
+        "multi_exec" => checker
+            .transactions_mut()
+            .candidate(target.id.as_str(), call, method),
+        "pipeline" => checker
+            .transactions_mut()
+            .pipeline(target.id.as_str(), call),
+        _ => {}
+    }
 }
 
 /// The `multi_exec()` rewrites whose transaction's queued results are never used.
 pub fn attach_transaction_fixes(checker: &mut Checker) {
     let transactions = checker.take_transactions();
-    for (index, fix) in transactions.finish() {
+    let (fixes, futures) = transactions.finish();
+    checker.set_pipeline_futures(futures);
+    for (index, fix) in fixes {
         if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index)
             && diagnostic.fix.is_none()
         {
@@ -369,7 +375,7 @@ pub fn attach_transaction_fixes(checker: &mut Checker) {
 /// rewritten to `from_url` no longer builds a 1.x client). Once the hand changes
 /// are made, one `fix --unsafe-fixes` run rewrites the rest and swaps the import.
 pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
-    let manual = without_rewrite(checker) > 0;
+    let manual = without_rewrite(checker) > 0 || !checker.pipeline_futures().is_empty();
     if !manual {
         return;
     }

@@ -337,6 +337,8 @@ pub struct Transactions {
     futures_used: std::collections::HashSet<String>,
     /// Calls that are statements of their own (their result is dropped).
     statement_calls: std::collections::HashSet<TextSize>,
+    /// 1.x `pipeline()` calls, by the name they are assigned to.
+    pipelines: Vec<(String, TextRange)>,
 }
 
 #[derive(Debug)]
@@ -349,6 +351,13 @@ struct TransactionCandidate {
 }
 
 impl Transactions {
+    /// `name = <receiver>.pipeline()` on a 1.x client: not reported (redis-py has
+    /// `pipeline()`), but its queued commands' results may be used as futures,
+    /// which redis-py's pipeline does not return.
+    pub fn pipeline(&mut self, name: &str, call: &ExprCall) {
+        self.pipelines.push((name.to_string(), call.range()));
+    }
+
     /// `name = <receiver>.multi_exec()`.
     pub fn candidate(&mut self, name: &str, call: &ExprCall, method: &ast::ExprAttribute) {
         if !call.arguments.is_empty() {
@@ -387,9 +396,17 @@ impl Transactions {
         }
     }
 
-    /// The fixes, for the diagnostics they belong to.
-    pub fn finish(self) -> Vec<(usize, Fix)> {
-        self.candidates
+    /// The fixes, for the diagnostics they belong to, and the 1.x `pipeline()`
+    /// calls whose queued results are used as futures (no rewrite carries them).
+    pub fn finish(self) -> (Vec<(usize, Fix)>, Vec<TextRange>) {
+        let futures: Vec<TextRange> = self
+            .pipelines
+            .iter()
+            .filter(|(name, _)| self.futures_used.contains(name))
+            .map(|(_, range)| *range)
+            .collect();
+        let fixes = self
+            .candidates
             .into_iter()
             .filter(|candidate| !self.futures_used.contains(&candidate.name))
             .filter_map(|candidate| {
@@ -404,7 +421,8 @@ impl Transactions {
                     ),
                 ))
             })
-            .collect()
+            .collect();
+        (fixes, futures)
     }
 }
 
