@@ -10,14 +10,14 @@
 //! Redis client ([`ClientModel`]) and the check phase can judge each client
 //! call by where it happens.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::StringFlags;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
 };
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::api::{ApiMap, is_aioredis};
 use crate::constructors::{ConstructorTable, constructor_table};
@@ -90,6 +90,23 @@ pub struct Checker<'src> {
     import_fixes: Vec<rules::aioredis_import::ImportFixPlan>,
     /// Fixes computed at a call for the diagnostic its callee will get.
     callee_fixes: HashMap<TextRange, Fix>,
+    /// Where the module's first import (not `__future__`) starts: where a fix adds one.
+    first_import: Option<TextSize>,
+    /// Check phase, with the 1.x model: the statements alone in their block
+    /// (a fix that removes one writes `pass`).
+    alone_in_block: HashSet<TextSize>,
+    /// Names bound by an import statement whose own fix rewrites it (`from
+    /// aioredis.errors import ReplyError`): their uses need no fix of their own.
+    rewritten_imports: HashSet<String>,
+    /// RU100 is enabled and the text holds a quoted `aioredis` (`"aioredis"`,
+    /// `'aioredis'`): RU102's sinks are looked at for the swap's sake too.
+    bare_aioredis_string: bool,
+    /// 1.x `pipeline()` calls whose queued results are used as futures.
+    pipeline_futures: Vec<TextRange>,
+    /// Check phase: 1.x `create_pool()` pools a fix may turn into clients.
+    pools: rules::legacy_rewrites::Pools,
+    /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
+    transactions: rules::legacy_rewrites::Transactions,
 }
 
 /// A use of a name bound by an import: `root.attrs[0].attrs[1]…`.
@@ -166,6 +183,19 @@ impl<'src> Checker<'src> {
             aioredis_strings: Vec::new(),
             import_fixes: Vec::new(),
             callee_fixes: HashMap::new(),
+            first_import: module.iter().find_map(|stmt| match stmt {
+                Stmt::ImportFrom(from) if from.module.as_deref() == Some("__future__") => None,
+                Stmt::Import(_) | Stmt::ImportFrom(_) => Some(stmt.start()),
+                _ => None,
+            }),
+            alone_in_block: HashSet::new(),
+            rewritten_imports: HashSet::new(),
+            pipeline_futures: Vec::new(),
+            bare_aioredis_string: rules.contains(Rule::AioredisImport)
+                && (memchr::memmem::find(source.as_bytes(), b"\"aioredis\"").is_some()
+                    || memchr::memmem::find(source.as_bytes(), b"'aioredis'").is_some()),
+            pools: rules::legacy_rewrites::Pools::default(),
+            transactions: rules::legacy_rewrites::Transactions::default(),
         };
         checker.visit_body(module);
         checker
@@ -180,6 +210,9 @@ impl<'src> Checker<'src> {
         checker.scope = MODULE_SCOPE;
         checker.visit_body(module);
         debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
+        rules::aioredis_legacy_client::attach_transaction_fixes(&mut checker);
+        rules::aioredis_legacy_client::attach_pool_fixes(&mut checker);
+        rules::aioredis_legacy_client::hold_rewrites_of_a_partly_manual_module(&mut checker);
         rules::aioredis_import::attach_fixes(&mut checker);
         if let Some(usage) = usage {
             *usage = checker.usage();
@@ -239,6 +272,32 @@ impl<'src> Checker<'src> {
         &self.aioredis_strings
     }
 
+    pub fn set_pipeline_futures(&mut self, ranges: Vec<TextRange>) {
+        self.pipeline_futures = ranges;
+    }
+
+    /// 1.x `pipeline()` calls whose queued commands' results are used as futures.
+    pub fn pipeline_futures(&self) -> &[TextRange] {
+        &self.pipeline_futures
+    }
+
+    /// Whether RU100 needs RU102's sinks looked at (see the field).
+    pub fn has_bare_aioredis_string(&self) -> bool {
+        self.bare_aioredis_string
+    }
+
+    /// A string naming aioredis that reaches an import-like sink (`import_module`,
+    /// `sys.modules[...]`): an import swap leaves it dangling.
+    pub fn note_aioredis_string(&mut self, range: TextRange) {
+        if !self.aioredis_strings.contains(&range) {
+            self.aioredis_strings.push(range);
+        }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
     pub fn diagnostics_mut(&mut self) -> &mut [Diagnostic] {
         &mut self.diagnostics
     }
@@ -262,6 +321,45 @@ impl<'src> Checker<'src> {
 
     pub fn take_callee_fix(&mut self, callee: TextRange) -> Option<Fix> {
         self.callee_fixes.remove(&callee)
+    }
+
+    pub fn note_rewritten_import(&mut self, name: &str) {
+        self.rewritten_imports.insert(name.to_string());
+    }
+
+    pub fn is_rewritten_import(&self, name: &str) -> bool {
+        self.rewritten_imports.contains(name)
+    }
+
+    pub fn pools_mut(&mut self) -> &mut rules::legacy_rewrites::Pools {
+        &mut self.pools
+    }
+
+    pub fn pools(&self) -> &rules::legacy_rewrites::Pools {
+        &self.pools
+    }
+
+    pub fn take_pools(&mut self) -> rules::legacy_rewrites::Pools {
+        std::mem::take(&mut self.pools)
+    }
+
+    pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
+        &mut self.transactions
+    }
+
+    pub fn take_transactions(&mut self) -> rules::legacy_rewrites::Transactions {
+        std::mem::take(&mut self.transactions)
+    }
+
+    /// Where the module's first import starts (not `from __future__`), if it has one.
+    pub fn first_import(&self) -> Option<TextSize> {
+        self.first_import
+    }
+
+    /// Whether the statement at `range` is the only one of its block (known in
+    /// modules with the 1.x model, else `true`, the cautious answer).
+    pub fn is_alone_in_block(&self, range: TextRange) -> bool {
+        !self.tracks_legacy || self.alone_in_block.contains(&range.start())
     }
 
     /// The rules about references that resolve through an import: `expr` is a
@@ -765,6 +863,18 @@ impl<'src> Checker<'src> {
 }
 
 impl<'ast> Visitor<'ast> for Checker<'_> {
+    fn visit_body(&mut self, body: &'ast [Stmt]) {
+        if let [only] = body
+            && self.tracks_legacy
+            && !self.binding()
+        {
+            self.alone_in_block.insert(only.start());
+        }
+        for stmt in body {
+            self.visit_stmt(stmt);
+        }
+    }
+
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
         match stmt {
             Stmt::FunctionDef(function) => {
@@ -834,6 +944,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 }
             }
             Stmt::Assign(assign) => {
+                if !self.binding() && self.tracks_legacy {
+                    rules::aioredis_legacy_client::check_assign(self, assign);
+                }
                 if self.binding() {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
                     if self.tracks_legacy {
@@ -881,6 +994,11 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::With(with) => {
                 if !self.binding() {
                     rules::aioredis_legacy_client::check_with(self, with);
+                    if with.is_async && self.tracks_legacy {
+                        for item in &with.items {
+                            self.pools.async_with_item(item.context_expr.start());
+                        }
+                    }
                 }
                 if self.binding() {
                     for item in &with.items {
@@ -909,6 +1027,12 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::Expr(statement) => {
                 if !self.binding() {
                     rules::deprecated_close::check_statement(self, &statement.value);
+                    if self.tracks_legacy {
+                        rules::aioredis_legacy_client::check_expr_statement(self, statement);
+                        if let Expr::Call(call) = statement.value.as_ref() {
+                            self.transactions.statement_call(call.start());
+                        }
+                    }
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -1031,7 +1155,10 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 self.visit_string_annotation(string);
             }
             Expr::StringLiteral(string) if !self.binding() => {
-                if is_dotted_aioredis_name(string.value.to_str()) {
+                // A dotted `"aioredis.x"` names aioredis code wherever it goes; a bare
+                // `"aioredis"` only at an import-like sink (RU102 notes those).
+                let text = string.value.to_str();
+                if text.contains('.') && is_dotted_aioredis_name(text) {
                     self.aioredis_strings.push(string.range);
                 }
             }

@@ -24,6 +24,7 @@ pub mod project;
 pub mod python;
 pub mod redis_url;
 pub mod report;
+pub mod rewrites;
 pub mod rules;
 pub mod selection;
 pub mod server;

@@ -139,3 +139,28 @@ fn files_with_syntax_errors_get_no_fixes() {
     assert_eq!(outcome.text, text);
     assert!(outcome.fixed.is_empty());
 }
+
+#[test]
+fn legacy_rewrites() {
+    snapshot("legacy_rewrites.py");
+}
+
+#[test]
+fn legacy_rewrites_untouched() {
+    snapshot("legacy_rewrites_untouched.py");
+}
+
+#[test]
+fn legacy_rewrites_manual() {
+    snapshot("legacy_rewrites_manual.py");
+}
+
+#[test]
+fn string_sinks() {
+    snapshot("string_sinks.py");
+}
+
+#[test]
+fn legacy_pipeline_futures() {
+    snapshot("legacy_pipeline_futures.py");
+}

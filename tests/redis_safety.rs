@@ -1,5 +1,6 @@
-//! Safe fixes checked against the real redis-py: for every file a safe fix
-//! changes (the fixtures, the example service, and the downloaded corpus of
+//! Safe fixes (and, in a second pass, unsafe ones: the aioredis 1.x rewrites)
+//! checked against the real redis-py: for every file a fix
+//! changes (the fixtures, the example service, tests/live, and the downloaded corpus of
 //! real aioredis users), every `redis…` import must resolve and every attribute
 //! reached through a redis-bound name must exist — in each redis version under
 //! test (`.ci/run` installs the oldest with `redis.asyncio`, 4.2.0, and a current one).
@@ -9,6 +10,7 @@ use std::process::Command;
 
 mod common;
 
+use redis_unify::diagnostic::Applicability;
 use redis_unify::fix::FixMode;
 use redis_unify::fix::apply::fix_source;
 use redis_unify::lint::{LintOptions, is_python_path, source_type_of};
@@ -60,6 +62,8 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
     let mut inputs = Vec::new();
     python_files(&root.join("tests/fixtures"), &mut inputs);
     python_files(&root.join("examples"), &mut inputs);
+    // The aioredis 1.x code the live tests migrate (aioredis 1.3.1's examples, ...).
+    python_files(&root.join("tests/live"), &mut inputs);
     if let Some(corpus) = common::dev_corpus() {
         python_files(&corpus, &mut inputs);
     }
@@ -69,7 +73,12 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
     let mut fixed_files = Vec::new();
     let mut fully_migrated = 0;
     let mut left_for_later = 0;
-    for (index, path) in inputs.iter().enumerate() {
+    // Safe fixes, then unsafe ones too (the aioredis 1.x rewrites are unsafe fixes).
+    let runs = inputs
+        .iter()
+        .map(|path| (path, FixMode::Safe))
+        .chain(inputs.iter().map(|path| (path, FixMode::SafeAndUnsafe)));
+    for (index, (path, mode)) in runs.enumerate() {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
@@ -78,7 +87,7 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
             source_type_of(&path.to_string_lossy()),
             RuleSet::all(),
             &LintOptions::default(),
-            FixMode::Safe,
+            mode,
         );
         let remaining = outcome
             .diagnostics
@@ -90,7 +99,7 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
         if outcome.text == text {
             continue;
         }
-        if !remaining {
+        if !remaining && mode == FixMode::Safe {
             fully_migrated += 1;
         }
         // The original is checked too: only problems the fix brings in count
@@ -100,14 +109,36 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
         let after = out.path().join(format!("{index:04}_after_{name}"));
         std::fs::write(&before, &text).unwrap();
         std::fs::write(&after, &outcome.text).unwrap();
-        fixed_files.push((before, after));
+        // An unsafe fix may break only what its finding announced (the import swap's
+        // "not safe: `aioredis.__version__` ..."): those names are allowed.
+        let announced = if mode == FixMode::Safe {
+            String::new()
+        } else {
+            redis_unify::lint::lint(
+                &text,
+                source_type_of(&path.to_string_lossy()),
+                RuleSet::all(),
+                &LintOptions::default(),
+            )
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+            })
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+        };
+        fixed_files.push((before, after, announced));
     }
     assert!(!fixed_files.is_empty());
     eprintln!(
-        "{} files changed by safe fixes ({fully_migrated} fully migrated); {left_for_later} files keep unsafe or manual findings",
+        "{} files changed (safe fixes, then safe and unsafe ones; {fully_migrated} fully migrated by safe fixes); {left_for_later} runs keep unsafe or manual findings",
         fixed_files.len()
     );
-    let all_files: Vec<&PathBuf> = fixed_files.iter().flat_map(|(b, a)| [b, a]).collect();
+    let all_files: Vec<&PathBuf> = fixed_files.iter().flat_map(|(b, a, _)| [b, a]).collect();
     for python in &pythons {
         let output = Command::new(python)
             .arg(root.join("scripts/check_redis_names.py"))
@@ -137,13 +168,15 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
             problems
         };
         let mut problems = Vec::new();
-        for (before, after) in &fixed_files {
+        for (before, after, announced) in &fixed_files {
             let mut old = problems_of(before);
             for problem in problems_of(after) {
+                let name = problem.split(':').next().unwrap_or_default();
                 match old.iter().position(|p| *p == problem) {
                     Some(found) => {
                         old.remove(found);
                     }
+                    None if announced.contains(&format!("`{name}`")) => {}
                     None => problems.push(format!("{}: {problem}", after.display())),
                 }
             }
@@ -154,5 +187,39 @@ fn safely_fixed_files_only_use_names_redis_py_has() {
             report["redis"]
         );
         eprintln!("redis {}: every name resolves", report["redis"]);
+    }
+}
+
+/// Every constructor, method and keyword a rewrite of `rules/aioredis-rewrites.toml`
+/// writes exists in each redis-py under test (scripts/check_rewrites.py).
+#[test]
+fn rewrites_only_write_what_redis_py_has() {
+    let pythons = pythons();
+    if pythons.is_empty() {
+        assert!(
+            std::env::var_os("REDIS_UNIFY_REQUIRE_REDIS").is_none(),
+            "REDIS_UNIFY_REQUIRE_REDIS is set but no interpreter has redis installed"
+        );
+        eprintln!("skipped: no python3 with `redis` installed (set REDIS_UNIFY_REDIS_PYTHONS)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for python in &pythons {
+        let output = Command::new(python)
+            .arg(root.join("scripts/check_rewrites.py"))
+            .arg(root.join("rules/aioredis-rewrites.toml"))
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+                panic!("{}", String::from_utf8_lossy(&output.stderr));
+            });
+        assert_eq!(
+            report["problems"],
+            serde_json::json!([]),
+            "with redis {}",
+            report["redis"]
+        );
+        eprintln!("redis {}: every rewrite target exists", report["redis"]);
     }
 }

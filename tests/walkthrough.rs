@@ -199,8 +199,9 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
     );
     let findings: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
     for finding in findings.as_array().unwrap() {
+        // A display-only fix: the swap of an aioredis 1.x module waits for its hand changes.
         assert!(
-            finding["fix"].is_null(),
+            finding["fix"].is_null() || finding["fix"]["applicability"] == "display-only",
             "an aioredis import with a fix is left: {finding}"
         );
     }
@@ -229,7 +230,7 @@ fn the_readme_walkthrough_migrates_the_example_service_phase_by_phase() {
     for phase in [
         "phase 0 (dependencies)",
         "phase 1 (low-risk)",
-        "phase 4 (critical)",
+        "phase 3 (manual)",
     ] {
         assert!(history.stdout.contains(phase), "{}", history.stdout);
     }

@@ -169,6 +169,15 @@ pub fn write(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             )?;
         }
         writeln!(out)?;
+        if !super::phase_has_fixes(&plan.files, phase) {
+            writeln!(
+                out,
+                "No fix applies to this phase's files before their hand changes: `redis-unify check FILE` shows each finding with what to write instead. Make them, then run `redis-unify plan` again: the aioredis 1.x rewrites of a file (unsafe fixes) apply once every 1.x use in it has one."
+            )?;
+            writeln!(out)?;
+            write_verify(out, plan, phase)?;
+            continue;
+        }
         writeln!(out, "```sh")?;
         writeln!(out, "{}", super::phase_command(plan, phase))?;
         writeln!(out, "```")?;
@@ -215,13 +224,15 @@ fn write_checklist(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             continue;
         }
         let index = usize::from(phase - 1);
-        writeln!(
-            out,
-            "- [ ] Phase {phase} ({}, {files} {}): `{}`",
-            PHASE_NAMES[index],
-            if files == 1 { "file" } else { "files" },
-            super::phase_command(plan, phase)
-        )?;
+        if super::phase_has_fixes(&plan.files, phase) {
+            writeln!(
+                out,
+                "- [ ] Phase {phase} ({}, {files} {}): `{}`",
+                PHASE_NAMES[index],
+                if files == 1 { "file" } else { "files" },
+                super::phase_command(plan, phase)
+            )?;
+        }
         let by_hand: Vec<&super::PlannedFile> = plan
             .files
             .iter()

@@ -364,6 +364,15 @@ pub fn phase_imports_can_pass(
     })
 }
 
+/// Whether `fix --phase N` can change anything before the phase's hand changes:
+/// some finding of the phase has a safe or unsafe fix. (An aioredis 1.x module
+/// with a use no rewrite carries shows its rewrites as display-only fixes.)
+pub fn phase_has_fixes(files: &[PlannedFile], phase: u8) -> bool {
+    files
+        .iter()
+        .any(|f| f.phase == phase && (f.findings.safe > 0 || f.findings.r#unsafe > 0))
+}
+
 /// The command `plan` prints for a phase (1–4).
 pub fn phase_command(plan: &Plan, phase: u8) -> String {
     let unsafe_fixes = phase_uses_unsafe_fixes(&plan.files, phase);

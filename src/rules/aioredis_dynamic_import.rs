@@ -28,7 +28,9 @@ const TARGET_FUNCTIONS: &[&str] = &["unittest.mock.patch", "mock.patch", "pkguti
 const TARGET_METHODS: &[&str] = &["patch", "setattr", "delattr"];
 
 pub fn check_call(checker: &mut Checker, call: &ExprCall) {
-    if !checker.enabled(Rule::AioredisDynamicImport) {
+    // The sinks also decide whether RU100's import swap is safe.
+    let report = checker.enabled(Rule::AioredisDynamicImport);
+    if !report && !checker.has_bare_aioredis_string() {
         return;
     }
     if is_import_function(checker, &call.func) {
@@ -42,6 +44,10 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         };
         let module = literal.value.to_str();
         if !is_aioredis(module) {
+            return;
+        }
+        checker.note_aioredis_string(literal.range);
+        if !report {
             return;
         }
         let instead = checker
@@ -70,7 +76,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     };
     let target = literal.value.to_str();
     // A patch target is always `module.attribute`; a bare `"aioredis"` is not one.
-    if !target.starts_with("aioredis.") {
+    if !target.starts_with("aioredis.") || !report {
         return;
     }
     let instead = replacement_target(checker, target);
@@ -86,7 +92,8 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
 
 /// `sys.modules["aioredis"]`: the module cache keyed by aioredis' import name.
 pub fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) {
-    if !checker.enabled(Rule::AioredisDynamicImport) {
+    let report = checker.enabled(Rule::AioredisDynamicImport);
+    if !report && !checker.has_bare_aioredis_string() {
         return;
     }
     let Expr::StringLiteral(literal) = subscript.slice.as_ref() else {
@@ -99,6 +106,10 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) {
             .iter()
             .any(|q| q == "sys.modules")
     {
+        return;
+    }
+    checker.note_aioredis_string(literal.range);
+    if !report {
         return;
     }
     let instead = checker

@@ -61,11 +61,22 @@ pub fn check(checker: &mut Checker, stmt: &Stmt) {
         _ => return,
     };
     let diagnostic = checker.diagnostic_count();
-    checker.report(Diagnostic::new(
+    let mut report = Diagnostic::new(
         Rule::AioredisImport,
         stmt.range(),
         format!("{ARCHIVED}: {advice}"),
-    ));
+    );
+    if let Stmt::ImportFrom(import) = stmt
+        && rewrite.is_none()
+        && let Some(fix) = rewrite_exceptions_import(checker.source(), import)
+    {
+        report = report.with_fix(fix);
+        for alias in &import.names {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+            checker.note_rewritten_import(bound.as_str());
+        }
+    }
+    checker.report(report);
     if let Some(mut plan) = rewrite {
         plan.diagnostic = diagnostic;
         plan.scope = checker.scope();
@@ -152,6 +163,38 @@ fn rewrite_from_import(
     })
 }
 
+/// `from aioredis.errors import ReplyError, RedisError` (or from `aioredis`) where
+/// every name is a 1.x error with an exact redis-py counterpart
+/// (`rules/aioredis-rewrites.toml`, `[exceptions]`): `from redis.exceptions import
+/// ResponseError as ReplyError, RedisError`, so the uses keep their names. Unsafe:
+/// an `except` now catches redis-py's class, raised by redis-py's client only.
+fn rewrite_exceptions_import(source: &str, import: &StmtImportFrom) -> Option<Fix> {
+    let module = import.module.as_ref()?.as_str();
+    if import.level != 0 || !matches!(module, "aioredis" | "aioredis.errors") {
+        return None;
+    }
+    let mut names = Vec::new();
+    for alias in &import.names {
+        let old = alias.name.as_str();
+        let new = super::legacy_rewrites::exception(old)?;
+        let bound = alias.asname.as_ref().map_or(old, |asname| asname.as_str());
+        names.push(if bound == new {
+            new.to_string()
+        } else {
+            format!("{new} as {bound}")
+        });
+    }
+    if source[import.range()].contains('#') {
+        return None;
+    }
+    let text = format!("from redis.exceptions import {}", names.join(", "));
+    Some(Fix::new(
+        vec![Edit::replacement(import.range(), text.clone())],
+        Applicability::Unsafe,
+        format!("Replace with `{text}`"),
+    ))
+}
+
 /// What a use becomes after the swap.
 enum UseVerdict {
     /// It exists unchanged.
@@ -178,6 +221,9 @@ pub fn attach_fixes(checker: &mut Checker) {
             .line_index(range.start())
             .get()
     };
+    // RU101 findings no fix rewrites: the swap cannot make this module work.
+    // (The module's other 1.x rewrites are then held as display-only.)
+    let without_rewrite = super::aioredis_legacy_client::without_rewrite(checker);
     let mut completed = Vec::new();
     for plan in plans {
         let mut edits = plan.edits.clone();
@@ -196,6 +242,16 @@ pub fn attach_fixes(checker: &mut Checker) {
                 }
             }
         }
+        let mut held = without_rewrite > 0;
+        for range in checker.pipeline_futures() {
+            held = true;
+            blockers.push(format!(
+                "the commands queued on the aioredis 1.x `{}` (line {}) are used as futures, \
+                 which redis-py's pipeline does not return: collect the results of `execute()`",
+                &source[*range],
+                line_of(*range)
+            ));
+        }
         if plan.star {
             blockers.push("the names a `*` import brings in cannot be checked".to_string());
         }
@@ -208,8 +264,28 @@ pub fn attach_fixes(checker: &mut Checker) {
         }
         edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
         edits.dedup();
+        // Without RU101 selected, whether the module's 1.x uses have rewrites is not
+        // known: a swap blocked by one is only shown.
+        let unjudged_1x = !checker.enabled(Rule::AioredisLegacyApi)
+            && blockers.iter().any(|b| b.contains("is aioredis 1.x API"));
         let applicability = if blockers.is_empty() {
             Applicability::Safe
+        } else if unjudged_1x {
+            Applicability::DisplayOnly
+        } else if held {
+            // The swap would leave 1.x calls that fail on redis.asyncio: shown, not
+            // applied, until they are rewritten (by their own fixes in the same run,
+            // or by hand).
+            if without_rewrite > 0 {
+                blockers.insert(
+                    0,
+                    format!(
+                        "{without_rewrite} aioredis 1.x {} (RU101) without a rewrite",
+                        if without_rewrite == 1 { "use" } else { "uses" }
+                    ),
+                );
+            }
+            Applicability::DisplayOnly
         } else {
             Applicability::Unsafe
         };

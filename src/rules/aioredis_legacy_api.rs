@@ -9,6 +9,7 @@ use crate::checker::{Checker, chain_ranges};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::python::semantic::{attribute_chain, qualified_chain};
+use crate::rewrites::{Factory, rewrites};
 
 pub const DOC: &str = include_str!("../../rules/docs/RU101.md");
 
@@ -65,21 +66,46 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
             ),
         );
         if let Some(fix) = checker.take_callee_fix(range) {
+            if name.ends_with(".create_pool") {
+                // Kept only if the pool is used as `async with pool.get()` alone.
+                let index = checker.diagnostic_count();
+                checker.pools_mut().factory(index);
+            }
             diagnostic = diagnostic.with_fix(fix);
+        } else if (base == "aioredis" || base == "redis.asyncio")
+            && let Some(new) = name
+                .rsplit('.')
+                .next()
+                .and_then(super::legacy_rewrites::exception)
+            && api.exports("redis.asyncio", new) == Some(true)
+            && !source_has_comment(checker.text(range))
+        {
+            // `aioredis.errors.ReplyError` → `aioredis.ResponseError`: redis.asyncio
+            // re-exports redis-py's exceptions, and the import swap follows.
+            let root = checker.text(ranges[0]);
+            let text = format!("{root}.{new}");
+            diagnostic = diagnostic.with_fix(Fix::new(
+                vec![Edit::replacement(range, text.clone())],
+                Applicability::Unsafe,
+                format!("Replace with `{text}` (redis-py's exception)"),
+            ));
         }
         checker.report(diagnostic);
         return;
     }
 }
 
-/// The aioredis 1.x factories with an exact mechanical rewrite (reference §3.2).
-const FACTORIES: &[&str] = &["create_redis_pool", "create_redis"];
+fn source_has_comment(text: &str) -> bool {
+    text.contains('#')
+}
 
 /// `await aioredis.create_redis_pool(url, encoding=…, maxsize=…, timeout=…)` becomes
 /// `await aioredis.from_url(url, encoding=…, decode_responses=True,
 /// max_connections=…, socket_connect_timeout=…)`: right once the module is
 /// `redis.asyncio`, but a change of behaviour (pools fill lazily, a full pool
-/// raises instead of waiting), so the fix is unsafe.
+/// raises instead of waiting), so the fix is unsafe. The factories and the
+/// keyword mapping are data: `[factories]` and `[factory_keywords]` in
+/// `rules/aioredis-rewrites.toml`.
 pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     if !checker.enabled(Rule::AioredisLegacyApi) {
         return;
@@ -90,13 +116,14 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let Expr::Name(module) = attribute.value.as_ref() else {
         return;
     };
-    let factory = attribute.attr.as_str();
-    if !FACTORIES.contains(&factory)
-        || !checker
-            .model()
-            .resolve_name(module.id.as_str(), checker.scope())
-            .iter()
-            .any(|q| q == "aioredis" || q == "redis.asyncio")
+    let Some(factory) = rewrites().factory(attribute.attr.as_str()) else {
+        return;
+    };
+    if !checker
+        .model()
+        .resolve_name(module.id.as_str(), checker.scope())
+        .iter()
+        .any(|q| q == "aioredis" || q == "redis.asyncio")
     {
         return;
     }
@@ -108,7 +135,14 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let Some((constructor, arguments)) = rewrite_factory_arguments(source, call, factory) else {
         return;
     };
-    let title = format!("Replace with `{}.{constructor}(...)`", module.id);
+    let mut title = format!("Replace with `{}.{constructor}(...)`", module.id);
+    if call.arguments.find_keyword("maxsize").is_some() {
+        title.push_str(
+            "; `max_connections` on redis.asyncio's default pool raises `ConnectionError` when \
+             all are in use, where the 1.x pool waited (pass a `BlockingConnectionPool` by hand \
+             if the code relies on waiting)",
+        );
+    }
     let fix = Fix::new(
         vec![
             Edit::replacement(attribute.attr.range, constructor),
@@ -121,21 +155,24 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
 }
 
 /// The new constructor and arguments, or `None` when an argument needs a person.
-fn rewrite_factory_arguments(
+fn rewrite_factory_arguments<'f>(
     source: &str,
     call: &ExprCall,
-    factory: &str,
-) -> Option<(&'static str, Vec<String>)> {
-    let [address] = call.arguments.args.as_ref() else {
-        return None;
+    factory: &'f Factory,
+) -> Option<(&'f str, Vec<String>)> {
+    let mut positional = call.arguments.args.iter();
+    let address = match (positional.next(), call.arguments.find_keyword("address")) {
+        (Some(address), None) if positional.next().is_none() => address,
+        (None, Some(keyword)) => &keyword.value,
+        _ => return None,
     };
-    let mut constructor = "from_url";
+    let mut constructor = factory.url.as_str();
     let mut arguments = Vec::new();
     match address {
         Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. })
-            if elts.len() == 2 =>
+            if elts.len() == 2 && !elts.iter().any(Expr::is_starred_expr) =>
         {
-            constructor = "Redis";
+            constructor = factory.host_port.as_str();
             arguments.push(format!("host={}", &source[elts[0].range()]));
             arguments.push(format!("port={}", &source[elts[1].range()]));
         }
@@ -149,7 +186,7 @@ fn rewrite_factory_arguments(
                 arguments.push(source[address.range()].to_string());
             } else {
                 // 1.x took a bare unix socket path.
-                constructor = "Redis";
+                constructor = factory.host_port.as_str();
                 arguments.push(format!("unix_socket_path={}", &source[address.range()]));
             }
         }
@@ -159,28 +196,32 @@ fn rewrite_factory_arguments(
     let has_keyword = |name: &str| call.arguments.find_keyword(name).is_some();
     for keyword in &call.arguments.keywords {
         let name = keyword.arg.as_ref()?.as_str(); // `**kwargs`: cannot be checked
+        if name == "address" {
+            continue;
+        }
         let value = &source[keyword.value.range()];
+        let new = rewrites().factory_keyword(name)?; // parser=, pool_cls=, ...: by hand
         match name {
-            "db" | "password" => arguments.push(format!("{name}={value}")),
-            "ssl" if matches!(keyword.value, Expr::BooleanLiteral(_)) => {
-                arguments.push(format!("ssl={value}"))
+            _ if new.is_empty() => {}
+            // `True`/`False` or a name holding one; an `SSLContext` built here needs
+            // the `ssl_*` keywords written by hand.
+            "ssl"
+                if !matches!(
+                    keyword.value,
+                    Expr::BooleanLiteral(_) | Expr::Name(_) | Expr::Attribute(_)
+                ) =>
+            {
+                return None;
             }
             "encoding" => {
-                arguments.push(format!("encoding={value}"));
+                arguments.push(format!("{new}={value}"));
                 if !has_keyword("decode_responses") {
                     arguments.push("decode_responses=True".to_string());
                 }
             }
-            "maxsize" => arguments.push(format!("max_connections={value}")),
-            "timeout" => arguments.push(format!("socket_connect_timeout={value}")),
-            // Pools fill lazily; the event loop is found by asyncio.
-            "minsize" | "loop" => {}
-            // parser=, pool_cls=, connection_cls=, commands_factory=, an SSLContext: by hand.
-            _ => return None,
+            _ => arguments.push(format!("{new}={value}")),
         }
     }
-    if factory == "create_redis" {
-        arguments.push("single_connection_client=True".to_string());
-    }
+    arguments.extend(factory.extra.iter().cloned());
     Some((constructor, arguments))
 }

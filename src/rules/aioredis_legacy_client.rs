@@ -16,10 +16,14 @@ use ruff_python_ast::{self as ast, Expr, ExprCall, Number};
 use ruff_text_size::Ranged;
 
 use super::Rule;
+use super::legacy_rewrites;
 use crate::checker::Checker;
 use crate::constructors::Library;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic};
 use crate::python::legacy::LegacyKind;
+
+const CLIENT: &str = "the aioredis 1.x client";
+const POOL: &str = "the aioredis 1.x pool";
 
 /// Whether the 1.x model has anything to say in this module.
 fn has_work(checker: &Checker) -> bool {
@@ -47,12 +51,8 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
             let name = attribute.attr.as_str();
             let api = checker.api();
             let found = match kind_of(checker, &attribute.value) {
-                Some(LegacyKind::Client) => api
-                    .client_method(name)
-                    .map(|entry| ("the aioredis 1.x client", entry)),
-                Some(LegacyKind::Pool) => api
-                    .pool_method(name)
-                    .map(|entry| ("the aioredis 1.x pool", entry)),
+                Some(LegacyKind::Client) => api.client_method(name).map(|entry| (CLIENT, entry)),
+                Some(LegacyKind::Pool) => api.pool_method(name).map(|entry| (POOL, entry)),
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
                     .map(|entry| ("the aioredis 1.x `Channel`", entry)),
@@ -64,11 +64,45 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                     "`{receiver}.{name}` exists only on {owner}; {}",
                     super::deprecated_close::at_target(checker, &entry.instead)
                 );
-                checker.report(Diagnostic::new(
-                    Rule::AioredisLegacyApi,
-                    attribute.attr.range(),
-                    message,
-                ));
+                let mut diagnostic =
+                    Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message);
+                let fix = checker.take_callee_fix(attribute.attr.range()).or_else(|| {
+                    if owner != CLIENT {
+                        None
+                    } else if name == "wait_closed" {
+                        // Not a statement of its own (`loop.run_until_complete(x.wait_closed())`):
+                        // the close itself, now that `x.close()` above is removed.
+                        let close = if super::deprecated_close::has_aclose(checker) {
+                            "aclose"
+                        } else {
+                            "close"
+                        };
+                        legacy_rewrites::rename_method(close, attribute.attr.range())
+                    } else {
+                        legacy_rewrites::rename_method(name, attribute.attr.range())
+                    }
+                });
+                if let Some(fix) = fix {
+                    diagnostic = diagnostic.with_fix(fix);
+                }
+                if owner == POOL {
+                    let index = checker.diagnostic_count();
+                    // `async with pool.get() as conn:` (the call starts where the chain does).
+                    if name == "get" && checker.pools().is_async_with_item(expr.start()) {
+                        diagnostic =
+                            diagnostic.with_fix(legacy_rewrites::pool_get(attribute.attr.range()));
+                        checker.pools_mut().get(index);
+                    } else {
+                        checker.pools_mut().block();
+                    }
+                }
+                if name == "multi_exec" {
+                    let index = checker.diagnostic_count();
+                    checker
+                        .transactions_mut()
+                        .reported(attribute.attr.range(), index);
+                }
+                checker.report(diagnostic);
             }
         }
         current = &attribute.value;
@@ -88,10 +122,34 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let method_name = method.attr.as_str();
     let api = checker.api();
     let positional = api.client_positional(method_name);
+    let kind = kind_of(checker, &method.value);
+    if kind == Some(LegacyKind::Client)
+        && matches!(method_name, "hmset_dict" | "publish_json")
+        && let Some(fix) = legacy_rewrites::method_call(
+            checker.source(),
+            call,
+            method,
+            checker.first_import(),
+            checker
+                .model()
+                .resolve_name("json", checker.scope())
+                .iter()
+                .any(|q| q == "json"),
+        )
+    {
+        checker.offer_callee_fix(method.attr.range(), fix);
+    }
+    if kind == Some(LegacyKind::Transaction)
+        && let Expr::Name(name) = method.value.as_ref()
+    {
+        checker
+            .transactions_mut()
+            .queued(name.id.as_str(), method_name, call);
+    }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
     }
-    let known = match kind_of(checker, &method.value) {
+    let known = match kind {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
         Some(
             LegacyKind::Pool | LegacyKind::Foreign | LegacyKind::Channels | LegacyKind::Channel,
@@ -116,7 +174,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         let Some(entry) = entry else { continue };
         let written = format!("{method_name}({}=...)", arg.as_str());
         // At the keyword's name: the value may be long, and the plan lists the text.
-        checker.report(Diagnostic::new(
+        let mut diagnostic = Diagnostic::new(
             Rule::AioredisLegacyApi,
             arg.range(),
             message(
@@ -124,7 +182,11 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
                 &written,
                 &super::deprecated_close::at_target(checker, &entry.instead),
             ),
-        ));
+        );
+        if let Some(fix) = legacy_rewrites::keyword(checker.source(), call, method_name, keyword) {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        checker.report(diagnostic);
     }
     if let Some(entry) = positional {
         let arguments = &call.arguments.args;
@@ -146,11 +208,12 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
                     entry.instead
                 )
             };
-            checker.report(Diagnostic::new(
-                Rule::AioredisLegacyApi,
-                method.attr.range(),
-                text,
-            ));
+            let mut diagnostic =
+                Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text);
+            if let Some(fix) = legacy_rewrites::positional(checker.source(), call, method) {
+                diagnostic = diagnostic.with_fix(fix);
+            }
+            checker.report(diagnostic);
         }
     }
 }
@@ -205,10 +268,168 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         let written = format!("with await {}", checker.text(awaited.value.range()));
         let instead = "write `async with client.client() as conn:` (a single-connection client \
                        sharing the pool), or call the commands on the client itself";
-        checker.report(Diagnostic::new(
+        let mut diagnostic = Diagnostic::new(
             Rule::AioredisLegacyApi,
             item.context_expr.range(),
             message(known, &written, instead),
-        ));
+        );
+        // A 1.x `Redis` client (not a `create_pool` pool: redis.asyncio's pool has no
+        // `client()`), in `async def` where `async with` may be written.
+        if kind_of(checker, &awaited.value) == Some(LegacyKind::Client)
+            && checker.in_async_function()
+            && let Some(fix) = legacy_rewrites::with_await(checker.source(), with, &awaited.value)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        checker.report(diagnostic);
     }
+}
+
+/// `await client.wait_closed()` as a statement on a 1.x client: the fix deletes it
+/// (the `close()` above it becomes `await client.aclose()`, which waits), offered
+/// to the RU101 finding its `wait_closed` gets.
+pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
+    if !has_work(checker) {
+        return;
+    }
+    let Expr::Await(awaited) = statement.value.as_ref() else {
+        return;
+    };
+    let Expr::Call(call) = awaited.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    if method.attr.as_str() != "wait_closed"
+        || !call.arguments.is_empty()
+        || kind_of(checker, &method.value) != Some(LegacyKind::Client)
+    {
+        return;
+    }
+    let alone = checker.is_alone_in_block(statement.range);
+    let close = if super::deprecated_close::has_aclose(checker) {
+        "aclose"
+    } else {
+        "close"
+    };
+    let fix = legacy_rewrites::remove_statement(
+        checker.source(),
+        statement.range,
+        alone,
+        &format!(
+            "Remove it: the `await client.{close}()` above it waits until the client is closed"
+        ),
+    );
+    checker.offer_callee_fix(method.attr.range(), fix);
+}
+
+/// `tr = client.multi_exec()` on a 1.x client: a candidate for
+/// `pipeline(transaction=True)`, completed by [`attach_transaction_fixes`].
+pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
+    if !has_work(checker) {
+        return;
+    }
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return;
+    };
+    let Expr::Call(call) = assign.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    if kind_of(checker, &method.value) != Some(LegacyKind::Client) {
+        return;
+    }
+    match method.attr.as_str() {
+        "multi_exec" => checker
+            .transactions_mut()
+            .candidate(target.id.as_str(), call, method),
+        "pipeline" => checker
+            .transactions_mut()
+            .pipeline(target.id.as_str(), call),
+        _ => {}
+    }
+}
+
+/// The `multi_exec()` rewrites whose transaction's queued results are never used.
+pub fn attach_transaction_fixes(checker: &mut Checker) {
+    let transactions = checker.take_transactions();
+    let (fixes, futures) = transactions.finish();
+    checker.set_pipeline_futures(futures);
+    for (index, fix) in fixes {
+        if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index)
+            && diagnostic.fix.is_none()
+        {
+            diagnostic.fix = Some(fix);
+        }
+    }
+}
+
+/// All or nothing per module: when some aioredis 1.x use of the module has no
+/// rewrite (pub/sub `Channel`s, a `create_pool` pool, ...), the module's 1.x
+/// rewrites are shown but not applied. Applied alone they would leave code that
+/// runs on neither aioredis 1.x nor redis.asyncio, and would hide from the 1.x
+/// model the clients whose remaining uses still need a hand change (a factory
+/// rewritten to `from_url` no longer builds a 1.x client). Once the hand changes
+/// are made, one `fix --unsafe-fixes` run rewrites the rest and swaps the import.
+pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
+    let manual = without_rewrite(checker) > 0 || !checker.pipeline_futures().is_empty();
+    if !manual {
+        return;
+    }
+    for diagnostic in checker.diagnostics_mut() {
+        let is_1x_rewrite = match diagnostic.rule {
+            Rule::AioredisLegacyApi => true,
+            Rule::DeprecatedClose => diagnostic.message.starts_with("aioredis 1.x"),
+            // Before the import plans complete, RU100's only fix is the 1.x errors' import.
+            Rule::AioredisImport => true,
+            _ => false,
+        };
+        if let (true, Some(fix)) = (is_1x_rewrite, diagnostic.fix.as_mut())
+            && fix.applicability == Applicability::Unsafe
+        {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.title.push_str(
+                " (applied once every aioredis 1.x use in this module has a rewrite: \
+                 the others need a hand change first)",
+            );
+        }
+    }
+}
+
+/// The `create_pool` → client rewrites, kept only when every use of a 1.x pool in
+/// the module is `async with pool.get() as conn:` (see [`legacy_rewrites::Pools`]).
+pub fn attach_pool_fixes(checker: &mut Checker) {
+    let pools = checker.take_pools();
+    for index in pools.finish() {
+        if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index) {
+            diagnostic.fix = None;
+        }
+    }
+}
+
+/// RU101 findings that no fix rewrites: not the uses of a name whose import is
+/// rewritten (`except ReplyError` under `from aioredis.errors import ReplyError`),
+/// nor a name inside another fix's edit (`exist=aioredis.Redis.SET_IF_EXIST`, which
+/// the keyword's fix replaces whole).
+pub fn without_rewrite(checker: &Checker) -> usize {
+    let source = checker.source();
+    let diagnostics = checker.diagnostics();
+    let covered = |range: ruff_text_size::TextRange| {
+        diagnostics.iter().any(|other| {
+            other.fix.as_ref().is_some_and(|fix| {
+                fix.edits
+                    .iter()
+                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
+            })
+        })
+    };
+    diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .filter(|d| !checker.is_rewritten_import(&source[d.range]))
+        .filter(|d| !covered(d.range))
+        .count()
 }

@@ -112,11 +112,32 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     } else {
         return;
     };
-    checker.report(Diagnostic::new(
-        Rule::DeprecatedClose,
-        call.range(),
-        message,
-    ));
+    let mut diagnostic = Diagnostic::new(Rule::DeprecatedClose, call.range(), message);
+    // The 1.x client's shutdown, in `async def` where `await` may be written; its
+    // `await wait_closed()` is removed by RU101's fix. A pool or a sentinel by hand.
+    if library == Library::Aioredis1 && matches!(kind, Kind::Pool) {
+        // A 1.x pool closed here cannot become a client by the `create_pool` rewrite.
+        checker.pools_mut().block();
+    }
+    if library == Library::Aioredis1 && matches!(kind, Kind::Client) {
+        if checker.in_async_function() {
+            diagnostic = diagnostic.with_fix(super::legacy_rewrites::close(call, receiver, close));
+        } else if checker
+            .source()
+            .contains(&format!("{receiver}.wait_closed("))
+        {
+            // In a sync function (`loop.run_until_complete(x.wait_closed())` below):
+            // the close moves into that call, which RU101's fix makes `x.aclose()`.
+            let alone = checker.is_alone_in_block(call.range());
+            diagnostic = diagnostic.with_fix(super::legacy_rewrites::remove_statement(
+                checker.source(),
+                call.range(),
+                alone,
+                &format!("Remove it: `{receiver}.wait_closed()` becomes `{receiver}.{close}()`"),
+            ));
+        }
+    }
+    checker.report(diagnostic);
 }
 
 /// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model

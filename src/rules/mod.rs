@@ -8,6 +8,7 @@ pub mod aioredis_legacy_client;
 pub mod client_per_call;
 pub mod deprecated_close;
 pub mod hardcoded_redis_password;
+pub mod legacy_rewrites;
 pub mod legacy_script_call;
 pub mod missing_after_swap;
 pub mod missing_socket_timeout;
