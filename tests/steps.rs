@@ -347,7 +347,7 @@ fn an_amended_step_commit_is_still_committed_for_rollback() {
     assert!(
         rollback
             .stderr
-            .contains("is committed (HEAD holds its fixes)"),
+            .contains("is committed: HEAD holds its fixes of src/app/cache.py, tools/report.py"),
         "{}",
         rollback.stderr
     );
@@ -554,4 +554,40 @@ fn redis_unify_s_own_hook_lets_the_step_commit_through() {
         .output()
         .unwrap();
     assert!(!output.status.success(), "the hook stops it");
+}
+
+#[test]
+fn a_step_committed_through_git_s_filters_or_partly_amended_is_still_committed() {
+    // core.autocrlf: the work tree has CRLF, HEAD's blob LF.
+    let project = Project::repo(&[]);
+    project.git(&["config", "core.autocrlf", "true"]);
+    project.write("a.py", "import aioredis\r\nx = aioredis.Redis\r\n");
+    project.git(&["add", "a.py"]);
+    project.git(&["commit", "-qm", "crlf"]);
+    let run = project.run(&["fix", "--commit", "a.py"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("a commit hook changed"),
+        "{}",
+        run.stderr
+    );
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 2, "{}", rollback.stderr);
+    // The step's commit amended to keep a.py only: a.py's fix is still committed.
+    let project = Project::repo(&[
+        ("a.py", "import aioredis\nx = aioredis.Redis\n"),
+        ("b.py", "import aioredis\ny = aioredis.Redis\n"),
+    ]);
+    assert_eq!(project.run(&["fix", "--commit", "a.py", "b.py"]).code, 0);
+    project.git(&["checkout", "HEAD~1", "--", "b.py"]);
+    project.git(&["commit", "-q", "--amend", "-m", "a only"]);
+    project.git(&["checkout", "HEAD@{1}", "--", "b.py"]);
+    project.git(&["reset", "-q", "b.py"]);
+    let rollback = project.run(&["rollback"]);
+    assert_eq!(rollback.code, 2, "{}", rollback.stderr);
+    assert!(
+        rollback.stderr.contains("HEAD holds its fixes of a.py;"),
+        "{}",
+        rollback.stderr
+    );
 }

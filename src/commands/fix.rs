@@ -384,7 +384,10 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         let originals: Vec<Vec<u8>> = writes.iter().map(|w| w.original.clone()).collect();
         // With a verify command, an interrupt from here on rolls the run back
         // instead of ending the process between writing and verifying.
-        let mut interrupts = if options.verify.is_some() || options.verify_imports {
+        // Caught from before the first write: a signal during the checks or the
+        // commit is handled (the run rolled back, or the commit recorded).
+        let mut interrupts = if options.verify.is_some() || options.verify_imports || options.commit
+        {
             Some(Interrupts::catch().map_err(io_error)?)
         } else {
             None

@@ -39,18 +39,22 @@ pub fn run(args: &RollbackArgs, cwd: &Path) -> Result<ExitStatus, Error> {
             run.id
         )));
     }
-    if !args.force && is_committed(&journal, &run) {
-        // HEAD holds the run's fixes: committed by `--commit`, by hand, amended
-        // or rebased alike. Restoring would undo a commit behind git's back.
+    let held = held_by_head(&journal, &run);
+    if !args.force && !held.is_empty() {
+        // HEAD holds these fixes: committed by `--commit`, by hand, amended or
+        // rebased alike. Restoring them would undo a commit behind git's back.
         let revert = match &run.commit {
             Some(commit) => format!("`git revert {}`", &commit[..commit.len().min(12)]),
             None => "`git revert` of the commit that holds them".to_string(),
         };
+        let shown: Vec<String> = held.iter().map(|p| crate::source::slash_path(p)).collect();
         return Err(Error::Usage(format!(
-            "run {} is committed (HEAD holds its fixes): rolling it back would leave the work \
-             tree different from that commit. Undo it with {revert} (a new commit that restores \
-             the files), or roll back anyway with `redis-unify rollback --force {}`",
-            run.id, run.id
+            "run {} is committed: HEAD holds its fixes of {}; rolling it back would leave the \
+             work tree different from that commit. Undo it with {revert} (a new commit that \
+             restores the files), or roll back anyway with `redis-unify rollback --force {}`",
+            run.id,
+            shown.join(", "),
+            run.id
         )));
     }
     note_moved_root(&journal, &run);
@@ -317,8 +321,11 @@ fn restore_file(
         .map_err(|reason| format!("{}: not restored: {reason}", file.path))
 }
 
-/// Whether `HEAD` holds every file the run wrote, as the run wrote it.
-fn is_committed(journal: &Journal, run: &Manifest) -> bool {
+/// The files of the run whose fixes `HEAD` holds.
+fn held_by_head(journal: &Journal, run: &Manifest) -> Vec<std::path::PathBuf> {
+    if !matches!(optional_repository(journal.root()), Ok(Some(_))) {
+        return Vec::new();
+    }
     let files: Vec<crate::fix::commit::RunFile> = run
         .files
         .iter()
@@ -328,6 +335,5 @@ fn is_committed(journal: &Journal, run: &Manifest) -> bool {
             after: f.after.clone(),
         })
         .collect();
-    matches!(optional_repository(journal.root()), Ok(Some(_)))
-        && crate::fix::commit::in_head(journal.root(), &files)
+    crate::fix::commit::held_by_head(journal.root(), &files)
 }

@@ -220,7 +220,16 @@ pub fn commit(
             if changed.len() == 1 { "it" } else { "them" },
         )));
     }
-    let staged = staged_paths(work_tree)?;
+    // The run's own files staged by the verify command are no other change:
+    // they are staged below as the run wrote them.
+    let run_paths: HashSet<String> = files
+        .iter()
+        .map(|f| crate::source::slash_path(&f.path))
+        .collect();
+    let staged: Vec<String> = staged_paths(work_tree)?
+        .into_iter()
+        .filter(|path| !run_paths.contains(path))
+        .collect();
     if !staged.is_empty() {
         return Ok(CommitOutcome::Refused(format!(
             "the index holds staged changes made while the run was verified ({}); \
@@ -260,7 +269,12 @@ pub fn commit(
         text.push_str(&String::from_utf8_lossy(&output.stderr));
         // The index held nothing staged before: put it back so.
         unstage(work_tree, &paths);
-        return Ok(CommitOutcome::Refused(text.trim().to_string()));
+        let text = text.trim();
+        return Ok(CommitOutcome::Refused(if text.is_empty() {
+            format!("`git commit` ended without a word ({})", output.status)
+        } else {
+            text.to_string()
+        }));
     }
     let head = git(work_tree)
         .args(["rev-parse", "HEAD"])
@@ -268,48 +282,56 @@ pub fn commit(
         .map_err(|e| format!("cannot run git: {e}"))?;
     Ok(CommitOutcome::Committed {
         id: String::from_utf8_lossy(&head.stdout).trim().to_string(),
-        changed_by_hook: !in_head(work_tree, files),
+        changed_by_hook: held_by_head(work_tree, files).len() != files.len(),
     })
 }
 
-/// Whether `HEAD` holds every one of `files` as the run wrote it: the run is
-/// committed (by `--commit`, by hand, amended or rebased alike).
-pub fn in_head(work_tree: &Path, files: &[RunFile]) -> bool {
-    if files.is_empty() {
-        return false;
-    }
-    let wanted: std::collections::HashMap<&[u8], &str> = files
+/// The files `HEAD` holds as the run wrote them: the work-tree file is still
+/// what the run wrote, tracked in `HEAD`, and equal to it as git compares
+/// (through `core.autocrlf`, `eol`, `ident` and other filters). Such a fix is
+/// committed: by `--commit`, by hand, amended or rebased alike.
+pub fn held_by_head(work_tree: &Path, files: &[RunFile]) -> Vec<PathBuf> {
+    let as_written: Vec<&RunFile> = files
         .iter()
-        .map(|f| (f.path.as_os_str().as_encoded_bytes(), f.after.as_str()))
+        .filter(|file| {
+            std::fs::read(work_tree.join(&file.path))
+                .is_ok_and(|bytes| super::journal::content_hash(&bytes) == file.after)
+        })
         .collect();
-    let mut matched = 0;
-    for chunk in files.chunks(PATHS_PER_CALL) {
-        let Ok(output) = git(work_tree)
-            .args(["ls-tree", "-z", "--full-tree", "HEAD", "--"])
-            .args(chunk.iter().map(|f| &f.path))
-            .stderr(Stdio::null())
-            .output()
-        else {
-            return false;
+    let mut held = Vec::new();
+    for chunk in as_written.chunks(PATHS_PER_CALL) {
+        let list = |args: &[&str]| -> Option<HashSet<Vec<u8>>> {
+            let output = git(work_tree)
+                .args(args)
+                .arg("--")
+                .args(chunk.iter().map(|f| &f.path))
+                .stderr(Stdio::null())
+                .output()
+                .ok()
+                .filter(|o| o.status.success())?;
+            Some(
+                output
+                    .stdout
+                    .split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(<[u8]>::to_vec)
+                    .collect(),
+            )
         };
-        // `MODE TYPE ID\tPATH`
-        for entry in output.stdout.split(|b| *b == 0).filter(|e| !e.is_empty()) {
-            let Some(tab) = entry.iter().position(|b| *b == b'\t') else {
-                continue;
-            };
-            let id = entry[..tab]
-                .rsplit(|b| *b == b' ')
-                .next()
-                .unwrap_or_default();
-            if wanted
-                .get(&entry[tab + 1..])
-                .is_some_and(|after| after.as_bytes() == id)
-            {
-                matched += 1;
+        let (Some(tracked), Some(differing)) = (
+            list(&["ls-tree", "-z", "--name-only", "--full-tree", "HEAD"]),
+            list(&["diff", "--name-only", "-z", "--no-renames", "HEAD"]),
+        ) else {
+            continue;
+        };
+        for file in chunk {
+            let path = file.path.as_os_str().as_encoded_bytes();
+            if tracked.contains(path) && !differing.contains(path) {
+                held.push(file.path.clone());
             }
         }
     }
-    matched == files.len()
+    held
 }
 
 /// Takes `files` out of the index again: back to `HEAD`, or out of a

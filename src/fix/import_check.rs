@@ -19,23 +19,39 @@ pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Lines of a failed import's traceback shown to the user.
 const TRACEBACK_TAIL_LINES: usize = 8;
 
-/// The script each interpreter runs, given the folders to put first on
-/// `sys.path` and, last, the module. `sys.argv` is reset to what a
-/// plain import sees (a module that parses arguments at import time must not
-/// read ours), and pytest's `importorskip` skipping the module counts as an
-/// import that works: pytest would skip it too.
+/// The script each interpreter runs, given the file, the module name and the
+/// folders to put first on `sys.path`. `sys.argv` is reset to what a plain
+/// import sees (a module that parses arguments at import time must not read
+/// ours); pytest's `importorskip` skipping the module counts as an import that
+/// works (pytest would skip it too); a module that exits while imported does
+/// not. The import counts only when the module loaded is that file (not a
+/// same-named module loaded before, `stat`, `time`) and the script says so
+/// last (an interpreter that is not Python proves nothing by exiting 0).
 const IMPORT_SCRIPT: &str = "\
-import importlib, sys
-*folders, module = sys.argv[1:]
+import importlib, os, sys
+IMPORTED = '\\nredis-unify: imported\\n'
+expected, module, *folders = sys.argv[1:]
 sys.argv = [module]
 sys.path[:0] = folders
 try:
-    importlib.import_module(module)
+    loaded = importlib.import_module(module)
+except SystemExit as error:
+    sys.stderr.write(f'the module exited while being imported (SystemExit: {error.code!r})\\n')
+    os._exit(3)
 except BaseException as error:
     if type(error).__name__ == 'Skipped' and type(error).__module__.startswith('_pytest'):
-        sys.exit(0)
+        sys.stderr.write(IMPORTED)
+        os._exit(0)
     raise
+found = getattr(loaded, '__file__', None)
+if found is None or os.path.realpath(found) != os.path.realpath(expected):
+    sys.stderr.write(f'`import {module}` loads {found or \"a module without a file\"}, not {expected}: a module of that name was loaded first (the standard library\\'s?); rename the file, or test it another way\\n')
+    os._exit(4)
+sys.stderr.write(IMPORTED)
 ";
+
+/// What the script writes last when the import worked.
+const IMPORTED_MARKER: &str = "redis-unify: imported";
 
 /// Files that are not imported as modules: importing them runs a program.
 const NOT_IMPORTED: &[&str] = &["setup.py", "__main__.py"];
@@ -185,15 +201,17 @@ enum Outcome {
 /// Whether `python` can be started at all: checked before a run writes.
 pub fn check_interpreter(python: &Path) -> Result<(), String> {
     let ran = Command::new(python)
-        .args(["-c", "import sys"])
+        .args([
+            "-c",
+            "import sys; sys.stdout.write('python %d' % sys.version_info[0])",
+        ])
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status();
+        .output();
     match ran {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!(
-            "`{} -c 'import sys'` failed ({status}): name a working interpreter with --python PATH",
+        Ok(output) if output.status.success() && output.stdout == b"python 3" => Ok(()),
+        Ok(_) => Err(format!(
+            "`{}` is not a working Python 3 interpreter: name one with --python PATH",
             python.display()
         )),
         Err(e) => Err(format!(
@@ -222,8 +240,9 @@ fn import_one(
     let mut child = Command::new(python)
         .arg("-c")
         .arg(IMPORT_SCRIPT)
-        .args(&target.search_path)
+        .arg(root.join(&target.file))
         .arg(&target.module)
+        .args(&target.search_path)
         .current_dir(root)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
@@ -273,7 +292,19 @@ fn import_one(
     let _ = stderr.seek(std::io::SeekFrom::Start(0));
     let _ = stderr.read_to_end(&mut text);
     Ok(match status {
-        Some(status) if status.success() => Outcome::Imported,
+        Some(status)
+            if status.success()
+                && String::from_utf8_lossy(&text)
+                    .lines()
+                    .last()
+                    .is_some_and(|line| line == IMPORTED_MARKER) =>
+        {
+            Outcome::Imported
+        }
+        Some(status) if status.success() => Outcome::Failed(format!(
+            "`{}` exited without saying the module was imported: is it a Python interpreter?",
+            python.display()
+        )),
         Some(status) => {
             let text = String::from_utf8_lossy(&text);
             let lines: Vec<&str> = text.lines().collect();
@@ -421,6 +452,42 @@ mod tests {
             &mut || false,
         );
         assert!(missing.unwrap_err().contains("--python"));
+        // A same-named module loaded first, an exit at import, an interpreter that is not one.
+        touch(root, "stat.py", "import definitely_missing_zz\n");
+        touch(
+            root,
+            "app/quits.py",
+            "import sys\nsys.exit(0)\nimport definitely_missing\n",
+        );
+        let targets: Vec<ImportTarget> = ["stat.py", "app/quits.py"]
+            .iter()
+            .map(|f| import_target(root, Path::new(f)).unwrap())
+            .collect();
+        let imported = import_all(&python, root, &targets, IMPORT_TIMEOUT, &mut || false).unwrap();
+        assert_eq!(imported.failures.len(), 2, "{:?}", imported.failures);
+        assert!(
+            imported.failures[0]
+                .reason
+                .contains("a module of that name was loaded first"),
+            "{}",
+            imported.failures[0].reason
+        );
+        assert!(imported.failures[1].reason.contains("SystemExit: 0"));
+        let not_python = import_all(
+            Path::new("/bin/true"),
+            root,
+            &targets,
+            IMPORT_TIMEOUT,
+            &mut || false,
+        )
+        .unwrap();
+        assert_eq!(not_python.failures.len(), 2);
+        assert!(
+            not_python.failures[0]
+                .reason
+                .contains("is it a Python interpreter?")
+        );
+        assert!(check_interpreter(Path::new("/bin/true")).is_err());
         assert!(check_interpreter(Path::new("/nonexistent/python")).is_err());
         assert!(check_interpreter(&python).is_ok());
     }
