@@ -125,6 +125,13 @@ fn the_configuration_closest_to_the_path_applies() {
         "{}",
         excluded.stdout
     );
+    assert!(
+        excluded
+            .stdout
+            .contains("No files to check: generated/x.py is excluded by the configuration"),
+        "nothing was checked, and it says so: {}",
+        excluded.stdout
+    );
     let fixed = run(
         &project,
         ".",

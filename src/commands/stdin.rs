@@ -109,17 +109,32 @@ impl StdinDocument {
 pub fn check(common: &CommonArgs, filename: &Path, cwd: &Path) -> Result<ExitStatus, Error> {
     let document = read_document(common, filename, cwd)?;
     let mut reports = Vec::new();
+    let mut nothing_checked = None;
     match document.decode() {
-        Ok(decoded) => {
-            if let Ok(diagnostics) = lint_document(&document.path, &decoded.text, &document.project)
-                && !diagnostics.is_empty()
-            {
+        Ok(decoded) => match lint_document(&document.path, &decoded.text, &document.project) {
+            Ok(diagnostics) if !diagnostics.is_empty() => {
                 reports.push(document.report(decoded.text, diagnostics));
             }
-        }
+            Ok(_) => {}
+            Err(skipped) => {
+                nothing_checked = Some(format!(
+                    "No files to check: {} {}.",
+                    document.display,
+                    match skipped {
+                        crate::document::Skipped::NotAnInput => {
+                            "is neither a Python file (*.py, *.pyi) nor a dependency manifest"
+                        }
+                        crate::document::Skipped::Excluded => {
+                            "is excluded by the configuration (exclude / extend-exclude)"
+                        }
+                    }
+                ));
+            }
+        },
         Err(reason) => crate::errln!("warning: {}: {reason}", document.display),
     }
-    let options = report_options(common, FixMode::Safe, None);
+    let mut options = report_options(common, FixMode::Safe, None);
+    options.nothing_checked = nothing_checked;
     write_output(common.output_file.as_deref(), cwd, &reports, &options)?;
     let found = reports.iter().any(|r| !r.diagnostics.is_empty());
     Ok(exit_status(found, common.exit_zero))
