@@ -50,6 +50,28 @@ impl Comments<'_> {
     }
 }
 
+/// Whether `at` lies inside an f-string, in a replacement field that runs over
+/// lines (`f"""{x\n}"""`): no token spans it, but before Python 3.12 a `#`
+/// there is a syntax error, not a comment.
+fn inside_f_string(tokens: &Tokens, at: TextSize) -> bool {
+    let mut open = Vec::new();
+    for token in tokens.iter() {
+        match token.kind() {
+            TokenKind::FStringStart => open.push(token.start()),
+            TokenKind::FStringEnd => {
+                if let Some(start) = open.pop()
+                    && start < at
+                    && token.end() > at
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// What to insert where so that the line holding `at` carries `# noqa` for
 /// `codes`: after the last code of a `# noqa: …` list already on the line
 /// (only the codes it lacks), else `  # noqa: A, B` after the line's content.
@@ -75,6 +97,7 @@ pub fn insertion(
             if tokens
                 .iter()
                 .any(|t| t.kind() != TokenKind::Comment && t.start() < end && t.end() > end)
+                || inside_f_string(tokens, end)
             {
                 return Err(
                     "its line ends inside a multi-line string, where `#` is text, not a comment"
@@ -207,6 +230,18 @@ mod tests {
             ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
         let findings: Vec<Diagnostic> = found.iter().map(|(r, n)| finding(*r, text, n)).collect();
         add(text, &findings, &Comments::Python(parsed.tokens()))
+    }
+
+    #[test]
+    fn never_inside_a_multi_line_f_string_replacement_field() {
+        let text =
+            "import aioredis  # noqa: RU100\ns = f\"\"\"{aioredis.create_redis_pool\n}\"\"\"\n";
+        let added = python(
+            text,
+            &[(Rule::AioredisLegacyApi, "aioredis.create_redis_pool")],
+        );
+        assert_eq!(added.text, text, "nothing added");
+        assert_eq!(added.skipped.len(), 1);
     }
 
     #[test]
