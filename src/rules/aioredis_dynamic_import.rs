@@ -50,12 +50,9 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         if !report {
             return;
         }
-        let instead = checker
-            .api()
-            .module(module)
-            .and_then(|entry| entry.target.as_deref())
-            .map(|target| format!("import `{target}` instead"))
-            .unwrap_or_else(|| "this module has no redis.asyncio counterpart".to_string());
+        let instead = with_target(checker, module, |target| {
+            format!("import `{target}` instead")
+        });
         checker.report(Diagnostic::new(
             Rule::AioredisDynamicImport,
             call.range(),
@@ -112,12 +109,9 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) {
     if !report {
         return;
     }
-    let instead = checker
-        .api()
-        .module(module)
-        .and_then(|entry| entry.target.as_deref())
-        .map(|target| format!("key it by `{target}`, the module the migrated code imports"))
-        .unwrap_or_else(|| "this module has no redis.asyncio counterpart".to_string());
+    let instead = with_target(checker, module, |target| {
+        format!("key it by `{target}`, the module the migrated code imports")
+    });
     checker.report(Diagnostic::new(
         Rule::AioredisDynamicImport,
         subscript.range(),
@@ -216,4 +210,15 @@ fn first_name(rest: &str) -> &str {
 fn exported(api: &crate::api::ApiMap, module: &str, rest: &str) -> bool {
     let name = first_name(rest);
     name.is_empty() || api.exports(module, name).unwrap_or(true)
+}
+
+/// What to do instead, from the redis-py module that replaces the aioredis
+/// `module`, or that it has none.
+fn with_target(checker: &Checker, module: &str, advice: impl Fn(&str) -> String) -> String {
+    checker
+        .api()
+        .module(module)
+        .and_then(|entry| entry.target.as_deref())
+        .map(advice)
+        .unwrap_or_else(|| "this module has no redis.asyncio counterpart".to_string())
 }
