@@ -13,10 +13,19 @@ use crate::rules::{self, Rule, RuleSet, syntax_error};
 use crate::version::RedisVersion;
 
 /// What the rules may assume about the project a file belongs to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LintOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions<'a> {
     /// The redis-py release the code runs on, when known (`target-redis-version`).
     pub target_redis_version: Option<RedisVersion>,
+    /// The project index, as this module sees it (check, fix and plan build it;
+    /// a single document has none).
+    pub project: Option<crate::python::index::ModuleContext<'a>>,
+}
+
+impl<'a> LintOptions<'a> {
+    pub fn with_project(self, project: Option<crate::python::index::ModuleContext<'a>>) -> Self {
+        LintOptions { project, ..self }
+    }
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -72,6 +81,7 @@ fn lint_inner(
 ) -> Linted {
     // `plan` reads how a module uses aioredis even when no rule is selected.
     let wanted = prefilter::may_contain_findings(text.as_bytes(), rules)
+        || options.project.is_some_and(|p| p.relevant())
         || (with_usage && memmem::find(text.as_bytes(), b"aioredis").is_some());
     if !wanted {
         return Linted {
@@ -81,6 +91,29 @@ fn lint_inner(
         };
     }
     parse_and_check(text, source_type, rules, options, with_usage)
+}
+
+/// Pass 1 of the project index: the summary of one module's text (see
+/// `python::index`); `None` for text too deeply nested to walk.
+pub fn summarize(
+    text: &str,
+    source_type: PySourceType,
+    project: crate::python::index::ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> Option<crate::python::index::Summary> {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    if too_deeply_nested(parsed.tokens()).is_some()
+        || tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_some()
+    {
+        drop_without_recursion(parsed.into_syntax());
+        return None;
+    }
+    Some(Checker::summarize(
+        text,
+        &parsed.syntax().body,
+        project,
+        file,
+    ))
 }
 
 /// Parses the text and runs the rules, whatever the prefilter would say.

@@ -17,6 +17,7 @@ use crate::lint::{
 };
 use crate::manifest::versions::redis_version;
 use crate::manifest::{Manifest, ManifestKind};
+use crate::python::index::ModuleContext;
 use crate::settings::{ExcludeMatcher, Settings};
 use crate::source::{FilePath, Origin, SourceFile, relative_to, slash_path};
 use crate::version::RedisVersion;
@@ -209,6 +210,18 @@ pub fn fix_file(
     asyncio: &AsyncioUse,
     mode: FixMode,
 ) -> FixOutcome {
+    fix_file_in(file, text, settings, asyncio, mode, None)
+}
+
+/// [`fix_file`] in a project: `project` is the index as this module sees it.
+pub fn fix_file_in(
+    file: FilePath<'_>,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+    mode: FixMode,
+    project: Option<ModuleContext<'_>>,
+) -> FixOutcome {
     let rules = settings.rules_for(file.relative);
     let mut outcome = FixOutcome {
         text: text.to_string(),
@@ -221,7 +234,7 @@ pub fn fix_file(
             text,
             source_type_of(file.display),
             rules,
-            &settings.lint_options(),
+            &settings.lint_options().with_project(project),
             mode,
         );
     }
@@ -237,7 +250,7 @@ pub fn fix_file(
         outcome.failure = outcome.failure.or(manifest.failure);
         outcome.text = manifest.text;
         if is_python_path(file.display) {
-            outcome.diagnostics = lint_file(file, &outcome.text, settings, asyncio);
+            outcome.diagnostics = lint_file_in(file, &outcome.text, settings, asyncio, project);
         } else {
             outcome.diagnostics = manifest.diagnostics;
         }
@@ -252,6 +265,17 @@ pub fn lint_file(
     settings: &Settings,
     asyncio: &AsyncioUse,
 ) -> Vec<Diagnostic> {
+    lint_file_in(file, text, settings, asyncio, None)
+}
+
+/// [`lint_file`] in a project: `project` is the index as this module sees it.
+pub fn lint_file_in(
+    file: FilePath<'_>,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+    project: Option<ModuleContext<'_>>,
+) -> Vec<Diagnostic> {
     let rules = settings.rules_for(file.relative);
     let mut diagnostics = Vec::new();
     if is_python_path(file.display) {
@@ -259,7 +283,7 @@ pub fn lint_file(
             text,
             source_type_of(file.display),
             rules,
-            &settings.lint_options(),
+            &settings.lint_options().with_project(project),
         );
     }
     let found = lint_manifest_file(file, text, settings, asyncio);

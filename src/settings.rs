@@ -313,9 +313,10 @@ impl Settings {
     }
 
     /// What the rules may assume about the project, for every file.
-    pub fn lint_options(&self) -> LintOptions {
+    pub fn lint_options(&self) -> LintOptions<'static> {
         LintOptions {
             target_redis_version: self.target_redis_version,
+            project: None,
         }
     }
 

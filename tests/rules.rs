@@ -72,6 +72,7 @@ fn missing_socket_timeout_with_redis_8() {
     // From redis-py 8.0 on the timeout has a default: only an explicit `None` is left.
     let options = LintOptions {
         target_redis_version: Some(RedisVersion::new(8, 0, 0)),
+        ..LintOptions::default()
     };
     insta::assert_snapshot!(
         "RU201_target_redis_8",
@@ -83,6 +84,7 @@ fn missing_socket_timeout_with_redis_8() {
 fn missing_socket_timeout_with_redis_7() {
     let options = LintOptions {
         target_redis_version: Some(RedisVersion::new(7, 4, 0)),
+        ..LintOptions::default()
     };
     assert_eq!(
         rule_fixture(Rule::MissingSocketTimeout, &options),

@@ -15,7 +15,7 @@ use super::inputs::{Inputs, gather};
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs};
 use crate::error::Error;
 use crate::fix::FixMode;
-use crate::project::lint_file;
+use crate::project::lint_file_in;
 use crate::report::{
     FileReport, FooterCommand, OutputFormat, ReportOptions, root_relative, write_report,
 };
@@ -65,19 +65,22 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     }
     let inputs = gather(&args.common, cwd)?;
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
-    let outcomes = map_files(
-        &inputs.files,
-        repo_path,
-        inputs.settings.any_file_rules(),
-        |file, decoded| {
-            let text = decoded.text;
-            let mut diagnostics = lint_file(file.path(), &text, &inputs.settings, &inputs.asyncio);
-            if let Some(new_lines) = &inputs.new_lines {
-                new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
-            }
-            (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
-        },
-    );
+    let index = super::index::for_inputs(&args.common, &inputs, repo_path);
+    let wanted = project_prefilter(inputs.settings.any_file_rules(), &index);
+    let outcomes = map_files_if(&inputs.files, repo_path, &wanted, |file, decoded| {
+        let text = decoded.text;
+        let mut diagnostics = lint_file_in(
+            file.path(),
+            &text,
+            &inputs.settings,
+            &inputs.asyncio,
+            index.context(&file.relative),
+        );
+        if let Some(new_lines) = &inputs.new_lines {
+            new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
+        }
+        (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
+    });
     let (reports, crash) = collect(outcomes);
     let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
     // As ruff: `--unsafe-fixes` without `--fix` shows the unsafe fixes as available.
@@ -269,15 +272,52 @@ where
     // rayon does the first piece of a parallel iterator on the thread that
     // calls it, and the main thread's stack is 8 MiB — a deeply nested file
     // alone (one staged file, one path) would overflow it.
+    let wanted = |file: &SourceFile, bytes: &[u8]| match file.manifest {
+        Some(_) => crate::manifest::may_contain_findings(bytes),
+        None => crate::prefilter::may_contain_findings(bytes, rules),
+    };
+    map_files_if(files, repo_path, &wanted, work)
+}
+
+/// The prefilter of a run with a project index: the rules' needles, or a
+/// module the index has work for (it imports 1.x objects or aioredis names
+/// from another module, or offers them).
+pub fn project_prefilter(
+    rules: RuleSet,
+    index: &crate::python::index::ProjectIndex,
+) -> impl Fn(&SourceFile, &[u8]) -> bool + Sync + '_ {
+    move |file: &SourceFile, bytes: &[u8]| match file.manifest {
+        Some(_) => crate::manifest::may_contain_findings(bytes),
+        None => {
+            crate::prefilter::may_contain_findings(bytes, rules)
+                || (!index.is_empty()
+                    && index
+                        .context(&file.relative)
+                        .is_some_and(|context| context.relevant()))
+        }
+    }
+}
+
+/// [`map_files`] with another prefilter: `wanted` sees each file's raw bytes.
+pub fn map_files_if<T, F>(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
+    work: F,
+) -> Vec<Outcome<Option<T>>>
+where
+    T: Send,
+    F: Fn(&SourceFile, Decoded) -> Option<T> + Sync,
+{
     let mut outcomes = Vec::new();
-    rayon::scope(|_| outcomes = map_files_on_pool(files, repo_path, rules, &work));
+    rayon::scope(|_| outcomes = map_files_on_pool(files, repo_path, wanted, &work));
     outcomes
 }
 
 fn map_files_on_pool<T, F>(
     files: &[SourceFile],
     repo_path: Option<&Path>,
-    rules: RuleSet,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
     work: &F,
 ) -> Vec<Outcome<Option<T>>>
 where
@@ -288,7 +328,7 @@ where
         .par_iter()
         .map_init(Vec::new, |buffer, file| {
             let read =
-                with_worker_repository(repo_path, |repo| read_text(file, repo, rules, buffer));
+                with_worker_repository(repo_path, |repo| read_text(file, repo, wanted, buffer));
             let text = match read {
                 Ok(Some(text)) => text,
                 Ok(None) => return Outcome::Done(None),
@@ -334,15 +374,11 @@ fn with_worker_repository<R>(
 fn read_text(
     file: &SourceFile,
     repo: Option<&Repository>,
-    rules: RuleSet,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
     buffer: &mut Vec<u8>,
 ) -> Result<Option<Decoded>, String> {
     file.read_into(repo, buffer)?;
-    let wanted = match file.manifest {
-        Some(_) => crate::manifest::may_contain_findings(buffer),
-        None => crate::prefilter::may_contain_findings(buffer, rules),
-    };
-    if !wanted {
+    if !wanted(file, buffer) {
         return Ok(None); // the buffer is reused for the next file
     }
     let bytes = std::mem::take(buffer);

@@ -64,11 +64,10 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                     "`{receiver}.{name}` exists only on {owner}; {}",
                     super::deprecated_close::at_target(checker, &entry.instead)
                 );
-                checker.report(Diagnostic::new(
-                    Rule::AioredisLegacyApi,
-                    attribute.attr.range(),
-                    message,
-                ));
+                checker.report_on(
+                    Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message),
+                    &attribute.value,
+                );
             }
         }
         current = &attribute.value;
@@ -116,15 +115,15 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         let Some(entry) = entry else { continue };
         let written = format!("{method_name}({}=...)", arg.as_str());
         // At the keyword's name: the value may be long, and the plan lists the text.
-        checker.report(Diagnostic::new(
-            Rule::AioredisLegacyApi,
-            arg.range(),
-            message(
-                known,
-                &written,
-                &super::deprecated_close::at_target(checker, &entry.instead),
-            ),
-        ));
+        let text = message(
+            known,
+            &written,
+            &super::deprecated_close::at_target(checker, &entry.instead),
+        );
+        checker.report_on(
+            Diagnostic::new(Rule::AioredisLegacyApi, arg.range(), text),
+            &method.value,
+        );
     }
     if let Some(entry) = positional {
         let arguments = &call.arguments.args;
@@ -146,11 +145,10 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
                     entry.instead
                 )
             };
-            checker.report(Diagnostic::new(
-                Rule::AioredisLegacyApi,
-                method.attr.range(),
-                text,
-            ));
+            checker.report_on(
+                Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text),
+                &method.value,
+            );
         }
     }
 }
@@ -205,10 +203,13 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         let written = format!("with await {}", checker.text(awaited.value.range()));
         let instead = "write `async with client.client() as conn:` (a single-connection client \
                        sharing the pool), or call the commands on the client itself";
-        checker.report(Diagnostic::new(
-            Rule::AioredisLegacyApi,
-            item.context_expr.range(),
-            message(known, &written, instead),
-        ));
+        checker.report_on(
+            Diagnostic::new(
+                Rule::AioredisLegacyApi,
+                item.context_expr.range(),
+                message(known, &written, instead),
+            ),
+            &awaited.value,
+        );
     }
 }

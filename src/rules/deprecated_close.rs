@@ -112,11 +112,11 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     } else {
         return;
     };
-    checker.report(Diagnostic::new(
-        Rule::DeprecatedClose,
-        call.range(),
-        message,
-    ));
+    let diagnostic = Diagnostic::new(Rule::DeprecatedClose, call.range(), message);
+    match call.func.as_ref() {
+        Expr::Attribute(method) => checker.report_on(diagnostic, &method.value),
+        _ => checker.report(diagnostic),
+    }
 }
 
 /// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model

@@ -1,0 +1,302 @@
+//! The project index: what each module of the project offers the others, as far
+//! as aioredis goes (issue 14's cross-module part).
+//!
+//! Pass 1 summarizes each module that can matter ([`summarize`]): a pure
+//! function of its text, its module name and what the modules it imports
+//! offer — the module-level 1.x clients and pools, the functions that return
+//! one, the classes (whether their instances are 1.x clients, the 1.x objects
+//! their `self.<attr>`s and methods hold), the names bound to an aioredis
+//! import (which another module can import from it), the project names it
+//! re-exports, and how it uses the names it imports from the project. A
+//! fixpoint over the import graph runs the summaries again until none changes.
+//! Pass 2 is the checker, handed a [`ModuleContext`]: an imported factory, a
+//! module-level client imported elsewhere, a subclass of a class of another
+//! module and the attributes set in such a base all resolve; a name bound to
+//! aioredis in another module resolves as aioredis where it is imported; and
+//! the import fix of a module judges the uses the other modules make of it.
+//!
+//! Which modules are summarized (exactness): every 1.x object and every
+//! re-exported aioredis binding starts in a module whose text spells
+//! `aioredis`; those are summarized first. A module that does not spell it
+//! can only get something from them by importing an exported name, so it is
+//! summarized when its text spells both an exported name and the last part of
+//! the exporting module's name (rounds until no new module qualifies).
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::python::legacy::LegacyKind;
+
+/// What a module offers under one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exported {
+    /// A module-level name that holds a 1.x object.
+    Object(LegacyKind),
+    /// A function whose call returns a 1.x object.
+    Returns(LegacyKind),
+    /// A class defined in the module.
+    Class(ClassExport),
+    /// A name bound to an aioredis import (`import aioredis` binds `aioredis`
+    /// to `aioredis`); another module's `from m import aioredis` gets it.
+    Aioredis(String),
+    /// A project name imported into the module (`from .pool import create_pool`
+    /// in a package's `__init__.py`), by its absolute name.
+    Alias(String),
+}
+
+/// A class of the module, as other modules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClassExport {
+    /// Its instances are 1.x clients (it or a base subclasses 1.x `Redis`).
+    pub client: bool,
+    /// `self.<attr>` holding a 1.x object, in it or its bases.
+    pub attributes: Vec<(String, LegacyKind)>,
+    /// Methods returning a 1.x object, in it or its bases.
+    pub returns: Vec<(String, LegacyKind)>,
+}
+
+/// One name a module offers, and where it is defined (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub what: Exported,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A use, in one module, of a name imported from another project module:
+/// `exceptions.RedisError` off `from app.db import aioredis`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalUse {
+    /// The module imported from (absolute).
+    pub module: String,
+    /// The name imported.
+    pub name: String,
+    /// The attributes read off it (`["exceptions", "RedisError"]`).
+    pub attrs: Vec<String>,
+    /// Where (1-based; the end column on the same line when it fits).
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// What pass 1 learns about one module.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// The file, as reports show it.
+    pub display: String,
+    /// Relative to the project root, and absolute.
+    pub relative: String,
+    pub abs_path: String,
+    pub exports: HashMap<String, Export>,
+    /// Uses of names imported from other project modules.
+    pub uses: Vec<ExternalUse>,
+    /// The project modules it imports from (absolute names).
+    pub imports: Vec<String>,
+    /// Some name it imports from the project is a 1.x object, a 1.x factory,
+    /// a 1.x client class or a re-exported aioredis binding.
+    pub imports_legacy: bool,
+}
+
+/// Every summarized module of the project, by absolute module name.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    modules: HashMap<String, Summary>,
+    /// The module name of each file, by its path relative to the project root.
+    by_relative: HashMap<String, String>,
+    /// The first part of every module name of the project (`app` for `app.db`).
+    roots: HashSet<String>,
+    /// The packages (folders with `__init__.py`), relative, `/`-separated.
+    packages: std::collections::HashSet<String>,
+}
+
+/// How one module sees the project.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleContext<'a> {
+    pub index: &'a ProjectIndex,
+    pub module: &'a str,
+    pub is_package: bool,
+}
+
+impl ProjectIndex {
+    /// An index of the project whose Python files (relative to the project
+    /// root) are `relatives`; `packages` are the folders with `__init__.py`.
+    pub fn new<'a>(
+        relatives: impl IntoIterator<Item = &'a str>,
+        packages: std::collections::HashSet<String>,
+    ) -> Self {
+        let mut index = ProjectIndex {
+            packages,
+            ..ProjectIndex::default()
+        };
+        for relative in relatives {
+            if let Some(name) = crate::plan::modules::module_names(relative, &index.packages)
+                .into_iter()
+                .next()
+            {
+                if let Some(root) = name.split('.').next() {
+                    index.roots.insert(root.to_string());
+                }
+                index.by_relative.insert(relative.to_string(), name);
+            }
+        }
+        index
+    }
+
+    /// Adds a file the command does not read (a module its files import).
+    pub fn add_file(&mut self, relative: &str) {
+        if let Some(name) = crate::plan::modules::module_names(relative, &self.packages)
+            .into_iter()
+            .next()
+        {
+            if let Some(root) = name.split('.').next() {
+                self.roots.insert(root.to_string());
+            }
+            self.by_relative.insert(relative.to_string(), name);
+        }
+    }
+
+    /// The module name of a file (relative to the project root).
+    pub fn module_of(&self, relative: &str) -> Option<&str> {
+        self.by_relative.get(relative).map(String::as_str)
+    }
+
+    /// The context of the file `relative`, when it is a module of the project.
+    pub fn context(&self, relative: &str) -> Option<ModuleContext<'_>> {
+        let module = self.by_relative.get(relative)?;
+        Some(ModuleContext {
+            index: self,
+            module,
+            is_package: is_package_file(relative),
+        })
+    }
+
+    pub fn summary(&self, module: &str) -> Option<&Summary> {
+        self.modules.get(module)
+    }
+
+    pub fn insert(&mut self, module: String, summary: Summary) -> bool {
+        let changed = self.modules.get(&module) != Some(&summary);
+        self.modules.insert(module, summary);
+        changed
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    pub fn modules(&self) -> impl Iterator<Item = (&String, &Summary)> {
+        self.modules.iter()
+    }
+
+    /// The names other modules may import from the summarized ones without
+    /// spelling `aioredis`, with the last part of the exporting module's name:
+    /// a file that spells neither pair cannot import them.
+    pub fn needles(&self) -> Vec<(String, String)> {
+        let mut needles = Vec::new();
+        for (module, summary) in &self.modules {
+            let last = module.rsplit('.').next().unwrap_or(module).to_string();
+            for name in summary.exports.keys() {
+                if !name.contains("aioredis") {
+                    needles.push((name.clone(), last.clone()));
+                }
+            }
+        }
+        needles.sort();
+        needles.dedup();
+        needles
+    }
+}
+
+/// Whether the bytes of a file spell one of the `needles` pairs (both parts).
+pub fn meets_needles(bytes: &[u8], needles: &[(String, String)]) -> bool {
+    needles.iter().any(|(name, module)| {
+        memchr::memmem::find(bytes, name.as_bytes()).is_some()
+            && memchr::memmem::find(bytes, module.as_bytes()).is_some()
+    })
+}
+
+pub fn is_package_file(relative: &str) -> bool {
+    relative == "__init__.py"
+        || relative.ends_with("/__init__.py")
+        || relative == "__init__.pyi"
+        || relative.ends_with("/__init__.pyi")
+}
+
+impl<'a> ModuleContext<'a> {
+    /// The absolute module a `from <dots><module> import` names.
+    pub fn absolute(&self, level: u32, module: Option<&str>) -> Option<String> {
+        if level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut base: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
+        if !self.is_package {
+            base.pop();
+        }
+        for _ in 1..level {
+            base.pop()?;
+        }
+        let mut parts = base.join(".");
+        if let Some(module) = module.filter(|m| !m.is_empty()) {
+            if !parts.is_empty() {
+                parts.push('.');
+            }
+            parts.push_str(module);
+        }
+        (!parts.is_empty()).then_some(parts)
+    }
+
+    /// Whether a qualified name starts at one of the project's top-level modules.
+    pub fn is_project(&self, qualified: &str) -> bool {
+        let root = qualified.split('.').next().unwrap_or(qualified);
+        self.index.roots.contains(root)
+    }
+
+    /// What `module.name` is, following re-exports; with the summary of the
+    /// module that defines it.
+    pub fn export(&self, qualified: &str) -> Option<(&'a Export, &'a Summary)> {
+        let mut qualified = qualified.to_string();
+        for _ in 0..8 {
+            let (module, name) = qualified.rsplit_once('.')?;
+            let summary = self.index.modules.get(module)?;
+            let export = summary.exports.get(name)?;
+            match &export.what {
+                Exported::Alias(target) if *target != qualified => qualified = target.clone(),
+                Exported::Alias(_) => return None,
+                _ => return Some((export, summary)),
+            }
+        }
+        None
+    }
+
+    /// The summary of this module (present when pass 1 summarized it).
+    pub fn own(&self) -> Option<&'a Summary> {
+        self.index.modules.get(self.module)
+    }
+
+    /// Whether the checker has project work in this module: it was summarized
+    /// and imports something 1.x or aioredis from the project, or others use
+    /// what it exports.
+    pub fn relevant(&self) -> bool {
+        self.own()
+            .is_some_and(|s| s.imports_legacy || !s.exports.is_empty())
+    }
+
+    /// Every use other modules make of `name` imported from this module.
+    pub fn uses_of(&self, name: &str) -> Vec<(&'a Summary, &'a ExternalUse)> {
+        let mut found: Vec<(&Summary, &ExternalUse)> = self
+            .index
+            .modules
+            .values()
+            .flat_map(|summary| summary.uses.iter().map(move |use_| (summary, use_)))
+            .filter(|(_, use_)| use_.module == self.module && use_.name == name)
+            .collect();
+        found.sort_by(|a, b| {
+            (a.0.display.as_str(), a.1.line, a.1.column).cmp(&(
+                b.0.display.as_str(),
+                b.1.line,
+                b.1.column,
+            ))
+        });
+        found
+    }
+}
