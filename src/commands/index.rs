@@ -84,7 +84,7 @@ pub fn build(
     let mut candidates = read(files, repo_path, &spells_aioredis);
     let mut summarized: HashSet<String> = candidates.iter().map(|c| c.relative.clone()).collect();
     settle(&mut index, &candidates, true);
-    for _ in 0..4 {
+    for _ in 0..8 {
         let needles = index.needles();
         let mut more = Vec::new();
         if !needles.is_empty() {
@@ -234,15 +234,16 @@ fn imported_from_disk(
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };
-            if text.contains("aioredis") || index::meets_needles(text.as_bytes(), needles) {
-                index.add_file(&relative);
-                found.push(Candidate {
-                    abs_path: project_root.join(&relative),
-                    display: relative.clone(),
-                    relative,
-                    text,
-                });
-            }
+            // Every module a checked file imports is summarized: what it offers
+            // may come from a module it imports in turn.
+            let _ = needles;
+            index.add_file(&relative);
+            found.push(Candidate {
+                abs_path: project_root.join(&relative),
+                display: relative.clone(),
+                relative,
+                text,
+            });
             break;
         }
     }
@@ -264,10 +265,12 @@ pub fn for_inputs(
     }
     // Paths that hold the project root read the whole project.
     let root = &inputs.settings.project_root;
-    let whole = !common.paths.is_empty()
-        && common.paths.iter().any(|path| {
-            std::fs::canonicalize(path).is_ok_and(|path| root.starts_with(&path) || path == *root)
-        });
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    let whole = common.paths.is_empty()
+        || common
+            .paths
+            .iter()
+            .any(|path| std::fs::canonicalize(path).is_ok_and(|path| root.starts_with(&path)));
     let partial = inputs.staged || !whole || common.changed_since.is_some();
     build(
         &inputs.files,

@@ -248,7 +248,8 @@ impl<'a> ModuleContext<'a> {
     /// Whether a qualified name starts at one of the project's top-level modules.
     pub fn is_project(&self, qualified: &str) -> bool {
         let root = qualified.split('.').next().unwrap_or(qualified);
-        self.index.roots.contains(root)
+        // aioredis' and redis-py's own sources in a project are still those packages.
+        !matches!(root, "aioredis" | "redis") && self.index.roots.contains(root)
     }
 
     /// What `module.name` is, following re-exports; with the summary of the
