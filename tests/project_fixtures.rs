@@ -249,3 +249,27 @@ fn related_locations_in_every_format() {
         .collect();
     assert_eq!(related, ["app/views.py:7", "app/views.py:9", "app/db.py:1"]);
 }
+
+/// `plan` lists the cross-module sites in the importing file's reasons: the
+/// file with no aioredis import of its own is planned for its hand changes.
+#[test]
+fn plan_counts_cross_module_sites() {
+    let files = case_files("imported_factory");
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    let run = project.run(&["plan"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let row = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("| `app/views.py` |"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        row.contains("| 0 | 0 | 5 |")
+            && row.contains("RU101 aioredis-legacy-api ×4, RU103 deprecated-close"),
+        "{row}"
+    );
+}
