@@ -65,24 +65,7 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     }
     let inputs = gather(&args.common, cwd)?;
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
-    let index = super::index::for_inputs(&args.common, &inputs, repo_path);
-    let wanted = project_prefilter(inputs.settings.any_file_rules(), &index);
-    let outcomes = map_files_if(&inputs.files, repo_path, &wanted, |file, decoded| {
-        let text = decoded.text;
-        let mut diagnostics = lint_file_in(
-            file.path(),
-            &text,
-            &inputs.settings,
-            &inputs.asyncio,
-            index.context(&file.relative),
-        );
-        if let Some(new_lines) = &inputs.new_lines {
-            new_lines.retain_new(&file.abs_path, &text, &mut diagnostics);
-        }
-        (!diagnostics.is_empty()).then(|| file_report(file, text, diagnostics, &inputs))
-    });
-    let (reports, crash) = collect(outcomes);
-    let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
+    let (reports, crash) = check_files(&args.common, &inputs, repo_path);
     // As ruff: `--unsafe-fixes` without `--fix` shows the unsafe fixes as available.
     let mode = if args.unsafe_fixes {
         FixMode::SafeAndUnsafe
@@ -102,6 +85,126 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
     }
     let found = reports.iter().any(|r| !r.diagnostics.is_empty());
     Ok(exit_status(found, args.common.exit_zero))
+}
+
+/// One file's result in `check`'s pass: its report, or its text handed to the
+/// project index (linted once the index is built).
+enum Checked {
+    Report(Option<FileReport>),
+    Deferred(super::index::Candidate),
+}
+
+/// Reads every file once and lints it. With a project index, the files pass 1
+/// summarizes are kept and linted after it, with the index; the others are
+/// linted at once (they can only matter to the index by spelling a name it
+/// offers, and those are read again and linted with it: `Builder::finish`).
+fn check_files(
+    common: &CommonArgs,
+    inputs: &Inputs,
+    repo_path: Option<&Path>,
+) -> (Vec<FileReport>, Option<Error>) {
+    let rules = inputs.settings.any_file_rules();
+    let builder = super::index::wants_index(rules).then(|| {
+        super::index::Builder::new(
+            &inputs.files,
+            &inputs.settings.project_root,
+            super::index::is_partial(common, inputs),
+        )
+    });
+    let lint = |file: crate::source::FilePath<'_>,
+                text: String,
+                project: Option<crate::python::index::ModuleContext<'_>>| {
+        let mut diagnostics = lint_file_in(file, &text, &inputs.settings, &inputs.asyncio, project);
+        if let Some(new_lines) = &inputs.new_lines {
+            new_lines.retain_new(file.abs_path, &text, &mut diagnostics);
+        }
+        (!diagnostics.is_empty()).then_some((text, diagnostics))
+    };
+    let wanted = |file: &SourceFile, bytes: &[u8]| {
+        let by_rules = match file.manifest {
+            Some(_) => crate::manifest::may_contain_findings(bytes),
+            None => crate::prefilter::may_contain_findings(bytes, rules),
+        };
+        by_rules || builder.as_ref().is_some_and(|b| b.defers(file, bytes))
+    };
+    let outcomes = map_files_if(&inputs.files, repo_path, &wanted, |file, decoded| {
+        if let Some(builder) = &builder
+            && builder.defers(file, decoded.text.as_bytes())
+        {
+            return Some(Checked::Deferred(super::index::Candidate::of(
+                file,
+                decoded.text,
+            )));
+        }
+        Some(Checked::Report(lint(file.path(), decoded.text, None).map(
+            |(text, diagnostics)| file_report(file, text, diagnostics, inputs),
+        )))
+    });
+    let (results, crash) = collect(outcomes);
+    let Some(builder) = builder else {
+        let reports = results
+            .into_iter()
+            .flatten()
+            .filter_map(|checked| match checked {
+                Checked::Report(report) => report,
+                Checked::Deferred(_) => None,
+            })
+            .collect();
+        return (reports, crash);
+    };
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut deferred = Vec::new();
+    for checked in results.into_iter().flatten() {
+        match checked {
+            Checked::Report(report) => reports.extend(report),
+            Checked::Deferred(candidate) => deferred.push(candidate),
+        }
+    }
+    let (index, candidates) = builder.finish(deferred, &inputs.files, repo_path);
+    // Every summarized file of the command is linted with the index (a file
+    // summarized for spelling an offered name replaces its earlier report).
+    let by_relative: std::collections::HashMap<&str, &SourceFile> = inputs
+        .files
+        .iter()
+        .map(|file| (file.relative.as_str(), file))
+        .collect();
+    let linted: Vec<Outcome<Option<FileReport>>> = candidates
+        .into_par_iter()
+        .filter(|candidate| !candidate.extra)
+        .filter_map(|candidate| {
+            let file = *by_relative.get(candidate.relative.as_str())?;
+            let display = file.display.clone();
+            Some(
+                match catch_unwind(AssertUnwindSafe(|| {
+                    lint(file.path(), candidate.text, index.context(&file.relative))
+                        .map(|(text, diagnostics)| file_report(file, text, diagnostics, inputs))
+                })) {
+                    Ok(report) => Outcome::Done(report),
+                    Err(payload) => Outcome::Crashed(display, crate::panic_message(&payload)),
+                },
+            )
+        })
+        .collect();
+    let relinted: std::collections::HashSet<String> = linted
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Done(Some(report)) => Some(report.display.clone()),
+            Outcome::Crashed(display, _) => Some(display.clone()),
+            _ => None,
+        })
+        .collect();
+    let (more, more_crash) = collect(linted);
+    reports.retain(|report| !relinted.contains(&report.display));
+    reports.extend(more.into_iter().flatten());
+    // In file order, as without an index.
+    let order: std::collections::HashMap<&str, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(position, file)| (file.display.as_str(), position))
+        .collect();
+    reports.sort_by_key(|report| order.get(report.display.as_str()).copied());
+    (reports, crash.or(more_crash))
 }
 
 /// What to say instead of `All checks passed!` when no file was read: why,

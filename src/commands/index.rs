@@ -32,93 +32,153 @@ pub fn wants_index(rules: RuleSet) -> bool {
 }
 
 /// One summarized module's text.
-struct Candidate {
-    relative: String,
-    display: String,
-    abs_path: std::path::PathBuf,
-    text: String,
+pub struct Candidate {
+    pub relative: String,
+    pub display: String,
+    pub abs_path: std::path::PathBuf,
+    pub text: String,
+    /// Read from the work tree for the index only (not one of the command's files).
+    pub extra: bool,
 }
 
-/// Builds the index of the project around `files` (see the module doc).
-/// `partial`: the files are not the whole project (staged mode, PATHS).
+impl Candidate {
+    pub fn of(file: &SourceFile, text: String) -> Self {
+        Candidate {
+            relative: file.relative.clone(),
+            display: file.display.clone(),
+            abs_path: file.abs_path.clone(),
+            text,
+            extra: false,
+        }
+    }
+}
+
+/// Pass 1 in two steps, so that `check` reads each file once: the command's
+/// own pass hands over the texts [`Builder::defers`] asks for (instead of
+/// linting them), then [`Builder::finish`] summarizes them, runs the needle
+/// rounds (a second read, only of files that spell an offered name) and
+/// returns the index with every summarized text, to be linted with it.
+pub struct Builder {
+    index: ProjectIndex,
+    project_root: std::path::PathBuf,
+    partial: bool,
+}
+
+fn is_python(file: &SourceFile) -> bool {
+    is_python_path(&file.display) && !file.relative.starts_with("..")
+}
+
+impl Builder {
+    /// `partial`: the files are not the whole project (staged mode, PATHS).
+    pub fn new(files: &[SourceFile], project_root: &Path, partial: bool) -> Self {
+        let mut packages: HashSet<String> = files
+            .iter()
+            .filter(|f| is_python(f) && is_package_file(&f.relative))
+            .map(|f| folder_of(&f.relative).to_string())
+            .collect();
+        if partial {
+            // The package layout of the files' folders, from the work tree.
+            let mut seen = HashSet::new();
+            for file in files.iter().filter(|f| is_python(f)) {
+                let mut folder = folder_of(&file.relative);
+                while !folder.is_empty() && seen.insert(folder.to_string()) {
+                    if project_root.join(folder).join("__init__.py").is_file() {
+                        packages.insert(folder.to_string());
+                    }
+                    folder = folder_of(folder);
+                }
+            }
+        }
+        let index = ProjectIndex::new(
+            files
+                .iter()
+                .filter(|f| is_python(f))
+                .map(|f| f.relative.as_str()),
+            packages,
+        );
+        Builder {
+            index,
+            project_root: project_root.to_path_buf(),
+            partial,
+        }
+    }
+
+    /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
+    /// files are only part of the project — it imports at all (its imports are
+    /// followed into the modules not read).
+    pub fn defers(&self, file: &SourceFile, bytes: &[u8]) -> bool {
+        is_python(file)
+            && (memchr::memmem::find(bytes, b"aioredis").is_some()
+                || (self.partial && memchr::memmem::find(bytes, b"import").is_some()))
+    }
+
+    /// Summarizes `candidates` to a fixed point, then adds the files that
+    /// spell an offered name (read again) and, for a partial run, the
+    /// modules the summarized ones import (from the work tree).
+    pub fn finish(
+        self,
+        mut candidates: Vec<Candidate>,
+        files: &[SourceFile],
+        repo_path: Option<&Path>,
+    ) -> (ProjectIndex, Vec<Candidate>) {
+        let Builder {
+            mut index,
+            project_root,
+            partial,
+        } = self;
+        let mut summarized: HashSet<String> =
+            candidates.iter().map(|c| c.relative.clone()).collect();
+        settle(&mut index, &candidates, true);
+        for _ in 0..8 {
+            let needles = index.needles();
+            let mut more = Vec::new();
+            if !needles.is_empty() {
+                let meets = |file: &SourceFile, bytes: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && index::meets_needles(bytes, &needles)
+                };
+                more = read(files, repo_path, &meets);
+            }
+            if partial {
+                more.extend(imported_from_disk(
+                    &mut index,
+                    &candidates,
+                    &summarized,
+                    &project_root,
+                ));
+            }
+            more.retain(|c| summarized.insert(c.relative.clone()));
+            if more.is_empty() {
+                break;
+            }
+            candidates.extend(more);
+            settle(&mut index, &candidates, true);
+        }
+        if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
+            let mut modules: Vec<_> = index.modules().collect();
+            modules.sort_by(|a, b| a.0.cmp(b.0));
+            for (module, summary) in modules {
+                eprintln!("index: {module}: {summary:?}");
+            }
+        }
+        (index, candidates)
+    }
+}
+
+/// Builds the index of the project around `files` in a pass of its own (see
+/// the module doc); `fix` and `plan` use it, `check` uses [`Builder`] inside
+/// its own pass.
 pub fn build(
     files: &[SourceFile],
     repo_path: Option<&Path>,
     project_root: &Path,
     partial: bool,
 ) -> ProjectIndex {
-    let python =
-        |file: &SourceFile| is_python_path(&file.display) && !file.relative.starts_with("..");
-    let mut packages: HashSet<String> = files
-        .iter()
-        .filter(|f| python(f) && is_package_file(&f.relative))
-        .map(|f| folder_of(&f.relative).to_string())
-        .collect();
-    if partial {
-        // The package layout of the files' folders, from the work tree.
-        let mut seen = HashSet::new();
-        for file in files.iter().filter(|f| python(f)) {
-            let mut folder = folder_of(&file.relative);
-            while !folder.is_empty() && seen.insert(folder.to_string()) {
-                if project_root.join(folder).join("__init__.py").is_file() {
-                    packages.insert(folder.to_string());
-                }
-                folder = folder_of(folder);
-            }
-        }
-    }
-    let mut index = ProjectIndex::new(
-        files
-            .iter()
-            .filter(|f| python(f))
-            .map(|f| f.relative.as_str()),
-        packages,
-    );
-    // A part of the project: its files may import from modules not read here,
-    // so each one that imports at all is summarized (its imports are followed).
-    let spells_aioredis = |file: &SourceFile, bytes: &[u8]| {
-        python(file)
-            && (memchr::memmem::find(bytes, b"aioredis").is_some()
-                || (partial && memchr::memmem::find(bytes, b"import").is_some()))
-    };
-    let mut candidates = read(files, repo_path, &spells_aioredis);
-    let mut summarized: HashSet<String> = candidates.iter().map(|c| c.relative.clone()).collect();
-    settle(&mut index, &candidates, true);
-    for _ in 0..8 {
-        let needles = index.needles();
-        let mut more = Vec::new();
-        if !needles.is_empty() {
-            let meets = |file: &SourceFile, bytes: &[u8]| {
-                python(file)
-                    && !summarized.contains(&file.relative)
-                    && index::meets_needles(bytes, &needles)
-            };
-            more = read(files, repo_path, &meets);
-        }
-        if partial {
-            more.extend(imported_from_disk(
-                &mut index,
-                &candidates,
-                &summarized,
-                project_root,
-                &needles,
-            ));
-        }
-        more.retain(|c| summarized.insert(c.relative.clone()));
-        if more.is_empty() {
-            break;
-        }
-        candidates.extend(more);
-        settle(&mut index, &candidates, true);
-    }
-    if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
-        let mut modules: Vec<_> = index.modules().collect();
-        modules.sort_by(|a, b| a.0.cmp(b.0));
-        for (module, summary) in modules {
-            eprintln!("index: {module}: {summary:?}");
-        }
-    }
-    index
+    let builder = Builder::new(files, project_root, partial);
+    let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
+    let candidates = read(files, repo_path, &defers);
+    builder.finish(candidates, files, repo_path).0
 }
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
@@ -178,12 +238,7 @@ fn read(
     wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
 ) -> Vec<Candidate> {
     map_files_if(files, repo_path, wanted, |file, decoded| {
-        Some(Candidate {
-            relative: file.relative.clone(),
-            display: file.display.clone(),
-            abs_path: file.abs_path.clone(),
-            text: decoded.text,
-        })
+        Some(Candidate::of(file, decoded.text))
     })
     .into_iter()
     .filter_map(|outcome| match outcome {
@@ -201,7 +256,6 @@ fn imported_from_disk(
     candidates: &[Candidate],
     summarized: &HashSet<String>,
     project_root: &Path,
-    needles: &[(String, String)],
 ) -> Vec<Candidate> {
     let mut wanted: Vec<String> = Vec::new();
     for candidate in candidates {
@@ -236,13 +290,13 @@ fn imported_from_disk(
             };
             // Every module a checked file imports is summarized: what it offers
             // may come from a module it imports in turn.
-            let _ = needles;
             index.add_file(&relative);
             found.push(Candidate {
                 abs_path: project_root.join(&relative),
                 display: relative.clone(),
                 relative,
                 text,
+                extra: true,
             });
             break;
         }
@@ -254,7 +308,20 @@ fn folder_of(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
-/// The index for a `check`/`fix` run (empty when no selected rule reads it).
+/// Whether the run's files are only part of the project: staged mode,
+/// `--changed-since`, or PATHS that do not hold the project root.
+pub fn is_partial(common: &crate::cli::CommonArgs, inputs: &super::inputs::Inputs) -> bool {
+    let root = &inputs.settings.project_root;
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    let whole = common.paths.is_empty()
+        || common
+            .paths
+            .iter()
+            .any(|path| std::fs::canonicalize(path).is_ok_and(|path| root.starts_with(&path)));
+    inputs.staged || !whole || common.changed_since.is_some()
+}
+
+/// The index for a `fix` run (empty when no selected rule reads it).
 pub fn for_inputs(
     common: &crate::cli::CommonArgs,
     inputs: &super::inputs::Inputs,
@@ -263,19 +330,10 @@ pub fn for_inputs(
     if !wants_index(inputs.settings.any_file_rules()) {
         return ProjectIndex::default();
     }
-    // Paths that hold the project root read the whole project.
-    let root = &inputs.settings.project_root;
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-    let whole = common.paths.is_empty()
-        || common
-            .paths
-            .iter()
-            .any(|path| std::fs::canonicalize(path).is_ok_and(|path| root.starts_with(&path)));
-    let partial = inputs.staged || !whole || common.changed_since.is_some();
     build(
         &inputs.files,
         repo_path,
         &inputs.settings.project_root,
-        partial,
+        is_partial(common, inputs),
     )
 }

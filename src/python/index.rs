@@ -114,6 +114,9 @@ pub struct ProjectIndex {
 pub struct ModuleContext<'a> {
     pub index: &'a ProjectIndex,
     pub module: &'a str,
+    /// The file (relative to the project root): two files may share a module
+    /// name (several projects side by side), and only one has the summary.
+    pub relative: &'a str,
     pub is_package: bool,
 }
 
@@ -162,10 +165,11 @@ impl ProjectIndex {
 
     /// The context of the file `relative`, when it is a module of the project.
     pub fn context(&self, relative: &str) -> Option<ModuleContext<'_>> {
-        let module = self.by_relative.get(relative)?;
+        let (relative, module) = self.by_relative.get_key_value(relative)?;
         Some(ModuleContext {
             index: self,
             module,
+            relative,
             is_package: is_package_file(relative),
         })
     }
@@ -195,8 +199,8 @@ impl ProjectIndex {
         let mut needles = Vec::new();
         for (module, summary) in &self.modules {
             let last = module.rsplit('.').next().unwrap_or(module).to_string();
-            for name in summary.exports.keys() {
-                if !name.contains("aioredis") {
+            for (name, export) in &summary.exports {
+                if !name.contains("aioredis") && self.carries_legacy(&export.what) {
                     needles.push((name.clone(), last.clone()));
                 }
             }
@@ -204,6 +208,38 @@ impl ProjectIndex {
         needles.sort();
         needles.dedup();
         needles
+    }
+}
+
+impl ProjectIndex {
+    /// Whether an export gives its importers something of aioredis: a 1.x
+    /// object, factory or class, an aioredis binding, or a re-export of one.
+    pub fn carries_legacy(&self, what: &Exported) -> bool {
+        let mut what = what;
+        for _ in 0..8 {
+            match what {
+                Exported::Object(kind) | Exported::Returns(kind) => {
+                    return *kind != LegacyKind::Foreign;
+                }
+                Exported::Class(class) => {
+                    return class.client
+                        || !class.attributes.is_empty()
+                        || !class.returns.is_empty();
+                }
+                Exported::Aioredis(_) => return true,
+                Exported::Alias(target) => {
+                    let Some((module, name)) = target.rsplit_once('.') else {
+                        return false;
+                    };
+                    let Some(export) = self.modules.get(module).and_then(|s| s.exports.get(name))
+                    else {
+                        return false;
+                    };
+                    what = &export.what;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -271,15 +307,19 @@ impl<'a> ModuleContext<'a> {
 
     /// The summary of this module (present when pass 1 summarized it).
     pub fn own(&self) -> Option<&'a Summary> {
-        self.index.modules.get(self.module)
+        self.index
+            .modules
+            .get(self.module)
+            .filter(|summary| summary.relative == self.relative)
     }
 
     /// Whether the checker has project work in this module: it was summarized
     /// and imports something 1.x or aioredis from the project, or others use
     /// what it exports.
     pub fn relevant(&self) -> bool {
-        self.own()
-            .is_some_and(|s| s.imports_legacy || !s.exports.is_empty())
+        // A module whose own exports matter spells `aioredis`: the rules'
+        // prefilter reads it anyway.
+        self.own().is_some_and(|s| s.imports_legacy)
     }
 
     /// Every use other modules make of `name` imported from this module.
