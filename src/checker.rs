@@ -291,6 +291,10 @@ impl<'src> Checker<'src> {
         imported.sort();
         imported.dedup();
         summary.imports = imported;
+        let mut names: Vec<(String, String)> = checker.project_imports.values().cloned().collect();
+        names.sort();
+        names.dedup();
+        summary.imported_names = names;
         for (root, attrs, range) in &checker.project_uses {
             let Some((module, name)) = checker.project_imports.get(root) else {
                 continue;

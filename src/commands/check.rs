@@ -120,12 +120,17 @@ fn check_files(
         }
         (!diagnostics.is_empty()).then_some((text, diagnostics))
     };
-    let wanted = |file: &SourceFile, bytes: &[u8]| {
-        let by_rules = match file.manifest {
-            Some(_) => crate::manifest::may_contain_findings(bytes),
-            None => crate::prefilter::may_contain_findings(bytes, rules),
-        };
-        by_rules || builder.as_ref().is_some_and(|b| b.defers(file, bytes))
+    let partial = builder.as_ref().is_some_and(|b| b.is_partial());
+    let wanted = |file: &SourceFile, bytes: &[u8]| match file.manifest {
+        Some(_) => crate::manifest::may_contain_findings(bytes),
+        // One scan for `redis` settles most files, as without an index.
+        None if builder.is_some() && !partial => {
+            crate::prefilter::may_contain_findings_or(bytes, rules, b"aioredis")
+        }
+        None => {
+            crate::prefilter::may_contain_findings(bytes, rules)
+                || builder.as_ref().is_some_and(|b| b.defers(file, bytes))
+        }
     };
     let outcomes = map_files_if(&inputs.files, repo_path, &wanted, |file, decoded| {
         if let Some(builder) = &builder

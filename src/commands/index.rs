@@ -103,6 +103,10 @@ impl Builder {
         }
     }
 
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
     /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
     /// files are only part of the project — it imports at all (its imports are
     /// followed into the modules not read).
@@ -128,7 +132,11 @@ impl Builder {
         } = self;
         let mut summarized: HashSet<String> =
             candidates.iter().map(|c| c.relative.clone()).collect();
-        settle(&mut index, &candidates, true);
+        for candidate in &candidates {
+            index.add_file(&candidate.relative);
+        }
+        settle(&mut index, &candidates, None);
+        let mut asked = std::collections::HashMap::new();
         for _ in 0..8 {
             let needles = index.needles();
             let mut more = Vec::new();
@@ -144,17 +152,22 @@ impl Builder {
                 more.extend(imported_from_disk(
                     &mut index,
                     &candidates,
-                    &summarized,
                     &project_root,
+                    &mut asked,
                 ));
             }
             more.retain(|c| summarized.insert(c.relative.clone()));
             if more.is_empty() {
                 break;
             }
+            for candidate in &more {
+                index.add_file(&candidate.relative);
+            }
+            let fresh: HashSet<String> = more.iter().map(|c| c.relative.clone()).collect();
             candidates.extend(more);
-            settle(&mut index, &candidates, true);
+            settle(&mut index, &candidates, Some(&fresh));
         }
+        index.keep_uses_of_aioredis_bindings();
         if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
             let mut modules: Vec<_> = index.modules().collect();
             modules.sort_by(|a, b| a.0.cmp(b.0));
@@ -183,17 +196,28 @@ pub fn build(
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
 /// module it imports from changed.
-fn settle(index: &mut ProjectIndex, candidates: &[Candidate], mut everything: bool) {
+fn settle(index: &mut ProjectIndex, candidates: &[Candidate], fresh: Option<&HashSet<String>>) {
+    let mut first = true;
     let mut changed: HashSet<String> = HashSet::new();
     for _ in 0..16 {
+        // Summarized again: a module that imports a name whose module changed
+        // and which now gives something of aioredis (most imports give nothing).
         let todo: Vec<&Candidate> = candidates
             .iter()
             .filter(|c| {
-                everything
+                (first && fresh.is_none_or(|fresh| fresh.contains(&c.relative)))
                     || index
                         .module_of(&c.relative)
                         .and_then(|m| index.summary(m))
-                        .is_some_and(|s| s.imports.iter().any(|i| changed.contains(i)))
+                        .is_some_and(|s| {
+                            s.imported_names.iter().any(|(module, name)| {
+                                changed.contains(module)
+                                    && index
+                                        .summary(module)
+                                        .and_then(|m| m.exports.get(name))
+                                        .is_some_and(|e| index.carries_legacy(&e.what))
+                            })
+                        })
             })
             .collect();
         let results: Vec<(String, index::Summary)> = todo
@@ -224,7 +248,7 @@ fn settle(index: &mut ProjectIndex, candidates: &[Candidate], mut everything: bo
                 changed.insert(module);
             }
         }
-        everything = false;
+        first = false;
         if changed.is_empty() {
             break;
         }
@@ -250,31 +274,53 @@ fn read(
 }
 
 /// The project modules the summarized ones import that the command does not
-/// read, from the work tree, when they spell `aioredis` or meet the needles.
+/// read, from the work tree, followed name by name: a checked file's imported
+/// names, then, through a module read here, the re-export (`from .pool import
+/// create_pool as make_pool`) of each name asked of it. A module read is
+/// summarized when it spells `aioredis` (a 1.x object starts there) or a
+/// name asked of it (it may define or re-export it).
 fn imported_from_disk(
     index: &mut ProjectIndex,
     candidates: &[Candidate],
-    summarized: &HashSet<String>,
     project_root: &Path,
+    asked: &mut std::collections::HashMap<String, HashSet<String>>,
 ) -> Vec<Candidate> {
-    let mut wanted: Vec<String> = Vec::new();
+    let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
     for candidate in candidates {
-        let Some(summary) = index
-            .module_of(&candidate.relative)
-            .and_then(|m| index.summary(m))
-        else {
+        let Some(module) = index.module_of(&candidate.relative) else {
             continue;
         };
-        for module in &summary.imports {
-            if index.summary(module).is_none() {
-                wanted.push(module.clone());
+        let Some(summary) = index.summary(module) else {
+            continue;
+        };
+        let pairs: Vec<(String, String)> = if candidate.extra {
+            // Only the names asked of a module read here lead further.
+            let names = asked.get(module).cloned().unwrap_or_default();
+            names
+                .iter()
+                .filter_map(|name| match &summary.exports.get(name)?.what {
+                    index::Exported::Alias(target) => target
+                        .rsplit_once('.')
+                        .map(|(m, n)| (m.to_string(), n.to_string())),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            summary.imported_names.clone()
+        };
+        for (module, name) in pairs {
+            if index.summary(&module).is_none()
+                && asked
+                    .entry(module.clone())
+                    .or_default()
+                    .insert(name.clone())
+            {
+                wanted.entry(module).or_default().insert(name);
             }
         }
     }
-    wanted.sort();
-    wanted.dedup();
     let mut found = Vec::new();
-    for module in wanted {
+    for (module, names) in wanted {
         let path = module.replace('.', "/");
         for relative in [
             format!("{path}.py"),
@@ -282,22 +328,19 @@ fn imported_from_disk(
             format!("src/{path}.py"),
             format!("src/{path}/__init__.py"),
         ] {
-            if summarized.contains(&relative) {
-                break;
-            }
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };
-            // Every module a checked file imports is summarized: what it offers
-            // may come from a module it imports in turn.
-            index.add_file(&relative);
-            found.push(Candidate {
-                abs_path: project_root.join(&relative),
-                display: relative.clone(),
-                relative,
-                text,
-                extra: true,
-            });
+            if text.contains("aioredis") || names.iter().any(|name| text.contains(name.as_str())) {
+                index.add_file(&relative);
+                found.push(Candidate {
+                    abs_path: project_root.join(&relative),
+                    display: relative.clone(),
+                    relative,
+                    text,
+                    extra: true,
+                });
+            }
             break;
         }
     }

@@ -92,6 +92,8 @@ pub struct Summary {
     pub uses: Vec<ExternalUse>,
     /// The project modules it imports from (absolute names).
     pub imports: Vec<String>,
+    /// The names it imports from them: (absolute module, name).
+    pub imported_names: Vec<(String, String)>,
     /// Some name it imports from the project is a 1.x object, a 1.x factory,
     /// a 1.x client class or a re-exported aioredis binding.
     pub imports_legacy: bool,
@@ -131,18 +133,42 @@ impl ProjectIndex {
             packages,
             ..ProjectIndex::default()
         };
+        // Only the top-level names are kept for every file; module names are
+        // added for the files pass 1 reads ([`Self::add_file`]).
         for relative in relatives {
             if let Some(name) = crate::plan::modules::module_names(relative, &index.packages)
                 .into_iter()
                 .next()
             {
-                if let Some(root) = name.split('.').next() {
+                let root = name.split('.').next().unwrap_or(&name);
+                if !index.roots.contains(root) {
                     index.roots.insert(root.to_string());
                 }
-                index.by_relative.insert(relative.to_string(), name);
             }
         }
         index
+    }
+
+    /// Drops the recorded uses of project names that are not aioredis
+    /// bindings: only those are judged by another module's import fix.
+    pub fn keep_uses_of_aioredis_bindings(&mut self) {
+        let bindings: HashSet<(String, String)> = self
+            .modules
+            .iter()
+            .flat_map(|(module, summary)| {
+                summary
+                    .exports
+                    .iter()
+                    .filter(|(_, export)| matches!(export.what, Exported::Aioredis(_)))
+                    .map(move |(name, _)| (module.clone(), name.clone()))
+            })
+            .collect();
+        for summary in self.modules.values_mut() {
+            summary
+                .uses
+                .retain(|use_| bindings.contains(&(use_.module.clone(), use_.name.clone())));
+            summary.uses.shrink_to_fit();
+        }
     }
 
     /// Adds a file the command does not read (a module its files import).
