@@ -125,6 +125,41 @@ fn parse_and_check(
     with_usage: bool,
 ) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    check_parsed(text, parsed, rules, options, with_usage)
+}
+
+/// Lints Python text and summarizes it for the project index from one parse
+/// (`check`'s single pass over the files pass 1 reads). The summary is `None`
+/// for text too deeply nested to walk.
+pub fn lint_and_summarize(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    project: crate::python::index::ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> (Vec<Diagnostic>, Option<crate::python::index::Summary>) {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let walkable = too_deeply_nested(parsed.tokens()).is_none()
+        && tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_none();
+    let summary = walkable.then(|| Checker::summarize(text, &parsed.syntax().body, project, file));
+    if !prefilter::may_contain_findings(text.as_bytes(), rules) {
+        if !walkable {
+            drop_without_recursion(parsed.into_syntax());
+        }
+        return (Vec::new(), summary);
+    }
+    let linted = check_parsed(text, parsed, rules, options, false);
+    (linted.diagnostics, summary)
+}
+
+fn check_parsed(
+    text: &str,
+    parsed: ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
     // The parser grows its own stack; the rules' walk over the tree does not.
     // Brackets nested deeper than Python allows are a syntax error, reported
     // without walking the tree.

@@ -91,7 +91,9 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
 /// project index (linted once the index is built).
 enum Checked {
     Report(Option<FileReport>),
-    Deferred(super::index::Candidate),
+    /// Summarized for the index; with the report linted without it, when the
+    /// same parse made both (kept unless the index changes the file's findings).
+    Deferred(Box<(super::index::Candidate, Option<Option<FileReport>>)>),
 }
 
 /// Reads every file once and lints it. With a project index, the files pass 1
@@ -136,10 +138,27 @@ fn check_files(
         if let Some(builder) = &builder
             && builder.defers(file, decoded.text.as_bytes())
         {
-            return Some(Checked::Deferred(super::index::Candidate::of(
-                file,
-                decoded.text,
-            )));
+            let mut candidate = super::index::Candidate::of(file, decoded.text);
+            let module = builder.module_name(&file.relative);
+            let (Some(module), None) = (module, file.manifest) else {
+                return Some(Checked::Deferred(Box::new((candidate, None))));
+            };
+            // One parse for the summary and the findings without the index.
+            let (mut diagnostics, summary) = crate::lint::lint_and_summarize(
+                &candidate.text,
+                crate::lint::source_type_of(&file.display),
+                inputs.settings.rules_for(&file.relative),
+                &inputs.settings.lint_options(),
+                builder.context_for(&file.relative, &module),
+                file.path(),
+            );
+            candidate.summary = summary;
+            if let Some(new_lines) = &inputs.new_lines {
+                new_lines.retain_new(&file.abs_path, &candidate.text, &mut diagnostics);
+            }
+            let report = (!diagnostics.is_empty())
+                .then(|| file_report(file, candidate.text.clone(), diagnostics, inputs));
+            return Some(Checked::Deferred(Box::new((candidate, Some(report)))));
         }
         Some(Checked::Report(lint(file.path(), decoded.text, None).map(
             |(text, diagnostics)| file_report(file, text, diagnostics, inputs),
@@ -152,20 +171,44 @@ fn check_files(
             .flatten()
             .filter_map(|checked| match checked {
                 Checked::Report(report) => report,
-                Checked::Deferred(_) => None,
+                Checked::Deferred(..) => None,
             })
             .collect();
         return (reports, crash);
     };
     let mut reports: Vec<FileReport> = Vec::new();
     let mut deferred = Vec::new();
+    let mut without_index: std::collections::HashMap<String, Option<FileReport>> =
+        std::collections::HashMap::new();
     for checked in results.into_iter().flatten() {
         match checked {
             Checked::Report(report) => reports.extend(report),
-            Checked::Deferred(candidate) => deferred.push(candidate),
+            Checked::Deferred(deferred_file) => {
+                let (candidate, report) = *deferred_file;
+                if let Some(report) = report {
+                    without_index.insert(candidate.relative.clone(), report);
+                }
+                deferred.push(candidate);
+            }
         }
     }
     let (index, candidates) = builder.finish(deferred, &inputs.files, repo_path);
+    // A file whose findings the index cannot change keeps those of the first
+    // lint: it imports nothing of aioredis from the project, and no other
+    // module uses an aioredis name it binds (its import fix stands as judged).
+    let mut candidates = candidates;
+    candidates.retain(|candidate| {
+        let unchanged = index
+            .context(&candidate.relative)
+            .is_some_and(|context| !context.relevant() && !context.others_use_its_aioredis_names());
+        match without_index.remove(&candidate.relative) {
+            Some(report) if unchanged => {
+                reports.extend(report);
+                false
+            }
+            _ => true,
+        }
+    });
     // Every summarized file of the command is linted with the index (a file
     // summarized for spelling an offered name replaces its earlier report).
     let by_relative: std::collections::HashMap<&str, &SourceFile> = inputs

@@ -39,6 +39,8 @@ pub struct Candidate {
     pub text: String,
     /// Read from the work tree for the index only (not one of the command's files).
     pub extra: bool,
+    /// Its summary, when the command's own pass made it (from the lint's parse).
+    pub summary: Option<index::Summary>,
 }
 
 impl Candidate {
@@ -49,6 +51,7 @@ impl Candidate {
             abs_path: file.abs_path.clone(),
             text,
             extra: false,
+            summary: None,
         }
     }
 }
@@ -107,6 +110,26 @@ impl Builder {
         self.partial
     }
 
+    /// The module name of a file, for [`Builder::context_for`].
+    pub fn module_name(&self, relative: &str) -> Option<String> {
+        self.index.module_name_of(relative)
+    }
+
+    /// The context a file's summary is made in during the command's own pass
+    /// (no module is summarized yet: what it imports resolves to nothing).
+    pub fn context_for<'a>(
+        &'a self,
+        relative: &'a str,
+        module: &'a str,
+    ) -> index::ModuleContext<'a> {
+        index::ModuleContext {
+            index: &self.index,
+            module,
+            relative,
+            is_package: is_package_file(relative),
+        }
+    }
+
     /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
     /// files are only part of the project — it imports at all (its imports are
     /// followed into the modules not read).
@@ -132,10 +155,22 @@ impl Builder {
         } = self;
         let mut summarized: HashSet<String> =
             candidates.iter().map(|c| c.relative.clone()).collect();
-        for candidate in &candidates {
+        let mut fresh: HashSet<String> = HashSet::new();
+        let mut changed: HashSet<String> = HashSet::new();
+        for candidate in &mut candidates {
             index.add_file(&candidate.relative);
+            let module = index.module_of(&candidate.relative).map(str::to_string);
+            match (candidate.summary.take(), module) {
+                (Some(summary), Some(module)) => {
+                    index.insert(module.clone(), summary);
+                    changed.insert(module);
+                }
+                _ => {
+                    fresh.insert(candidate.relative.clone());
+                }
+            }
         }
-        settle(&mut index, &candidates, None);
+        settle(&mut index, &candidates, Some(&fresh), changed);
         let mut asked = std::collections::HashMap::new();
         for _ in 0..8 {
             let needles = index.needles();
@@ -165,7 +200,7 @@ impl Builder {
             }
             let fresh: HashSet<String> = more.iter().map(|c| c.relative.clone()).collect();
             candidates.extend(more);
-            settle(&mut index, &candidates, Some(&fresh));
+            settle(&mut index, &candidates, Some(&fresh), HashSet::new());
         }
         index.keep_uses_of_aioredis_bindings();
         if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
@@ -196,9 +231,13 @@ pub fn build(
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
 /// module it imports from changed.
-fn settle(index: &mut ProjectIndex, candidates: &[Candidate], fresh: Option<&HashSet<String>>) {
+fn settle(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    fresh: Option<&HashSet<String>>,
+    mut changed: HashSet<String>,
+) {
     let mut first = true;
-    let mut changed: HashSet<String> = HashSet::new();
     for _ in 0..16 {
         // Summarized again: a module that imports a name whose module changed
         // and which now gives something of aioredis (most imports give nothing).
@@ -339,6 +378,7 @@ fn imported_from_disk(
                     relative,
                     text,
                     extra: true,
+                    summary: None,
                 });
             }
             break;

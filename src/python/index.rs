@@ -184,6 +184,13 @@ impl ProjectIndex {
         }
     }
 
+    /// The module name a file would get (whether or not it was added).
+    pub fn module_name_of(&self, relative: &str) -> Option<String> {
+        crate::plan::modules::module_names(relative, &self.packages)
+            .into_iter()
+            .next()
+    }
+
     /// The module name of a file (relative to the project root).
     pub fn module_of(&self, relative: &str) -> Option<&str> {
         self.by_relative.get(relative).map(String::as_str)
@@ -346,6 +353,15 @@ impl<'a> ModuleContext<'a> {
         // A module whose own exports matter spells `aioredis`: the rules'
         // prefilter reads it anyway.
         self.own().is_some_and(|s| s.imports_legacy)
+    }
+
+    /// Whether another module uses a name this module binds to aioredis.
+    pub fn others_use_its_aioredis_names(&self) -> bool {
+        self.own().is_some_and(|summary| {
+            summary.exports.iter().any(|(name, export)| {
+                matches!(export.what, Exported::Aioredis(_)) && !self.uses_of(name).is_empty()
+            })
+        })
     }
 
     /// Every use other modules make of `name` imported from this module.
