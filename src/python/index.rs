@@ -383,3 +383,80 @@ impl<'a> ModuleContext<'a> {
         found
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> ProjectIndex {
+        let packages = ["app", "app/db"].into_iter().map(String::from).collect();
+        let mut index = ProjectIndex::new(["app/__init__.py", "app/db/pool.py"], packages);
+        index.add_file("app/__init__.py");
+        index.add_file("app/db/pool.py");
+        let export = |what| Export {
+            what,
+            line: 1,
+            column: 1,
+        };
+        let mut pool = Summary::default();
+        pool.exports.insert(
+            "create_pool".into(),
+            export(Exported::Returns(LegacyKind::Pool)),
+        );
+        pool.exports.insert(
+            "aioredis".into(),
+            export(Exported::Aioredis("aioredis".into())),
+        );
+        index.insert("app.db.pool".into(), pool);
+        let mut package = Summary::default();
+        package.exports.insert(
+            "make_pool".into(),
+            export(Exported::Alias("app.db.pool.create_pool".into())),
+        );
+        package
+            .exports
+            .insert("loop".into(), export(Exported::Alias("app.loop".into())));
+        index.insert("app".into(), package);
+        index
+    }
+
+    #[test]
+    fn relative_imports_resolve_from_the_module_or_package() {
+        let index = index();
+        let module = index.context("app/db/pool.py").unwrap();
+        assert_eq!(
+            module.absolute(1, Some("conn")).as_deref(),
+            Some("app.db.conn")
+        );
+        assert_eq!(module.absolute(2, None).as_deref(), Some("app"));
+        assert_eq!(module.absolute(4, None), None);
+        let package = index.context("app/__init__.py").unwrap();
+        assert_eq!(
+            package.absolute(1, Some("db.pool")).as_deref(),
+            Some("app.db.pool")
+        );
+        assert!(package.is_project("app.db.pool.x"));
+        assert!(!package.is_project("aioredis.client"));
+    }
+
+    #[test]
+    fn exports_follow_re_exports_and_stop_at_cycles() {
+        let index = index();
+        let context = index.context("app/__init__.py").unwrap();
+        let (export, _) = context.export("app.make_pool").unwrap();
+        assert_eq!(export.what, Exported::Returns(LegacyKind::Pool));
+        assert!(context.export("app.loop").is_none());
+        assert!(index.carries_legacy(&Exported::Alias("app.make_pool".into())));
+        assert!(!index.carries_legacy(&Exported::Alias("app.loop".into())));
+        let needles = index.needles();
+        assert!(needles.contains(&("create_pool".into(), "pool".into())));
+        assert!(needles.contains(&("make_pool".into(), "app".into())));
+        assert!(
+            !needles
+                .iter()
+                .any(|(name, _)| name == "aioredis" || name == "loop")
+        );
+        assert!(meets_needles(b"from app import make_pool", &needles));
+        assert!(!meets_needles(b"make_pool = None", &needles));
+    }
+}
