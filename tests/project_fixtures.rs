@@ -2,15 +2,20 @@
 //! tests/fixtures/project is a project, checked by the real binary in a real git
 //! repository. Each file states its expected findings in `# error: RUxxx`
 //! comments (as tests/fixtures/check); the messages and the related locations
-//! are snapshotted. The same findings come out of paths mode, staged mode, and
-//! (for the files that import from the others) a check of that file alone.
+//! are snapshotted. The same findings come out of paths mode and (for the files
+//! that import from the others) a check of that file alone. Staged mode (the
+//! pre-commit hot path) builds no index: it reports what each module alone
+//! shows, the findings of `check --stdin-filename` file by file, a subset of
+//! paths mode's.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
-use common::Project;
+use common::{Project, Run};
 
 const SELECT: &str = "RU001,RU100,RU101,RU102,RU103,RU104,RU105";
 
@@ -103,6 +108,37 @@ fn findings(project: &Project, stdout: &str) -> (BTreeSet<(String, u64, String)>
     (found, rendered)
 }
 
+/// `check --stdin-filename PATH` of `text`: the module alone, with no index.
+fn check_stdin(project: &Project, path: &str, text: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args([
+            "check",
+            "--select",
+            SELECT,
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            path,
+        ])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .env_remove("REDIS_UNIFY_OUTPUT_FORMAT")
+        .env_remove("PRE_COMMIT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = text.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run::from(output)
+}
+
 fn check_case(case: &str) {
     let files = case_files(case);
     let borrowed: Vec<(&str, &str)> = files
@@ -143,8 +179,17 @@ fn check_case(case: &str) {
     }
     staged.git(&["add", "-A"]);
     let run = staged.run_staged(&["check", "--select", SELECT, "--output-format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
     let (in_staged, _) = findings(&staged, &run.stdout);
-    assert_eq!(in_staged, found, "{case}: staged mode");
+    // Staged mode has no index: each module as `--stdin-filename` sees it alone.
+    let mut alone = BTreeSet::new();
+    for (path, text) in &files {
+        let run = check_stdin(&staged, path, text);
+        assert!(run.code <= 1, "{}", run.stderr);
+        alone.extend(findings(&staged, &run.stdout).0);
+    }
+    assert_eq!(in_staged, alone, "{case}: staged mode");
+    assert!(in_staged.is_subset(&found), "{case}: staged mode");
 }
 
 #[test]

@@ -125,7 +125,11 @@ fn check_files(
     repo_path: Option<&Path>,
 ) -> (Vec<FileReport>, Option<Error>) {
     let rules = inputs.settings.any_file_rules();
-    let builder = super::index::wants_index(rules).then(|| {
+    // Not in staged mode: `check` on the staged content is the pre-commit hot
+    // path, and the index would read and summarize the imported modules from the
+    // work tree (56 -> 83 ms on the bench corpus). Staged `check` judges each
+    // module alone, as before the index; `fix`, `plan` and `check PATH` use it.
+    let builder = (super::index::wants_index(rules) && !inputs.staged).then(|| {
         super::index::Builder::new(
             &inputs.files,
             &inputs.settings.project_root,
