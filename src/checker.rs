@@ -55,8 +55,15 @@ pub struct FunctionFrame {
 pub struct Checker<'src> {
     phase: Phase,
     source: &'src str,
-    options: LintOptions,
+    options: LintOptions<'src>,
     model: SemanticModel,
+    /// Pass 1 of the project index: bind only, and record the uses of names
+    /// imported from the project's own modules.
+    summarizing: bool,
+    /// Names imported from the project's own modules (local name → module, name).
+    project_imports: rustc_hash::FxHashMap<String, (String, String)>,
+    /// Pass 1: the chains read off those names (root, attributes, range).
+    project_uses: Vec<(String, Vec<String>, TextRange)>,
     clients: ClientModel,
     /// Where aioredis 1.x clients, pools and transactions flow (RU101).
     legacy: LegacyModel,
@@ -138,22 +145,28 @@ impl<'src> Checker<'src> {
         source: &'src str,
         module: &[Stmt],
         rules: RuleSet,
-        options: &LintOptions,
+        options: &LintOptions<'src>,
     ) -> Vec<Diagnostic> {
         Self::run_inner(source, module, rules, options, None)
     }
 
-    fn run_inner(
+    fn new(
         source: &'src str,
         module: &[Stmt],
         rules: RuleSet,
-        options: &LintOptions,
-        usage: Option<&mut Usage>,
-    ) -> Vec<Diagnostic> {
-        let mut checker = Checker {
+        options: &LintOptions<'src>,
+    ) -> Self {
+        let imports_from_project = options
+            .project
+            .and_then(|p| p.own())
+            .is_some_and(|summary| summary.imports_legacy);
+        Checker {
             phase: Phase::Bind,
             source,
             options: *options,
+            summarizing: false,
+            project_imports: Default::default(),
+            project_uses: Vec::new(),
             model: SemanticModel::default(),
             clients: ClientModel::default(),
             legacy: LegacyModel::default(),
@@ -162,8 +175,9 @@ impl<'src> Checker<'src> {
             // has no 1.x objects, and pays nothing.
             tracks_legacy: (rules.contains(Rule::AioredisLegacyApi)
                 || rules.contains(Rule::DeprecatedClose))
-                && memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
-                && crate::api::api_map().may_mention_legacy(source),
+                && ((memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
+                    && crate::api::api_map().may_mention_legacy(source))
+                    || imports_from_project),
             client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
             functions: Vec::new(),
@@ -196,15 +210,28 @@ impl<'src> Checker<'src> {
                     || memchr::memmem::find(source.as_bytes(), b"'aioredis'").is_some()),
             pools: rules::legacy_rewrites::Pools::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
-        };
+        }
+    }
+
+    fn run_inner(
+        source: &'src str,
+        module: &[Stmt],
+        rules: RuleSet,
+        options: &LintOptions<'src>,
+        usage: Option<&mut Usage>,
+    ) -> Vec<Diagnostic> {
+        let mut checker = Checker::new(source, module, rules, options);
         checker.visit_body(module);
         checker
             .clients
             .resolve(&checker.model, checker.constructors);
         if checker.tracks_legacy {
-            checker
-                .legacy
-                .resolve(&checker.model, checker.constructors, checker.api);
+            checker.legacy.resolve(
+                &checker.model,
+                checker.constructors,
+                checker.api,
+                checker.options.project.as_ref(),
+            );
         }
         checker.phase = Phase::Check;
         checker.scope = MODULE_SCOPE;
@@ -220,12 +247,118 @@ impl<'src> Checker<'src> {
         checker.diagnostics
     }
 
+    /// Pass 1 of the project index: what the module offers the others and how
+    /// it uses what it imports from them (no rule runs). `display` is the file
+    /// as reports show it.
+    pub fn summarize(
+        source: &'src str,
+        module: &[Stmt],
+        project: crate::python::index::ModuleContext<'src>,
+        file: crate::source::FilePath<'_>,
+    ) -> crate::python::index::Summary {
+        use crate::python::index::{Export, Exported, ExternalUse, Summary};
+        let options = LintOptions {
+            target_redis_version: None,
+            also_manifest: false,
+            project: Some(project),
+        };
+        let mut rules = RuleSet::default();
+        rules.insert(Rule::AioredisLegacyApi);
+        let mut checker = Checker::new(source, module, rules, &options);
+        checker.summarizing = true;
+        checker.tracks_legacy = true;
+        checker.visit_body(module);
+        checker.legacy.resolve(
+            &checker.model,
+            checker.constructors,
+            checker.api,
+            Some(&project),
+        );
+        let line_index = ruff_source_file::LineIndex::from_source_text(source);
+        let position = |offset: ruff_text_size::TextSize| {
+            let at = line_index.line_column(offset, source);
+            (at.line.get() as u32, at.column.get() as u32)
+        };
+        let defined = module_level_definitions(module);
+        let place = |name: &str| defined.get(name).map_or((1, 1), |offset| position(*offset));
+        let mut summary = Summary {
+            display: file.display.to_string(),
+            relative: file.relative.to_string(),
+            abs_path: file.abs_path.display().to_string(),
+            ..Summary::default()
+        };
+        let mut insert = |name: String, what: Exported| {
+            let (line, column) = place(&name);
+            summary
+                .exports
+                .entry(name)
+                .or_insert(Export { what, line, column });
+        };
+        for (name, imports) in checker.model.module_imports() {
+            if let Some(aioredis) = imports.iter().find(|q| is_aioredis(q)) {
+                insert(name.to_string(), Exported::Aioredis(aioredis.clone()));
+            }
+        }
+        for (scope, name, qualified) in checker.legacy.project_imports() {
+            if scope == MODULE_SCOPE {
+                insert(name.to_string(), Exported::Alias(qualified.to_string()));
+            }
+        }
+        let (offers, _) = checker.legacy.module_offers();
+        let mut imports_legacy = false;
+        for (scope, name, qualified) in checker.legacy.project_imports() {
+            let _ = (scope, name);
+            if let Some((export, _)) = project.export(qualified) {
+                imports_legacy |= match &export.what {
+                    Exported::Object(_) | Exported::Returns(_) | Exported::Aioredis(_) => true,
+                    Exported::Class(class) => {
+                        class.client || !class.attributes.is_empty() || !class.returns.is_empty()
+                    }
+                    Exported::Alias(_) => false,
+                };
+            }
+        }
+        for (name, what) in offers {
+            insert(name, what);
+        }
+        summary.imports_legacy = imports_legacy;
+        let mut imported: Vec<String> = checker
+            .project_imports
+            .values()
+            .map(|(module, _)| module.clone())
+            .collect();
+        imported.sort();
+        imported.dedup();
+        summary.imports = imported;
+        let mut names: Vec<(String, String)> = checker.project_imports.values().cloned().collect();
+        names.sort();
+        names.dedup();
+        summary.imported_names = names;
+        for (root, attrs, range) in &checker.project_uses {
+            let Some((module, name)) = checker.project_imports.get(root) else {
+                continue;
+            };
+            let (line, column) = position(range.start());
+            let (end_line, end_column) = position(range.end());
+            summary.uses.push(ExternalUse {
+                module: module.clone(),
+                name: name.clone(),
+                attrs: attrs.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+            });
+        }
+        summary
+    }
+
     /// Like [`Checker::run`], and also how the module uses aioredis.
     pub fn run_with_usage(
         source: &'src str,
         module: &[Stmt],
         rules: RuleSet,
-        options: &LintOptions,
+        options: &LintOptions<'src>,
     ) -> (Vec<Diagnostic>, Usage) {
         let mut usage = Usage::default();
         let diagnostics = Self::run_inner(source, module, rules, options, Some(&mut usage));
@@ -409,7 +542,7 @@ impl<'src> Checker<'src> {
         self.mentions_an_alias
     }
 
-    pub fn options(&self) -> &LintOptions {
+    pub fn options(&self) -> &LintOptions<'src> {
         &self.options
     }
 
@@ -446,6 +579,33 @@ impl<'src> Checker<'src> {
 
     pub fn enabled(&self, rule: Rule) -> bool {
         self.rules.contains(rule)
+    }
+
+    /// Reports a finding on a 1.x object, with where the object comes from
+    /// when another module of the project made it.
+    pub fn report_on(&mut self, diagnostic: Diagnostic, receiver: &Expr) {
+        let origin = self
+            .legacy
+            .origin_of(receiver, self.scope, &self.model)
+            .map(|origin| crate::diagnostic::Related {
+                path: origin.display.clone(),
+                relative: origin.relative.clone(),
+                abs_path: origin.abs_path.clone(),
+                line: origin.line,
+                column: origin.column,
+                end_line: origin.line,
+                end_column: origin.column
+                    + origin.name.rsplit('.').next().unwrap_or_default().len() as u32,
+                message: format!(
+                    "the aioredis 1.x object `{}` holds comes from `{}`, defined here",
+                    self.text(receiver.range()),
+                    origin.name
+                ),
+            });
+        self.diagnostics.push(match origin {
+            Some(origin) => diagnostic.with_related(origin),
+            None => diagnostic,
+        });
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -770,8 +930,36 @@ impl<'src> Checker<'src> {
             }
             Stmt::ImportFrom(import) => {
                 let module = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                // The project's own module, by its absolute name (index only).
+                let project_module = self.options.project.and_then(|project| {
+                    project
+                        .absolute(import.level, import.module.as_ref().map(|m| m.as_str()))
+                        .filter(|absolute| import.level > 0 || project.is_project(absolute))
+                });
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    if let (Some(project_module), Some(project)) =
+                        (&project_module, self.options.project)
+                        && alias.name.as_str() != "*"
+                    {
+                        let qualified = format!("{project_module}.{}", alias.name.as_str());
+                        self.project_imports.insert(
+                            bound.to_string(),
+                            (project_module.clone(), alias.name.to_string()),
+                        );
+                        self.legacy
+                            .record_project_import(self.scope, bound, qualified.clone());
+                        // A name another module binds to an aioredis import is aioredis here.
+                        if let Some((export, _)) = project.export(&qualified)
+                            && let crate::python::index::Exported::Aioredis(aioredis) = &export.what
+                        {
+                            if self.tracks_legacy {
+                                self.legacy.record_import(self.api, aioredis);
+                            }
+                            self.model.bind_import(self.scope, bound, aioredis.clone());
+                            continue;
+                        }
+                    }
                     if import.level > 0 {
                         // A relative import names the project's own module, never a package.
                         self.model.bind_other(self.scope, bound);
@@ -1067,6 +1255,10 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
         match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
+                    if self.summarizing && self.project_imports.contains_key(name.id.as_str()) {
+                        self.project_uses
+                            .push((name.id.to_string(), Vec::new(), name.range));
+                    }
                     if !self.binding() {
                         if self.model.may_be_redis_import(name.id.as_str()) {
                             self.check_import_reference(expr);
@@ -1080,6 +1272,16 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_chain(self.api, self.scope, expr);
+                }
+                if self.summarizing
+                    && let Some((root, attrs)) = attribute_chain(expr)
+                    && self.project_imports.contains_key(root.id.as_str())
+                {
+                    self.project_uses.push((
+                        root.id.to_string(),
+                        attrs.iter().rev().map(|a| a.attr.to_string()).collect(),
+                        expr.range(),
+                    ));
                 }
                 // A whole `a.b.c` chain is one reference: resolve it once, at the top.
                 if !self.binding()
@@ -1199,6 +1401,70 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
         }
         visitor::walk_pattern(self, pattern);
     }
+}
+
+/// Where each module-level name is first bound: `def`, `class`, an
+/// assignment or an import, also inside module-level `if`/`try` blocks.
+fn module_level_definitions(
+    body: &[Stmt],
+) -> rustc_hash::FxHashMap<String, ruff_text_size::TextSize> {
+    let mut found = rustc_hash::FxHashMap::default();
+    let mut add = |name: &str, offset: ruff_text_size::TextSize| {
+        found.entry(name.to_string()).or_insert(offset);
+    };
+    let mut stack: Vec<&[Stmt]> = vec![body];
+    while let Some(body) = stack.pop() {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(function) => add(function.name.as_str(), function.name.start()),
+                Stmt::ClassDef(class) => add(class.name.as_str(), class.name.start()),
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            add(name.id.as_str(), name.start());
+                        }
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let Expr::Name(name) = assign.target.as_ref() {
+                        add(name.id.as_str(), name.start());
+                    }
+                }
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || alias.name.split('.').next().unwrap_or_default(),
+                            |a| a.as_str(),
+                        );
+                        add(bound, alias.start());
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    for alias in &import.names {
+                        let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                        add(bound.as_str(), alias.start());
+                    }
+                }
+                Stmt::If(stmt_if) => {
+                    stack.push(&stmt_if.body);
+                    for clause in &stmt_if.elif_else_clauses {
+                        stack.push(&clause.body);
+                    }
+                }
+                Stmt::Try(stmt_try) => {
+                    stack.push(&stmt_try.body);
+                    for handler in &stmt_try.handlers {
+                        let ExceptHandler::ExceptHandler(handler) = handler;
+                        stack.push(&handler.body);
+                    }
+                    stack.push(&stmt_try.orelse);
+                    stack.push(&stmt_try.finalbody);
+                }
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 /// Whether an assigned value can be a construction at all (see

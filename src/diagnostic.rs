@@ -19,6 +19,26 @@ pub struct Diagnostic {
     /// What to do about it, shown under the snippet when there is no fix.
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// Places in other files (or this one) that explain the finding: where a
+    /// client comes from, which module uses a name a fix would change.
+    pub related: Vec<Related>,
+}
+
+/// A location a diagnostic points to besides its own: a file (as shown, relative
+/// to the current folder), a 1-based line and column range, and what is there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Related {
+    /// As reports show it (relative to the current folder).
+    pub path: String,
+    /// Relative to the project root, `/`-separated (SARIF's `uri`).
+    pub relative: String,
+    /// Absolute (JSON's `filename`, as ruff's).
+    pub abs_path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -29,7 +49,15 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             fix: None,
+            related: Vec::new(),
         }
+    }
+
+    pub fn with_related(mut self, related: Related) -> Self {
+        if !self.related.contains(&related) {
+            self.related.push(related);
+        }
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -13,13 +13,22 @@ use crate::rules::{self, Rule, RuleSet, syntax_error};
 use crate::version::RedisVersion;
 
 /// What the rules may assume about the project a file belongs to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LintOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions<'a> {
     /// The redis-py release the code runs on, when known (`target-redis-version`).
     pub target_redis_version: Option<RedisVersion>,
     /// The file is a dependency manifest too (`setup.py`): RU002 leaves the
     /// manifest rules' codes in its `# noqa` comments alone.
     pub also_manifest: bool,
+    /// The project index, as this module sees it (check, fix and plan build it;
+    /// a single document has none).
+    pub project: Option<crate::python::index::ModuleContext<'a>>,
+}
+
+impl<'a> LintOptions<'a> {
+    pub fn with_project(self, project: Option<crate::python::index::ModuleContext<'a>>) -> Self {
+        LintOptions { project, ..self }
+    }
 }
 
 /// Lints Python source text with default options; diagnostics come sorted by position.
@@ -75,6 +84,7 @@ fn lint_inner(
 ) -> Linted {
     // `plan` reads how a module uses aioredis even when no rule is selected.
     let wanted = prefilter::may_contain_findings(text.as_bytes(), rules)
+        || options.project.is_some_and(|p| p.relevant())
         || (with_usage && memmem::find(text.as_bytes(), b"aioredis").is_some());
     if !wanted {
         return Linted {
@@ -86,6 +96,29 @@ fn lint_inner(
     parse_and_check(text, source_type, rules, options, with_usage)
 }
 
+/// Pass 1 of the project index: the summary of one module's text (see
+/// `python::index`); `None` for text too deeply nested to walk.
+pub fn summarize(
+    text: &str,
+    source_type: PySourceType,
+    project: crate::python::index::ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> Option<crate::python::index::Summary> {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    if too_deeply_nested(parsed.tokens()).is_some()
+        || tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_some()
+    {
+        drop_without_recursion(parsed.into_syntax());
+        return None;
+    }
+    Some(Checker::summarize(
+        text,
+        &parsed.syntax().body,
+        project,
+        file,
+    ))
+}
+
 /// Parses the text and runs the rules, whatever the prefilter would say.
 fn parse_and_check(
     text: &str,
@@ -95,6 +128,41 @@ fn parse_and_check(
     with_usage: bool,
 ) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    check_parsed(text, parsed, rules, options, with_usage)
+}
+
+/// Lints Python text and summarizes it for the project index from one parse
+/// (`check`'s single pass over the files pass 1 reads). The summary is `None`
+/// for text too deeply nested to walk.
+pub fn lint_and_summarize(
+    text: &str,
+    source_type: PySourceType,
+    rules: RuleSet,
+    options: &LintOptions,
+    project: crate::python::index::ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> (Vec<Diagnostic>, Option<crate::python::index::Summary>) {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let walkable = too_deeply_nested(parsed.tokens()).is_none()
+        && tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_none();
+    let summary = walkable.then(|| Checker::summarize(text, &parsed.syntax().body, project, file));
+    if !prefilter::may_contain_findings(text.as_bytes(), rules) {
+        if !walkable {
+            drop_without_recursion(parsed.into_syntax());
+        }
+        return (Vec::new(), summary);
+    }
+    let linted = check_parsed(text, parsed, rules, options, false);
+    (linted.diagnostics, summary)
+}
+
+fn check_parsed(
+    text: &str,
+    parsed: ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
     // The parser grows its own stack; the rules' walk over the tree does not.
     // Brackets nested deeper than Python allows are a syntax error, reported
     // without walking the tree.

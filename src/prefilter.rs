@@ -22,6 +22,16 @@ pub fn may_contain_findings(text: &[u8], rules: RuleSet) -> bool {
     rules.needles().iter().any(|needle| is_met(needle, text))
 }
 
+/// [`may_contain_findings`], or the text holds `also` (which must contain the
+/// shared needle text: one scan for it still settles most files).
+pub fn may_contain_findings_or(text: &[u8], rules: RuleSet, also: &[u8]) -> bool {
+    debug_assert!(memmem::find(also, Needle::SHARED.as_bytes()).is_some());
+    if memmem::find(text, Needle::SHARED.as_bytes()).is_none() {
+        return false;
+    }
+    rules.needles().iter().any(|needle| is_met(needle, text)) || memmem::find(text, also).is_some()
+}
+
 fn is_met(needle: &Needle, text: &[u8]) -> bool {
     match needle {
         Needle::Bytes(all) => all

@@ -17,6 +17,7 @@ use crate::lint::{
 };
 use crate::manifest::versions::redis_version;
 use crate::manifest::{Manifest, ManifestKind};
+use crate::python::index::ModuleContext;
 use crate::settings::{ExcludeMatcher, Settings};
 use crate::source::{FilePath, Origin, SourceFile, relative_to, slash_path};
 use crate::version::RedisVersion;
@@ -219,6 +220,18 @@ pub fn fix_file(
     asyncio: &AsyncioUse,
     mode: FixMode,
 ) -> FixOutcome {
+    fix_file_in(file, text, settings, asyncio, mode, None)
+}
+
+/// [`fix_file`] in a project: `project` is the index as this module sees it.
+pub fn fix_file_in(
+    file: FilePath<'_>,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+    mode: FixMode,
+    project: Option<ModuleContext<'_>>,
+) -> FixOutcome {
     let rules = settings.rules_for(file.relative);
     let mut outcome = FixOutcome {
         text: text.to_string(),
@@ -231,7 +244,7 @@ pub fn fix_file(
             text,
             source_type_of(file.display),
             rules,
-            &lint_options(file, settings),
+            &lint_options(file, settings).with_project(project),
             mode,
         );
     }
@@ -247,7 +260,7 @@ pub fn fix_file(
         outcome.failure = outcome.failure.or(manifest.failure);
         outcome.text = manifest.text;
         if is_python_path(file.display) {
-            outcome.diagnostics = lint_file(file, &outcome.text, settings, asyncio);
+            outcome.diagnostics = lint_file_in(file, &outcome.text, settings, asyncio, project);
         } else {
             outcome.diagnostics = manifest.diagnostics;
         }
@@ -265,10 +278,11 @@ pub fn add_noqa_file(
     text: &str,
     settings: &Settings,
     asyncio: &AsyncioUse,
+    project: Option<ModuleContext<'_>>,
 ) -> FixOutcome {
     use crate::fix::add_noqa::{Comments, add};
     use ruff_source_file::LineIndex;
-    let findings = lint_file(file, text, settings, asyncio);
+    let findings = lint_file_in(file, text, settings, asyncio, project);
     let unchanged = |diagnostics: Vec<Diagnostic>, failure: Option<String>| FixOutcome {
         text: text.to_string(),
         fixed: Default::default(),
@@ -359,6 +373,17 @@ pub fn lint_file(
     settings: &Settings,
     asyncio: &AsyncioUse,
 ) -> Vec<Diagnostic> {
+    lint_file_in(file, text, settings, asyncio, None)
+}
+
+/// [`lint_file`] in a project: `project` is the index as this module sees it.
+pub fn lint_file_in(
+    file: FilePath<'_>,
+    text: &str,
+    settings: &Settings,
+    asyncio: &AsyncioUse,
+    project: Option<ModuleContext<'_>>,
+) -> Vec<Diagnostic> {
     let rules = settings.rules_for(file.relative);
     let mut diagnostics = Vec::new();
     if is_python_path(file.display) {
@@ -366,7 +391,7 @@ pub fn lint_file(
             text,
             source_type_of(file.display),
             rules,
-            &lint_options(file, settings),
+            &lint_options(file, settings).with_project(project),
         );
     }
     let found = lint_manifest_file(file, text, settings, asyncio);
@@ -378,7 +403,7 @@ pub fn lint_file(
 }
 
 /// The options for linting `file` as Python.
-fn lint_options(file: FilePath<'_>, settings: &Settings) -> crate::lint::LintOptions {
+fn lint_options(file: FilePath<'_>, settings: &Settings) -> crate::lint::LintOptions<'static> {
     crate::lint::LintOptions {
         also_manifest: file.manifest.is_some(),
         ..settings.lint_options()

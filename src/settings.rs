@@ -313,10 +313,11 @@ impl Settings {
     }
 
     /// What the rules may assume about the project, for every file.
-    pub fn lint_options(&self) -> LintOptions {
+    pub fn lint_options(&self) -> LintOptions<'static> {
         LintOptions {
             target_redis_version: self.target_redis_version,
             also_manifest: false,
+            project: None,
         }
     }
 

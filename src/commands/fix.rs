@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::ExitStatus;
 use super::check::{
-    collect, exit_status, file_report, map_files, nothing_to_check, report_options, write_output,
+    collect, exit_status, file_report, map_files_if, nothing_to_check, report_options, write_output,
 };
 use super::inputs::{Inputs, Scope, gather_in};
 use super::rollback::{record_restore, restore_files};
@@ -23,7 +23,7 @@ use crate::fix::verify::{Interrupts, run_verify};
 use crate::fix::worktree::{IndexFlags, staged_blob_id};
 use crate::fix::write::{Checked, check_replaceable, replace_checked, write_target};
 use crate::fix::{commit, import_check};
-use crate::project::{add_noqa_file, fix_file, lint_file};
+use crate::project::{add_noqa_file, fix_file_in, lint_file};
 use crate::report::FileReport;
 use crate::rules::Rule;
 use crate::shell::shell_word;
@@ -185,32 +185,40 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         .cloned()
         .collect();
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
-    let outcomes = map_files(
-        &files,
-        repo_path,
-        inputs.settings.any_file_rules(),
-        |file, decoded| {
-            let text = decoded.text;
-            let outcome = if options.add_noqa {
-                add_noqa_file(file.path(), &text, &inputs.settings, &inputs.asyncio)
-            } else {
-                fix_file(
-                    file.path(),
-                    &text,
-                    &inputs.settings,
-                    &inputs.asyncio,
-                    options.mode,
-                )
-            };
-            Some(FileFix {
-                file: file.clone(),
-                original: text,
-                encoding: decoded.encoding,
-                round_trips: decoded.round_trips,
-                outcome,
-            })
-        },
-    );
+    // The index covers every file the command read, not only the phase's: a
+    // fix is judged against the whole project. `check --add-noqa` lints with it
+    // too, so its comments cover the cross-module findings `check PATH` reports.
+    let index = super::index::for_inputs(common, &inputs, repo_path);
+    let wanted = super::check::project_prefilter(inputs.settings.any_file_rules(), &index);
+    let outcomes = map_files_if(&files, repo_path, &wanted, |file, decoded| {
+        let text = decoded.text;
+        let project = index.context(&file.relative);
+        let outcome = if options.add_noqa {
+            add_noqa_file(
+                file.path(),
+                &text,
+                &inputs.settings,
+                &inputs.asyncio,
+                project,
+            )
+        } else {
+            fix_file_in(
+                file.path(),
+                &text,
+                &inputs.settings,
+                &inputs.asyncio,
+                options.mode,
+                project,
+            )
+        };
+        Some(FileFix {
+            file: file.clone(),
+            original: text,
+            encoding: decoded.encoding,
+            round_trips: decoded.round_trips,
+            outcome,
+        })
+    });
     let (results, crash) = collect(outcomes);
     if let Some(crash) = crash {
         return Err(crash);
@@ -262,15 +270,23 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // cannot be written keeps its original text (and its findings).
     let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
     let refix = |file: &SourceFile, text: &str| {
+        let project = index.context(&file.relative);
         if options.add_noqa {
-            add_noqa_file(file.path(), text, &inputs.settings, &inputs.asyncio)
+            add_noqa_file(
+                file.path(),
+                text,
+                &inputs.settings,
+                &inputs.asyncio,
+                project,
+            )
         } else {
-            fix_file(
+            fix_file_in(
                 file.path(),
                 text,
                 &inputs.settings,
                 &inputs.asyncio,
                 options.mode,
+                project,
             )
         }
     };

@@ -2,6 +2,7 @@ pub mod check;
 pub mod fix;
 pub mod history;
 pub mod hook;
+pub mod index;
 pub mod inputs;
 pub mod plan;
 pub mod rollback;

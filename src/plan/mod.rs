@@ -225,9 +225,19 @@ pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool)
         .iter()
         .filter(|f| is_python_path(&f.relative))
         .collect();
+    // The project index, as check and fix build it: the cross-module sites
+    // count in a file's reasons like the others.
+    let index = if crate::commands::index::wants_index(settings.rules) {
+        crate::commands::index::build(files, None, &settings.project_root, false)
+    } else {
+        crate::python::index::ProjectIndex::default()
+    };
     let read: Vec<Read> = python
         .par_iter()
-        .filter_map(|file| read_python(file, settings, &options))
+        .filter_map(|file| {
+            let options = options.with_project(index.context(&file.relative));
+            read_python(file, settings, &options)
+        })
         .collect();
     let packages: HashSet<String> = python
         .iter()
@@ -583,7 +593,7 @@ fn read_python(
     let source_type = source_type_of(&file.relative);
     // A file without `redis` has no migration finding (and without `aioredis`, it
     // can only have one through a client it is handed, as RU105 finds).
-    if !text.contains("redis") {
+    if !text.contains("redis") && !options.project.is_some_and(|p| p.relevant()) {
         // Only its imports matter, for the fan-in of the others.
         let (imports, import_time) = if text.contains("import") {
             let parsed = ruff_python_parser::parse_unchecked_source(&text, source_type);

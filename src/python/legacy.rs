@@ -134,6 +134,26 @@ pub struct LegacyModel {
     /// The module's functions by (binding scope, name); a class scope for methods.
     functions: HashMap<(ScopeId, String), FunctionDef>,
     calls: Vec<PendingCall>,
+    /// Names imported from the project's own modules: (scope, local name) →
+    /// the absolute name (`app.connections.create_pool`).
+    project_names: HashMap<(ScopeId, String), String>,
+    /// Where a target's 1.x object comes from, when another module made it.
+    origins: HashMap<LegacyTarget, Origin>,
+    /// The classes of other modules this module's classes name as bases.
+    next_external_class: ScopeId,
+}
+
+/// Where a 1.x object comes from in another module of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as reports show it, relative to the project root, absolute.
+    pub display: String,
+    pub relative: String,
+    pub abs_path: String,
+    pub line: u32,
+    pub column: u32,
+    /// The absolute name imported (`app.connections.create_pool`).
+    pub name: String,
 }
 
 impl LegacyModel {
@@ -170,6 +190,232 @@ impl LegacyModel {
         self.receivers
             .get(&scope)
             .map(|(name, class)| (name.as_str(), *class))
+    }
+
+    /// Bind phase: `bound` in `scope` is the project's own `qualified` (absolute).
+    pub fn record_project_import(&mut self, scope: ScopeId, bound: &str, qualified: String) {
+        self.project_names
+            .insert((scope, bound.to_string()), qualified);
+    }
+
+    /// The absolute project name `name`, bound in `scope`, was imported as.
+    pub fn project_name(&self, scope: ScopeId, name: &str) -> Option<&str> {
+        self.project_names
+            .get(&(scope, name.to_string()))
+            .map(String::as_str)
+    }
+
+    /// Whether the module imports anything from the project's own modules.
+    pub fn has_project_imports(&self) -> bool {
+        !self.project_names.is_empty()
+    }
+
+    /// The project names the module imports: (scope, local name, absolute name).
+    pub fn project_imports(&self) -> impl Iterator<Item = (ScopeId, &str, &str)> {
+        self.project_names
+            .iter()
+            .map(|((scope, name), qualified)| (*scope, name.as_str(), qualified.as_str()))
+    }
+
+    /// Gives the names imported from the project what their modules' summaries
+    /// say they are: a 1.x object, a factory's result, a class (as an
+    /// external class id with its client kind, attributes and methods).
+    fn import_project(&mut self, project: &crate::python::index::ModuleContext<'_>) {
+        use crate::python::index::Exported;
+        let imported: Vec<((ScopeId, String), String)> = self
+            .project_names
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for ((scope, name), qualified) in imported {
+            let Some((export, summary)) = project.export(&qualified) else {
+                continue;
+            };
+            let origin = Origin {
+                display: summary.display.clone(),
+                relative: summary.relative.clone(),
+                abs_path: summary.abs_path.clone(),
+                line: export.line,
+                column: export.column,
+                name: qualified.clone(),
+            };
+            let set = |this: &mut Self, target: LegacyTarget, kind: LegacyKind| {
+                if let LegacyTarget::Name(_, n)
+                | LegacyTarget::Attribute(_, n)
+                | LegacyTarget::Returns(_, n) = &target
+                {
+                    this.names.insert(n.clone());
+                }
+                this.origins.insert(target.clone(), origin.clone());
+                this.kinds.insert(target, kind);
+            };
+            match &export.what {
+                Exported::Object(kind) => {
+                    set(self, LegacyTarget::Name(scope, name.clone()), *kind);
+                    self.is_1x = true;
+                }
+                Exported::Returns(kind) => {
+                    set(self, LegacyTarget::Returns(scope, name.clone()), *kind);
+                    self.is_1x = true;
+                }
+                Exported::Class(class) => {
+                    // An id no scope of this module has: the class lives elsewhere.
+                    self.next_external_class += 1;
+                    let id = ScopeId::MAX - self.next_external_class;
+                    self.classes.insert((scope, name.clone()), id);
+                    if class.client {
+                        set(self, LegacyTarget::Class(id), LegacyKind::Client);
+                        self.is_1x = true;
+                    }
+                    for (attr, kind) in &class.attributes {
+                        set(self, LegacyTarget::Attribute(id, attr.clone()), *kind);
+                    }
+                    for (method, kind) in &class.returns {
+                        set(self, LegacyTarget::Returns(id, method.clone()), *kind);
+                    }
+                    if !class.attributes.is_empty() || !class.returns.is_empty() {
+                        self.is_1x = true;
+                    }
+                }
+                Exported::Aioredis(_) | Exported::Alias(_) => {}
+            }
+        }
+    }
+
+    /// Where the 1.x object `expr` holds comes from, when another module made it.
+    pub fn origin_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&Origin> {
+        if self.origins.is_empty() {
+            return None;
+        }
+        let parts = chain_parts(expr)?;
+        let target = self.target_of_parts(&parts, scope, model)?;
+        self.origins.get(&target)
+    }
+
+    /// The target a written chain (`conn`, `self._pool`) reads.
+    fn target_of_parts(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyTarget> {
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                Some(LegacyTarget::Name(bound, name.clone()))
+            }
+            [receiver, attr] => {
+                let class = self.receiver_class(receiver, scope, model)?;
+                self.lineage(class).find_map(|c| {
+                    let target = LegacyTarget::Attribute(c, attr.clone());
+                    self.kinds.contains_key(&target).then_some(target)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the object a flow's source gives comes from (one of the targets it reads).
+    fn origin_of_source(
+        &self,
+        source: &Source,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<Origin> {
+        let parts = match source {
+            Source::Value(parts) | Source::WithAwait(parts) => parts.as_slice(),
+            Source::Call(parts) | Source::AsyncWithCall(parts) => match parts.as_slice() {
+                [name] => {
+                    let bound = model.binding_scope(name, scope)?;
+                    return self
+                        .origins
+                        .get(&LegacyTarget::Returns(bound, name.clone()))
+                        .cloned();
+                }
+                [receiver @ .., method] => {
+                    if let [r] = receiver
+                        && let Some(class) = self.receiver_class(r, scope, model)
+                        && let Some(origin) = self.lineage(class).find_map(|c| {
+                            self.origins.get(&LegacyTarget::Returns(c, method.clone()))
+                        })
+                    {
+                        return Some(origin.clone());
+                    }
+                    receiver
+                }
+                [] => return None,
+            },
+            Source::Element(inner) => return self.origin_of_source(inner, scope, model),
+            Source::Types(_) => return None,
+        };
+        let target = self.target_of_parts(parts, scope, model)?;
+        self.origins.get(&target).cloned()
+    }
+
+    /// Pass 1: what the module offers other modules — its module-level 1.x
+    /// objects, the functions returning one, and its classes (binding scope is
+    /// the module).
+    pub fn module_offers(
+        &self,
+    ) -> (
+        Vec<(String, crate::python::index::Exported)>,
+        HashSet<String>,
+    ) {
+        use crate::python::index::{ClassExport, Exported};
+        let module = crate::python::semantic::MODULE_SCOPE;
+        let mut offers = Vec::new();
+        for (target, kind) in &self.kinds {
+            if *kind == LegacyKind::Foreign {
+                continue;
+            }
+            match target {
+                LegacyTarget::Name(scope, name) if *scope == module => {
+                    offers.push((name.clone(), Exported::Object(*kind)));
+                }
+                LegacyTarget::Returns(scope, name) if *scope == module => {
+                    offers.push((name.clone(), Exported::Returns(*kind)));
+                }
+                _ => {}
+            }
+        }
+        let mut classes = HashSet::default();
+        for ((binding, name), class) in &self.classes {
+            if *binding != module || *class > ScopeId::MAX / 2 {
+                continue;
+            }
+            let mut export = ClassExport {
+                client: self.is_client_class(*class),
+                ..ClassExport::default()
+            };
+            for c in self.lineage(*class) {
+                for (target, kind) in &self.kinds {
+                    if *kind == LegacyKind::Foreign {
+                        continue;
+                    }
+                    match target {
+                        LegacyTarget::Attribute(owner, attr)
+                            if *owner == c && !export.attributes.iter().any(|(a, _)| a == attr) =>
+                        {
+                            export.attributes.push((attr.clone(), *kind));
+                        }
+                        LegacyTarget::Returns(owner, method)
+                            if *owner == c && !export.returns.iter().any(|(m, _)| m == method) =>
+                        {
+                            export.returns.push((method.clone(), *kind));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            export.attributes.sort_by(|a, b| a.0.cmp(&b.0));
+            export.returns.sort_by(|a, b| a.0.cmp(&b.0));
+            classes.insert(name.clone());
+            if export.client || !export.attributes.is_empty() || !export.returns.is_empty() {
+                offers.push((name.clone(), Exported::Class(export)));
+            }
+        }
+        offers.sort_by(|a, b| a.0.cmp(&b.0));
+        (offers, classes)
     }
 
     /// Bind phase: an import of `qualified` (absolute).
@@ -477,8 +723,18 @@ impl LegacyModel {
     }
 
     /// Decides whether the module is 1.x and runs the flows to a fixed point.
-    pub fn resolve(&mut self, model: &SemanticModel, table: &ConstructorTable, api: &ApiMap) {
-        self.is_1x = self.imports_legacy
+    pub fn resolve(
+        &mut self,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+        api: &ApiMap,
+        project: Option<&crate::python::index::ModuleContext<'_>>,
+    ) {
+        if let Some(project) = project {
+            self.import_project(project);
+        }
+        self.is_1x = self.is_1x
+            || self.imports_legacy
             || self.legacy_chains.iter().any(|(scope, parts)| {
                 resolve_parts(model, *scope, parts)
                     .iter()
@@ -515,6 +771,11 @@ impl LegacyModel {
                     !(*kind == LegacyKind::Foreign && matches!(flow.target, LegacyTarget::Class(_)))
                 });
                 if let Some(kind) = kind {
+                    if !self.origins.is_empty()
+                        && let Some(origin) = self.origin_of_source(&flow.source, flow.scope, model)
+                    {
+                        self.origins.insert(flow.target.clone(), origin);
+                    }
                     let name = match &flow.target {
                         LegacyTarget::Name(_, name)
                         | LegacyTarget::Attribute(_, name)
@@ -683,6 +944,22 @@ impl LegacyModel {
         // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
         // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
         // is the 1.x client.
+        if let [name] = parts
+            && let Some(bound) = model.binding_scope(name, scope)
+            && self.project_names.contains_key(&(bound, name.clone()))
+        {
+            // The project's own callable: what its module's summary says.
+            if let Some(kind) = self.kinds.get(&LegacyTarget::Returns(bound, name.clone())) {
+                return Some(*kind);
+            }
+            if self
+                .classes
+                .get(&(bound, name.clone()))
+                .is_some_and(|class| self.is_client_class(*class))
+            {
+                return Some(LegacyKind::Client);
+            }
+        }
         let resolved = resolve_parts(model, scope, parts);
         for qualified in &resolved {
             if let Some(constructor) = table.lookup(qualified) {

@@ -2,5 +2,6 @@
 
 pub mod clients;
 pub mod imports;
+pub mod index;
 pub mod legacy;
 pub mod semantic;

@@ -118,6 +118,15 @@ impl SemanticModel {
         }
     }
 
+    /// The module scope's names bound only by imports, with what they import.
+    pub fn module_imports(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.scopes[MODULE_SCOPE]
+            .bindings
+            .iter()
+            .filter(|(_, binding)| !binding.imports.is_empty() && !binding.other)
+            .map(|(name, binding)| (name.as_str(), binding.imports.as_slice()))
+    }
+
     pub fn bind_other(&mut self, scope: ScopeId, name: &str) {
         let binding = self.scopes[scope]
             .bindings

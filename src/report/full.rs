@@ -68,6 +68,15 @@ pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) 
         if let Some(help) = &help {
             report.push(Group::with_title(Level::HELP.secondary_title(help)));
         }
+        let notes: Vec<String> = item
+            .diagnostic
+            .related
+            .iter()
+            .map(|r| format!("{}:{}:{}: {}", r.path, r.line, r.column, r.message))
+            .collect();
+        for note in &notes {
+            report.push(Group::with_title(Level::NOTE.secondary_title(note)));
+        }
         writeln!(out, "{}", renderer.render(&report))?;
         writeln!(out)?;
     }

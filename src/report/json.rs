@@ -39,7 +39,18 @@ struct JsonDiagnostic<'a> {
     location: Location,
     message: &'a str,
     noqa_row: usize,
+    /// Other places the finding points to (ruff has no such field).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
     url: String,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    end_location: Location,
+    filename: &'a str,
+    location: Location,
+    message: &'a str,
 }
 
 pub fn write(out: &mut dyn Write, located: &[Located]) -> io::Result<()> {
@@ -72,6 +83,23 @@ pub fn write(out: &mut dyn Write, located: &[Located]) -> io::Result<()> {
             },
             message: &item.diagnostic.message,
             noqa_row: item.start.line.get(),
+            related: item
+                .diagnostic
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    end_location: Location {
+                        column: r.end_column as usize,
+                        row: r.end_line as usize,
+                    },
+                    filename: &r.abs_path,
+                    location: Location {
+                        column: r.column as usize,
+                        row: r.line as usize,
+                    },
+                    message: &r.message,
+                })
+                .collect(),
             url: item.diagnostic.rule.url(),
         })
         .collect();

@@ -117,7 +117,37 @@ fn result(item: &Located, fingerprint: String) -> sarif::Result {
         .iter()
         .position(|r| *r == rule)
         .expect("every rule is in Rule::ALL");
-    sarif::Result::builder()
+    let related: Vec<sarif::Location> = item
+        .diagnostic
+        .related
+        .iter()
+        .enumerate()
+        .map(|(id, r)| {
+            sarif::Location::builder()
+                .id(id as i64)
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(super::percent_encode_path(&r.relative))
+                                .uri_base_id(SOURCE_ROOT)
+                                .build(),
+                        )
+                        .region(
+                            sarif::Region::builder()
+                                .start_line(r.line as i64)
+                                .start_column(r.column as i64)
+                                .end_line(r.end_line as i64)
+                                .end_column(r.end_column as i64)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .message(sarif::Message::builder().text(r.message.clone()).build())
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let mut result = sarif::Result::builder()
         .rule_id(rule.code())
         .rule_index(rule_index as i64)
         .level(sarif::ResultLevel::Error)
@@ -127,5 +157,9 @@ fn result(item: &Located, fingerprint: String) -> sarif::Result {
             FINGERPRINT_KEY.to_string(),
             fingerprint,
         )]))
-        .build()
+        .build();
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    result
 }

@@ -7,9 +7,9 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Rule;
 use crate::api::{ApiMap, is_aioredis};
 use crate::checker::{Checker, Reference};
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::python::semantic::ScopeId;
+use crate::diagnostic::{Diagnostic, Related};
+use crate::python::semantic::{MODULE_SCOPE, ScopeId};
 
 pub const DOC: &str = include_str!("../../rules/docs/RU100.md");
 
@@ -252,6 +252,54 @@ pub fn attach_fixes(checker: &mut Checker) {
                 line_of(*range)
             ));
         }
+        // The names a module-level import binds can be imported by other
+        // modules (`from app.db import aioredis`): their uses count too.
+        let mut related = Vec::new();
+        if plan.scope == MODULE_SCOPE
+            && let Some(project) = checker.options().project
+        {
+            for (name, before, after) in &plan.bound {
+                for (summary, use_) in project.uses_of(name) {
+                    let reference = Reference {
+                        root: name.clone(),
+                        binding_scope: MODULE_SCOPE,
+                        attrs: use_.attrs.clone(),
+                        ranges: vec![TextRange::default(); use_.attrs.len() + 1],
+                        in_annotation: false,
+                    };
+                    let what = match judge_use(checker.api(), "", &reference, before, after) {
+                        UseVerdict::Keeps => continue,
+                        UseVerdict::Rewrite(_) => {
+                            let mut written = name.clone();
+                            for attr in &use_.attrs {
+                                written.push('.');
+                                written.push_str(attr);
+                            }
+                            format!(
+                                "`{written}` needs a change there (`{after}` has no `exceptions`)"
+                            )
+                        }
+                        UseVerdict::Breaks(what) => what,
+                    };
+                    blockers.push(format!(
+                        "{what} ({}:{} imports `{name}` from here)",
+                        summary.display, use_.line
+                    ));
+                    related.push(Related {
+                        path: summary.display.clone(),
+                        relative: summary.relative.clone(),
+                        abs_path: summary.abs_path.clone(),
+                        line: use_.line,
+                        column: use_.column,
+                        end_line: use_.end_line,
+                        end_column: use_.end_column,
+                        message: format!(
+                            "`{name}` is imported from this module and used here: {what}"
+                        ),
+                    });
+                }
+            }
+        }
         if plan.star {
             blockers.push("the names a `*` import brings in cannot be checked".to_string());
         }
@@ -293,10 +341,16 @@ pub fn attach_fixes(checker: &mut Checker) {
             plan.diagnostic,
             Fix::new(edits, applicability, plan.title),
             blockers,
+            related,
         ));
     }
-    for (index, fix, blockers) in completed {
+    for (index, fix, blockers, related) in completed {
         let diagnostic = &mut checker.diagnostics_mut()[index];
+        for related in related {
+            if !diagnostic.related.contains(&related) {
+                diagnostic.related.push(related);
+            }
+        }
         if !blockers.is_empty() {
             let shown: Vec<&str> = blockers
                 .iter()

@@ -102,7 +102,7 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                         .transactions_mut()
                         .reported(attribute.attr.range(), index);
                 }
-                checker.report(diagnostic);
+                checker.report_on(diagnostic, &attribute.value);
             }
         }
         current = &attribute.value;
@@ -186,7 +186,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         if let Some(fix) = legacy_rewrites::keyword(checker.source(), call, method_name, keyword) {
             diagnostic = diagnostic.with_fix(fix);
         }
-        checker.report(diagnostic);
+        checker.report_on(diagnostic, &method.value);
     }
     if let Some(entry) = positional {
         let arguments = &call.arguments.args;
@@ -213,7 +213,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             if let Some(fix) = legacy_rewrites::positional(checker.source(), call, method) {
                 diagnostic = diagnostic.with_fix(fix);
             }
-            checker.report(diagnostic);
+            checker.report_on(diagnostic, &method.value);
         }
     }
 }
@@ -281,7 +281,7 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         {
             diagnostic = diagnostic.with_fix(fix);
         }
-        checker.report(diagnostic);
+        checker.report_on(diagnostic, &awaited.value);
     }
 }
 

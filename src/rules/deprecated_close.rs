@@ -137,7 +137,10 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
             ));
         }
     }
-    checker.report(diagnostic);
+    match call.func.as_ref() {
+        Expr::Attribute(method) => checker.report_on(diagnostic, &method.value),
+        _ => checker.report(diagnostic),
+    }
 }
 
 /// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model

@@ -24,6 +24,9 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
         .resolve_name(root.id.as_str(), checker.scope());
     let ranges = chain_ranges(expr);
     let api = checker.api();
+    if check_reexport(checker, root.id.as_str(), &attrs, &ranges) {
+        return;
+    }
     for base in roots.iter().filter(|q| is_redis_asyncio(q)) {
         let names = qualified_chain(base, &attrs);
         let Some((index, entry)) = names
@@ -59,4 +62,67 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
         checker.report(diagnostic);
         return;
     }
+}
+
+/// `from app.db import aioredis` where `app/db.py` binds `aioredis` to an
+/// aioredis import: the swap there (`import redis.asyncio as aioredis`) changes
+/// the name here too, so a use that redis.asyncio lacks breaks here. Reported
+/// here, pointing at the import in the other module.
+fn check_reexport(
+    checker: &mut Checker,
+    root: &str,
+    attrs: &[&ruff_python_ast::ExprAttribute],
+    ranges: &[ruff_text_size::TextRange],
+) -> bool {
+    let Some(project) = checker.options().project else {
+        return false;
+    };
+    let Some(scope) = checker.model().binding_scope(root, checker.scope()) else {
+        return false;
+    };
+    let Some(qualified) = checker.legacy().project_name(scope, root) else {
+        return false;
+    };
+    let Some((export, summary)) = project.export(qualified) else {
+        return false;
+    };
+    let crate::python::index::Exported::Aioredis(aioredis) = &export.what else {
+        return false;
+    };
+    let api = checker.api();
+    let Some(target) = api.module(aioredis).and_then(|m| m.target.clone()) else {
+        return false;
+    };
+    let names = qualified_chain(&target, attrs);
+    let Some((index, entry)) = names
+        .iter()
+        .enumerate()
+        .find_map(|(index, name)| api.missing(name).map(|entry| (index, entry)))
+    else {
+        return false;
+    };
+    let range = ranges[index];
+    let written = checker.text(range).to_string();
+    let (module, name) = qualified.rsplit_once('.').unwrap_or(("", qualified));
+    let diagnostic = Diagnostic::new(
+        Rule::MissingAfterSwap,
+        range,
+        format!(
+            "`{written}` comes from `{module}`, whose `{name}` is `{aioredis}`: once its import is \
+             swapped for `{target}`, `{}` does not exist (an AttributeError at run time); {}",
+            names[index], entry.instead
+        ),
+    )
+    .with_related(crate::diagnostic::Related {
+        path: summary.display.clone(),
+        relative: summary.relative.clone(),
+        abs_path: summary.abs_path.clone(),
+        line: export.line,
+        column: export.column,
+        end_line: export.line,
+        end_column: export.column + name.len() as u32,
+        message: format!("`{name}` is bound to `{aioredis}` here"),
+    });
+    checker.report(diagnostic);
+    true
 }

@@ -1,0 +1,422 @@
+//! Pass 1 of `check`, `fix` and `plan`: the project index (`python/index.rs`)
+//! over the files the command reads, before the rules run.
+//!
+//! Which files: the command's own files (the walk, the PATHS, or in staged
+//! mode the staged files, read from the index as the rules read them), and —
+//! when those are only part of the project (staged mode, PATHS) — the project
+//! modules they import, read from the work tree, transitively. A file is
+//! summarized when it spells `aioredis`, or spells a name another summarized
+//! module offers together with that module's last name part
+//! ([`index::meets_needles`]); rounds repeat until no new file qualifies.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::check::{Outcome, map_files_if};
+use crate::lint::{is_python_path, source_type_of, summarize};
+use crate::python::index::{self, ProjectIndex, is_package_file};
+use crate::rules::{Rule, RuleSet};
+use crate::source::SourceFile;
+
+/// The rules that read the index: the import fix (uses in other modules),
+/// RU101/RU103 (1.x objects from other modules), RU104 (re-exported names).
+pub fn wants_index(rules: RuleSet) -> bool {
+    rules.contains_any(&[
+        Rule::AioredisImport,
+        Rule::AioredisLegacyApi,
+        Rule::DeprecatedClose,
+        Rule::MissingAfterSwap,
+    ])
+}
+
+/// One summarized module's text.
+pub struct Candidate {
+    pub relative: String,
+    pub display: String,
+    pub abs_path: std::path::PathBuf,
+    pub text: String,
+    /// Read from the work tree for the index only (not one of the command's files).
+    pub extra: bool,
+    /// Its summary, when the command's own pass made it (from the lint's parse).
+    pub summary: Option<index::Summary>,
+}
+
+impl Candidate {
+    pub fn of(file: &SourceFile, text: String) -> Self {
+        Candidate {
+            relative: file.relative.clone(),
+            display: file.display.clone(),
+            abs_path: file.abs_path.clone(),
+            text,
+            extra: false,
+            summary: None,
+        }
+    }
+}
+
+/// Pass 1 in two steps, so that `check` reads each file once: the command's
+/// own pass hands over the texts [`Builder::defers`] asks for (instead of
+/// linting them), then [`Builder::finish`] summarizes them, runs the needle
+/// rounds (a second read, only of files that spell an offered name) and
+/// returns the index with every summarized text, to be linted with it.
+pub struct Builder {
+    index: ProjectIndex,
+    project_root: std::path::PathBuf,
+    partial: bool,
+}
+
+fn is_python(file: &SourceFile) -> bool {
+    is_python_path(&file.display) && !file.relative.starts_with("..")
+}
+
+impl Builder {
+    /// `partial`: the files are not the whole project (staged mode, PATHS).
+    pub fn new(files: &[SourceFile], project_root: &Path, partial: bool) -> Self {
+        let mut packages: HashSet<String> = files
+            .iter()
+            .filter(|f| is_python(f) && is_package_file(&f.relative))
+            .map(|f| folder_of(&f.relative).to_string())
+            .collect();
+        if partial {
+            // The package layout of the files' folders, from the work tree.
+            let mut seen = HashSet::new();
+            for file in files.iter().filter(|f| is_python(f)) {
+                let mut folder = folder_of(&file.relative);
+                while !folder.is_empty() && seen.insert(folder.to_string()) {
+                    if project_root.join(folder).join("__init__.py").is_file() {
+                        packages.insert(folder.to_string());
+                    }
+                    folder = folder_of(folder);
+                }
+            }
+        }
+        let index = ProjectIndex::new(
+            files
+                .iter()
+                .filter(|f| is_python(f))
+                .map(|f| f.relative.as_str()),
+            packages,
+        );
+        Builder {
+            index,
+            project_root: project_root.to_path_buf(),
+            partial,
+        }
+    }
+
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// The module name of a file, for [`Builder::context_for`].
+    pub fn module_name(&self, relative: &str) -> Option<String> {
+        self.index.module_name_of(relative)
+    }
+
+    /// The context a file's summary is made in during the command's own pass
+    /// (no module is summarized yet: what it imports resolves to nothing).
+    pub fn context_for<'a>(
+        &'a self,
+        relative: &'a str,
+        module: &'a str,
+    ) -> index::ModuleContext<'a> {
+        index::ModuleContext {
+            index: &self.index,
+            module,
+            relative,
+            is_package: is_package_file(relative),
+        }
+    }
+
+    /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
+    /// files are only part of the project — it imports at all (its imports are
+    /// followed into the modules not read).
+    pub fn defers(&self, file: &SourceFile, bytes: &[u8]) -> bool {
+        is_python(file)
+            && (memchr::memmem::find(bytes, b"aioredis").is_some()
+                || (self.partial && memchr::memmem::find(bytes, b"import").is_some()))
+    }
+
+    /// Summarizes `candidates` to a fixed point, then adds the files that
+    /// spell an offered name (read again) and, for a partial run, the
+    /// modules the summarized ones import (from the work tree).
+    pub fn finish(
+        self,
+        mut candidates: Vec<Candidate>,
+        files: &[SourceFile],
+        repo_path: Option<&Path>,
+    ) -> (ProjectIndex, Vec<Candidate>) {
+        let Builder {
+            mut index,
+            project_root,
+            partial,
+        } = self;
+        let mut summarized: HashSet<String> =
+            candidates.iter().map(|c| c.relative.clone()).collect();
+        let mut fresh: HashSet<String> = HashSet::new();
+        let mut changed: HashSet<String> = HashSet::new();
+        for candidate in &mut candidates {
+            index.add_file(&candidate.relative);
+            let module = index.module_of(&candidate.relative).map(str::to_string);
+            match (candidate.summary.take(), module) {
+                (Some(summary), Some(module)) => {
+                    index.insert(module.clone(), summary);
+                    changed.insert(module);
+                }
+                _ => {
+                    fresh.insert(candidate.relative.clone());
+                }
+            }
+        }
+        settle(&mut index, &candidates, Some(&fresh), changed);
+        let mut asked = std::collections::HashMap::new();
+        for _ in 0..8 {
+            let needles = index.needles();
+            let mut more = Vec::new();
+            if !needles.is_empty() {
+                let meets = |file: &SourceFile, bytes: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && index::meets_needles(bytes, &needles)
+                };
+                more = read(files, repo_path, &meets);
+            }
+            if partial {
+                more.extend(imported_from_disk(
+                    &mut index,
+                    &candidates,
+                    &project_root,
+                    &mut asked,
+                ));
+            }
+            more.retain(|c| summarized.insert(c.relative.clone()));
+            if more.is_empty() {
+                break;
+            }
+            for candidate in &more {
+                index.add_file(&candidate.relative);
+            }
+            let fresh: HashSet<String> = more.iter().map(|c| c.relative.clone()).collect();
+            candidates.extend(more);
+            settle(&mut index, &candidates, Some(&fresh), HashSet::new());
+        }
+        index.keep_uses_of_aioredis_bindings();
+        if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
+            let mut modules: Vec<_> = index.modules().collect();
+            modules.sort_by(|a, b| a.0.cmp(b.0));
+            for (module, summary) in modules {
+                eprintln!("index: {module}: {summary:?}");
+            }
+        }
+        (index, candidates)
+    }
+}
+
+/// Builds the index of the project around `files` in a pass of its own (see
+/// the module doc); `fix` and `plan` use it, `check` uses [`Builder`] inside
+/// its own pass.
+pub fn build(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    project_root: &Path,
+    partial: bool,
+) -> ProjectIndex {
+    let builder = Builder::new(files, project_root, partial);
+    let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
+    let candidates = read(files, repo_path, &defers);
+    builder.finish(candidates, files, repo_path).0
+}
+
+/// Runs the summaries to a fixed point: a module is summarized again while a
+/// module it imports from changed.
+fn settle(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    fresh: Option<&HashSet<String>>,
+    mut changed: HashSet<String>,
+) {
+    let mut first = true;
+    for _ in 0..16 {
+        // Summarized again: a module that imports a name whose module changed
+        // and which now gives something of aioredis (most imports give nothing).
+        let todo: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| {
+                (first && fresh.is_none_or(|fresh| fresh.contains(&c.relative)))
+                    || index
+                        .module_of(&c.relative)
+                        .and_then(|m| index.summary(m))
+                        .is_some_and(|s| {
+                            s.imported_names.iter().any(|(module, name)| {
+                                changed.contains(module)
+                                    && index
+                                        .summary(module)
+                                        .and_then(|m| m.exports.get(name))
+                                        .is_some_and(|e| index.carries_legacy(&e.what))
+                            })
+                        })
+            })
+            .collect();
+        let results: Vec<(String, index::Summary)> = todo
+            .par_iter()
+            .filter_map(|candidate| {
+                let context = index.context(&candidate.relative)?;
+                let summary = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    summarize(
+                        &candidate.text,
+                        source_type_of(&candidate.display),
+                        context,
+                        crate::source::FilePath {
+                            abs_path: &candidate.abs_path,
+                            display: &candidate.display,
+                            relative: &candidate.relative,
+                            manifest: None,
+                        },
+                    )
+                }))
+                .ok()
+                .flatten()?;
+                Some((context.module.to_string(), summary))
+            })
+            .collect();
+        changed.clear();
+        for (module, summary) in results {
+            if index.insert(module.clone(), summary) {
+                changed.insert(module);
+            }
+        }
+        first = false;
+        if changed.is_empty() {
+            break;
+        }
+    }
+}
+
+/// The files among `files` that `wanted` accepts, read (as the rules read them).
+fn read(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
+) -> Vec<Candidate> {
+    map_files_if(files, repo_path, wanted, |file, decoded| {
+        Some(Candidate::of(file, decoded.text))
+    })
+    .into_iter()
+    .filter_map(|outcome| match outcome {
+        Outcome::Done(found) => found,
+        // Told by the command's own pass, which reads the file again.
+        Outcome::Skipped(..) | Outcome::Crashed(..) => None,
+    })
+    .collect()
+}
+
+/// The project modules the summarized ones import that the command does not
+/// read, from the work tree, followed name by name: a checked file's imported
+/// names, then, through a module read here, the re-export (`from .pool import
+/// create_pool as make_pool`) of each name asked of it. A module read is
+/// summarized when it spells `aioredis` (a 1.x object starts there) or a
+/// name asked of it (it may define or re-export it).
+fn imported_from_disk(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    project_root: &Path,
+    asked: &mut std::collections::HashMap<String, HashSet<String>>,
+) -> Vec<Candidate> {
+    let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
+    for candidate in candidates {
+        let Some(module) = index.module_of(&candidate.relative) else {
+            continue;
+        };
+        let Some(summary) = index.summary(module) else {
+            continue;
+        };
+        let pairs: Vec<(String, String)> = if candidate.extra {
+            // Only the names asked of a module read here lead further.
+            let names = asked.get(module).cloned().unwrap_or_default();
+            names
+                .iter()
+                .filter_map(|name| match &summary.exports.get(name)?.what {
+                    index::Exported::Alias(target) => target
+                        .rsplit_once('.')
+                        .map(|(m, n)| (m.to_string(), n.to_string())),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            summary.imported_names.clone()
+        };
+        for (module, name) in pairs {
+            if index.summary(&module).is_none()
+                && asked
+                    .entry(module.clone())
+                    .or_default()
+                    .insert(name.clone())
+            {
+                wanted.entry(module).or_default().insert(name);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (module, names) in wanted {
+        let path = module.replace('.', "/");
+        for relative in [
+            format!("{path}.py"),
+            format!("{path}/__init__.py"),
+            format!("src/{path}.py"),
+            format!("src/{path}/__init__.py"),
+        ] {
+            let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+                continue;
+            };
+            if text.contains("aioredis") || names.iter().any(|name| text.contains(name.as_str())) {
+                index.add_file(&relative);
+                found.push(Candidate {
+                    abs_path: project_root.join(&relative),
+                    display: relative.clone(),
+                    relative,
+                    text,
+                    extra: true,
+                    summary: None,
+                });
+            }
+            break;
+        }
+    }
+    found
+}
+
+fn folder_of(relative: &str) -> &str {
+    relative.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Whether the run's files are only part of the project: staged mode,
+/// `--changed-since`, or PATHS that do not hold the project root.
+pub fn is_partial(common: &crate::cli::CommonArgs, inputs: &super::inputs::Inputs) -> bool {
+    let root = &inputs.settings.project_root;
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    let whole = common.paths.is_empty()
+        || common
+            .paths
+            .iter()
+            .any(|path| std::fs::canonicalize(path).is_ok_and(|path| root.starts_with(&path)));
+    inputs.staged || !whole || common.changed_since.is_some()
+}
+
+/// The index for a `fix` run (empty when no selected rule reads it).
+pub fn for_inputs(
+    common: &crate::cli::CommonArgs,
+    inputs: &super::inputs::Inputs,
+    repo_path: Option<&Path>,
+) -> ProjectIndex {
+    if !wants_index(inputs.settings.any_file_rules()) {
+        return ProjectIndex::default();
+    }
+    build(
+        &inputs.files,
+        repo_path,
+        &inputs.settings.project_root,
+        is_partial(common, inputs),
+    )
+}

@@ -1,0 +1,462 @@
+//! The project index: what each module of the project offers the others, as far
+//! as aioredis goes (issue 14's cross-module part).
+//!
+//! Pass 1 summarizes each module that can matter ([`summarize`]): a pure
+//! function of its text, its module name and what the modules it imports
+//! offer — the module-level 1.x clients and pools, the functions that return
+//! one, the classes (whether their instances are 1.x clients, the 1.x objects
+//! their `self.<attr>`s and methods hold), the names bound to an aioredis
+//! import (which another module can import from it), the project names it
+//! re-exports, and how it uses the names it imports from the project. A
+//! fixpoint over the import graph runs the summaries again until none changes.
+//! Pass 2 is the checker, handed a [`ModuleContext`]: an imported factory, a
+//! module-level client imported elsewhere, a subclass of a class of another
+//! module and the attributes set in such a base all resolve; a name bound to
+//! aioredis in another module resolves as aioredis where it is imported; and
+//! the import fix of a module judges the uses the other modules make of it.
+//!
+//! Which modules are summarized (exactness): every 1.x object and every
+//! re-exported aioredis binding starts in a module whose text spells
+//! `aioredis`; those are summarized first. A module that does not spell it
+//! can only get something from them by importing an exported name, so it is
+//! summarized when its text spells both an exported name and the last part of
+//! the exporting module's name (rounds until no new module qualifies).
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::python::legacy::LegacyKind;
+
+/// What a module offers under one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exported {
+    /// A module-level name that holds a 1.x object.
+    Object(LegacyKind),
+    /// A function whose call returns a 1.x object.
+    Returns(LegacyKind),
+    /// A class defined in the module.
+    Class(ClassExport),
+    /// A name bound to an aioredis import (`import aioredis` binds `aioredis`
+    /// to `aioredis`); another module's `from m import aioredis` gets it.
+    Aioredis(String),
+    /// A project name imported into the module (`from .pool import create_pool`
+    /// in a package's `__init__.py`), by its absolute name.
+    Alias(String),
+}
+
+/// A class of the module, as other modules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClassExport {
+    /// Its instances are 1.x clients (it or a base subclasses 1.x `Redis`).
+    pub client: bool,
+    /// `self.<attr>` holding a 1.x object, in it or its bases.
+    pub attributes: Vec<(String, LegacyKind)>,
+    /// Methods returning a 1.x object, in it or its bases.
+    pub returns: Vec<(String, LegacyKind)>,
+}
+
+/// One name a module offers, and where it is defined (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub what: Exported,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A use, in one module, of a name imported from another project module:
+/// `exceptions.RedisError` off `from app.db import aioredis`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalUse {
+    /// The module imported from (absolute).
+    pub module: String,
+    /// The name imported.
+    pub name: String,
+    /// The attributes read off it (`["exceptions", "RedisError"]`).
+    pub attrs: Vec<String>,
+    /// Where (1-based; the end column on the same line when it fits).
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// What pass 1 learns about one module.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// The file, as reports show it.
+    pub display: String,
+    /// Relative to the project root, and absolute.
+    pub relative: String,
+    pub abs_path: String,
+    pub exports: HashMap<String, Export>,
+    /// Uses of names imported from other project modules.
+    pub uses: Vec<ExternalUse>,
+    /// The project modules it imports from (absolute names).
+    pub imports: Vec<String>,
+    /// The names it imports from them: (absolute module, name).
+    pub imported_names: Vec<(String, String)>,
+    /// Some name it imports from the project is a 1.x object, a 1.x factory,
+    /// a 1.x client class or a re-exported aioredis binding.
+    pub imports_legacy: bool,
+}
+
+/// Every summarized module of the project, by absolute module name.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    modules: HashMap<String, Summary>,
+    /// The module name of each file, by its path relative to the project root.
+    by_relative: HashMap<String, String>,
+    /// The first part of every module name of the project (`app` for `app.db`).
+    roots: HashSet<String>,
+    /// The packages (folders with `__init__.py`), relative, `/`-separated.
+    packages: std::collections::HashSet<String>,
+}
+
+/// How one module sees the project.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleContext<'a> {
+    pub index: &'a ProjectIndex,
+    pub module: &'a str,
+    /// The file (relative to the project root): two files may share a module
+    /// name (several projects side by side), and only one has the summary.
+    pub relative: &'a str,
+    pub is_package: bool,
+}
+
+impl ProjectIndex {
+    /// An index of the project whose Python files (relative to the project
+    /// root) are `relatives`; `packages` are the folders with `__init__.py`.
+    pub fn new<'a>(
+        relatives: impl IntoIterator<Item = &'a str>,
+        packages: std::collections::HashSet<String>,
+    ) -> Self {
+        let mut index = ProjectIndex {
+            packages,
+            ..ProjectIndex::default()
+        };
+        // Only the top-level names are kept for every file; module names are
+        // added for the files pass 1 reads ([`Self::add_file`]).
+        for relative in relatives {
+            if let Some(name) = crate::plan::modules::module_names(relative, &index.packages)
+                .into_iter()
+                .next()
+            {
+                let root = name.split('.').next().unwrap_or(&name);
+                if !index.roots.contains(root) {
+                    index.roots.insert(root.to_string());
+                }
+            }
+        }
+        index
+    }
+
+    /// Drops the recorded uses of project names that are not aioredis
+    /// bindings: only those are judged by another module's import fix.
+    pub fn keep_uses_of_aioredis_bindings(&mut self) {
+        let bindings: HashSet<(String, String)> = self
+            .modules
+            .iter()
+            .flat_map(|(module, summary)| {
+                summary
+                    .exports
+                    .iter()
+                    .filter(|(_, export)| matches!(export.what, Exported::Aioredis(_)))
+                    .map(move |(name, _)| (module.clone(), name.clone()))
+            })
+            .collect();
+        for summary in self.modules.values_mut() {
+            summary
+                .uses
+                .retain(|use_| bindings.contains(&(use_.module.clone(), use_.name.clone())));
+            summary.uses.shrink_to_fit();
+        }
+    }
+
+    /// Adds a file the command does not read (a module its files import).
+    pub fn add_file(&mut self, relative: &str) {
+        if let Some(name) = crate::plan::modules::module_names(relative, &self.packages)
+            .into_iter()
+            .next()
+        {
+            if let Some(root) = name.split('.').next() {
+                self.roots.insert(root.to_string());
+            }
+            self.by_relative.insert(relative.to_string(), name);
+        }
+    }
+
+    /// The module name a file would get (whether or not it was added).
+    pub fn module_name_of(&self, relative: &str) -> Option<String> {
+        crate::plan::modules::module_names(relative, &self.packages)
+            .into_iter()
+            .next()
+    }
+
+    /// The module name of a file (relative to the project root).
+    pub fn module_of(&self, relative: &str) -> Option<&str> {
+        self.by_relative.get(relative).map(String::as_str)
+    }
+
+    /// The context of the file `relative`, when it is a module of the project.
+    pub fn context(&self, relative: &str) -> Option<ModuleContext<'_>> {
+        let (relative, module) = self.by_relative.get_key_value(relative)?;
+        Some(ModuleContext {
+            index: self,
+            module,
+            relative,
+            is_package: is_package_file(relative),
+        })
+    }
+
+    pub fn summary(&self, module: &str) -> Option<&Summary> {
+        self.modules.get(module)
+    }
+
+    pub fn insert(&mut self, module: String, summary: Summary) -> bool {
+        let changed = self.modules.get(&module) != Some(&summary);
+        self.modules.insert(module, summary);
+        changed
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    pub fn modules(&self) -> impl Iterator<Item = (&String, &Summary)> {
+        self.modules.iter()
+    }
+
+    /// The names other modules may import from the summarized ones without
+    /// spelling `aioredis`, with the last part of the exporting module's name:
+    /// a file that spells neither pair cannot import them.
+    pub fn needles(&self) -> Vec<(String, String)> {
+        let mut needles = Vec::new();
+        for (module, summary) in &self.modules {
+            let last = module.rsplit('.').next().unwrap_or(module).to_string();
+            for (name, export) in &summary.exports {
+                if !name.contains("aioredis") && self.carries_legacy(&export.what) {
+                    needles.push((name.clone(), last.clone()));
+                }
+            }
+        }
+        needles.sort();
+        needles.dedup();
+        needles
+    }
+}
+
+impl ProjectIndex {
+    /// Whether an export gives its importers something of aioredis: a 1.x
+    /// object, factory or class, an aioredis binding, or a re-export of one.
+    pub fn carries_legacy(&self, what: &Exported) -> bool {
+        let mut what = what;
+        for _ in 0..8 {
+            match what {
+                Exported::Object(kind) | Exported::Returns(kind) => {
+                    return *kind != LegacyKind::Foreign;
+                }
+                Exported::Class(class) => {
+                    return class.client
+                        || !class.attributes.is_empty()
+                        || !class.returns.is_empty();
+                }
+                Exported::Aioredis(_) => return true,
+                Exported::Alias(target) => {
+                    let Some((module, name)) = target.rsplit_once('.') else {
+                        return false;
+                    };
+                    let Some(export) = self.modules.get(module).and_then(|s| s.exports.get(name))
+                    else {
+                        return false;
+                    };
+                    what = &export.what;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Whether the bytes of a file spell one of the `needles` pairs (both parts).
+pub fn meets_needles(bytes: &[u8], needles: &[(String, String)]) -> bool {
+    needles.iter().any(|(name, module)| {
+        memchr::memmem::find(bytes, name.as_bytes()).is_some()
+            && memchr::memmem::find(bytes, module.as_bytes()).is_some()
+    })
+}
+
+pub fn is_package_file(relative: &str) -> bool {
+    relative == "__init__.py"
+        || relative.ends_with("/__init__.py")
+        || relative == "__init__.pyi"
+        || relative.ends_with("/__init__.pyi")
+}
+
+impl<'a> ModuleContext<'a> {
+    /// The absolute module a `from <dots><module> import` names.
+    pub fn absolute(&self, level: u32, module: Option<&str>) -> Option<String> {
+        if level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut base: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
+        if !self.is_package {
+            base.pop();
+        }
+        for _ in 1..level {
+            base.pop()?;
+        }
+        let mut parts = base.join(".");
+        if let Some(module) = module.filter(|m| !m.is_empty()) {
+            if !parts.is_empty() {
+                parts.push('.');
+            }
+            parts.push_str(module);
+        }
+        (!parts.is_empty()).then_some(parts)
+    }
+
+    /// Whether a qualified name starts at one of the project's top-level modules.
+    pub fn is_project(&self, qualified: &str) -> bool {
+        let root = qualified.split('.').next().unwrap_or(qualified);
+        // aioredis' and redis-py's own sources in a project are still those packages.
+        !matches!(root, "aioredis" | "redis") && self.index.roots.contains(root)
+    }
+
+    /// What `module.name` is, following re-exports; with the summary of the
+    /// module that defines it.
+    pub fn export(&self, qualified: &str) -> Option<(&'a Export, &'a Summary)> {
+        let mut qualified = qualified.to_string();
+        for _ in 0..8 {
+            let (module, name) = qualified.rsplit_once('.')?;
+            let summary = self.index.modules.get(module)?;
+            let export = summary.exports.get(name)?;
+            match &export.what {
+                Exported::Alias(target) if *target != qualified => qualified = target.clone(),
+                Exported::Alias(_) => return None,
+                _ => return Some((export, summary)),
+            }
+        }
+        None
+    }
+
+    /// The summary of this module (present when pass 1 summarized it).
+    pub fn own(&self) -> Option<&'a Summary> {
+        self.index
+            .modules
+            .get(self.module)
+            .filter(|summary| summary.relative == self.relative)
+    }
+
+    /// Whether the checker has project work in this module: it was summarized
+    /// and imports something 1.x or aioredis from the project, or others use
+    /// what it exports.
+    pub fn relevant(&self) -> bool {
+        // A module whose own exports matter spells `aioredis`: the rules'
+        // prefilter reads it anyway.
+        self.own().is_some_and(|s| s.imports_legacy)
+    }
+
+    /// Whether another module uses a name this module binds to aioredis.
+    pub fn others_use_its_aioredis_names(&self) -> bool {
+        self.own().is_some_and(|summary| {
+            summary.exports.iter().any(|(name, export)| {
+                matches!(export.what, Exported::Aioredis(_)) && !self.uses_of(name).is_empty()
+            })
+        })
+    }
+
+    /// Every use other modules make of `name` imported from this module.
+    pub fn uses_of(&self, name: &str) -> Vec<(&'a Summary, &'a ExternalUse)> {
+        let mut found: Vec<(&Summary, &ExternalUse)> = self
+            .index
+            .modules
+            .values()
+            .flat_map(|summary| summary.uses.iter().map(move |use_| (summary, use_)))
+            .filter(|(_, use_)| use_.module == self.module && use_.name == name)
+            .collect();
+        found.sort_by(|a, b| {
+            (a.0.display.as_str(), a.1.line, a.1.column).cmp(&(
+                b.0.display.as_str(),
+                b.1.line,
+                b.1.column,
+            ))
+        });
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> ProjectIndex {
+        let packages = ["app", "app/db"].into_iter().map(String::from).collect();
+        let mut index = ProjectIndex::new(["app/__init__.py", "app/db/pool.py"], packages);
+        index.add_file("app/__init__.py");
+        index.add_file("app/db/pool.py");
+        let export = |what| Export {
+            what,
+            line: 1,
+            column: 1,
+        };
+        let mut pool = Summary::default();
+        pool.exports.insert(
+            "create_pool".into(),
+            export(Exported::Returns(LegacyKind::Pool)),
+        );
+        pool.exports.insert(
+            "aioredis".into(),
+            export(Exported::Aioredis("aioredis".into())),
+        );
+        index.insert("app.db.pool".into(), pool);
+        let mut package = Summary::default();
+        package.exports.insert(
+            "make_pool".into(),
+            export(Exported::Alias("app.db.pool.create_pool".into())),
+        );
+        package
+            .exports
+            .insert("loop".into(), export(Exported::Alias("app.loop".into())));
+        index.insert("app".into(), package);
+        index
+    }
+
+    #[test]
+    fn relative_imports_resolve_from_the_module_or_package() {
+        let index = index();
+        let module = index.context("app/db/pool.py").unwrap();
+        assert_eq!(
+            module.absolute(1, Some("conn")).as_deref(),
+            Some("app.db.conn")
+        );
+        assert_eq!(module.absolute(2, None).as_deref(), Some("app"));
+        assert_eq!(module.absolute(4, None), None);
+        let package = index.context("app/__init__.py").unwrap();
+        assert_eq!(
+            package.absolute(1, Some("db.pool")).as_deref(),
+            Some("app.db.pool")
+        );
+        assert!(package.is_project("app.db.pool.x"));
+        assert!(!package.is_project("aioredis.client"));
+    }
+
+    #[test]
+    fn exports_follow_re_exports_and_stop_at_cycles() {
+        let index = index();
+        let context = index.context("app/__init__.py").unwrap();
+        let (export, _) = context.export("app.make_pool").unwrap();
+        assert_eq!(export.what, Exported::Returns(LegacyKind::Pool));
+        assert!(context.export("app.loop").is_none());
+        assert!(index.carries_legacy(&Exported::Alias("app.make_pool".into())));
+        assert!(!index.carries_legacy(&Exported::Alias("app.loop".into())));
+        let needles = index.needles();
+        assert!(needles.contains(&("create_pool".into(), "pool".into())));
+        assert!(needles.contains(&("make_pool".into(), "app".into())));
+        assert!(
+            !needles
+                .iter()
+                .any(|(name, _)| name == "aioredis" || name == "loop")
+        );
+        assert!(meets_needles(b"from app import make_pool", &needles));
+        assert!(!meets_needles(b"make_pool = None", &needles));
+    }
+}

@@ -1,0 +1,354 @@
+//! Multi-file fixtures (issue 14's project index): each folder under
+//! tests/fixtures/project is a project, checked by the real binary in a real git
+//! repository. Each file states its expected findings in `# error: RUxxx`
+//! comments (as tests/fixtures/check); the messages and the related locations
+//! are snapshotted. The same findings come out of paths mode and (for the files
+//! that import from the others) a check of that file alone. Staged mode (the
+//! pre-commit hot path) builds no index: it reports what each module alone
+//! shows, the findings of `check --stdin-filename` file by file, a subset of
+//! paths mode's.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{Project, Run};
+
+const SELECT: &str = "RU001,RU100,RU101,RU102,RU103,RU104,RU105";
+
+/// The case's files: (relative path, text), sorted.
+fn case_files(case: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/project")
+        .join(case);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push((relative, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// (file, line, code) the comments promise.
+fn expected(files: &[(String, String)]) -> BTreeSet<(String, u64, String)> {
+    let mut found = BTreeSet::new();
+    for (path, text) in files {
+        for (index, line) in text.lines().enumerate() {
+            let Some(position) = line.find("# error: ") else {
+                continue;
+            };
+            for word in line[position + "# error: ".len()..].split_whitespace() {
+                if !word.starts_with("RU") {
+                    break;
+                }
+                found.insert((path.clone(), index as u64 + 1, word.to_string()));
+            }
+        }
+    }
+    found
+}
+
+/// (file, line, code) of a JSON report, and the rendered messages with notes.
+fn findings(project: &Project, stdout: &str) -> (BTreeSet<(String, u64, String)>, Vec<String>) {
+    let diagnostics: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    let root = project.path().canonicalize().unwrap();
+    let relative = |filename: &str| {
+        let path = Path::new(filename);
+        path.strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut found = BTreeSet::new();
+    let mut rendered = Vec::new();
+    for d in diagnostics.as_array().unwrap() {
+        let file = relative(d["filename"].as_str().unwrap());
+        let row = d["location"]["row"].as_u64().unwrap();
+        let code = d["code"].as_str().unwrap().to_string();
+        rendered.push(format!(
+            "{file}:{row}:{}: {code} {}",
+            d["location"]["column"],
+            d["message"].as_str().unwrap()
+        ));
+        if let Some(fix) = d["fix"].as_object() {
+            rendered.push(format!(
+                "  fix ({}): {}",
+                fix["applicability"].as_str().unwrap(),
+                fix["message"].as_str().unwrap()
+            ));
+        }
+        for related in d["related"].as_array().into_iter().flatten() {
+            rendered.push(format!(
+                "  related: {}:{}:{}: {}",
+                relative(related["filename"].as_str().unwrap()),
+                related["location"]["row"],
+                related["location"]["column"],
+                related["message"].as_str().unwrap()
+            ));
+        }
+        found.insert((file, row, code));
+    }
+
+    (found, rendered)
+}
+
+/// `check --stdin-filename PATH` of `text`: the module alone, with no index.
+fn check_stdin(project: &Project, path: &str, text: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args([
+            "check",
+            "--select",
+            SELECT,
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            path,
+        ])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .env_remove("REDIS_UNIFY_OUTPUT_FORMAT")
+        .env_remove("PRE_COMMIT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = text.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run::from(output)
+}
+
+fn check_case(case: &str) {
+    let files = case_files(case);
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    let run = project.run(&["check", "--select", SELECT, "--output-format", "json", "."]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let (found, rendered) = findings(&project, &run.stdout);
+    assert_eq!(
+        found,
+        expected(&files),
+        "findings of {case}:\n{}",
+        rendered.join("\n")
+    );
+    insta::assert_snapshot!(case, rendered.join("\n"));
+
+    // Each file alone (its imports are read from the work tree).
+    for (path, _) in &files {
+        let run = project.run(&["check", "--select", SELECT, "--output-format", "json", path]);
+        let (alone, _) = findings(&project, &run.stdout);
+        let wanted: BTreeSet<_> = found
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .cloned()
+            .collect();
+        // A module alone cannot see the modules that import it: only its own
+        // import fix's safety (a message) may differ, never which lines are reported.
+        assert_eq!(alone, wanted, "{case}: {path} checked alone");
+    }
+
+    // Staged mode: every file staged in a fresh repository.
+    let staged = Project::new();
+    staged.git(&["init", "-q"]);
+    for (path, text) in &files {
+        staged.write(path, text);
+    }
+    staged.git(&["add", "-A"]);
+    let run = staged.run_staged(&["check", "--select", SELECT, "--output-format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let (in_staged, _) = findings(&staged, &run.stdout);
+    // Staged mode has no index: each module as `--stdin-filename` sees it alone.
+    let mut alone = BTreeSet::new();
+    for (path, text) in &files {
+        let run = check_stdin(&staged, path, text);
+        assert!(run.code <= 1, "{}", run.stderr);
+        alone.extend(findings(&staged, &run.stdout).0);
+    }
+    assert_eq!(in_staged, alone, "{case}: staged mode");
+    assert!(in_staged.is_subset(&found), "{case}: staged mode");
+}
+
+#[test]
+fn reexported_aioredis_breaks_in_the_importer() {
+    check_case("reexport_breaks");
+}
+
+#[test]
+fn reexported_aioredis_names_that_keep() {
+    check_case("reexport_keeps");
+}
+
+#[test]
+fn imported_factory() {
+    check_case("imported_factory");
+}
+
+#[test]
+fn module_level_pool() {
+    check_case("module_pool");
+}
+
+#[test]
+fn base_class_and_client_subclass_of_another_module() {
+    check_case("classes");
+}
+
+#[test]
+fn lookalikes_from_other_modules_stay_silent() {
+    check_case("lookalikes");
+}
+
+/// The safety hole: `fix` must not swap `app/db.py`'s import while
+/// `app/views.py` reads `aioredis.exceptions` through it; it does swap it when
+/// every use in every module keeps working.
+#[test]
+fn import_fix_is_judged_against_every_importer() {
+    for (case, swapped) in [("reexport_breaks", false), ("reexport_keeps", true)] {
+        let files = case_files(case);
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let project = Project::repo(&borrowed);
+        let run = project.run(&["fix", "--select", "RU100", "."]);
+        assert!(run.code <= 1, "{}", run.stderr);
+        let db = std::fs::read_to_string(project.path().join("app/db.py")).unwrap();
+        assert_eq!(
+            db.starts_with("import redis.asyncio as aioredis"),
+            swapped,
+            "{case}: {db}\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// The related location reaches every output: the full text, JSON and SARIF.
+#[test]
+fn related_locations_in_every_format() {
+    let files = case_files("reexport_breaks");
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    let full = project.run(&["check", "--select", "RU100,RU104", "."]);
+    assert!(
+        full.stdout
+            .contains("note: app/db.py:1:8: `aioredis` is bound to `aioredis` here"),
+        "{}",
+        full.stdout
+    );
+    assert!(
+        full.stdout.contains(
+            "note: app/views.py:7:12: `aioredis` is imported from this module and used here"
+        ),
+        "{}",
+        full.stdout
+    );
+    let sarif = project.run(&[
+        "check",
+        "--select",
+        "RU100,RU104",
+        "--output-format",
+        "sarif",
+        ".",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    let related: Vec<String> = results
+        .iter()
+        .flat_map(|r| r["relatedLocations"].as_array().into_iter().flatten())
+        .map(|l| {
+            format!(
+                "{}:{}",
+                l["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap(),
+                l["physicalLocation"]["region"]["startLine"]
+            )
+        })
+        .collect();
+    assert_eq!(related, ["app/views.py:7", "app/views.py:9", "app/db.py:1"]);
+}
+
+/// `plan` lists the cross-module sites in the importing file's reasons: the
+/// file with no aioredis import of its own is planned for its fixes and hand changes.
+#[test]
+fn plan_counts_cross_module_sites() {
+    let files = case_files("imported_factory");
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    let run = project.run(&["plan"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let row = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("| `app/views.py` |"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    // Its sites on the imported 1.x client are rewritten by unsafe fixes (issue 15).
+    assert!(
+        row.contains("| 0 | 5 | 0 |")
+            && row.contains("RU101 aioredis-legacy-api ×4, RU103 deprecated-close"),
+        "{row}"
+    );
+    // `get(encoding=...)` has no rewrite: the module's 1.x uses wait for a hand change.
+    let row = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("| `app/through_package.py` |"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        row.contains("| 0 | 0 | 2 |") && row.contains("RU101 aioredis-legacy-api ×2"),
+        "{row}"
+    );
+}
+
+/// `check --add-noqa` lints with the project index (it runs through `fix`'s
+/// path): the findings on a 1.x client imported from another module get their
+/// comment, and `check .` is clean afterwards.
+#[test]
+fn add_noqa_covers_cross_module_findings() {
+    let files = case_files("imported_factory");
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    let run = project.run(&["check", "--select", SELECT, "--add-noqa", "."]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let views = std::fs::read_to_string(project.path().join("app/views.py")).unwrap();
+    let line = views
+        .lines()
+        .find(|line| line.contains("redis.set(\"k\", \"v\", expire=10)"))
+        .unwrap();
+    assert!(line.contains("# noqa: RU101"), "{views}");
+    let after = project.run(&["check", "--select", SELECT, "."]);
+    assert_eq!(after.code, 0, "{}", after.stdout);
+}
