@@ -105,6 +105,17 @@ fn uninstall(hook: &Path, shown: &str) -> Result<ExitStatus, Error> {
                 source,
             })?;
             crate::outln!("removed the redis-unify pre-commit hook from {shown}")?;
+            // The hook `install --force` replaced comes back (the latest backup).
+            if let Some(backup) = latest_backup(hook) {
+                std::fs::rename(&backup, hook).map_err(|source| Error::Io {
+                    path: backup.clone(),
+                    source,
+                })?;
+                crate::outln!(
+                    "restored the hook it had replaced (from {})",
+                    backup.file_name().unwrap_or_default().to_string_lossy()
+                )?;
+            }
             Ok(ExitStatus::Success)
         }
     }
@@ -147,6 +158,23 @@ fn existing_hook(hook: &Path) -> Result<Existing, Error> {
 }
 
 /// Moves a foreign hook aside as `pre-commit.bak` (or `.bak.1`, `.bak.2`, …).
+/// The newest backup `keep_backup` made: `NAME.bak.N` with the largest N, else `NAME.bak`.
+fn latest_backup(hook: &Path) -> Option<PathBuf> {
+    let name = hook.file_name()?.to_string_lossy().into_owned();
+    let first = hook.with_file_name(format!("{name}.bak"));
+    std::fs::symlink_metadata(&first).ok()?;
+    let mut latest = first;
+    let mut n = 1;
+    loop {
+        let next = hook.with_file_name(format!("{name}.bak.{n}"));
+        if std::fs::symlink_metadata(&next).is_err() {
+            return Some(latest);
+        }
+        latest = next;
+        n += 1;
+    }
+}
+
 fn keep_backup(hook: &Path) -> Result<PathBuf, Error> {
     let name = hook.file_name().unwrap_or_default().to_string_lossy();
     let mut backup = hook.with_file_name(format!("{name}.bak"));

@@ -148,6 +148,18 @@ fn a_foreign_hook_is_kept_unless_forced() {
     );
     assert!(std::fs::read_to_string(&hook).unwrap().contains(MARKER));
     assert!(is_executable(&hook));
+    // Uninstalling puts their hook back.
+    let removed = repo.run(&["hook", "uninstall"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(
+        removed
+            .stdout
+            .contains("restored the hook it had replaced (from pre-commit.bak)"),
+        "{}",
+        removed.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+    assert!(!repo.path().join(".git/hooks/pre-commit.bak").exists());
 }
 
 #[test]
