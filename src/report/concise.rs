@@ -9,6 +9,12 @@ const RESET: &str = "\x1b[0m";
 pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) -> io::Result<()> {
     let color = options.color;
     for item in located {
+        // One finding a line: a message quoting code that spans lines gets spaces.
+        let message = item
+            .diagnostic
+            .message
+            .replace("\r\n", " ")
+            .replace(['\n', '\r'], " ");
         let location = format!(
             "{}:{}:{}:",
             item.file.display, item.start.line, item.start.column
@@ -19,13 +25,9 @@ pub fn write(out: &mut dyn Write, located: &[Located], options: &ReportOptions) 
             fix_marker(item, options.fix_mode)
         );
         if color {
-            writeln!(
-                out,
-                "{BOLD}{location}{RESET} {RED}{code}{RESET} {}",
-                item.diagnostic.message
-            )?;
+            writeln!(out, "{BOLD}{location}{RESET} {RED}{code}{RESET} {message}")?;
         } else {
-            writeln!(out, "{location} {code} {}", item.diagnostic.message)?;
+            writeln!(out, "{location} {code} {message}")?;
         }
     }
     Ok(())
