@@ -133,6 +133,31 @@ pub fn import_target(root: &Path, relative: &Path) -> Option<ImportTarget> {
         }
     }
     parts.reverse();
+    // A module outside any package that imports relatively lives in a
+    // namespace package (PEP 420, no `__init__.py`): named from the project
+    // root (or its `src/`), as `python -c "import ns.sub.m"` would.
+    if parts.len() == 1
+        && folder != root
+        && std::fs::read_to_string(root.join(relative)).is_ok_and(|text| {
+            text.lines()
+                .any(|line| line.trim_start().starts_with("from ."))
+        })
+    {
+        let (base, inside) = match relative.strip_prefix("src") {
+            Ok(inside) if root.join("src").is_dir() => (root.join("src"), inside),
+            _ => (root.to_path_buf(), relative),
+        };
+        let mut names: Vec<String> = inside
+            .parent()?
+            .components()
+            .map(|c| c.as_os_str().to_str().map(str::to_string))
+            .collect::<Option<_>>()?;
+        names.push(stem.to_string());
+        if names.iter().all(|p| is_identifier(p)) {
+            parts = names;
+            folder = base;
+        }
+    }
     if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
         return None;
     }
@@ -356,6 +381,15 @@ mod tests {
             [root.join("tools"), root.to_path_buf(), root.join("src")]
         );
         assert_eq!(import_target(root, Path::new("setup.py")), None);
+        // A namespace package (no `__init__.py`) whose module imports relatively.
+        touch(root, "ns/sub/m.py", "from . import helper\n");
+        touch(root, "src/space/mod.py", "from .other import x\n");
+        let namespaced = import_target(root, Path::new("ns/sub/m.py")).unwrap();
+        assert_eq!(namespaced.module, "ns.sub.m");
+        assert_eq!(namespaced.search_path[0], root.to_path_buf());
+        let in_src = import_target(root, Path::new("src/space/mod.py")).unwrap();
+        assert_eq!(in_src.module, "space.mod");
+        assert_eq!(in_src.search_path[0], root.join("src"));
         assert_eq!(import_target(root, Path::new("src/app/__main__.py")), None);
         assert_eq!(import_target(root, Path::new("my-tool.py")), None);
         assert_eq!(import_target(root, Path::new("x.pyi")), None);
