@@ -113,9 +113,17 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, ReadErr
             )));
         }
         let header = String::from_utf8_lossy(&line);
-        let header = header.trim_end_matches(['\r', '\n']);
+        let mut header = header.trim_end_matches(['\r', '\n']);
         if header.is_empty() {
             break;
+        }
+        // Resynchronise after a body shorter than its Content-Length said (a
+        // client counting characters, not bytes): the rest of that body runs
+        // into the next header line, which still ends with a real header.
+        if let Some(at) = header.to_ascii_lowercase().rfind("content-length:")
+            && at > 0
+        {
+            header = &header[at..];
         }
         let Some((name, value)) = header.split_once(':') else {
             return Err(Malformed(format!("not a header: {}", excerpt(&line))));
@@ -197,6 +205,30 @@ mod tests {
                 "exit"
             ]
         );
+    }
+
+    #[test]
+    fn a_body_shorter_than_its_length_loses_one_message_not_the_stream() {
+        // "é" is 2 bytes: a client counting characters claims one byte too few.
+        let short = r#"{"jsonrpc":"2.0","method":"x","params":"é"}"#;
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{short}{}",
+            short.chars().count(),
+            framed(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+        );
+        let mut input = input.as_bytes();
+        let mut exited = false;
+        for _ in 0..5 {
+            match read_message(&mut input) {
+                Ok(Some(Message::Notification(n))) if n.method == "exit" => {
+                    exited = true;
+                    break;
+                }
+                Ok(None) => break,
+                _ => {}
+            }
+        }
+        assert!(exited, "the next message is read again");
     }
 
     #[test]
