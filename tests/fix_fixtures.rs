@@ -151,6 +151,16 @@ fn legacy_rewrites_untouched() {
 }
 
 #[test]
+fn legacy_rewrites_flush() {
+    snapshot("legacy_rewrites_flush.py");
+}
+
+#[test]
+fn legacy_rewrites_flush_untouched() {
+    snapshot("legacy_rewrites_flush_untouched.py");
+}
+
+#[test]
 fn legacy_rewrites_manual() {
     snapshot("legacy_rewrites_manual.py");
 }
