@@ -161,6 +161,16 @@ fn legacy_rewrites_flush_untouched() {
 }
 
 #[test]
+fn legacy_rewrites_pipeline() {
+    snapshot("legacy_rewrites_pipeline.py");
+}
+
+#[test]
+fn legacy_rewrites_pipeline_untouched() {
+    snapshot("legacy_rewrites_pipeline_untouched.py");
+}
+
+#[test]
 fn legacy_rewrites_manual() {
     snapshot("legacy_rewrites_manual.py");
 }

@@ -348,7 +348,7 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
             .candidate(target.id.as_str(), call, method),
         "pipeline" => checker
             .transactions_mut()
-            .pipeline(target.id.as_str(), call),
+            .pipeline(target.id.as_str(), call, method),
         _ => {}
     }
 }
@@ -356,8 +356,25 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
 /// The `multi_exec()` rewrites whose transaction's queued results are never used.
 pub fn attach_transaction_fixes(checker: &mut Checker) {
     let transactions = checker.take_transactions();
-    let (fixes, futures) = transactions.finish();
+    let super::legacy_rewrites::TransactionFixes {
+        fixes,
+        futures,
+        pipelines,
+    } = transactions.finish();
     checker.set_pipeline_futures(futures);
+    // 1.x `pipeline()` is not a transaction; redis.asyncio's defaults to one.
+    for (attr, fix) in pipelines {
+        checker.report(
+            Diagnostic::new(
+                Rule::AioredisLegacyApi,
+                attr,
+                "aioredis 1.x `pipeline()` sends no MULTI/EXEC, redis.asyncio's \
+                 `pipeline()` wraps its commands in one (`transaction=True`); write \
+                 `pipeline(transaction=False)` to keep 1.x's behaviour",
+            )
+            .with_fix(fix),
+        );
+    }
     for (index, fix) in fixes {
         if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index)
             && diagnostic.fix.is_none()
