@@ -253,6 +253,14 @@ fn fix_holds_a_factory_whose_importer_is_held() {
     }
 }
 
+/// `multi_exec()` whose queued results are used as futures (futures.py): a
+/// display-only fix with the shape to write, and the module held; its negative
+/// twin (statements.py): the unsafe `pipeline(transaction=True)` rewrite.
+#[test]
+fn multi_exec_futures() {
+    check_case("multi_exec_futures");
+}
+
 #[test]
 fn module_level_pool() {
     check_case("module_pool");

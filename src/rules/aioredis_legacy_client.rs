@@ -458,10 +458,11 @@ pub fn needs_hand_change(diagnostics: &[crate::diagnostic::Diagnostic]) -> bool 
         })
     };
     diagnostics.iter().any(|d| {
-        d.fix
-            .as_ref()
-            .is_some_and(|fix| fix.title.ends_with(HELD_NOTE))
-            || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
+        d.fix.as_ref().is_some_and(|fix| {
+            fix.title.ends_with(HELD_NOTE)
+                || (d.rule == Rule::AioredisLegacyApi
+                    && fix.applicability == Applicability::DisplayOnly)
+        }) || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
     })
 }
 

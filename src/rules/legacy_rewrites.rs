@@ -337,6 +337,8 @@ pub struct Transactions {
     futures_used: std::collections::HashSet<String>,
     /// Calls that are statements of their own (their result is dropped).
     statement_calls: std::collections::HashSet<TextSize>,
+    /// The methods queued on each name, in order (for the display-only shape).
+    queued_methods: std::collections::HashMap<String, Vec<String>>,
     /// 1.x `pipeline()` calls, by the name they are assigned to, with the
     /// `pipeline` attribute and the call.
     pipelines: Vec<(String, TextRange, TextRange)>,
@@ -398,6 +400,12 @@ impl Transactions {
     /// `<name>.<method>(...)` on a 1.x transaction: its result is a future unless the
     /// call is a statement or `execute()`.
     pub fn queued(&mut self, name: &str, method: &str, call: &ExprCall) {
+        if method != "execute" {
+            self.queued_methods
+                .entry(name.to_string())
+                .or_default()
+                .push(method.to_string());
+        }
         if method != "execute" && !self.statement_calls.contains(&call.start()) {
             self.futures_used.insert(name.to_string());
         }
@@ -408,11 +416,18 @@ impl Transactions {
     /// and the other 1.x `pipeline()` calls (without arguments) with their
     /// `pipeline(transaction=False)` fix, at the `pipeline` attribute.
     pub fn finish(self) -> TransactionFixes {
+        // And the `multi_exec()` calls in the same case: they hold the module too.
         let futures: Vec<TextRange> = self
             .pipelines
             .iter()
             .filter(|(name, _, _)| self.futures_used.contains(name))
             .map(|(_, _, range)| *range)
+            .chain(
+                self.candidates
+                    .iter()
+                    .filter(|candidate| self.futures_used.contains(&candidate.name))
+                    .map(|candidate| candidate.edit.range),
+            )
             .collect();
         let pipelines = self
             .pipelines
@@ -435,15 +450,44 @@ impl Transactions {
         let fixes = self
             .candidates
             .into_iter()
-            .filter(|candidate| !self.futures_used.contains(&candidate.name))
             .filter_map(|candidate| {
                 let replacement = candidate.edit.content.clone();
+                if !self.futures_used.contains(&candidate.name) {
+                    return Some((
+                        candidate.diagnostic?,
+                        unsafe_fix(
+                            vec![candidate.edit],
+                            format!(
+                                "Replace with `{replacement}` (no queued command's result is used)"
+                            ),
+                        ),
+                    ));
+                }
+                // The queued results are used as futures: the shape to write,
+                // shown and never applied (the uses of the futures change too).
+                let name = &candidate.name;
+                let queued: Vec<String> = self
+                    .queued_methods
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|method| format!("`{name}.{method}(...)`"))
+                    .collect();
+                let queued = if queued.is_empty() {
+                    "the commands".to_string()
+                } else {
+                    queued.join(", ")
+                };
                 Some((
                     candidate.diagnostic?,
-                    unsafe_fix(
+                    Fix::new(
                         vec![candidate.edit],
+                        Applicability::DisplayOnly,
                         format!(
-                            "Replace with `{replacement}` (no queued command's result is used)"
+                            "Write `{name} = <client>.{replacement}`, queue {queued} as \
+                             statements, and take their results from `results = await \
+                             {name}.execute()` (a list, in queue order) where the futures \
+                             were awaited"
                         ),
                     ),
                 ))
