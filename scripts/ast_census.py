@@ -312,6 +312,7 @@ FLOW_KEYWORDS = {
     "sort": ("offset count asc", ""), "hincrby": ("increment", ""), "incrby": ("increment", ""),
     "decrby": ("decrement", ""),
     "execute": ("return_exceptions", "return_exceptions"),
+    "flushdb": ("async_op", "async_op"), "flushall": ("async_op", "async_op"),
 }
 # 1.x commands with an `encoding=` parameter (the tsv's column 2).
 ENCODING_COMMANDS = set("""

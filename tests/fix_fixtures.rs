@@ -151,6 +151,26 @@ fn legacy_rewrites_untouched() {
 }
 
 #[test]
+fn legacy_rewrites_flush() {
+    snapshot("legacy_rewrites_flush.py");
+}
+
+#[test]
+fn legacy_rewrites_flush_untouched() {
+    snapshot("legacy_rewrites_flush_untouched.py");
+}
+
+#[test]
+fn legacy_rewrites_pipeline() {
+    snapshot("legacy_rewrites_pipeline.py");
+}
+
+#[test]
+fn legacy_rewrites_pipeline_untouched() {
+    snapshot("legacy_rewrites_pipeline_untouched.py");
+}
+
+#[test]
 fn legacy_rewrites_manual() {
     snapshot("legacy_rewrites_manual.py");
 }

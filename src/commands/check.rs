@@ -215,15 +215,19 @@ fn check_files(
             }
         }
     }
-    let (index, candidates) = builder.finish(deferred, &inputs.files, repo_path);
+    let (mut index, candidates) = builder.finish(deferred, &inputs.files, repo_path);
+    super::index::hold_across_modules(&mut index, &candidates, &inputs.settings);
+    let index = index;
     // A file whose findings the index cannot change keeps those of the first
     // lint: it imports nothing of aioredis from the project, and no other
     // module uses an aioredis name it binds (its import fix stands as judged).
     let mut candidates = candidates;
     candidates.retain(|candidate| {
-        let unchanged = index
-            .context(&candidate.relative)
-            .is_some_and(|context| !context.relevant() && !context.others_use_its_aioredis_names());
+        let unchanged = index.context(&candidate.relative).is_some_and(|context| {
+            !context.relevant()
+                && !context.others_use_its_aioredis_names()
+                && context.held_by().is_empty()
+        });
         match without_index.remove(&candidate.relative) {
             Some(report) if unchanged => {
                 reports.extend(report);

@@ -220,13 +220,15 @@ impl Builder {
 pub fn build(
     files: &[SourceFile],
     repo_path: Option<&Path>,
-    project_root: &Path,
+    settings: &crate::settings::Settings,
     partial: bool,
 ) -> ProjectIndex {
-    let builder = Builder::new(files, project_root, partial);
+    let builder = Builder::new(files, &settings.project_root, partial);
     let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
     let candidates = read(files, repo_path, &defers);
-    builder.finish(candidates, files, repo_path).0
+    let (mut index, candidates) = builder.finish(candidates, files, repo_path);
+    hold_across_modules(&mut index, &candidates, settings);
+    index
 }
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
@@ -416,7 +418,113 @@ pub fn for_inputs(
     build(
         &inputs.files,
         repo_path,
-        &inputs.settings.project_root,
+        &inputs.settings,
         is_partial(common, inputs),
     )
+}
+
+/// All or nothing across modules: modules that share aioredis 1.x objects (one
+/// uses a client, pool, factory or class another defines) are rewritten
+/// together. When one of them keeps 1.x uses without a rewrite (its own 1.x
+/// rewrites are held), the others' 1.x rewrites are held too, with where that
+/// module uses the shared object: rewritten alone, a factory would hand a
+/// redis.asyncio client to 1.x calls, or a 1.x client to redis-py calls. Lints
+/// the linked modules once with the index, before the command's own lint.
+pub fn hold_across_modules(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    settings: &crate::settings::Settings,
+) {
+    let links = index.legacy_links();
+    if links.is_empty() {
+        return;
+    }
+    let mut linked: HashSet<&str> = HashSet::new();
+    for link in &links {
+        linked.insert(link.importer);
+        linked.insert(link.definer.as_str());
+    }
+    let self_held: HashSet<String> = candidates
+        .par_iter()
+        .filter_map(|candidate| {
+            let context = index.context(&candidate.relative)?;
+            if !linked.contains(context.module) || context.own().is_none() {
+                return None;
+            }
+            let options = settings.lint_options().with_project(Some(context));
+            let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::lint::lint(
+                    &candidate.text,
+                    source_type_of(&candidate.display),
+                    settings.rules_for(&candidate.relative),
+                    &options,
+                )
+                .diagnostics
+            }))
+            .ok()?;
+            crate::rules::aioredis_legacy_client::needs_hand_change(&diagnostics)
+                .then(|| context.module.to_string())
+        })
+        .collect();
+    if self_held.is_empty() {
+        return;
+    }
+    // The modules linked to a held one, to a fixed point (a chain of links).
+    let mut held: HashSet<String> = self_held.clone();
+    loop {
+        let before = held.len();
+        for link in &links {
+            if held.contains(link.importer) || held.contains(&link.definer) {
+                held.insert(link.importer.to_string());
+                held.insert(link.definer.clone());
+            }
+        }
+        if held.len() == before {
+            break;
+        }
+    }
+    let mut holds: std::collections::BTreeMap<String, Vec<crate::diagnostic::Related>> =
+        Default::default();
+    for module in held.iter().filter(|m| !self_held.contains(*m)) {
+        // One location per module that needs the hand change (its first use).
+        let mut named: HashSet<(&str, &str)> = HashSet::new();
+        let related: Vec<crate::diagnostic::Related> = links
+            .iter()
+            .filter(|link| {
+                held.contains(link.importer)
+                    && (self_held.contains(link.importer) || self_held.contains(&link.definer))
+                    && named.insert((link.importer, link.definer.as_str()))
+            })
+            .map(|link| {
+                let summary = link.importer_summary;
+                let message = if self_held.contains(link.importer) {
+                    format!(
+                        "this module uses `{}` of `{}` (aioredis 1.x objects) and has \
+                         aioredis 1.x uses that need a hand change first",
+                        link.use_.name, link.definer
+                    )
+                } else {
+                    format!(
+                        "this module uses `{}` of `{}` (aioredis 1.x objects), whose \
+                         aioredis 1.x uses need a hand change first",
+                        link.use_.name, link.definer
+                    )
+                };
+                crate::diagnostic::Related {
+                    path: summary.display.clone(),
+                    relative: summary.relative.clone(),
+                    abs_path: summary.abs_path.clone(),
+                    line: link.use_.line,
+                    column: link.use_.column,
+                    end_line: link.use_.end_line,
+                    end_column: link.use_.end_column,
+                    message,
+                }
+            })
+            .collect();
+        holds.insert(module.clone(), related);
+    }
+    for (module, related) in holds {
+        index.hold(module, related);
+    }
 }

@@ -228,7 +228,7 @@ pub fn build(files: &[SourceFile], settings: &Settings, target_configured: bool)
     // The project index, as check and fix build it: the cross-module sites
     // count in a file's reasons like the others.
     let index = if crate::commands::index::wants_index(settings.rules) {
-        crate::commands::index::build(files, None, &settings.project_root, false)
+        crate::commands::index::build(files, None, settings, false)
     } else {
         crate::python::index::ProjectIndex::default()
     };

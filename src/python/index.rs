@@ -109,6 +109,21 @@ pub struct ProjectIndex {
     roots: HashSet<String>,
     /// The packages (folders with `__init__.py`), relative, `/`-separated.
     packages: std::collections::HashSet<String>,
+    /// The modules whose aioredis 1.x rewrites wait for a hand change in
+    /// another module that shares 1.x objects with them (by module name), with
+    /// where that module is.
+    held_by: HashMap<String, Vec<crate::diagnostic::Related>>,
+}
+
+/// Two modules that share 1.x objects: `importer` uses (at `use_`) what
+/// `definer` defines. Rewriting one without the other hands redis.asyncio
+/// objects to 1.x calls (or the reverse).
+#[derive(Debug, Clone)]
+pub struct LegacyLink<'a> {
+    pub importer: &'a str,
+    pub importer_summary: &'a Summary,
+    pub definer: String,
+    pub use_: &'a ExternalUse,
 }
 
 /// How one module sees the project.
@@ -163,12 +178,66 @@ impl ProjectIndex {
                     .map(move |(name, _)| (module.clone(), name.clone()))
             })
             .collect();
+        // And the uses of 1.x objects, factories and classes (wherever
+        // defined): they tie the importer's 1.x rewrites to the definer's.
+        let legacy: HashSet<(String, String)> = self
+            .modules
+            .values()
+            .flat_map(|summary| summary.uses.iter())
+            .filter(|use_| self.legacy_definer(&use_.module, &use_.name).is_some())
+            .map(|use_| (use_.module.clone(), use_.name.clone()))
+            .collect();
         for summary in self.modules.values_mut() {
-            summary
-                .uses
-                .retain(|use_| bindings.contains(&(use_.module.clone(), use_.name.clone())));
+            summary.uses.retain(|use_| {
+                let key = (use_.module.clone(), use_.name.clone());
+                bindings.contains(&key) || legacy.contains(&key)
+            });
             summary.uses.shrink_to_fit();
         }
+    }
+
+    /// The module that defines `module.name` when it is a 1.x object, a
+    /// factory of one or a class holding them (following re-exports).
+    pub fn legacy_definer(&self, module: &str, name: &str) -> Option<String> {
+        let mut qualified = format!("{module}.{name}");
+        for _ in 0..8 {
+            let (module, name) = qualified.rsplit_once('.')?;
+            let export = self.modules.get(module)?.exports.get(name)?;
+            match &export.what {
+                Exported::Alias(target) if *target != qualified => qualified = target.clone(),
+                Exported::Alias(_) | Exported::Aioredis(_) => return None,
+                what => return self.carries_legacy(what).then(|| module.to_string()),
+            }
+        }
+        None
+    }
+
+    /// Every importer → definer link of 1.x objects between two modules.
+    pub fn legacy_links(&self) -> Vec<LegacyLink<'_>> {
+        let mut links = Vec::new();
+        for (importer, summary) in &self.modules {
+            for use_ in &summary.uses {
+                if let Some(definer) = self.legacy_definer(&use_.module, &use_.name)
+                    && definer != *importer
+                {
+                    links.push(LegacyLink {
+                        importer,
+                        importer_summary: summary,
+                        definer,
+                        use_,
+                    });
+                }
+            }
+        }
+        links.sort_by(|a, b| {
+            (a.importer, a.use_.line, a.use_.column).cmp(&(b.importer, b.use_.line, b.use_.column))
+        });
+        links
+    }
+
+    /// Holds the 1.x rewrites of `module` for a hand change elsewhere.
+    pub fn hold(&mut self, module: String, related: Vec<crate::diagnostic::Related>) {
+        self.held_by.insert(module, related);
     }
 
     /// Adds a file the command does not read (a module its files import).
@@ -353,6 +422,14 @@ impl<'a> ModuleContext<'a> {
         // A module whose own exports matter spells `aioredis`: the rules'
         // prefilter reads it anyway.
         self.own().is_some_and(|s| s.imports_legacy)
+    }
+
+    /// Where the hand changes are that hold this module's 1.x rewrites (empty
+    /// when none does).
+    pub fn held_by(&self) -> &'a [crate::diagnostic::Related] {
+        self.own()
+            .and_then(|_| self.index.held_by.get(self.module))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether another module uses a name this module binds to aioredis.

@@ -243,6 +243,19 @@ pub fn attach_fixes(checker: &mut Checker) {
             }
         }
         let mut held = without_rewrite > 0;
+        // Modules sharing 1.x objects with this one keep hand changes: the swap
+        // waits with the module's 1.x rewrites.
+        let held_by = checker
+            .options()
+            .project
+            .map_or(&[][..], |project| project.held_by());
+        if let Some(first) = held_by.first() {
+            held = true;
+            blockers.push(format!(
+                "`{}` (line {}) shares this module's aioredis 1.x objects and needs a hand change first",
+                first.path, first.line
+            ));
+        }
         for range in checker.pipeline_futures() {
             held = true;
             blockers.push(format!(

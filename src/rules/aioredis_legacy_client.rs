@@ -348,7 +348,7 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
             .candidate(target.id.as_str(), call, method),
         "pipeline" => checker
             .transactions_mut()
-            .pipeline(target.id.as_str(), call),
+            .pipeline(target.id.as_str(), call, method),
         _ => {}
     }
 }
@@ -356,8 +356,25 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
 /// The `multi_exec()` rewrites whose transaction's queued results are never used.
 pub fn attach_transaction_fixes(checker: &mut Checker) {
     let transactions = checker.take_transactions();
-    let (fixes, futures) = transactions.finish();
+    let super::legacy_rewrites::TransactionFixes {
+        fixes,
+        futures,
+        pipelines,
+    } = transactions.finish();
     checker.set_pipeline_futures(futures);
+    // 1.x `pipeline()` is not a transaction; redis.asyncio's defaults to one.
+    for (attr, fix) in pipelines {
+        checker.report(
+            Diagnostic::new(
+                Rule::AioredisLegacyApi,
+                attr,
+                "aioredis 1.x `pipeline()` sends no MULTI/EXEC, redis.asyncio's \
+                 `pipeline()` wraps its commands in one (`transaction=True`); write \
+                 `pipeline(transaction=False)` to keep 1.x's behaviour",
+            )
+            .with_fix(fix),
+        );
+    }
     for (index, fix) in fixes {
         if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index)
             && diagnostic.fix.is_none()
@@ -374,11 +391,33 @@ pub fn attach_transaction_fixes(checker: &mut Checker) {
 /// model the clients whose remaining uses still need a hand change (a factory
 /// rewritten to `from_url` no longer builds a 1.x client). Once the hand changes
 /// are made, one `fix --unsafe-fixes` run rewrites the rest and swaps the import.
+///
+/// Across modules (the project index): modules that share 1.x objects are held
+/// together, with where the module that needs the hand change uses them
+/// (`commands::index::hold_across_modules`).
 pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
     let manual = without_rewrite(checker) > 0 || !checker.pipeline_futures().is_empty();
-    if !manual {
+    let held_by = checker
+        .options()
+        .project
+        .map_or(&[][..], |project| project.held_by());
+    if !manual && held_by.is_empty() {
         return;
     }
+    let (note, related): (String, &[crate::diagnostic::Related]) = if manual {
+        (HELD_NOTE.to_string(), &[])
+    } else {
+        let first = &held_by[0];
+        (
+            format!(
+                " (applied once `{}`, which shares aioredis 1.x objects with this module, \
+                 has its hand changes: rewritten alone, one side would call the other's \
+                 objects with the wrong API)",
+                first.path
+            ),
+            held_by,
+        )
+    };
     for diagnostic in checker.diagnostics_mut() {
         let is_1x_rewrite = match diagnostic.rule {
             Rule::AioredisLegacyApi => true,
@@ -391,12 +430,40 @@ pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
             && fix.applicability == Applicability::Unsafe
         {
             fix.applicability = Applicability::DisplayOnly;
-            fix.title.push_str(
-                " (applied once every aioredis 1.x use in this module has a rewrite: \
-                 the others need a hand change first)",
-            );
+            fix.title.push_str(&note);
+            for related in related {
+                if !diagnostic.related.contains(related) {
+                    diagnostic.related.push(related.clone());
+                }
+            }
         }
     }
+}
+
+/// What a held module's 1.x rewrites add to their titles.
+pub const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this module has a rewrite: \
+                              the others need a hand change first)";
+
+/// Whether a module's findings (linted with every fix attached) leave aioredis
+/// 1.x uses for a hand change: its 1.x rewrites are held, or some RU101 finding
+/// has no fix and no other fix's edit covers it.
+pub fn needs_hand_change(diagnostics: &[crate::diagnostic::Diagnostic]) -> bool {
+    let covered = |range: ruff_text_size::TextRange| {
+        diagnostics.iter().any(|other| {
+            other.fix.as_ref().is_some_and(|fix| {
+                fix.edits
+                    .iter()
+                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
+            })
+        })
+    };
+    diagnostics.iter().any(|d| {
+        d.fix.as_ref().is_some_and(|fix| {
+            fix.title.ends_with(HELD_NOTE)
+                || (d.rule == Rule::AioredisLegacyApi
+                    && fix.applicability == Applicability::DisplayOnly)
+        }) || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
+    })
 }
 
 /// The `create_pool` → client rewrites, kept only when every use of a 1.x pool in

@@ -337,8 +337,11 @@ pub struct Transactions {
     futures_used: std::collections::HashSet<String>,
     /// Calls that are statements of their own (their result is dropped).
     statement_calls: std::collections::HashSet<TextSize>,
-    /// 1.x `pipeline()` calls, by the name they are assigned to.
-    pipelines: Vec<(String, TextRange)>,
+    /// The methods queued on each name, in order (for the display-only shape).
+    queued_methods: std::collections::HashMap<String, Vec<String>>,
+    /// 1.x `pipeline()` calls, by the name they are assigned to, with the
+    /// `pipeline` attribute and the call.
+    pipelines: Vec<(String, TextRange, TextRange)>,
 }
 
 #[derive(Debug)]
@@ -354,8 +357,14 @@ impl Transactions {
     /// `name = <receiver>.pipeline()` on a 1.x client: not reported (redis-py has
     /// `pipeline()`), but its queued commands' results may be used as futures,
     /// which redis-py's pipeline does not return.
-    pub fn pipeline(&mut self, name: &str, call: &ExprCall) {
-        self.pipelines.push((name.to_string(), call.range()));
+    pub fn pipeline(&mut self, name: &str, call: &ExprCall, method: &ast::ExprAttribute) {
+        // 1.x `pipeline()` takes no argument: a call with some is not judged.
+        let attr = if call.arguments.is_empty() {
+            method.attr.range()
+        } else {
+            TextRange::default()
+        };
+        self.pipelines.push((name.to_string(), attr, call.range()));
     }
 
     /// `name = <receiver>.multi_exec()`.
@@ -391,39 +400,115 @@ impl Transactions {
     /// `<name>.<method>(...)` on a 1.x transaction: its result is a future unless the
     /// call is a statement or `execute()`.
     pub fn queued(&mut self, name: &str, method: &str, call: &ExprCall) {
+        if method != "execute" {
+            self.queued_methods
+                .entry(name.to_string())
+                .or_default()
+                .push(method.to_string());
+        }
         if method != "execute" && !self.statement_calls.contains(&call.start()) {
             self.futures_used.insert(name.to_string());
         }
     }
 
-    /// The fixes, for the diagnostics they belong to, and the 1.x `pipeline()`
-    /// calls whose queued results are used as futures (no rewrite carries them).
-    pub fn finish(self) -> (Vec<(usize, Fix)>, Vec<TextRange>) {
+    /// The fixes, for the diagnostics they belong to, the 1.x `pipeline()`
+    /// calls whose queued results are used as futures (no rewrite carries them),
+    /// and the other 1.x `pipeline()` calls (without arguments) with their
+    /// `pipeline(transaction=False)` fix, at the `pipeline` attribute.
+    pub fn finish(self) -> TransactionFixes {
+        // And the `multi_exec()` calls in the same case: they hold the module too.
         let futures: Vec<TextRange> = self
             .pipelines
             .iter()
-            .filter(|(name, _)| self.futures_used.contains(name))
-            .map(|(_, range)| *range)
+            .filter(|(name, _, _)| self.futures_used.contains(name))
+            .map(|(_, _, range)| *range)
+            .chain(
+                self.candidates
+                    .iter()
+                    .filter(|candidate| self.futures_used.contains(&candidate.name))
+                    .map(|candidate| candidate.edit.range),
+            )
+            .collect();
+        let pipelines = self
+            .pipelines
+            .iter()
+            .filter(|(name, attr, _)| !self.futures_used.contains(name) && !attr.is_empty())
+            .filter_map(|(_, attr, call)| {
+                let replacement = rewrites().transaction("pipeline")?;
+                Some((
+                    *attr,
+                    unsafe_fix(
+                        vec![Edit::replacement(
+                            TextRange::new(attr.start(), call.end()),
+                            replacement,
+                        )],
+                        format!("Replace with `{replacement}` (1.x's pipeline sent no MULTI/EXEC)"),
+                    ),
+                ))
+            })
             .collect();
         let fixes = self
             .candidates
             .into_iter()
-            .filter(|candidate| !self.futures_used.contains(&candidate.name))
             .filter_map(|candidate| {
                 let replacement = candidate.edit.content.clone();
+                if !self.futures_used.contains(&candidate.name) {
+                    return Some((
+                        candidate.diagnostic?,
+                        unsafe_fix(
+                            vec![candidate.edit],
+                            format!(
+                                "Replace with `{replacement}` (no queued command's result is used)"
+                            ),
+                        ),
+                    ));
+                }
+                // The queued results are used as futures: the shape to write,
+                // shown and never applied (the uses of the futures change too).
+                let name = &candidate.name;
+                let queued: Vec<String> = self
+                    .queued_methods
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|method| format!("`{name}.{method}(...)`"))
+                    .collect();
+                let queued = if queued.is_empty() {
+                    "the commands".to_string()
+                } else {
+                    queued.join(", ")
+                };
                 Some((
                     candidate.diagnostic?,
-                    unsafe_fix(
+                    Fix::new(
                         vec![candidate.edit],
+                        Applicability::DisplayOnly,
                         format!(
-                            "Replace with `{replacement}` (no queued command's result is used)"
+                            "Write `{name} = <client>.{replacement}`, queue {queued} as \
+                             statements, and take their results from `results = await \
+                             {name}.execute()` (a list, in queue order) where the futures \
+                             were awaited"
                         ),
                     ),
                 ))
             })
             .collect();
-        (fixes, futures)
+        TransactionFixes {
+            fixes,
+            futures,
+            pipelines,
+        }
     }
+}
+
+/// What [`Transactions::finish`] hands back.
+pub struct TransactionFixes {
+    /// The `multi_exec()` fixes, by the index of their RU101 finding.
+    pub fixes: Vec<(usize, Fix)>,
+    /// 1.x `pipeline()` calls whose queued results are used as futures.
+    pub futures: Vec<TextRange>,
+    /// The other 1.x `pipeline()` calls: the `pipeline` attribute and its fix.
+    pub pipelines: Vec<(TextRange, Fix)>,
 }
 
 /// `pool = await aioredis.create_pool(...)` used only as `async with pool.get() as
