@@ -594,7 +594,7 @@ fn size_of(path: &Path) -> u64 {
 }
 
 /// Whether `name` is a temporary file of an atomic write
-/// (`.redis-unify-XXXXXX.tmp`, the random part alphanumeric).
+/// (`.redis-unify-` + six random alphanumerics + `.tmp`, as tempfile names them).
 pub fn is_temporary_name(name: &[u8]) -> bool {
     let Some(random) = name
         .strip_prefix(b".redis-unify-")
