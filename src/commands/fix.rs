@@ -190,13 +190,13 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // too, so its comments cover the cross-module findings `check PATH` reports.
     let index = super::index::for_inputs(common, &inputs, repo_path);
     let wanted = super::check::project_prefilter(inputs.settings.any_file_rules(), &index);
-    let outcomes = map_files_if(&files, repo_path, &wanted, |file, decoded| {
-        let text = decoded.text;
+    // One file's outcome: its fixes to a fixed point, or its `# noqa` comments.
+    let refix = |file: &SourceFile, text: &str| {
         let project = index.context(&file.relative);
-        let outcome = if options.add_noqa {
+        if options.add_noqa {
             add_noqa_file(
                 file.path(),
-                &text,
+                text,
                 &inputs.settings,
                 &inputs.asyncio,
                 project,
@@ -204,13 +204,17 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
         } else {
             fix_file_in(
                 file.path(),
-                &text,
+                text,
                 &inputs.settings,
                 &inputs.asyncio,
                 options.mode,
                 project,
             )
-        };
+        }
+    };
+    let outcomes = map_files_if(&files, repo_path, &wanted, |file, decoded| {
+        let text = decoded.text;
+        let outcome = refix(file, &text);
         Some(FileFix {
             file: file.clone(),
             original: text,
@@ -269,27 +273,6 @@ pub fn run_fix(common: &CommonArgs, options: &FixOptions, cwd: &Path) -> Result<
     // Decide what can be written, every file before the first write; whatever
     // cannot be written keeps its original text (and its findings).
     let context = WriteContext::new(&inputs, cwd, fixes.iter().any(FileFix::changed));
-    let refix = |file: &SourceFile, text: &str| {
-        let project = index.context(&file.relative);
-        if options.add_noqa {
-            add_noqa_file(
-                file.path(),
-                text,
-                &inputs.settings,
-                &inputs.asyncio,
-                project,
-            )
-        } else {
-            fix_file_in(
-                file.path(),
-                text,
-                &inputs.settings,
-                &inputs.asyncio,
-                options.mode,
-                project,
-            )
-        }
-    };
     let mut writes: Vec<Write> = Vec::new();
     let mut not_fixed: Vec<(String, String)> = Vec::new();
     let not_done = if options.add_noqa {
