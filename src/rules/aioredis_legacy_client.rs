@@ -448,21 +448,28 @@ pub const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this modul
 /// 1.x uses for a hand change: its 1.x rewrites are held, or some RU101 finding
 /// has no fix and no other fix's edit covers it.
 pub fn needs_hand_change(diagnostics: &[crate::diagnostic::Diagnostic]) -> bool {
-    let covered = |range: ruff_text_size::TextRange| {
-        diagnostics.iter().any(|other| {
-            other.fix.as_ref().is_some_and(|fix| {
-                fix.edits
-                    .iter()
-                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
-            })
-        })
-    };
+    let covered = |range| covered_by_another_fix(diagnostics, range);
     diagnostics.iter().any(|d| {
         d.fix.as_ref().is_some_and(|fix| {
             fix.title.ends_with(HELD_NOTE)
                 || (d.rule == Rule::AioredisLegacyApi
                     && fix.applicability == Applicability::DisplayOnly)
         }) || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
+    })
+}
+
+/// Whether an edit of another finding's fix replaces `range` whole (a name
+/// inside a keyword the keyword's fix rewrites).
+fn covered_by_another_fix(
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    range: ruff_text_size::TextRange,
+) -> bool {
+    diagnostics.iter().any(|other| {
+        other.fix.as_ref().is_some_and(|fix| {
+            fix.edits
+                .iter()
+                .any(|edit| edit.range.contains_range(range) && edit.range != range)
+        })
     })
 }
 
@@ -484,15 +491,7 @@ pub fn attach_pool_fixes(checker: &mut Checker) {
 pub fn without_rewrite(checker: &Checker) -> usize {
     let source = checker.source();
     let diagnostics = checker.diagnostics();
-    let covered = |range: ruff_text_size::TextRange| {
-        diagnostics.iter().any(|other| {
-            other.fix.as_ref().is_some_and(|fix| {
-                fix.edits
-                    .iter()
-                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
-            })
-        })
-    };
+    let covered = |range| covered_by_another_fix(diagnostics, range);
     diagnostics
         .iter()
         .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
