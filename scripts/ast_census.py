@@ -56,7 +56,15 @@ Counted per file (each counted item also records its 1-based line number):
                positional forms on clients and transactions, `with await x` items that are the
                1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
                receiver that is not a known object, unless a class of the file defines a
-               method of that name. Also counted in legacy_uses / legacy_lines
+               method of that name. Round 3: a "connection" kind (create_connection, `with await
+               pool`, `pool.acquire()`, `async with pool.get()`; a client otherwise) whose
+               `pubsub_channels`/`pubsub_patterns` count (and give channels), a pool's `release`,
+               a "sentinel" kind (create_sentinel, RedisSentinel annotations; `master_for`/`slave_for`
+               give clients) whose 1.x-only attributes count, a "future" kind (a transaction's
+               queued command, not `execute`) counted where awaited or passed to asyncio.gather and
+               its like, and a "reply" kind (`role()`, `pubsub_numsub()` on a client) whose
+               1.x-only uses count (an attribute of a namedtuple; a non-integer subscript or dict
+               method of a dict). Also counted in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
 
 Deliberate simplifications (it is a cross-check, not a linter):
@@ -291,7 +299,25 @@ def is_sys_modules_key(node):
 POOL_ONLY_ATTRS = set("""
 execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
 maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
+release
+""".split())                  # the last: a coroutine in redis.asyncio, never awaited by 1.x code
+# Issue 14, round 3: attributes of a 1.x `RedisConnection` (create_connection, `with await pool`,
+# `pool.acquire()`, `async with pool.get()`) that mean something else on redis.asyncio's client
+# (aioredis 1.3.1 connection.py: read-only mappings of `Channel`s; their items are channels).
+CONNECTION_ATTRS = {"pubsub_channels", "pubsub_patterns"}
+# aioredis 1.3.1 `RedisSentinel` (sentinel/commands.py) attributes that redis.asyncio 8.1.0's
+# `Sentinel` lacks (`close` is RU103's); `master_for`/`slave_for` give clients.
+SENTINEL_ONLY_ATTRS = set("""
+wait_closed closed execute ping master master_address masters slaves sentinels monitor remove set
+failover check_quorum
 """.split())
+# 1.x commands whose reply has another shape in redis-py: role() a namedtuple (any attribute
+# but count/index breaks), pubsub_numsub() a dict (a non-integer subscript and dict methods break).
+REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict"}
+DICT_METHODS = {"items", "keys", "values", "get"}
+# Functions that await the futures they are given (a 1.x queued command's result).
+AWAITING = {"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
+            "asyncio.ensure_future", "asyncio.as_completed"}
 # method -> (keywords judged on known clients/transactions, of which judged anywhere in 1.x files)
 FLOW_KEYWORDS = {
     "set": ("expire pexpire exist", "expire pexpire exist"),
@@ -326,8 +352,10 @@ FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4}
 FACTORY_KINDS = {
     "aioredis.create_redis": "client", "aioredis.create_redis_pool": "client",
     "aioredis.commands.create_redis": "client", "aioredis.commands.create_redis_pool": "client",
-    "aioredis.create_connection": "client", "aioredis.connection.create_connection": "client",
+    "aioredis.create_connection": "connection",
+    "aioredis.connection.create_connection": "connection",
     "aioredis.create_pool": "pool", "aioredis.pool.create_pool": "pool",
+    "aioredis.create_sentinel": "sentinel", "aioredis.sentinel.create_sentinel": "sentinel",
 }
 CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
                  "put_nowait"}
@@ -338,7 +366,13 @@ TYPE_KINDS = {
     "aioredis.RedisConnection": "client", "aioredis.connection.RedisConnection": "client",
     "aioredis.abc.AbcConnection": "client", "aioredis.ConnectionsPool": "pool",
     "aioredis.pool.ConnectionsPool": "pool", "aioredis.abc.AbcPool": "pool",
+    "aioredis.RedisSentinel": "sentinel", "aioredis.sentinel.RedisSentinel": "sentinel",
 }
+
+
+def is_client(kind):
+    """A 1.x `Redis` client or a `RedisConnection` (which the client tables judge too)."""
+    return kind in ("client", "connection")
 
 
 def value_parts(value, depth=0):
@@ -461,7 +495,7 @@ def flow_lines_in(tree, aliases, is_1x):
         if key in kinds:
             return kinds[key]
         receiver, cls = self_name(node)
-        if len(parts) == 1 and parts[0] == receiver and kinds.get(("c", cls.name)) == "client":
+        if len(parts) == 1 and parts[0] == receiver and cls is not None and kinds.get(("c", cls.name)) == "client":
             return "client"
         return None
 
@@ -477,12 +511,19 @@ def flow_lines_in(tree, aliases, is_1x):
         if resolved:
             return "other"
         receiver = kind_of(node, parts[:-1]) if len(parts) > 1 else None
-        if receiver == "client" and parts[-1] in ("multi_exec", "pipeline"):
+        if is_client(receiver) and parts[-1] in ("multi_exec", "pipeline"):
             return "transaction"
         if receiver == "pool" and parts[-1] == "acquire":
-            return "client"
-        if receiver == "client" and parts[-1] in ("subscribe", "psubscribe"):
+            return "connection"
+        if is_client(receiver) and parts[-1] in ("subscribe", "psubscribe"):
             return "channels"
+        if receiver == "transaction" and parts[-1] != "execute":
+            return "future"
+        if receiver == "sentinel" and parts[-1] in ("master_for", "slave_for"):
+            return "client"
+        if is_client(receiver) and parts[-1] in REPLY_SHAPES:
+            replies[key_being_set[0]] = parts[-1]
+            return "reply"
         if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
             return "transaction"
         if len(parts) == 1:
@@ -622,6 +663,8 @@ def flow_lines_in(tree, aliases, is_1x):
                     for what, parts, depth in argument_parts(arg):
                         flows.append((("n", d, param), node, what, (parts, depth)))
 
+    replies = {}          # key -> the 1.x command whose reply it holds
+    key_being_set = [None]
     changed = True
     while changed:
         changed = False
@@ -630,7 +673,15 @@ def flow_lines_in(tree, aliases, is_1x):
                 continue
             if what in ("value", "call"):
                 parts, depth = payload
+                key_being_set[0] = key
                 kind = kind_of(node, parts) if what == "value" else call_kind(node, parts)
+                if kind == "reply" and what == "value":
+                    replies[key] = replies.get(key_of(node, parts))
+                # `conn.pubsub_channels` on a 1.x connection: a mapping of channels.
+                if (kind is None and what == "value" and len(parts) > 1
+                        and parts[-1] in CONNECTION_ATTRS
+                        and kind_of(node, parts[:-1]) == "connection"):
+                    kind = "channels"
                 for _ in range(depth):             # an element of a channel list
                     kind = "channel" if kind == "channels" else None
             elif what == "type":
@@ -642,9 +693,10 @@ def flow_lines_in(tree, aliases, is_1x):
                     kind = kinds.get(("c", payload.id))
             elif what == "with_await":
                 kind = kind_of(node, payload)
-                kind = "client" if kind in ("client", "pool") or (kind is None and is_1x) else None
+                kind = ("connection" if kind == "pool" else "client") if (
+                    is_client(kind) or kind == "pool" or (kind is None and is_1x)) else None
             else:                                  # pool_get
-                kind = "client" if kind_of(node, payload) == "pool" else None
+                kind = "connection" if kind_of(node, payload) == "pool" else None
             if kind is not None:
                 kinds[key] = kind
                 changed = True
@@ -656,17 +708,42 @@ def flow_lines_in(tree, aliases, is_1x):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
-            if (kind == "client" and node.attr in CLIENT_ONLY_ATTRS) or (
+            shape = REPLY_SHAPES.get(replies.get(key_of(node, parts))) if kind == "reply" else None
+            if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS) or (
+                    kind == "connection" and node.attr in CONNECTION_ATTRS) or (
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
-                    kind == "channel" and node.attr in CHANNEL_ATTRS):
+                    kind == "channel" and node.attr in CHANNEL_ATTRS) or (
+                    kind == "sentinel" and node.attr in SENTINEL_ONLY_ATTRS) or (
+                    shape == "namedtuple" and node.attr not in ("count", "index")) or (
+                    shape == "dict" and node.attr in DICT_METHODS):
                 lines.append(node.end_lineno)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            parts = chain_parts(node.value)
+            kind = kind_of(node, parts) if parts else None
+            index = node.slice
+            if (kind == "reply" and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "dict"
+                    and not isinstance(index, ast.Slice)
+                    and not (isinstance(index, ast.Constant)
+                             and type(index.value) in (int, float, complex))):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Await):
+            parts = chain_parts(node.value)
+            if parts and kind_of(node, parts) == "future":
+                lines.append(node.lineno)
+        if isinstance(node, ast.Call):
+            func_parts = chain_parts(node.func)
+            if func_parts and AWAITING & set(resolve(func_parts, aliases)) and any(
+                    chain_parts(a.value if isinstance(a, ast.Starred) else a)
+                    and kind_of(node, chain_parts(a.value if isinstance(a, ast.Starred) else a))
+                    == "future" for a in node.args):
+                lines.append(node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             parts = chain_parts(node.func.value)
             kind = kind_of(node, parts) if parts else None
-            if kind in ("pool", "other", "channels", "channel"):
+            if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply"):
                 continue
-            known = kind in ("client", "transaction")
+            known = is_client(kind) or kind == "transaction"
             if not known and (not is_1x or method in own_methods):
                 continue
             known_kw, anywhere_kw = (set(x.split()) for x in FLOW_KEYWORDS.get(method, ("", "")))
@@ -690,7 +767,7 @@ def flow_lines_in(tree, aliases, is_1x):
                     continue
                 parts = chain_parts(item.context_expr.value)
                 kind = kind_of(node, parts) if parts else None
-                if kind in ("client", "pool") or (is_1x and item.optional_vars is not None):
+                if is_client(kind) or kind == "pool" or (is_1x and item.optional_vars is not None):
                     lines.append(item.context_expr.lineno)
     return lines
 

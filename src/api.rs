@@ -55,6 +55,38 @@ fn yes() -> bool {
     true
 }
 
+/// An attribute of a 1.x `RedisConnection` that redis.asyncio's client has with
+/// another meaning (`[connection_attributes]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionAttribute {
+    pub in_1x: String,
+    pub in_redis_py: String,
+    /// What reading it gives in 1.x, for the model (`channels`).
+    pub gives: Option<String>,
+    pub instead: String,
+}
+
+/// A 1.x command whose reply has another shape in redis.asyncio (`[reply_shapes]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyShape {
+    /// `namedtuple` or `dict`.
+    pub shape: String,
+    pub in_1x: String,
+    pub in_redis_py: String,
+    pub instead: String,
+}
+
+/// Where a 1.x queued command's future is awaited (`[futures]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Futures {
+    pub awaiting: Vec<String>,
+    /// `{transaction}` stands for the transaction as written.
+    pub instead: String,
+}
+
 /// Annotations and base classes that name an aioredis 1.x object.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +94,7 @@ pub struct ClientTypes {
     pub client: Vec<String>,
     pub pool: Vec<String>,
     pub channel: Vec<String>,
+    pub sentinel: Vec<String>,
     pub client_in_1x_modules: Vec<String>,
 }
 
@@ -90,6 +123,10 @@ struct ApiFile {
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
+    connection_attributes: HashMap<String, ConnectionAttribute>,
+    reply_shapes: HashMap<String, ReplyShape>,
+    sentinel_methods: HashMap<String, LegacyEntry>,
+    futures: Futures,
     client_types: ClientTypes,
 }
 
@@ -106,6 +143,10 @@ pub struct ApiMap {
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
+    connection_attributes: HashMap<String, ConnectionAttribute>,
+    reply_shapes: HashMap<String, ReplyShape>,
+    sentinel_methods: HashMap<String, LegacyEntry>,
+    futures: Futures,
     client_types: ClientTypes,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
@@ -153,6 +194,10 @@ pub fn api_map() -> &'static ApiMap {
             client_positional: file.client_positional,
             pool_methods: file.pool_methods,
             channel_methods: file.channel_methods,
+            connection_attributes: file.connection_attributes,
+            reply_shapes: file.reply_shapes,
+            sentinel_methods: file.sentinel_methods,
+            futures: file.futures,
             client_types: file.client_types,
             exports: file
                 .exports
@@ -265,6 +310,26 @@ impl ApiMap {
     /// An attribute of an aioredis 1.x `Channel` (all of them: the class is gone).
     pub fn channel_method(&self, name: &str) -> Option<&LegacyEntry> {
         self.channel_methods.get(name)
+    }
+
+    /// An attribute of a 1.x connection that means something else on redis.asyncio's client.
+    pub fn connection_attribute(&self, name: &str) -> Option<&ConnectionAttribute> {
+        self.connection_attributes.get(name)
+    }
+
+    /// A 1.x command whose reply has another shape in redis.asyncio.
+    pub fn reply_shape(&self, command: &str) -> Option<&ReplyShape> {
+        self.reply_shapes.get(command)
+    }
+
+    /// An attribute of the 1.x `RedisSentinel` that redis.asyncio's `Sentinel` lacks.
+    pub fn sentinel_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.sentinel_methods.get(name)
+    }
+
+    /// Where a queued command's future is awaited.
+    pub fn futures(&self) -> &Futures {
+        &self.futures
     }
 
     pub fn client_types(&self) -> &ClientTypes {
@@ -408,8 +473,30 @@ mod tests {
             Some(1)
         );
         assert!(map.pool_method("execute").is_some());
-        assert!(map.pool_method("release").is_none());
+        // In redis.asyncio too, but a coroutine: 1.x code's un-awaited call releases nothing.
+        assert!(map.pool_method("release").is_some());
         assert!(map.channel_method("wait_message").is_some());
+    }
+
+    #[test]
+    fn connection_sentinel_reply_and_future_tables() {
+        let map = api_map();
+        let channels = map.connection_attribute("pubsub_channels").unwrap();
+        assert_eq!(channels.gives.as_deref(), Some("channels"));
+        // A command on the 1.x client, as in redis-py: not a client method.
+        assert!(map.client_method("pubsub_channels").is_none());
+        assert_eq!(map.reply_shape("role").unwrap().shape, "namedtuple");
+        assert_eq!(map.reply_shape("pubsub_numsub").unwrap().shape, "dict");
+        for entry in map.reply_shapes.values() {
+            assert!(matches!(entry.shape.as_str(), "namedtuple" | "dict"));
+        }
+        assert!(map.sentinel_method("wait_closed").is_some());
+        // redis-py's `Sentinel` has these too.
+        for same in ["master_for", "slave_for", "close"] {
+            assert!(map.sentinel_method(same).is_none(), "{same}");
+        }
+        assert!(map.futures().awaiting.iter().any(|f| f == "asyncio.gather"));
+        assert!(map.futures().instead.contains("{transaction}"));
     }
 
     #[test]
@@ -430,7 +517,13 @@ mod tests {
         // so a module naming it is a 1.x module too.
         let map = api_map();
         let types = map.client_types();
-        for name in types.client.iter().chain(&types.pool).chain(&types.channel) {
+        for name in types
+            .client
+            .iter()
+            .chain(&types.pool)
+            .chain(&types.channel)
+            .chain(&types.sentinel)
+        {
             assert!(map.legacy(name).is_some(), "{name}");
         }
         for name in &types.client_in_1x_modules {

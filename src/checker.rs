@@ -1303,6 +1303,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             }
             Expr::Await(await_expr) if !self.binding() => {
                 rules::deprecated_close::check_await(self, await_expr);
+                if self.tracks_legacy {
+                    rules::aioredis_legacy_client::check_await(self, await_expr);
+                }
                 visitor::walk_expr(self, expr);
             }
             Expr::Named(named) => {
@@ -1375,6 +1378,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             }
             Expr::Subscript(subscript) if !self.binding() && !self.in_annotation => {
                 rules::aioredis_dynamic_import::check_subscript(self, subscript);
+                if self.tracks_legacy {
+                    rules::aioredis_legacy_client::check_subscript(self, subscript);
+                }
                 visitor::walk_expr(self, expr);
             }
             _ => visitor::walk_expr(self, expr),

@@ -134,3 +134,33 @@ fn legacy_flow_own_methods() {
 fn legacy_flow_order() {
     check_fixture("legacy_flow_order.py");
 }
+
+#[test]
+fn legacy_futures() {
+    check_fixture("legacy_futures.py");
+}
+
+#[test]
+fn legacy_futures_redis_py() {
+    check_fixture("legacy_futures_redis_py.py");
+}
+
+#[test]
+fn legacy_connection() {
+    check_fixture("legacy_connection.py");
+}
+
+#[test]
+fn legacy_connection_own() {
+    check_fixture("legacy_connection_own.py");
+}
+
+#[test]
+fn legacy_sentinel() {
+    check_fixture("legacy_sentinel.py");
+}
+
+#[test]
+fn legacy_sentinel_redis_py() {
+    check_fixture("legacy_sentinel_redis_py.py");
+}

@@ -35,8 +35,33 @@ pub enum LegacyKind {
     Channels,
     /// A 1.x `Channel` (an element of that list, or `aioredis.Channel(...)`).
     Channel,
+    /// A 1.x `RedisSentinel` (`create_sentinel`): `master_for`/`slave_for` give clients.
+    Sentinel,
+    /// What a command queued on a 1.x transaction or pipeline returns: a future
+    /// (redis.asyncio's queued command returns the pipeline).
+    Future,
+    /// The reply of a 1.x command whose shape differs in redis.asyncio (`role()`,
+    /// `pubsub_numsub()`: the `[reply_shapes]` table).
+    Reply,
     /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
     Foreign,
+}
+
+/// What the 1.x factory that built an object said about decoding (`encoding=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoding {
+    /// No `encoding=` (or `encoding=None`): replies are bytes.
+    Bytes,
+    /// `encoding="utf-8"`: a string literal.
+    Literal(String),
+    /// `encoding=<expression>`: decodes, with an encoding only known at run time.
+    Expression,
+}
+
+/// Facts of a call that a flow keeps: its `encoding=` keyword, when it has one.
+#[derive(Debug, Clone, Default)]
+struct CallFacts {
+    encoding: Option<Decoding>,
 }
 
 /// A place that may hold a 1.x object.
@@ -59,7 +84,7 @@ enum Source {
     /// `x = chain`
     Value(Vec<String>),
     /// `x = chain(...)` (or awaited)
-    Call(Vec<String>),
+    Call(Vec<String>, CallFacts),
     /// `with await chain as x`
     WithAwait(Vec<String>),
     /// `async with chain(...) as x`
@@ -141,6 +166,15 @@ pub struct LegacyModel {
     origins: HashMap<LegacyTarget, Origin>,
     /// The classes of other modules this module's classes name as bases.
     next_external_class: ScopeId,
+    /// The targets holding a 1.x `RedisConnection` (`create_connection`, `with await
+    /// pool as conn`, `pool.acquire()`), not a `Redis` client.
+    connections: HashSet<LegacyTarget>,
+    /// Per `Future` target: the transaction or pipeline it was queued on, as written.
+    queued_on: HashMap<LegacyTarget, String>,
+    /// Per `Reply` target: the command whose reply it holds.
+    replies: HashMap<LegacyTarget, String>,
+    /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
+    decoding: HashMap<LegacyTarget, Decoding>,
 }
 
 /// Where a 1.x object comes from in another module of the project.
@@ -324,7 +358,7 @@ impl LegacyModel {
     ) -> Option<Origin> {
         let parts = match source {
             Source::Value(parts) | Source::WithAwait(parts) => parts.as_slice(),
-            Source::Call(parts) | Source::AsyncWithCall(parts) => match parts.as_slice() {
+            Source::Call(parts, _) | Source::AsyncWithCall(parts) => match parts.as_slice() {
                 [name] => {
                     let bound = model.binding_scope(name, scope)?;
                     return self
@@ -748,7 +782,7 @@ impl LegacyModel {
         let imported: Vec<Option<LegacyKind>> = flows
             .iter()
             .map(|flow| match &flow.source {
-                Source::Call(parts) => {
+                Source::Call(parts, _) => {
                     self.imported_call_kind(parts, flow.scope, model, table, api)
                 }
                 _ => None,
@@ -762,8 +796,10 @@ impl LegacyModel {
                     continue;
                 }
                 let kind = match (&flow.source, imported) {
-                    (Source::Call(_), Some(kind)) => Some(*kind),
-                    (Source::Call(parts), None) => self.local_call_kind(parts, flow.scope, model),
+                    (Source::Call(_, _), Some(kind)) => Some(*kind),
+                    (Source::Call(parts, _), None) => {
+                        self.local_call_kind(parts, flow.scope, model, api)
+                    }
                     (source, _) => self.eval(source, flow.scope, model, table, api),
                 };
                 // A base class of another package says nothing about `self`.
@@ -776,6 +812,7 @@ impl LegacyModel {
                     {
                         self.origins.insert(flow.target.clone(), origin);
                     }
+                    self.record_details(&flow.target, kind, &flow.source, flow.scope, model, table);
                     let name = match &flow.target {
                         LegacyTarget::Name(_, name)
                         | LegacyTarget::Attribute(_, name)
@@ -798,6 +835,160 @@ impl LegacyModel {
                 self.client_receivers.insert(parameter.clone());
             }
         }
+    }
+
+    /// What a target that just got `kind` from `source` also holds: a 1.x
+    /// connection (not a client), the transaction a future was queued on, the
+    /// command a reply comes from, what the factory decodes.
+    fn record_details(
+        &mut self,
+        target: &LegacyTarget,
+        kind: LegacyKind,
+        source: &Source,
+        scope: ScopeId,
+        model: &SemanticModel,
+        table: &ConstructorTable,
+    ) {
+        let read = |this: &Self, parts: &[String]| this.target_of_parts(parts, scope, model);
+        let (connection, decoding) = match source {
+            Source::Value(parts) => match read(self, parts) {
+                Some(from) => {
+                    if let Some(on) = self.queued_on.get(&from).cloned() {
+                        self.queued_on.insert(target.clone(), on);
+                    }
+                    if let Some(command) = self.replies.get(&from).cloned() {
+                        self.replies.insert(target.clone(), command);
+                    }
+                    (
+                        self.connections.contains(&from),
+                        self.decoding.get(&from).cloned(),
+                    )
+                }
+                None => (false, None),
+            },
+            Source::WithAwait(parts) => match read(self, parts) {
+                // `with await pool as conn`: a connection of a `create_pool` pool; of
+                // a `Redis` client, a `ContextRedis` client.
+                Some(from) => (
+                    self.kinds.get(&from) == Some(&LegacyKind::Pool),
+                    self.decoding.get(&from).cloned(),
+                ),
+                None => (false, None),
+            },
+            Source::AsyncWithCall(parts) => {
+                let from = parts.split_last().and_then(|(_, r)| read(self, r));
+                (
+                    true,
+                    from.and_then(|from| self.decoding.get(&from).cloned()),
+                )
+            }
+            Source::Call(parts, facts) => match parts.split_last() {
+                Some((method, receiver))
+                    if !receiver.is_empty() && self.is_local(receiver, scope, model) =>
+                {
+                    let from = read(self, receiver);
+                    match (kind, method.as_str()) {
+                        (LegacyKind::Future, _) => {
+                            self.queued_on.insert(target.clone(), receiver.join("."));
+                            (false, None)
+                        }
+                        (LegacyKind::Reply, method) => {
+                            self.replies.insert(target.clone(), method.to_string());
+                            (false, None)
+                        }
+                        (LegacyKind::Client, "acquire") => {
+                            (true, from.and_then(|f| self.decoding.get(&f).cloned()))
+                        }
+                        (LegacyKind::Client, "master_for" | "slave_for") => {
+                            (false, from.and_then(|f| self.decoding.get(&f).cloned()))
+                        }
+                        _ => (false, None),
+                    }
+                }
+                _ => {
+                    // An imported 1.x factory: `create_connection` builds a connection;
+                    // its `encoding=` says what it decodes.
+                    let resolved = resolve_parts(model, scope, parts);
+                    let factory = resolved
+                        .iter()
+                        .find_map(|q| table.lookup(q))
+                        .filter(|c| c.library == Library::Aioredis1);
+                    match factory {
+                        Some(constructor) => (
+                            constructor.name.ends_with("create_connection"),
+                            Some(facts.encoding.clone().unwrap_or(Decoding::Bytes)),
+                        ),
+                        None => (false, None),
+                    }
+                }
+            },
+            Source::Element(_) | Source::Types(_) => (false, None),
+        };
+        if connection && kind == LegacyKind::Client {
+            self.connections.insert(target.clone());
+        }
+        if let Some(decoding) = decoding {
+            self.decoding.insert(target.clone(), decoding);
+        }
+    }
+
+    /// Whether a written receiver chain is a local object (not an imported module).
+    fn is_local(&self, receiver: &[String], scope: ScopeId, model: &SemanticModel) -> bool {
+        resolve_parts(model, scope, receiver).is_empty()
+    }
+
+    /// `conn.pubsub_channels` on a 1.x connection: what the attribute gives in 1.x
+    /// (`[connection_attributes]`, `gives`).
+    fn connection_attribute_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        let (attr, receiver) = parts.split_last()?;
+        let entry = api.connection_attribute(attr)?;
+        let target = self.target_of_parts(receiver, scope, model)?;
+        if !self.connections.contains(&target) {
+            return None;
+        }
+        match entry.gives.as_deref() {
+            Some("channels") => Some(LegacyKind::Channels),
+            _ => None,
+        }
+    }
+
+    /// Check phase: whether `expr` holds a 1.x `RedisConnection` (not a `Redis` client).
+    pub fn is_connection(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> bool {
+        if self.connections.is_empty() {
+            return false;
+        }
+        chain_parts(expr)
+            .and_then(|parts| self.target_of_parts(&parts, scope, model))
+            .is_some_and(|target| self.connections.contains(&target))
+    }
+
+    /// Check phase: the transaction or pipeline (as written) the future `expr` holds was queued on.
+    pub fn queued_on(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
+        let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
+        self.queued_on.get(&target).map(String::as_str)
+    }
+
+    /// Check phase: the 1.x command whose reply `expr` holds.
+    pub fn reply_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
+        let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
+        self.replies.get(&target).map(String::as_str)
+    }
+
+    /// Check phase: what the 1.x factory behind `expr` decodes (`None`: not known).
+    pub fn decoding_of(
+        &self,
+        expr: &Expr,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<&Decoding> {
+        let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
+        self.decoding.get(&target)
     }
 
     /// Each class's ancestors among the module's own classes.
@@ -866,8 +1057,10 @@ impl LegacyModel {
         api: &ApiMap,
     ) -> Option<LegacyKind> {
         match source {
-            Source::Value(parts) => self.kind_of_parts(parts, scope, model),
-            Source::Call(parts) => self.kind_of_call(parts, scope, model, table, api),
+            Source::Value(parts) => self
+                .kind_of_parts(parts, scope, model)
+                .or_else(|| self.connection_attribute_kind(parts, scope, model, api)),
+            Source::Call(parts, _) => self.kind_of_call(parts, scope, model, table, api),
             Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
                 Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),
                 Some(_) => None,
@@ -913,6 +1106,8 @@ impl LegacyModel {
             Some(LegacyKind::Pool)
         } else if is(&types.channel) {
             Some(LegacyKind::Channel)
+        } else if is(&types.sentinel) {
+            Some(LegacyKind::Sentinel)
         } else {
             None
         }
@@ -927,7 +1122,7 @@ impl LegacyModel {
         api: &ApiMap,
     ) -> Option<LegacyKind> {
         self.imported_call_kind(parts, scope, model, table, api)
-            .or_else(|| self.local_call_kind(parts, scope, model))
+            .or_else(|| self.local_call_kind(parts, scope, model, api))
     }
 
     /// What a call of an imported callable gives: a 1.x factory's object, or
@@ -966,6 +1161,7 @@ impl LegacyModel {
                 match (constructor.library, constructor.kind) {
                     (Library::Aioredis1, Kind::Client) => return Some(LegacyKind::Client),
                     (Library::Aioredis1, Kind::Pool) => return Some(LegacyKind::Pool),
+                    (Library::Aioredis1, Kind::Sentinel) => return Some(LegacyKind::Sentinel),
                     _ => {}
                 }
             }
@@ -984,6 +1180,7 @@ impl LegacyModel {
         parts: &[String],
         scope: ScopeId,
         model: &SemanticModel,
+        api: &ApiMap,
     ) -> Option<LegacyKind> {
         let (method, receiver) = parts.split_last()?;
         if !receiver.is_empty() {
@@ -994,6 +1191,16 @@ impl LegacyModel {
                 (Some(LegacyKind::Pool), "acquire") => return Some(LegacyKind::Client),
                 (Some(LegacyKind::Client), "subscribe" | "psubscribe") => {
                     return Some(LegacyKind::Channels);
+                }
+                // A command queued on a 1.x transaction or pipeline: a future.
+                (Some(LegacyKind::Transaction), method) if method != "execute" => {
+                    return Some(LegacyKind::Future);
+                }
+                (Some(LegacyKind::Sentinel), "master_for" | "slave_for") => {
+                    return Some(LegacyKind::Client);
+                }
+                (Some(LegacyKind::Client), method) if api.reply_shape(method).is_some() => {
+                    return Some(LegacyKind::Reply);
                 }
                 (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
                 _ => {}
@@ -1170,7 +1377,17 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                 return;
             }
             if let Some(parts) = chain_parts(&call.func) {
-                f(Source::Call(parts));
+                let encoding =
+                    call.arguments
+                        .find_keyword("encoding")
+                        .map(|keyword| match &keyword.value {
+                            Expr::NoneLiteral(_) => Decoding::Bytes,
+                            Expr::StringLiteral(text) => {
+                                Decoding::Literal(text.value.to_str().to_string())
+                            }
+                            _ => Decoding::Expression,
+                        });
+                f(Source::Call(parts, CallFacts { encoding }));
             }
         }
         Expr::Name(_) | Expr::Attribute(_) => {

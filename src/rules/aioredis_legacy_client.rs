@@ -50,8 +50,19 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
         if attribute.ctx.is_load() {
             let name = attribute.attr.as_str();
             let api = checker.api();
-            let found = match kind_of(checker, &attribute.value) {
+            let kind = kind_of(checker, &attribute.value);
+            if let Some(message) = other_meaning(checker, kind, &attribute.value, name) {
+                let diagnostic =
+                    Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message);
+                checker.report_on(diagnostic, &attribute.value);
+                current = &attribute.value;
+                continue;
+            }
+            let found = match kind {
                 Some(LegacyKind::Client) => api.client_method(name).map(|entry| (CLIENT, entry)),
+                Some(LegacyKind::Sentinel) => api
+                    .sentinel_method(name)
+                    .map(|entry| ("the aioredis 1.x sentinel", entry)),
                 Some(LegacyKind::Pool) => api.pool_method(name).map(|entry| (POOL, entry)),
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
@@ -109,6 +120,173 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
     }
 }
 
+/// `<receiver>.<name>` whose meaning differs under redis.asyncio: an attribute
+/// of a 1.x connection that redis.asyncio's client has as something else
+/// (`conn.pubsub_channels`), or an attribute of a 1.x reply whose shape differs
+/// (`info.role` on what `role()` returned). The message, when it is one.
+fn other_meaning(
+    checker: &Checker,
+    kind: Option<LegacyKind>,
+    receiver: &Expr,
+    name: &str,
+) -> Option<String> {
+    let api = checker.api();
+    let written = checker.text(receiver.range());
+    match kind? {
+        LegacyKind::Client => {
+            let entry = api.connection_attribute(name)?;
+            if !checker
+                .legacy()
+                .is_connection(receiver, checker.scope(), checker.model())
+            {
+                return None;
+            }
+            Some(format!(
+                "`{written}.{name}` on an aioredis 1.x connection is {}; on redis.asyncio's client \
+                 it is {}; {}",
+                entry.in_1x, entry.in_redis_py, entry.instead
+            ))
+        }
+        LegacyKind::Reply => {
+            let command = checker
+                .legacy()
+                .reply_of(receiver, checker.scope(), checker.model())?;
+            let shape = api.reply_shape(command)?;
+            let breaks = match shape.shape.as_str() {
+                "namedtuple" => !matches!(name, "count" | "index"),
+                "dict" => matches!(name, "items" | "keys" | "values" | "get"),
+                _ => false,
+            };
+            breaks.then(|| reply_message(written, &format!(".{name}"), command, shape))
+        }
+        _ => None,
+    }
+}
+
+fn reply_message(
+    written: &str,
+    access: &str,
+    command: &str,
+    shape: &crate::api::ReplyShape,
+) -> String {
+    format!(
+        "`{written}{access}` reads the aioredis 1.x reply of `{command}()`, {}; redis.asyncio \
+         returns {}; {}",
+        shape.in_1x, shape.in_redis_py, shape.instead
+    )
+}
+
+/// `subs[b"channel"]` on the reply of a 1.x command that gave a dict
+/// (`pubsub_numsub()`), a list of pairs in redis.asyncio.
+pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
+    if !has_work(checker) || checker.legacy().is_empty() {
+        return;
+    }
+    if kind_of(checker, &subscript.value) != Some(LegacyKind::Reply)
+        || matches!(
+            subscript.slice.as_ref(),
+            Expr::NumberLiteral(_) | Expr::Slice(_)
+        )
+        || !subscript.ctx.is_load()
+    {
+        return;
+    }
+    let Some(command) =
+        checker
+            .legacy()
+            .reply_of(&subscript.value, checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let Some(shape) = checker.api().reply_shape(command) else {
+        return;
+    };
+    if shape.shape != "dict" {
+        return;
+    }
+    let written = checker.text(subscript.value.range());
+    let access = format!("[{}]", checker.text(subscript.slice.range()));
+    let message = reply_message(written, &access, command, shape);
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, subscript.range(), message);
+    checker.report_on(diagnostic, &subscript.value);
+}
+
+/// `await fut` on the result of a command queued on a 1.x transaction or pipeline.
+pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if !has_work(checker) || checker.legacy().is_empty() {
+        return;
+    }
+    let value = await_expr.value.as_ref();
+    if kind_of(checker, value) != Some(LegacyKind::Future) {
+        return;
+    }
+    let Some(transaction) = checker
+        .legacy()
+        .queued_on(value, checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let written = checker.text(value.range());
+    let message = format!(
+        "`{written}` is the future of a command queued on `{transaction}` (an aioredis 1.x \
+         transaction or pipeline); {}",
+        checker
+            .api()
+            .futures()
+            .instead
+            .replace("{transaction}", transaction)
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, await_expr.range(), message);
+    checker.report_on(diagnostic, value);
+}
+
+/// `asyncio.gather(fut1, fut2)` (and the other `[futures] awaiting` functions) given
+/// futures of commands queued on a 1.x transaction or pipeline.
+fn check_futures_call(checker: &mut Checker, call: &ExprCall) {
+    if checker.legacy().is_empty() || call.arguments.args.is_empty() {
+        return;
+    }
+    let mut futures = Vec::new();
+    let mut transaction = None;
+    for argument in &call.arguments.args {
+        let argument = match argument {
+            Expr::Starred(starred) => starred.value.as_ref(),
+            other => other,
+        };
+        if kind_of(checker, argument) == Some(LegacyKind::Future) {
+            futures.push(format!("`{}`", checker.text(argument.range())));
+            transaction = transaction.or_else(|| {
+                checker
+                    .legacy()
+                    .queued_on(argument, checker.scope(), checker.model())
+            });
+        }
+    }
+    let Some(transaction) = transaction else {
+        return;
+    };
+    let api = checker.api();
+    let callee = checker.resolve(&call.func);
+    if !callee
+        .iter()
+        .any(|q| api.futures().awaiting.iter().any(|a| a == q))
+    {
+        return;
+    }
+    let message = format!(
+        "`{}(...)` awaits {}, futures of commands queued on `{transaction}` (an aioredis 1.x \
+         transaction or pipeline); {}",
+        checker.text(call.func.range()),
+        futures.join(", "),
+        api.futures().instead.replace("{transaction}", transaction)
+    );
+    checker.report(Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        call.range(),
+        message,
+    ));
+}
+
 /// `<receiver>.<method>(...)` with a keyword or positional form only aioredis
 /// 1.x takes: on a known 1.x client or transaction, or, in a 1.x module, on a
 /// receiver that is not known to be something else.
@@ -116,6 +294,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     if !has_work(checker) {
         return;
     }
+    check_futures_call(checker, call);
     let Expr::Attribute(method) = call.func.as_ref() else {
         return;
     };
@@ -152,7 +331,13 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let known = match kind {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
         Some(
-            LegacyKind::Pool | LegacyKind::Foreign | LegacyKind::Channels | LegacyKind::Channel,
+            LegacyKind::Pool
+            | LegacyKind::Foreign
+            | LegacyKind::Channels
+            | LegacyKind::Channel
+            | LegacyKind::Sentinel
+            | LegacyKind::Future
+            | LegacyKind::Reply,
         ) => return,
         // An unknown receiver in a 1.x module, unless the module's own classes
         // define a method of that name (the call may be theirs).

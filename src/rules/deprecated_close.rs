@@ -158,7 +158,10 @@ fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<
     {
         LegacyKind::Client => Kind::Client,
         LegacyKind::Pool => Kind::Pool,
-        LegacyKind::Transaction
+        LegacyKind::Sentinel => Kind::Sentinel,
+        LegacyKind::Future
+        | LegacyKind::Reply
+        | LegacyKind::Transaction
         | LegacyKind::Foreign
         | LegacyKind::Channels
         | LegacyKind::Channel => return None,
