@@ -184,3 +184,13 @@ fn string_sinks() {
 fn legacy_pipeline_futures() {
     snapshot("legacy_pipeline_futures.py");
 }
+
+#[test]
+fn legacy_rewrites_encoding() {
+    snapshot("legacy_rewrites_encoding.py");
+}
+
+#[test]
+fn legacy_rewrites_encoding_manual() {
+    snapshot("legacy_rewrites_encoding_manual.py");
+}

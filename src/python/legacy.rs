@@ -899,7 +899,8 @@ impl LegacyModel {
                         (LegacyKind::Client, "acquire") => {
                             (true, from.and_then(|f| self.decoding.get(&f).cloned()))
                         }
-                        (LegacyKind::Client, "master_for" | "slave_for") => {
+                        (LegacyKind::Client, "master_for" | "slave_for")
+                        | (LegacyKind::Transaction, _) => {
                             (false, from.and_then(|f| self.decoding.get(&f).cloned()))
                         }
                         _ => (false, None),

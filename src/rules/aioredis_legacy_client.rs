@@ -370,6 +370,15 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         );
         if let Some(fix) = legacy_rewrites::keyword(checker.source(), call, method_name, keyword) {
             diagnostic = diagnostic.with_fix(fix);
+        } else if known
+            && arg.as_str() == "encoding"
+            && let Some(decoding) =
+                checker
+                    .legacy()
+                    .decoding_of(&method.value, checker.scope(), checker.model())
+            && let Some(fix) = legacy_rewrites::encoding(checker.source(), call, keyword, decoding)
+        {
+            diagnostic = diagnostic.with_fix(fix);
         }
         checker.report_on(diagnostic, &method.value);
     }
@@ -625,6 +634,15 @@ pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
     }
 }
 
+/// Whether a fix title carries a hold's note: a rewrite shown only because the
+/// module (or one sharing its 1.x objects) waits for a hand change.
+fn is_held(title: &str) -> bool {
+    title.ends_with(HELD_NOTE) || title.ends_with(HELD_ACROSS_NOTE_END)
+}
+
+/// How the note of a rewrite held for another module's hand change ends.
+const HELD_ACROSS_NOTE_END: &str = "would call the other's objects with the wrong API)";
+
 /// What a held module's 1.x rewrites add to their titles.
 pub const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this module has a rewrite: \
                               the others need a hand change first)";
@@ -650,10 +668,13 @@ fn covered_by_another_fix(
     range: ruff_text_size::TextRange,
 ) -> bool {
     diagnostics.iter().any(|other| {
+        // A fix only shown is never applied: it covers nothing (its own finding included).
         other.fix.as_ref().is_some_and(|fix| {
-            fix.edits
-                .iter()
-                .any(|edit| edit.range.contains_range(range) && edit.range != range)
+            fix.applicability != Applicability::DisplayOnly
+                && fix
+                    .edits
+                    .iter()
+                    .any(|edit| edit.range.contains_range(range) && edit.range != range)
         })
     })
 }
@@ -669,7 +690,8 @@ pub fn attach_pool_fixes(checker: &mut Checker) {
     }
 }
 
-/// RU101 findings that no fix rewrites: not the uses of a name whose import is
+/// RU101 findings that no fix rewrites (none, or one only shown: `encoding=` that
+/// redis-py cannot carry per command): not the uses of a name whose import is
 /// rewritten (`except ReplyError` under `from aioredis.errors import ReplyError`),
 /// nor a name inside another fix's edit (`exist=aioredis.Redis.SET_IF_EXIST`, which
 /// the keyword's fix replaces whole).
@@ -679,7 +701,12 @@ pub fn without_rewrite(checker: &Checker) -> usize {
     let covered = |range| covered_by_another_fix(diagnostics, range);
     diagnostics
         .iter()
-        .filter(|d| d.rule == Rule::AioredisLegacyApi && d.fix.is_none())
+        .filter(|d| {
+            d.rule == Rule::AioredisLegacyApi
+                && d.fix.as_ref().is_none_or(|fix| {
+                    fix.applicability == Applicability::DisplayOnly && !is_held(&fix.title)
+                })
+        })
         .filter(|d| !checker.is_rewritten_import(&source[d.range]))
         .filter(|d| !covered(d.range))
         .count()

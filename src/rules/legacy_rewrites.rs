@@ -183,6 +183,64 @@ pub fn keyword(source: &str, call: &ExprCall, method: &str, keyword: &Keyword) -
     ))
 }
 
+/// `encoding=` on a 1.x command (`get(key, encoding="utf-8")`), given what the
+/// 1.x factory behind the receiver decodes (its `encoding=`, which the factory
+/// rewrite turns into `decode_responses=True`): dropped when the client decodes
+/// with that same encoding, or when `encoding=None` asks bytes of a client that
+/// does not decode; otherwise a display-only fix saying what to write, since
+/// redis-py decodes per client, never per command.
+pub fn encoding(
+    source: &str,
+    call: &ExprCall,
+    keyword: &Keyword,
+    decoding: &crate::python::legacy::Decoding,
+) -> Option<Fix> {
+    use crate::python::legacy::Decoding;
+    let asked = match &keyword.value {
+        Expr::NoneLiteral(_) => None,
+        Expr::StringLiteral(text) => Some(Some(text.value.to_str().to_string())),
+        // A name or expression: only known at run time.
+        _ => Some(None),
+    };
+    let same = |a: &str, b: &str| {
+        let normal = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
+        normal(a) == normal(b)
+    };
+    let display = |title: String| {
+        Some(Fix::new(
+            remove_keyword(source, call, keyword)?,
+            Applicability::DisplayOnly,
+            title,
+        ))
+    };
+    match (decoding, asked) {
+ (Decoding::Literal(client), Some(Some(command))) if same(client, &command) => {
+ Some(unsafe_fix(
+ remove_keyword(source, call, keyword)?,
+ format!(
+ "Remove `encoding=`: the client decodes every reply with {client:?} (`decode_responses=True`)"
+ ),
+ ))
+ }
+ (Decoding::Bytes, None) => Some(unsafe_fix(
+ remove_keyword(source, call, keyword)?,
+ "Remove `encoding=None`: the client does not decode, its replies are bytes",
+ )),
+ (Decoding::Bytes, Some(_)) => display(
+ "Decode the reply yourself (`reply.decode(...)`, or each item of a list or dict), or build the client with `decode_responses=True` (it decodes every reply): redis-py has no per-command decoding"
+ .to_string(),
+ ),
+ (Decoding::Literal(_) | Decoding::Expression, None) => display(
+ "Read this reply through a second client built without `decode_responses` (the client decodes every reply, and `encoding=None` asked for bytes): redis-py has no per-command decoding"
+ .to_string(),
+ ),
+ (Decoding::Literal(_) | Decoding::Expression, Some(_)) => display(
+ "Remove `encoding=` once the client's own encoding (its factory's `encoding=`, now `decode_responses=True`) is the one this command asks for; otherwise read it through a client built with that encoding: redis-py has no per-command decoding"
+ .to_string(),
+ ),
+    }
+}
+
 /// The edits that delete `keyword` from the call with its comma.
 fn remove_keyword(source: &str, call: &ExprCall, keyword: &Keyword) -> Option<Vec<Edit>> {
     if source[call.arguments.range].contains('#') {
