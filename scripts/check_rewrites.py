@@ -50,6 +50,32 @@ def main(path):
     # `encoding=`: `decode_responses=True`.
     for keyword in ("host", "port", "unix_socket_path", "decode_responses"):
         need(keyword in init, f"Redis(..., {keyword}=)")
+    # `create_sentinel` → `Sentinel([(host, port), ...], **connection_kwargs)`: the class, its
+    # `sentinel_kwargs`, the connection keywords `master_for`/`slave_for` hand to the clients'
+    # pool (the client's own keywords, and the pool's `max_connections`), and those two methods
+    # (same names, `service_name` first).
+    import redis.asyncio.sentinel as sentinel_module
+    from redis.asyncio.connection import ConnectionPool
+
+    constructor = data["sentinel"]["constructor"]
+    need(hasattr(redis.asyncio, constructor), f"create_sentinel: redis.asyncio.{constructor}")
+    sentinel_class = getattr(redis.asyncio, constructor, sentinel_module.Sentinel)
+    sentinel_init = parameters(sentinel_class.__init__)
+    need("sentinels" in sentinel_init, f"{constructor}(sentinels)")
+    pool_init = parameters(ConnectionPool.__init__)
+    for old, new in data["sentinel_keywords"].items():
+        if not new:
+            continue
+        if new.startswith("sentinel_kwargs."):
+            need("sentinel_kwargs" in sentinel_init, f"sentinel keyword {old}: {constructor}(sentinel_kwargs=)")
+            need(new.split(".", 1)[1] in init, f"sentinel keyword {old}: Redis(..., {new.split('.', 1)[1]}=)")
+        else:
+            need(new in init or new in pool_init, f"sentinel keyword {old}: Redis/ConnectionPool(..., {new}=)")
+    for method in ("master_for", "slave_for"):
+        need(
+            list(inspect.signature(getattr(sentinel_class, method)).parameters)[1:2] == ["service_name"],
+            f"{constructor}.{method}(service_name, ...)",
+        )
     for old, new in data["renames"].items():
         need(hasattr(Redis, new), f"{old}: Redis.{new}")
     for key, new in data["keywords"].items():

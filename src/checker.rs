@@ -112,6 +112,7 @@ pub struct Checker<'src> {
     pipeline_futures: Vec<TextRange>,
     /// Check phase: 1.x `create_pool()` pools a fix may turn into clients.
     pools: rules::legacy_rewrites::Pools,
+    sentinels: rules::legacy_rewrites::Sentinels,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
     transactions: rules::legacy_rewrites::Transactions,
 }
@@ -209,6 +210,7 @@ impl<'src> Checker<'src> {
                 && (memchr::memmem::find(source.as_bytes(), b"\"aioredis\"").is_some()
                     || memchr::memmem::find(source.as_bytes(), b"'aioredis'").is_some()),
             pools: rules::legacy_rewrites::Pools::default(),
+            sentinels: rules::legacy_rewrites::Sentinels::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
         }
     }
@@ -239,6 +241,7 @@ impl<'src> Checker<'src> {
         debug_assert_eq!(checker.replayed_scopes + 1, checker.model.scope_count());
         rules::aioredis_legacy_client::attach_transaction_fixes(&mut checker);
         rules::aioredis_legacy_client::attach_pool_fixes(&mut checker);
+        rules::aioredis_legacy_client::attach_sentinel_fixes(&mut checker);
         rules::aioredis_legacy_client::hold_rewrites_of_a_partly_manual_module(&mut checker);
         rules::aioredis_import::attach_fixes(&mut checker);
         if let Some(usage) = usage {
@@ -474,6 +477,14 @@ impl<'src> Checker<'src> {
 
     pub fn take_pools(&mut self) -> rules::legacy_rewrites::Pools {
         std::mem::take(&mut self.pools)
+    }
+
+    pub fn sentinels_mut(&mut self) -> &mut rules::legacy_rewrites::Sentinels {
+        &mut self.sentinels
+    }
+
+    pub fn take_sentinels(&mut self) -> rules::legacy_rewrites::Sentinels {
+        std::mem::take(&mut self.sentinels)
     }
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
@@ -1264,6 +1275,9 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                             self.check_import_reference(expr);
                         }
                         self.track_client_use(name.id.as_str(), true);
+                        if self.tracks_legacy {
+                            rules::aioredis_legacy_client::check_sentinel_use(self, expr);
+                        }
                     }
                 }
                 ExprContext::Store | ExprContext::Del => self.bind_other(name.id.as_str()),
@@ -1305,6 +1319,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 rules::deprecated_close::check_await(self, await_expr);
                 if self.tracks_legacy {
                     rules::aioredis_legacy_client::check_await(self, await_expr);
+                    rules::aioredis_legacy_api::check_await(self, await_expr);
                 }
                 visitor::walk_expr(self, expr);
             }

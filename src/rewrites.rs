@@ -1,5 +1,6 @@
 //! The aioredis 1.x → redis.asyncio rewrites, loaded from `rules/aioredis-rewrites.toml`:
-//! which factory becomes which constructor, which keyword and method become which. The
+//! which factory becomes which constructor (`create_sentinel` → `Sentinel`), which keyword and
+//! method become which. The
 //! rules (RU101, RU103) build their fixes from these tables.
 
 use std::collections::HashMap;
@@ -20,6 +21,16 @@ pub struct Factory {
     pub extra: Vec<String>,
 }
 
+/// `create_sentinel` → redis-py's `Sentinel` (`[sentinel]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentinelRewrite {
+    /// The 1.x factories of a sentinel.
+    pub factories: Vec<String>,
+    /// The redis.asyncio class that replaces them.
+    pub constructor: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionRewrite {
@@ -33,6 +44,8 @@ pub struct ExceptionRewrite {
 #[serde(deny_unknown_fields)]
 pub struct Rewrites {
     pub factories: HashMap<String, Factory>,
+    pub sentinel: SentinelRewrite,
+    sentinel_keywords: HashMap<String, String>,
     factory_keywords: HashMap<String, String>,
     renames: HashMap<String, String>,
     keywords: HashMap<String, String>,
@@ -52,6 +65,13 @@ pub fn rewrites() -> &'static Rewrites {
 impl Rewrites {
     pub fn factory(&self, name: &str) -> Option<&Factory> {
         self.factories.get(name)
+    }
+
+    /// What a 1.x `create_sentinel` keyword becomes: `Some("")` drops it,
+    /// `Some("sentinel_kwargs.<key>")` moves it into `sentinel_kwargs`, `None` leaves
+    /// the call alone.
+    pub fn sentinel_keyword(&self, keyword: &str) -> Option<&str> {
+        self.sentinel_keywords.get(keyword).map(String::as_str)
     }
 
     /// What a 1.x factory keyword becomes: `Some("")` drops it, `None` leaves the call alone.
@@ -97,6 +117,7 @@ mod tests {
     #[test]
     fn data_file_parses_and_names_what_redis_py_has() {
         let rewrites = rewrites();
+        let api = crate::api::api_map();
         assert_eq!(rewrites.rename("iscan"), Some("scan_iter"));
         assert_eq!(rewrites.keyword("set", "expire"), Some("ex"));
         assert_eq!(
@@ -105,9 +126,18 @@ mod tests {
         );
         assert_eq!(rewrites.factory_keyword("minsize"), Some(""));
         assert_eq!(rewrites.factory_keyword("parser"), None);
+        assert_eq!(rewrites.sentinel.constructor, "Sentinel");
+        assert_eq!(
+            rewrites.sentinel_keyword("timeout"),
+            Some("sentinel_kwargs.socket_timeout")
+        );
+        assert_eq!(rewrites.sentinel_keyword("parser"), None);
+        assert_eq!(
+            api.exports("redis.asyncio", &rewrites.sentinel.constructor),
+            Some(true)
+        );
         // Every exact exception target is exported by redis.asyncio (checked against
         // redis-py itself by tests/redis_safety.rs through the fixtures).
-        let api = crate::api::api_map();
         for (old, new) in &rewrites.exceptions {
             assert!(
                 api.exports("redis.asyncio", &new.name) == Some(true) || !new.exact,

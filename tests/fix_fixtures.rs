@@ -194,3 +194,13 @@ fn legacy_rewrites_encoding() {
 fn legacy_rewrites_encoding_manual() {
     snapshot("legacy_rewrites_encoding_manual.py");
 }
+
+#[test]
+fn legacy_rewrites_sentinel() {
+    snapshot("legacy_rewrites_sentinel.py");
+}
+
+#[test]
+fn legacy_rewrites_sentinel_untouched() {
+    snapshot("legacy_rewrites_sentinel_untouched.py");
+}

@@ -71,6 +71,16 @@ pub fn check_reference(checker: &mut Checker, expr: &Expr) {
                 let index = checker.diagnostic_count();
                 checker.pools_mut().factory(index);
             }
+            if rewrites()
+                .sentinel
+                .factories
+                .iter()
+                .any(|factory| name.rsplit('.').next() == Some(factory.as_str()))
+            {
+                // Kept only if the sentinel is used through `master_for`/`slave_for` alone.
+                let index = checker.diagnostic_count();
+                checker.sentinels_mut().factory(index);
+            }
             diagnostic = diagnostic.with_fix(fix);
         } else if (base == "aioredis" || base == "redis.asyncio")
             && let Some(new) = name
@@ -152,6 +162,43 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         title,
     );
     checker.offer_callee_fix(call.func.range(), fix);
+}
+
+/// `await aioredis.create_sentinel([...], ...)` becomes `aioredis.Sentinel([(host, port),
+/// ...], ...)` (the `[sentinel]` table of `rules/aioredis-rewrites.toml`), offered to the
+/// RU101 finding of the factory's name; the whole `await` is replaced, since redis-py's
+/// `Sentinel` is not awaited.
+pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if !checker.enabled(Rule::AioredisLegacyApi) {
+        return;
+    }
+    let Expr::Call(call) = await_expr.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(attribute) = call.func.as_ref() else {
+        return;
+    };
+    let Expr::Name(module) = attribute.value.as_ref() else {
+        return;
+    };
+    if !rewrites()
+        .sentinel
+        .factories
+        .iter()
+        .any(|factory| factory == attribute.attr.as_str())
+        || !checker
+            .model()
+            .resolve_name(module.id.as_str(), checker.scope())
+            .iter()
+            .any(|q| q == "aioredis" || q == "redis.asyncio")
+    {
+        return;
+    }
+    if let Some(fix) =
+        super::legacy_rewrites::sentinel(checker.source(), await_expr, call, module.id.as_str())
+    {
+        checker.offer_callee_fix(call.func.range(), fix);
+    }
 }
 
 /// The new constructor and arguments, or `None` when an argument needs a person.

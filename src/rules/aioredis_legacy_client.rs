@@ -45,6 +45,8 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
     if !checker.enabled(Rule::AioredisLegacyApi) || checker.legacy().is_empty() {
         return;
     }
+    // A 1.x sentinel used as a value (`return self.sentinel`): not followed.
+    check_sentinel_use(checker, expr);
     let mut current = expr;
     while let Expr::Attribute(attribute) = current {
         if attribute.ctx.is_load() {
@@ -57,6 +59,10 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 checker.report_on(diagnostic, &attribute.value);
                 current = &attribute.value;
                 continue;
+            }
+            if kind == Some(LegacyKind::Sentinel) && !matches!(name, "master_for" | "slave_for") {
+                // No rewrite carries it: the `create_sentinel` rewrite waits.
+                checker.sentinels_mut().block();
             }
             let found = match kind {
                 Some(LegacyKind::Client) => api.client_method(name).map(|entry| (CLIENT, entry)),
@@ -677,6 +683,30 @@ fn covered_by_another_fix(
                     .any(|edit| edit.range.contains_range(range) && edit.range != range)
         })
     })
+}
+
+/// A 1.x sentinel read as a value (a name or `self.<attr>`, not the receiver of
+/// `master_for`/`slave_for`): the `create_sentinel` rewrite cannot follow it.
+pub fn check_sentinel_use(checker: &mut Checker, expr: &Expr) {
+    let is_load = match expr {
+        Expr::Name(name) => name.ctx.is_load(),
+        Expr::Attribute(attribute) => attribute.ctx.is_load(),
+        _ => false,
+    };
+    if is_load && kind_of(checker, expr) == Some(LegacyKind::Sentinel) {
+        checker.sentinels_mut().block();
+    }
+}
+
+/// The `create_sentinel` → `Sentinel` rewrites, kept only when every use of a 1.x
+/// sentinel in the module is `master_for`/`slave_for` (see [`legacy_rewrites::Sentinels`]).
+pub fn attach_sentinel_fixes(checker: &mut Checker) {
+    let sentinels = checker.take_sentinels();
+    for index in sentinels.finish() {
+        if let Some(diagnostic) = checker.diagnostics_mut().get_mut(index) {
+            diagnostic.fix = None;
+        }
+    }
 }
 
 /// The `create_pool` → client rewrites, kept only when every use of a 1.x pool in

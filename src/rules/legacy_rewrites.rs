@@ -625,3 +625,154 @@ pub fn pool_get(attr: TextRange) -> Fix {
         "Replace with `client()`: a single-connection client sharing the pool",
     )
 }
+
+/// `await <module>.create_sentinel([address, ...], **keywords)` → `<module>.Sentinel([(host,
+/// port), ...], ...)`: the whole `await` expression is replaced (redis-py's `Sentinel` is not
+/// awaited). `None` when an address or a keyword needs a person (see `[sentinel]` and
+/// `[sentinel_keywords]` in rules/aioredis-rewrites.toml).
+pub fn sentinel(
+    source: &str,
+    await_expr: &ast::ExprAwait,
+    call: &ExprCall,
+    module: &str,
+) -> Option<Fix> {
+    let data = rewrites();
+    if source[call.arguments.range].contains('#') || call.arguments.args.len() > 1 {
+        return None;
+    }
+    let addresses = match (
+        call.arguments.args.first(),
+        call.arguments.find_keyword("sentinels"),
+    ) {
+        (Some(first), None) => first,
+        (None, Some(keyword)) => &keyword.value,
+        _ => return None,
+    };
+    let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) =
+        addresses
+    else {
+        return None;
+    };
+    if elts.is_empty() {
+        return None;
+    }
+    let mut pairs = Vec::new();
+    for element in elts {
+        pairs.push(sentinel_address(source, element)?);
+    }
+    let mut arguments = vec![format!("[{}]", pairs.join(", "))];
+    let mut sentinel_kwargs = Vec::new();
+    for keyword in &call.arguments.keywords {
+        let name = keyword.arg.as_ref()?.as_str(); // `**kwargs`: cannot be checked
+        if name == "sentinels" {
+            continue;
+        }
+        let value = &source[keyword.value.range()];
+        let new = data.sentinel_keyword(name)?;
+        if new.is_empty() {
+            continue;
+        }
+        if let Some(key) = new.strip_prefix("sentinel_kwargs.") {
+            sentinel_kwargs.push(format!("{key:?}: {value}"));
+            continue;
+        }
+        match name {
+            "ssl"
+                if !matches!(
+                    keyword.value,
+                    Expr::BooleanLiteral(_) | Expr::Name(_) | Expr::Attribute(_)
+                ) =>
+            {
+                return None;
+            }
+            "encoding" => {
+                arguments.push(format!("{new}={value}"));
+                if call.arguments.find_keyword("decode_responses").is_none() {
+                    arguments.push("decode_responses=True".to_string());
+                }
+            }
+            _ => arguments.push(format!("{new}={value}")),
+        }
+    }
+    if !sentinel_kwargs.is_empty() {
+        arguments.push(format!(
+            "sentinel_kwargs={{{}}}",
+            sentinel_kwargs.join(", ")
+        ));
+    }
+    let constructor = &data.sentinel.constructor;
+    Some(unsafe_fix(
+        vec![Edit::replacement(
+            await_expr.range(),
+            format!("{module}.{constructor}({})", arguments.join(", ")),
+        )],
+        format!(
+            "Replace with `{module}.{constructor}([(host, port), ...])` (not awaited; \
+             `master_for`/`slave_for` keep their names)"
+        ),
+    ))
+}
+
+/// One 1.x sentinel address as redis-py's `(host, port)` pair: a pair as written, or a
+/// `redis://host[:port]` string literal (port 6379 when none is written, as 1.x).
+fn sentinel_address(source: &str, element: &Expr) -> Option<String> {
+    match element {
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. })
+            if elts.len() == 2 && !elts.iter().any(Expr::is_starred_expr) =>
+        {
+            Some(format!(
+                "({}, {})",
+                &source[elts[0].range()],
+                &source[elts[1].range()]
+            ))
+        }
+        Expr::StringLiteral(url) => {
+            let text = url.value.to_str();
+            let rest = text.strip_prefix("redis://")?;
+            let rest = rest.strip_suffix('/').unwrap_or(rest);
+            // A password, a database or options: by hand.
+            if rest.is_empty() || rest.contains(['@', '/', '?', '#', '[']) {
+                return None;
+            }
+            let (host, port) = match rest.rsplit_once(':') {
+                Some((host, port)) => (host, port.parse::<u16>().ok()?),
+                None => (rest, 6379),
+            };
+            if host.is_empty() {
+                return None;
+            }
+            Some(format!("({host:?}, {port})"))
+        }
+        _ => None,
+    }
+}
+
+/// The `create_sentinel` → `Sentinel` rewrites, kept only when every use of a 1.x
+/// sentinel in the module is `master_for(...)`/`slave_for(...)` (all or nothing,
+/// as [`Pools`]). Collected during the check pass.
+#[derive(Debug, Default)]
+pub struct Sentinels {
+    /// RU101 findings of `create_sentinel` calls with a fix.
+    factories: Vec<usize>,
+    /// Some 1.x sentinel is used in another way.
+    blocked: bool,
+}
+
+impl Sentinels {
+    pub fn factory(&mut self, diagnostic: usize) {
+        self.factories.push(diagnostic);
+    }
+
+    pub fn block(&mut self) {
+        self.blocked = true;
+    }
+
+    /// The findings whose fixes must be taken off.
+    pub fn finish(self) -> Vec<usize> {
+        if self.blocked {
+            self.factories
+        } else {
+            Vec::new()
+        }
+    }
+}
