@@ -1110,3 +1110,139 @@ fn aiohttp_cache_after_unsafe_fixes_handles_the_server_going_away() {
     );
     assert!(!server.answers(), "the scenario did not stop the server");
 }
+
+// ------------------------------------------------------------------ sentinel
+
+/// A throwaway Redis Sentinel (`redis-server <conf> --sentinel`) on 127.0.0.1
+/// monitoring `mymaster` at `master`'s port, killed when dropped.
+struct Sentinel {
+    child: Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Sentinel {
+    fn start(program: &Path, master: &Server) -> Sentinel {
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let dir = tempfile::tempdir().unwrap();
+            // Sentinel rewrites its configuration file: it lives in the temporary folder.
+            let config = dir.path().join("sentinel.conf");
+            std::fs::write(
+                &config,
+                format!(
+                    "port {port}\nbind 127.0.0.1\ndir {}\n\
+                     sentinel monitor mymaster 127.0.0.1 {} 1\n\
+                     sentinel down-after-milliseconds mymaster 60000\n",
+                    dir.path().display(),
+                    master.port
+                ),
+            )
+            .unwrap();
+            let mut child = Command::new(program)
+                .arg(&config)
+                .arg("--sentinel")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {} --sentinel: {e}", program.display()));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if ping(port) {
+                    return Sentinel {
+                        child,
+                        port,
+                        _dir: dir,
+                    };
+                }
+                if let Ok(Some(status)) = child.try_wait() {
+                    let mut stderr = String::new();
+                    child
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut stderr)
+                        .ok();
+                    last_error = format!("redis-server --sentinel exited ({status}): {stderr}");
+                    break;
+                }
+                sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            if last_error.is_empty() {
+                last_error = "the sentinel did not answer PING within 10s".into();
+            }
+        }
+        panic!("{last_error}");
+    }
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SENTINEL_1X: &str = "sentinel_1x";
+
+/// aioredis 1.x code behind a sentinel (`create_sentinel`, `master_for`, the client's
+/// `set(expire=)`, `get(encoding=)`, `close()`/`wait_closed()`), migrated with
+/// `fix --unsafe-fixes`, runs with redis-py alone against a live master and sentinel.
+#[test]
+fn sentinel_after_unsafe_fixes_runs_on_live_redis() {
+    let Some(live) = live() else { return };
+    let source = root().join("tests/live").join(SENTINEL_1X);
+    let package = Package::copy(&source, SENTINEL_1X);
+    assert_before_fails(&live, &package, "sentinel_scenario.py");
+    let fix = package.migrate(true);
+    assert!(fix.stderr.contains("Fixed 1 file"), "{}", fix.show());
+    let after = package.read("sentinel_1x.py");
+    let changed = changed_lines(
+        &std::fs::read_to_string(source.join("sentinel_1x.py")).unwrap(),
+        &after,
+    );
+    for line in [
+        "+import redis.asyncio as aioredis",
+        "+    sentinel = aioredis.Sentinel([(\"127.0.0.1\", SENTINEL_PORT)], encoding=\"utf-8\", \
+         decode_responses=True, sentinel_kwargs={\"socket_timeout\": 2})",
+        "+    ok = await master.set(\"sentinel:key\", \"value\", ex=60)",
+        "+    value = await master.get(\"sentinel:key\")",
+        "+    await master.aclose()",
+    ] {
+        assert!(
+            changed.iter().any(|changed| changed == line),
+            "missing `{line}` in:\n{}",
+            changed.join("\n")
+        );
+    }
+    let check = package.redis_unify(&["check", "--select", "RU1", SENTINEL_1X]);
+    assert_eq!(check.code, Some(0), "{}", check.show());
+
+    let master = Server::start(&live.redis_server);
+    let sentinel = Sentinel::start(&live.redis_server, &master);
+    let mut command = Command::new(&live.python);
+    command
+        .arg(root().join("tests/live/sentinel_scenario.py"))
+        .arg("run")
+        .current_dir(package.project.path())
+        .env("PYTHONPATH", package.dir())
+        .env("SENTINEL_PORT", sentinel.port.to_string())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1")
+        .env_remove("PYTHONHOME");
+    let run = run_bounded(command, SCENARIO_DEADLINE);
+    assert!(run.success(), "{}", run.show());
+    assert_lines(
+        &run,
+        &[
+            "client module: redis.asyncio",
+            "ok: create_sentinel -> Sentinel, master_for, set(expire=), decoded get",
+            "ok: scenario finished",
+        ],
+    );
+    assert!(master.answers());
+}
