@@ -21,6 +21,10 @@ pub struct ModuleEntry {
 pub struct LegacyEntry {
     /// What to use in redis.asyncio instead.
     pub instead: String,
+    /// For an attribute redis.asyncio has too, with another behaviour: what it is
+    /// in 1.x and in redis.asyncio (`[pool_methods.release]`).
+    pub in_1x: Option<String>,
+    pub in_redis_py: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -77,10 +77,14 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
             };
             if let Some((owner, entry)) = found {
                 let receiver = checker.text(attribute.value.range());
-                let message = format!(
-                    "`{receiver}.{name}` exists only on {owner}; {}",
-                    super::deprecated_close::at_target(checker, &entry.instead)
-                );
+                let instead = super::deprecated_close::at_target(checker, &entry.instead);
+                let message = match (&entry.in_1x, &entry.in_redis_py) {
+                    (Some(in_1x), Some(in_redis_py)) => format!(
+                        "`{receiver}.{name}` is {in_1x} on {owner}; in redis.asyncio it is \
+                         {in_redis_py}; {instead}"
+                    ),
+                    _ => format!("`{receiver}.{name}` exists only on {owner}; {instead}"),
+                };
                 let mut diagnostic =
                     Diagnostic::new(Rule::AioredisLegacyApi, attribute.attr.range(), message);
                 let fix = checker.take_callee_fix(attribute.attr.range()).or_else(|| {
