@@ -738,7 +738,12 @@ fn sentinel_address(source: &str, element: &Expr) -> Option<String> {
                 Some((host, port)) => (host, port.parse::<u16>().ok()?),
                 None => (rest, 6379),
             };
-            if host.is_empty() {
+            // A host name or an IPv4 address, written back as a Python string literal.
+            if host.is_empty()
+                || !host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            {
                 return None;
             }
             Some(format!("({host:?}, {port})"))
@@ -773,6 +778,45 @@ impl Sentinels {
             self.factories
         } else {
             Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(text: &str) -> Option<String> {
+        let parsed = ruff_python_parser::parse_expression(text).unwrap();
+        sentinel_address(text, &parsed.syntax().body)
+    }
+
+    #[test]
+    fn sentinel_addresses_become_host_port_pairs() {
+        assert_eq!(address("('h', 26379)").as_deref(), Some("('h', 26379)"));
+        assert_eq!(address("[host, port]").as_deref(), Some("(host, port)"));
+        assert_eq!(
+            address("'redis://sentinel-1.local:26379'").as_deref(),
+            Some("(\"sentinel-1.local\", 26379)")
+        );
+        // 1.x's default port when none is written.
+        assert_eq!(
+            address("'redis://10.0.0.1/'").as_deref(),
+            Some("(\"10.0.0.1\", 6379)")
+        );
+        // A password, a database, options, IPv6, odd characters, a variable: by hand.
+        for text in [
+            "'redis://:secret@h:26379'",
+            "'redis://h:26379/2'",
+            "'redis://h:26379?timeout=1'",
+            "'redis://[::1]:26379'",
+            "'redis://hö:26379'",
+            "'redis://h:port'",
+            "'rediss://h:26379'",
+            "url",
+            "('h', 1, 2)",
+        ] {
+            assert_eq!(address(text), None, "{text}");
         }
     }
 }
