@@ -408,3 +408,55 @@ fn add_noqa_covers_cross_module_findings() {
     let after = project.run(&["check", "--select", SELECT, "."]);
     assert_eq!(after.code, 0, "{}", after.stdout);
 }
+
+/// A 1.x sentinel made in one module (`create_sentinel`) and closed in another
+/// (`sentinel.close()`, which no rewrite carries): RU103 there, with a display-only fix.
+#[test]
+fn sentinel_closed_in_another_module() {
+    check_case("sentinel_closed");
+}
+
+/// The negative twin: the importer uses the sentinel through `master_for` only.
+#[test]
+fn sentinel_rewritable_across_modules() {
+    check_case("sentinel_rewritable");
+}
+
+/// All or nothing across modules: the `create_sentinel` → `Sentinel` rewrite waits
+/// while a module that shares the sentinel closes it with 1.x's `close()`
+/// (redis-py's `Sentinel` has none); without that line, one run rewrites both.
+#[test]
+fn fix_holds_a_sentinel_closed_in_another_module() {
+    for (case, rewritten) in [("sentinel_closed", false), ("sentinel_rewritable", true)] {
+        let files = case_files(case);
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let project = Project::repo(&borrowed);
+        let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
+        assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
+        let sentinels = std::fs::read_to_string(project.path().join("app/sentinels.py")).unwrap();
+        if rewritten {
+            assert!(
+                sentinels.contains("return aioredis.Sentinel([(\"localhost\", 26379)])"),
+                "{sentinels}"
+            );
+            assert!(
+                sentinels.contains("import redis.asyncio as aioredis"),
+                "{sentinels}"
+            );
+        } else {
+            assert_eq!(
+                sentinels,
+                files
+                    .iter()
+                    .find(|(p, _)| p == "app/sentinels.py")
+                    .unwrap()
+                    .1,
+                "{}",
+                run.stdout
+            );
+        }
+    }
+}

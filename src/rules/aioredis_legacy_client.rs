@@ -658,14 +658,17 @@ pub const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this modul
                               the others need a hand change first)";
 
 /// Whether a module's findings (linted with every fix attached) leave aioredis
-/// 1.x uses for a hand change: its 1.x rewrites are held, or some RU101 finding
-/// has no fix and no other fix's edit covers it.
+/// 1.x uses for a hand change: its 1.x rewrites are held, some RU101 finding
+/// has no fix and no other fix's edit covers it, or an RU101/RU103 fix is only
+/// shown (`encoding=` redis-py cannot carry, a 1.x sentinel's `close()`).
+/// (Within the module, a sentinel's `close()` already keeps `create_sentinel`'s
+/// finding without a fix.)
 pub fn needs_hand_change(diagnostics: &[crate::diagnostic::Diagnostic]) -> bool {
     let covered = |range| covered_by_another_fix(diagnostics, range);
     diagnostics.iter().any(|d| {
         d.fix.as_ref().is_some_and(|fix| {
             fix.title.ends_with(HELD_NOTE)
-                || (d.rule == Rule::AioredisLegacyApi
+                || (matches!(d.rule, Rule::AioredisLegacyApi | Rule::DeprecatedClose)
                     && fix.applicability == Applicability::DisplayOnly)
         }) || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
     })

@@ -115,6 +115,23 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     let mut diagnostic = Diagnostic::new(Rule::DeprecatedClose, call.range(), message);
     // The 1.x client's shutdown, in `async def` where `await` may be written; its
     // `await wait_closed()` is removed by RU101's fix. A pool or a sentinel by hand.
+    if library == Library::Aioredis1 && matches!(kind, Kind::Sentinel) {
+        // No rewrite: redis-py's `Sentinel` has no `close()`, and its `aclose()` is new
+        // (8.1.0 has it, 4.2.0 does not). Shown, never applied; it holds the module.
+        diagnostic = diagnostic.with_fix(crate::diagnostic::Fix::new(
+            vec![crate::diagnostic::Edit::replacement(
+                call.range(),
+                format!("await {receiver}.aclose()"),
+            )],
+            crate::diagnostic::Applicability::DisplayOnly,
+            format!(
+                "Write `await {receiver}.aclose()` with redis-py 8.1.0 or later (before it, \
+                 `await s.aclose()` (or `close()`) for each `s` in `{receiver}.sentinels`), remove \
+                 `await {receiver}.wait_closed()`, and close the clients `master_for()` and \
+                 `slave_for()` gave"
+            ),
+        ));
+    }
     if library == Library::Aioredis1 && matches!(kind, Kind::Pool) {
         // A 1.x pool closed here cannot become a client by the `create_pool` rewrite.
         checker.pools_mut().block();
