@@ -193,6 +193,9 @@ fn hand_reviewed_aioredis_1x_sites() {
     // aiohttp-cache, aiotasks, python-socketio: 31 of 33 (the 2 missed need
     // methods overridden by a subclass in another module, which the project
     // index does not follow); aioredis 1.3.1's examples: 101 of 112 (return shapes,
-    // queued-command futures, sentinels, a connection's `pubsub_channels`).
-    assert_eq!((found, sites), (132, 145));
+    // queued-command futures, sentinels, a connection's `pubsub_channels`);
+    // aioredis 1.3.1's tests: 165 of 1011 (clients injected as pytest fixtures
+    // and made by conftest's factory wrappers, return shapes, queued-command
+    // futures, sentinels, channels).
+    assert_eq!((found, sites), (297, 1156));
 }
