@@ -54,9 +54,9 @@ Counted per file (each counted item also records its 1-based line number):
                Then counted: 1.x-only attributes of clients and pools, every attribute of a
                channel (the class is gone), 1.x-only keywords and
                positional forms on clients and transactions, `with await x` items that are the
-               1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
-               receiver that is not a known object, unless a class of the file defines a
-               method of that name. Also counted in legacy_uses / legacy_lines
+               1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms and
+               1.x-only attribute names (ANYWHERE_ATTRS) on any receiver that is not a known
+               object, unless a class of the file defines a method of that name. Also counted in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
 
 Deliberate simplifications (it is a cross-check, not a linter):
@@ -292,6 +292,19 @@ POOL_ONLY_ATTRS = set("""
 execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
 maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
 """.split())
+# 1.x-only client attributes no other common library has (redis-py's PubSub and Pipeline,
+# asyncio, SQLAlchemy, aiohttp do not): in a 1.x file, counted on any receiver that is not a
+# known object, unless a class of the file defines a method of that name.
+ANYWHERE_ATTRS = set("""
+bitop_and bitop_not bitop_or bitop_xor debug_sleep hmset_dict ihscan iscan isscan izscan in_pubsub
+migrate_keys multi_exec object_encoding object_idletime object_refcount execute_pubsub publish_json
+xinfo_help xread_group
+""".split()) | {a for a in """
+cluster_add_slots cluster_count_failure_reports cluster_count_key_in_slots cluster_del_slots
+cluster_failover cluster_forget cluster_get_keys_in_slots cluster_info cluster_keyslot cluster_meet
+cluster_nodes cluster_replicate cluster_reset cluster_save_config cluster_set_config_epoch
+cluster_setslot cluster_slaves cluster_slots
+""".split()}
 # method -> (keywords judged on known clients/transactions, of which judged anywhere in 1.x files)
 FLOW_KEYWORDS = {
     "set": ("expire pexpire exist", "expire pexpire exist"),
@@ -658,7 +671,9 @@ def flow_lines_in(tree, aliases, is_1x):
             kind = kind_of(node, parts) if parts else None
             if (kind == "client" and node.attr in CLIENT_ONLY_ATTRS) or (
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
-                    kind == "channel" and node.attr in CHANNEL_ATTRS):
+                    kind == "channel" and node.attr in CHANNEL_ATTRS) or (
+                    kind is None and is_1x and node.attr in ANYWHERE_ATTRS
+                    and node.attr not in own_methods):
                 lines.append(node.end_lineno)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr

@@ -21,6 +21,10 @@ pub struct ModuleEntry {
 pub struct LegacyEntry {
     /// What to use in redis.asyncio instead.
     pub instead: String,
+    /// (client methods) A name no other common library uses, judged on any
+    /// receiver in a module whose aioredis use is 1.x.
+    #[serde(default)]
+    pub anywhere: bool,
 }
 
 #[derive(Debug, Deserialize)]

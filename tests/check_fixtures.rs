@@ -134,3 +134,8 @@ fn legacy_flow_own_methods() {
 fn legacy_flow_order() {
     check_fixture("legacy_flow_order.py");
 }
+
+#[test]
+fn legacy_names_anywhere() {
+    check_fixture("legacy_names_anywhere.py");
+}

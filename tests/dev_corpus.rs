@@ -114,8 +114,10 @@ fn findings_equal_an_independent_ast_census() {
     // and in 1.x modules the 1.x-only keyword/positional forms on any receiver (656);
     // and 1 on a pub/sub `Channel` from `subscribe()` (python-socketio's `self.ch.get()`)
     // (657); and 7 on `Channel`s passed as arguments to the module's own functions (664);
-    // and 4 `conn.execute_pubsub(...)` on 1.x connections in aioredis' examples (668).
-    assert_eq!(count("RU101"), 668);
+    // and 4 `conn.execute_pubsub(...)` on 1.x connections in aioredis' examples (668);
+    // and 154 1.x-only names (`multi_exec`, `bitop_and`, `iscan`, ...) on receivers
+    // nothing types in 1.x modules, mostly pytest fixtures in aioredis' tests (822).
+    assert_eq!(count("RU101"), 822);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }
@@ -194,8 +196,9 @@ fn hand_reviewed_aioredis_1x_sites() {
     // methods overridden by a subclass in another module, which the project
     // index does not follow); aioredis 1.3.1's examples: 101 of 112 (return shapes,
     // queued-command futures, sentinels, a connection's `pubsub_channels`);
-    // aioredis 1.3.1's tests: 165 of 1011 (clients injected as pytest fixtures
-    // and made by conftest's factory wrappers, return shapes, queued-command
-    // futures, sentinels, channels).
-    assert_eq!((found, sites), (297, 1156));
+    // aioredis 1.3.1's tests: 314 of 1011 (165 on objects the model follows, 149
+    // 1.x-only names on pytest fixtures; missed: other calls on fixtures and on
+    // conftest's factory wrappers, return shapes, queued-command futures,
+    // sentinels, channels).
+    assert_eq!((found, sites), (446, 1156));
 }
