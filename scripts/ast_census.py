@@ -54,17 +54,18 @@ Counted per file (each counted item also records its 1-based line number):
                Then counted: 1.x-only attributes of clients and pools, every attribute of a
                channel (the class is gone), 1.x-only keywords and
                positional forms on clients and transactions, `with await x` items that are the
-               1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms on any
-               receiver that is not a known object, unless a class of the file defines a
-               method of that name. Round 3: a "connection" kind (create_connection, `with await
-               pool`, `pool.acquire()`, `async with pool.get()`; a client otherwise) whose
-               `pubsub_channels`/`pubsub_patterns` count (and give channels), a pool's `release`,
-               a "sentinel" kind (create_sentinel, RedisSentinel annotations; `master_for`/`slave_for`
-               give clients) whose 1.x-only attributes count, a "future" kind (a transaction's
-               queued command, not `execute`) counted where awaited or passed to asyncio.gather and
-               its like, and a "reply" kind (`role()`, `pubsub_numsub()` on a client) whose
-               1.x-only uses count (an attribute of a namedtuple; a non-integer subscript or dict
-               method of a dict). Also counted in legacy_uses / legacy_lines
+               1.x idiom, and, in a 1.x file, the "anywhere" keyword/positional forms and
+               1.x-only attribute names (ANYWHERE_ATTRS) on any receiver that is not a known
+               object, unless a class of the file defines a method of that name. Round 3: a
+               "connection" kind (create_connection, `with await pool`, `pool.acquire()`, `async
+               with pool.get()`; a client otherwise) whose `pubsub_channels`/`pubsub_patterns`
+               count (and give channels), a pool's `release`, a "sentinel" kind (create_sentinel,
+               RedisSentinel annotations; `master_for`/`slave_for` give clients) whose 1.x-only
+               attributes count, a "future" kind (a transaction's queued command, not `execute`)
+               counted where awaited or passed to asyncio.gather and its like, and a "reply" kind
+               (`role()`, `pubsub_numsub()` on a client) whose 1.x-only uses count (an attribute
+               of a namedtuple; a non-integer subscript or dict method of a dict). Also counted
+               in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
 
 Deliberate simplifications (it is a cross-check, not a linter):
@@ -318,6 +319,19 @@ DICT_METHODS = {"items", "keys", "values", "get"}
 # Functions that await the futures they are given (a 1.x queued command's result).
 AWAITING = {"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
             "asyncio.ensure_future", "asyncio.as_completed"}
+# 1.x-only client attributes no other common library has (redis-py's PubSub and Pipeline,
+# asyncio, SQLAlchemy, aiohttp do not): in a 1.x file, counted on any receiver that is not a
+# known object, unless a class of the file defines a method of that name.
+ANYWHERE_ATTRS = set("""
+bitop_and bitop_not bitop_or bitop_xor debug_sleep hmset_dict ihscan iscan isscan izscan in_pubsub
+migrate_keys multi_exec object_encoding object_idletime object_refcount execute_pubsub publish_json
+xinfo_help xread_group
+""".split()) | {a for a in """
+cluster_add_slots cluster_count_failure_reports cluster_count_key_in_slots cluster_del_slots
+cluster_failover cluster_forget cluster_get_keys_in_slots cluster_info cluster_keyslot cluster_meet
+cluster_nodes cluster_replicate cluster_reset cluster_save_config cluster_set_config_epoch
+cluster_setslot cluster_slaves cluster_slots
+""".split()}
 # method -> (keywords judged on known clients/transactions, of which judged anywhere in 1.x files)
 FLOW_KEYWORDS = {
     "set": ("expire pexpire exist", "expire pexpire exist"),
@@ -715,7 +729,9 @@ def flow_lines_in(tree, aliases, is_1x):
                     kind == "channel" and node.attr in CHANNEL_ATTRS) or (
                     kind == "sentinel" and node.attr in SENTINEL_ONLY_ATTRS) or (
                     shape == "namedtuple" and node.attr not in ("count", "index")) or (
-                    shape == "dict" and node.attr in DICT_METHODS):
+                    shape == "dict" and node.attr in DICT_METHODS) or (
+                    kind is None and is_1x and node.attr in ANYWHERE_ATTRS
+                    and node.attr not in own_methods):
                 lines.append(node.end_lineno)
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)

@@ -135,9 +135,10 @@ class ClientTests(unittest.TestCase):
                 a.multi_exec(); b.wait_closed(); p.execute("PING"); other.multi_exec()
             """)
         # The module is 1.x (create_pool): `set(expire=)` looks like 1.x on `c` (line 7);
-        # `p` is a 1.x pool, whose `execute` is gone (line 8).
-        self.assertEqual(r["client_lines"], [7, 8])
-        self.assertEqual(r["legacy_lines"], [5, 7, 8])
+        # `p` is a 1.x pool, whose `execute` is gone (line 8), and `multi_exec` is a
+        # 1.x-only name on the unknown `other` (line 8); `a` is 2.x, `b` redis-py.
+        self.assertEqual(r["client_lines"], [7, 8, 8])
+        self.assertEqual(r["legacy_lines"], [5, 7, 8, 8])
 
     def test_flows_within_the_module(self):
         r = census("""            import aioredis, pymemcache
@@ -183,6 +184,39 @@ class ClientTests(unittest.TestCase):
                 r.subscribe("ch"); r.set(key, 1, expire=3)
             """)
         self.assertEqual(r["client_lines"], [])
+
+
+class RoundThreeTests(unittest.TestCase):
+    def test_futures_sentinels_connections_replies(self):
+        r = census("""
+            import asyncio
+            import aioredis
+            async def f(url):
+                redis = await aioredis.create_redis(url)              # 5: factory
+                tr = redis.multi_exec()                               # 6: multi_exec
+                fut = tr.incr("k")
+                await tr.execute()
+                await asyncio.gather(fut, redis.get("k"))             # 9: a future gathered
+                print(await fut)                                      # 10: a future awaited
+                c1 = redis.get("k")
+                await asyncio.gather(c1)                              # a coroutine: fine
+                info = await redis.role()
+                print(info.role, info.count(1), info[0])              # 14: info.role
+                subs = await redis.pubsub_numsub("ch")
+                print(subs[b"ch"], subs[0], list(subs.items()))       # 16: subs[...], items
+                s = await aioredis.create_sentinel([("h", 1)])        # 17: factory
+                m = s.master_for("x")
+                await m.set("k", "v", expire=1)                       # 19: expire=
+                await s.wait_closed()                                 # 20: wait_closed
+                pool = await aioredis.create_pool(url)                # 21: factory
+                with await pool as conn:                              # 22: with await
+                    ch = conn.pubsub_channels["ch"]                   # 23: connection attr
+                    await ch.wait_message()                           # 24: channel
+                pool.release(conn)                                    # 25: pool release
+                print(await redis.pubsub_channels("ch*"))             # a client's command: fine
+        """)
+        self.assertEqual(r["legacy_lines"],
+                         [5, 6, 9, 10, 14, 16, 16, 17, 19, 20, 21, 22, 23, 24, 25])
 
 
 class DynamicTests(unittest.TestCase):

@@ -25,6 +25,10 @@ pub struct LegacyEntry {
     /// in 1.x and in redis.asyncio (`[pool_methods.release]`).
     pub in_1x: Option<String>,
     pub in_redis_py: Option<String>,
+    /// (client methods) A name no other common library uses, judged on any
+    /// receiver in a module whose aioredis use is 1.x.
+    #[serde(default)]
+    pub anywhere: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -136,6 +136,11 @@ fn legacy_flow_order() {
 }
 
 #[test]
+fn legacy_names_anywhere() {
+    check_fixture("legacy_names_anywhere.py");
+}
+
+#[test]
 fn legacy_futures() {
     check_fixture("legacy_futures.py");
 }

@@ -115,10 +115,12 @@ fn findings_equal_an_independent_ast_census() {
     // and 1 on a pub/sub `Channel` from `subscribe()` (python-socketio's `self.ch.get()`)
     // (657); and 7 on `Channel`s passed as arguments to the module's own functions (664);
     // and 4 `conn.execute_pubsub(...)` on 1.x connections in aioredis' examples (668);
+    // and 154 1.x-only names (`multi_exec`, `bitop_and`, `iscan`, ...) on receivers
+    // nothing types in 1.x modules, mostly pytest fixtures in aioredis' tests (822);
     // and 47 from queued-command futures, 1.x sentinels, connection-only attributes, pool
-    // `release` and reply shapes: 11 in aioredis' examples (the tsv's rows), 36 futures
-    // awaited in its tests (`await fut1` after `tr.execute()`, `asyncio.gather(f1, f2)`) (715).
-    assert_eq!(count("RU101"), 715);
+    // `release` and reply shapes: 11 in aioredis' examples, 36 futures awaited in its tests
+    // (`await fut1` after `tr.execute()`, `asyncio.gather(f1, f2)`) (869).
+    assert_eq!(count("RU101"), 869);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }
@@ -196,6 +198,10 @@ fn hand_reviewed_aioredis_1x_sites() {
     // aiohttp-cache, aiotasks, python-socketio: 31 of 33 (the 2 missed need
     // methods overridden by a subclass in another module, which the project
     // index does not follow); aioredis 1.3.1's examples: 112 of 112 (with queued-command
-    // futures, 1.x sentinels, a connection's `pubsub_channels`, reply shapes).
-    assert_eq!((found, sites), (143, 145));
+    // futures, 1.x sentinels, a connection's `pubsub_channels`, reply shapes);
+    // aioredis 1.3.1's tests: 350 of 1011 (165 on objects the model follows, 149
+    // 1.x-only names on pytest fixtures, 36 queued-command futures; missed: other calls
+    // on fixtures and on conftest's factory wrappers, return shapes and channels on
+    // receivers nothing types, sentinels from conftest's fixtures).
+    assert_eq!((found, sites), (493, 1156));
 }

@@ -409,6 +409,13 @@ fn add_noqa_covers_cross_module_findings() {
     assert_eq!(after.code, 0, "{}", after.stdout);
 }
 
+#[test]
+fn imports_resolve_from_the_importers_source_root() {
+    // services/worker/app/worker.py imports `app.queue`: the one beside it, not
+    // the top-level app/queue.py, also when the file is checked alone.
+    check_case("nested_source_root");
+}
+
 /// A 1.x sentinel made in one module (`create_sentinel`) and closed in another
 /// (`sentinel.close()`, which no rewrite carries): RU103 there, with a display-only fix.
 #[test]

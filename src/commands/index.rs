@@ -327,10 +327,18 @@ fn imported_from_disk(
     asked: &mut std::collections::HashMap<String, HashSet<String>>,
 ) -> Vec<Candidate> {
     let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
+    // Where the importers' top-level packages sit (`examples/service/` for
+    // `examples/service/app/db.py`, module `app.db`): imports resolve there first.
+    let mut source_roots: Vec<String> = Vec::new();
     for candidate in candidates {
         let Some(module) = index.module_of(&candidate.relative) else {
             continue;
         };
+        if let Some(root) = source_root(&candidate.relative, module)
+            && !source_roots.iter().any(|known| known == root)
+        {
+            source_roots.push(root.to_string());
+        }
         let Some(summary) = index.summary(module) else {
             continue;
         };
@@ -363,12 +371,18 @@ fn imported_from_disk(
     let mut found = Vec::new();
     for (module, names) in wanted {
         let path = module.replace('.', "/");
-        for relative in [
-            format!("{path}.py"),
-            format!("{path}/__init__.py"),
-            format!("src/{path}.py"),
-            format!("src/{path}/__init__.py"),
-        ] {
+        let roots = source_roots
+            .iter()
+            .map(String::as_str)
+            .chain(["", "src/"])
+            .collect::<Vec<_>>();
+        let places = roots.iter().flat_map(|root| {
+            [
+                format!("{root}{path}.py"),
+                format!("{root}{path}/__init__.py"),
+            ]
+        });
+        for relative in places {
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };
@@ -387,6 +401,17 @@ fn imported_from_disk(
         }
     }
     found
+}
+
+/// The folder above a file's top-level package, with its trailing `/` (`""`
+/// at the project root): `relative` without the module's own path.
+fn source_root<'a>(relative: &'a str, module: &str) -> Option<&'a str> {
+    let path = module.replace('.', "/");
+    let stem = relative
+        .strip_suffix("/__init__.py")
+        .or_else(|| relative.strip_suffix(".py"))?;
+    let root = stem.strip_suffix(path.as_str())?;
+    (root.is_empty() || root.ends_with('/')).then_some(root)
 }
 
 fn folder_of(relative: &str) -> &str {

@@ -24,6 +24,8 @@ use crate::python::legacy::LegacyKind;
 
 const CLIENT: &str = "the aioredis 1.x client";
 const POOL: &str = "the aioredis 1.x pool";
+/// A 1.x-only name on a receiver the model knows nothing about.
+const LOOKS_LIKE: &str = "";
 
 /// Whether the 1.x model has anything to say in this module.
 fn has_work(checker: &Checker) -> bool {
@@ -42,7 +44,7 @@ fn kind_of(checker: &Checker, receiver: &Expr) -> Option<LegacyKind> {
 /// in it whose receiver holds an aioredis 1.x client or pool and whose
 /// attribute that object alone has (`redis.subscribe`, `self.pool.execute`).
 pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
-    if !checker.enabled(Rule::AioredisLegacyApi) || checker.legacy().is_empty() {
+    if !has_work(checker) {
         return;
     }
     // A 1.x sentinel used as a value (`return self.sentinel`): not followed.
@@ -73,12 +75,26 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
                     .map(|entry| ("the aioredis 1.x `Channel`", entry)),
+                // A name only the 1.x client has, on an unknown receiver in a 1.x
+                // module (a pytest fixture, an untyped parameter), unless the
+                // module's own classes define it.
+                None if checker.legacy().is_1x()
+                    && !checker.legacy().defines_method(name)
+                    && !is_other_client(checker, &attribute.value) =>
+                {
+                    api.client_method(name)
+                        .filter(|entry| entry.anywhere)
+                        .map(|entry| (LOOKS_LIKE, entry))
+                }
                 _ => None,
             };
             if let Some((owner, entry)) = found {
                 let receiver = checker.text(attribute.value.range());
                 let instead = super::deprecated_close::at_target(checker, &entry.instead);
                 let message = match (&entry.in_1x, &entry.in_redis_py) {
+                    _ if owner == LOOKS_LIKE => {
+                        format!("looks like an aioredis 1.x call: `{receiver}.{name}`; {instead}")
+                    }
                     (Some(in_1x), Some(in_redis_py)) => format!(
                         "`{receiver}.{name}` is {in_1x} on {owner}; in redis.asyncio it is \
                          {in_redis_py}; {instead}"
@@ -117,7 +133,7 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                         checker.pools_mut().block();
                     }
                 }
-                if name == "multi_exec" {
+                if name == "multi_exec" && owner == CLIENT {
                     let index = checker.diagnostic_count();
                     checker
                         .transactions_mut()

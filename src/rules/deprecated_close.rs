@@ -99,10 +99,15 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
                  (redis.asyncio's `Sentinel` has no `wait_closed()`)"
             ),
         };
+        // redis.asyncio's pool has no `close()` at all; a client's is a coroutine.
+        let there = if kind == Kind::Pool {
+            "redis.asyncio's connection pool has no `close()` (an `AttributeError`)"
+        } else {
+            "in redis.asyncio `close()` is a coroutine this line would never run"
+        };
         format!(
-            "aioredis 1.x `{receiver}.close()` is synchronous, but in redis.asyncio `close()` is a \
-             coroutine this line would never run; replace it and `await {receiver}.wait_closed()` \
-             with {instead}"
+            "aioredis 1.x `{receiver}.close()` is synchronous, but {there}; replace it and \
+             `await {receiver}.wait_closed()` with {instead}"
         )
     } else if matches!(kind, Kind::Client | Kind::Cluster) {
         format!(
