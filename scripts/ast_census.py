@@ -62,7 +62,8 @@ Counted per file (each counted item also records its 1-based line number):
                count (and give channels), a pool's `release`, a "sentinel" kind (create_sentinel,
                RedisSentinel annotations; `master_for`/`slave_for` give clients) whose 1.x-only
                attributes count, a "future" kind (a transaction's queued command, not `execute`)
-               counted where awaited or passed to asyncio.gather and its like, and a "reply" kind
+               counted where awaited or passed to asyncio.gather and its like, and at any attribute
+               (`fut.done()`), and a "reply" kind
                (`role()`, `pubsub_numsub()` on a client) whose 1.x-only uses count (an attribute
                of a namedtuple; a non-integer subscript or dict method of a dict). Also counted
                in legacy_uses / legacy_lines
@@ -730,6 +731,7 @@ def flow_lines_in(tree, aliases, is_1x):
                     kind == "sentinel" and node.attr in SENTINEL_ONLY_ATTRS) or (
                     shape == "namedtuple" and node.attr not in ("count", "index")) or (
                     shape == "dict" and node.attr in DICT_METHODS) or (
+                    kind == "future") or (
                     kind is None and is_1x and node.attr in ANYWHERE_ATTRS
                     and node.attr not in own_methods):
                 lines.append(node.end_lineno)

@@ -173,6 +173,19 @@ fn other_meaning(
                 entry.in_1x, entry.in_redis_py, entry.instead
             ))
         }
+        // `fut.done()`, `fut.result()`, ...: asyncio's `Future` API on what redis.asyncio
+        // makes the pipeline itself.
+        LegacyKind::Future => {
+            let transaction =
+                checker
+                    .legacy()
+                    .queued_on(receiver, checker.scope(), checker.model())?;
+            Some(format!(
+                "`{written}.{name}` reads the future of a command queued on `{transaction}` (an \
+                 aioredis 1.x transaction or pipeline); {}",
+                api.futures().instead.replace("{transaction}", transaction)
+            ))
+        }
         LegacyKind::Reply => {
             let command = checker
                 .legacy()
