@@ -316,6 +316,9 @@ failover check_quorum
 # 1.x commands whose reply has another shape in redis-py: role() a namedtuple (any attribute
 # but count/index breaks), pubsub_numsub() a dict (a non-integer subscript and dict methods break).
 REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict"}
+# Of those, the names only Redis clients have: followed on any receiver of a 1.x file, and a
+# dict-shaped reply compared (==, !=) with a dict display counts too.
+REPLY_ANYWHERE = {"pubsub_numsub"}
 DICT_METHODS = {"items", "keys", "values", "get"}
 # Functions that await the futures they are given (a 1.x queued command's result).
 AWAITING = {"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
@@ -541,6 +544,11 @@ def flow_lines_in(tree, aliases, is_1x):
             return "reply"
         if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
             return "transaction"
+        # A command only Redis clients have, on an unknown receiver of a 1.x file.
+        if (receiver is None and parts[-1] in REPLY_ANYWHERE and is_1x and len(parts) > 1
+                and parts[-1] not in own_methods):
+            replies[key_being_set[0]] = parts[-1]
+            return "reply"
         if len(parts) == 1:
             return kinds.get(("f", parts[0]))
         if len(parts) == 2 and self_name(node)[0] == parts[0]:
@@ -678,6 +686,8 @@ def flow_lines_in(tree, aliases, is_1x):
                     for what, parts, depth in argument_parts(arg):
                         flows.append((("n", d, param), node, what, (parts, depth)))
 
+    own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                   for f in c.body if isinstance(f, funcs)}
     replies = {}          # key -> the 1.x command whose reply it holds
     key_being_set = [None]
     changed = True
@@ -716,8 +726,6 @@ def flow_lines_in(tree, aliases, is_1x):
                 kinds[key] = kind
                 changed = True
 
-    own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                   for f in c.body if isinstance(f, funcs)}
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -744,6 +752,16 @@ def flow_lines_in(tree, aliases, is_1x):
                     and not (isinstance(index, ast.Constant)
                              and type(index.value) in (int, float, complex))):
                 lines.append(node.lineno)
+        elif isinstance(node, ast.Compare) and all(
+                isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+            operands = [node.left, *node.comparators]
+            if any(isinstance(o, ast.Dict) for o in operands):
+                for o in operands:
+                    parts = chain_parts(o)
+                    if (parts and kind_of(node, parts) == "reply"
+                            and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "dict"):
+                        lines.append(o.lineno)
+                        break
         elif isinstance(node, ast.Await):
             parts = chain_parts(node.value)
             if parts and kind_of(node, parts) == "future":

@@ -214,9 +214,13 @@ class RoundThreeTests(unittest.TestCase):
                     await ch.wait_message()                           # 24: channel
                 pool.release(conn)                                    # 25: pool release
                 print(await redis.pubsub_channels("ch*"))             # a client's command: fine
+            async def g(fixture):
+                res = await fixture.pubsub_numsub("ch")
+                assert res == {b"ch": 0}                              # 29: dict compared
+                assert res != [(b"ch", 0)]                            # a list: fine
         """)
         self.assertEqual(r["legacy_lines"],
-                         [5, 6, 9, 10, 10, 14, 16, 16, 17, 19, 20, 21, 22, 23, 24, 25])
+                         [5, 6, 9, 10, 10, 14, 16, 16, 17, 19, 20, 21, 22, 23, 24, 25, 29])
 
 
 class DynamicTests(unittest.TestCase):

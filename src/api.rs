@@ -84,6 +84,10 @@ pub struct ReplyShape {
     pub in_1x: String,
     pub in_redis_py: String,
     pub instead: String,
+    /// In a 1.x module, the command's reply is followed on any receiver the model
+    /// knows nothing about (a name only Redis clients have).
+    #[serde(default)]
+    pub anywhere: bool,
 }
 
 /// Where a 1.x queued command's future is awaited (`[futures]`).

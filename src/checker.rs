@@ -1391,6 +1391,10 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 self.visit_expr(&subscript.slice);
                 self.in_annotation = was;
             }
+            Expr::Compare(compare) if !self.binding() && self.tracks_legacy => {
+                rules::aioredis_legacy_client::check_compare(self, compare);
+                visitor::walk_expr(self, expr);
+            }
             Expr::Subscript(subscript) if !self.binding() && !self.in_annotation => {
                 rules::aioredis_dynamic_import::check_subscript(self, subscript);
                 if self.tracks_legacy {

@@ -1204,6 +1204,15 @@ impl LegacyModel {
                     return Some(LegacyKind::Reply);
                 }
                 (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
+                // A command name only Redis clients have, on an unknown receiver of a 1.x
+                // module (a pytest fixture), unless the module's own classes define it.
+                (None, method)
+                    if self.is_1x
+                        && !self.own_methods.contains(method)
+                        && api.reply_shape(method).is_some_and(|shape| shape.anywhere) =>
+                {
+                    return Some(LegacyKind::Reply);
+                }
                 _ => {}
             }
         }

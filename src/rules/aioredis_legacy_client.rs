@@ -250,6 +250,54 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
     checker.report_on(diagnostic, &subscript.value);
 }
 
+/// `subs == {b"ch": 1}`: the reply of a 1.x command that gave a dict
+/// (`pubsub_numsub()`), compared with a dict display; a list of pairs in
+/// redis.asyncio never equals it.
+pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
+    if !has_work(checker) || checker.legacy().is_empty() {
+        return;
+    }
+    if !compare
+        .ops
+        .iter()
+        .all(|op| matches!(op, ast::CmpOp::Eq | ast::CmpOp::NotEq))
+    {
+        return;
+    }
+    let operands: Vec<&Expr> = std::iter::once(compare.left.as_ref())
+        .chain(compare.comparators.iter())
+        .collect();
+    if !operands.iter().any(|operand| operand.is_dict_expr()) {
+        return;
+    }
+    for operand in operands {
+        if kind_of(checker, operand) != Some(LegacyKind::Reply) {
+            continue;
+        }
+        let Some(command) = checker
+            .legacy()
+            .reply_of(operand, checker.scope(), checker.model())
+        else {
+            continue;
+        };
+        let Some(shape) = checker.api().reply_shape(command) else {
+            continue;
+        };
+        if shape.shape != "dict" {
+            continue;
+        }
+        let written = checker.text(operand.range());
+        let message = format!(
+            "`{written}` is compared with a dict, as the aioredis 1.x reply of `{command}()` was \
+             ({}); redis.asyncio returns {}, which never equals one; {}",
+            shape.in_1x, shape.in_redis_py, shape.instead
+        );
+        let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, operand.range(), message);
+        checker.report_on(diagnostic, operand);
+        return;
+    }
+}
+
 /// `await fut` on the result of a command queued on a 1.x transaction or pipeline.
 pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     if !has_work(checker) || checker.legacy().is_empty() {
