@@ -91,6 +91,25 @@ struct ApiFile {
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
+    modern: Modern,
+    unawaited: Unawaited,
+}
+
+/// `[unawaited]`: commands that ran when called in 1.x, and are coroutines in redis.asyncio.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unawaited {
+    client: HashSet<String>,
+    pipeline: HashSet<String>,
+}
+
+/// `[modern]`: what only aioredis 2.x has.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modern {
+    pub names: Vec<String>,
+    pub keyword_constructors: Vec<String>,
+    pub allowed_1x_keywords: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -107,6 +126,8 @@ pub struct ApiMap {
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
+    modern: Modern,
+    unawaited: Unawaited,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
     legacy_last_parts: HashSet<String>,
@@ -154,6 +175,8 @@ pub fn api_map() -> &'static ApiMap {
             pool_methods: file.pool_methods,
             channel_methods: file.channel_methods,
             client_types: file.client_types,
+            modern: file.modern,
+            unawaited: file.unawaited,
             exports: file
                 .exports
                 .into_iter()
@@ -269,6 +292,42 @@ impl ApiMap {
 
     pub fn client_types(&self) -> &ClientTypes {
         &self.client_types
+    }
+
+    /// A command that, called as a statement without `await` on a 1.x client
+    /// (`pipeline` false) or transaction (`pipeline` true), ran in 1.x and
+    /// never runs in redis.asyncio.
+    pub fn runs_only_when_awaited(&self, method: &str, pipeline: bool) -> bool {
+        if pipeline {
+            self.unawaited.pipeline.contains(method)
+        } else {
+            self.unawaited.client.contains(method)
+        }
+    }
+
+    /// Whether `qualified` (absolute) is, or is under, a name only aioredis 2.x has.
+    pub fn is_modern(&self, qualified: &str) -> bool {
+        self.modern.names.iter().any(|name| {
+            qualified == name
+                || qualified
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// Whether an attribute name may be part of a 2.x-only name (`from_url`, `exceptions`).
+    pub fn may_be_modern_part(&self, part: &str) -> bool {
+        self.modern
+            .names
+            .iter()
+            .chain(&self.modern.keyword_constructors)
+            .any(|name| name.rsplit('.').next() == Some(part))
+    }
+
+    /// Whether `aioredis.Redis(<keyword>=...)` (by its qualified callee) is aioredis 2.x's.
+    pub fn is_modern_constructor_keyword(&self, callee: &str, keyword: &str) -> bool {
+        self.modern.keyword_constructors.iter().any(|c| c == callee)
+            && !self.modern.allowed_1x_keywords.iter().any(|k| k == keyword)
     }
 
     /// Whether a module's text may use aioredis 1.x-only API at all: it contains

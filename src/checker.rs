@@ -156,10 +156,9 @@ impl<'src> Checker<'src> {
         rules: RuleSet,
         options: &LintOptions<'src>,
     ) -> Self {
-        let imports_from_project = options
-            .project
-            .and_then(|p| p.own())
-            .is_some_and(|summary| summary.imports_legacy);
+        // It imports 1.x objects from the project, or its aioredis use says
+        // nothing of the version in a 1.x project (`ModuleContext::relevant`).
+        let imports_from_project = options.project.is_some_and(|p| p.relevant());
         Checker {
             phase: Phase::Bind,
             source,
@@ -322,6 +321,7 @@ impl<'src> Checker<'src> {
             insert(name, what);
         }
         summary.imports_legacy = imports_legacy;
+        summary.series = checker.legacy.series();
         let mut imported: Vec<String> = checker
             .project_imports
             .values()
@@ -1272,6 +1272,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_chain(self.api, self.scope, expr);
+                    self.legacy.record_modern_chain(self.api, self.scope, expr);
                 }
                 if self.summarizing
                     && let Some((root, attrs)) = attribute_chain(expr)
@@ -1344,6 +1345,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
+                    self.legacy.record_modern_call(self.api, self.scope, call);
                 }
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);

@@ -134,3 +134,13 @@ fn legacy_flow_own_methods() {
 fn legacy_flow_order() {
     check_fixture("legacy_flow_order.py");
 }
+
+#[test]
+fn legacy_cast() {
+    check_fixture("legacy_cast.py");
+}
+
+#[test]
+fn legacy_unawaited() {
+    check_fixture("legacy_unawaited.py");
+}

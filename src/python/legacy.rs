@@ -141,6 +141,39 @@ pub struct LegacyModel {
     origins: HashMap<LegacyTarget, Origin>,
     /// The classes of other modules this module's classes name as bases.
     next_external_class: ScopeId,
+    /// What the module's own aioredis use says about its version (see [`Series`]).
+    series: Series,
+    /// Evidence of aioredis 2.x, gathered while binding (see [`Series::Modern`]).
+    modern: ModernEvidence,
+}
+
+/// Which aioredis a module's own use of it is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Series {
+    /// It does not import aioredis.
+    #[default]
+    None,
+    /// It uses a name only aioredis 1.x has (or a 1.x object of another module).
+    Legacy,
+    /// It uses a name only aioredis 2.x has (`[modern]`: `aioredis.from_url`,
+    /// `aioredis.exceptions`, `aioredis.Redis(host=...)`).
+    Modern,
+    /// It imports aioredis, and nothing it uses tells which: 1.x code when the
+    /// project is (its manifests require aioredis < 2, or its other modules
+    /// use 1.x-only API), since one aioredis is installed per environment.
+    Silent,
+}
+
+/// What the bind phase saw of aioredis 2.x.
+#[derive(Debug, Default)]
+struct ModernEvidence {
+    imports_aioredis: bool,
+    /// An import of a `[modern]` name.
+    imported: bool,
+    /// Attribute chains that may name a `[modern]` name.
+    chains: Vec<(ScopeId, Vec<String>)>,
+    /// Calls (callee chain) with a keyword 1.x's constructor does not take.
+    calls: Vec<(ScopeId, Vec<String>, Vec<String>)>,
 }
 
 /// Where a 1.x object comes from in another module of the project.
@@ -420,8 +453,111 @@ impl LegacyModel {
 
     /// Bind phase: an import of `qualified` (absolute).
     pub fn record_import(&mut self, api: &ApiMap, qualified: &str) {
+        self.record_modern_import(api, qualified);
         if !self.imports_legacy && is_aioredis(qualified) && api.legacy(qualified).is_some() {
             self.imports_legacy = true;
+        }
+    }
+
+    /// What the module's own aioredis use says about its version (before the
+    /// project's context applies).
+    pub fn series(&self) -> Series {
+        self.series
+    }
+
+    /// The module is 1.x code only because its project is ([`Series::Silent`]).
+    pub fn is_1x_by_project(&self) -> bool {
+        self.is_1x && self.series == Series::Silent
+    }
+
+    /// Bind phase: an import of `qualified` (absolute), for [`Series`].
+    fn record_modern_import(&mut self, api: &ApiMap, qualified: &str) {
+        if is_aioredis(qualified) {
+            self.modern.imports_aioredis = true;
+            self.modern.imported |= api.is_modern(qualified);
+        }
+    }
+
+    /// Bind phase: an attribute chain that may name a 2.x-only name.
+    pub fn record_modern_chain(&mut self, api: &ApiMap, scope: ScopeId, expr: &Expr) {
+        if self.modern.imported {
+            return;
+        }
+        let Some((_, attrs)) = attribute_chain(expr) else {
+            return;
+        };
+        if attrs
+            .iter()
+            .any(|attr| api.may_be_modern_part(attr.attr.as_str()))
+            && let Some(parts) = chain_parts(expr)
+        {
+            self.modern.chains.push((scope, parts));
+        }
+    }
+
+    /// Bind phase: a call that may be 2.x's `aioredis.Redis(host=...)`.
+    pub fn record_modern_call(
+        &mut self,
+        api: &ApiMap,
+        scope: ScopeId,
+        call: &ruff_python_ast::ExprCall,
+    ) {
+        if self.modern.imported || call.arguments.keywords.is_empty() {
+            return;
+        }
+        let Some(parts) = chain_parts(&call.func) else {
+            return;
+        };
+        if !parts
+            .last()
+            .is_some_and(|last| api.may_be_modern_part(last))
+        {
+            return;
+        }
+        let keywords: Vec<String> = call
+            .arguments
+            .keywords
+            .iter()
+            .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+            .collect();
+        if !keywords.is_empty() {
+            self.modern.calls.push((scope, parts, keywords));
+        }
+    }
+
+    /// Decides [`Series`] from the module's own use, then lets the project
+    /// decide a silent module: 1.x when the project's aioredis is.
+    fn settle_series(
+        &mut self,
+        model: &SemanticModel,
+        api: &ApiMap,
+        project: Option<&crate::python::index::ModuleContext<'_>>,
+    ) {
+        let evidence = std::mem::take(&mut self.modern);
+        let modern = evidence.imported
+            || evidence.chains.iter().any(|(scope, parts)| {
+                resolve_parts(model, *scope, parts)
+                    .iter()
+                    .any(|name| is_aioredis(name) && api.is_modern(name))
+            })
+            || evidence.calls.iter().any(|(scope, parts, keywords)| {
+                resolve_parts(model, *scope, parts).iter().any(|name| {
+                    keywords
+                        .iter()
+                        .any(|keyword| api.is_modern_constructor_keyword(name, keyword))
+                })
+            });
+        self.series = if self.is_1x {
+            Series::Legacy
+        } else if modern {
+            Series::Modern
+        } else if evidence.imports_aioredis {
+            Series::Silent
+        } else {
+            Series::None
+        };
+        if self.series == Series::Silent && project.is_some_and(|p| p.project_is_1x()) {
+            self.is_1x = true;
         }
     }
 
@@ -741,6 +877,7 @@ impl LegacyModel {
                     .any(|name| is_aioredis(name) && api.legacy(name).is_some())
             });
         self.legacy_chains = Vec::new();
+        self.settle_series(model, api, project);
         self.resolve_ancestors(model);
         self.resolve_calls(model);
         let flows = std::mem::take(&mut self.flows);
@@ -1169,6 +1306,11 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                 }
                 return;
             }
+            // `typing.cast(T, x)` is `x` at run time.
+            if let Some(value) = cast_value(call) {
+                for_each_source(value, f);
+                return;
+            }
             if let Some(parts) = chain_parts(&call.func) {
                 f(Source::Call(parts));
             }
@@ -1184,6 +1326,28 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
             });
         }
         _ => {}
+    }
+}
+
+/// `x` in `cast(T, x)` / `typing.cast("T", x)` (`t.cast` too): what the call
+/// returns at run time, whatever `T` says.
+pub fn cast_value(call: &ruff_python_ast::ExprCall) -> Option<&Expr> {
+    let is_cast = match call.func.as_ref() {
+        Expr::Name(name) => name.id.as_str() == "cast",
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "cast"
+                && matches!(attribute.value.as_ref(), Expr::Name(m)
+                    if matches!(m.id.as_str(), "typing" | "t" | "typing_extensions"))
+        }
+        _ => false,
+    };
+    match (
+        is_cast,
+        call.arguments.args.as_ref(),
+        call.arguments.keywords.is_empty(),
+    ) {
+        (true, [_, value], true) if !value.is_starred_expr() => Some(value),
+        _ => None,
     }
 }
 

@@ -292,6 +292,7 @@ pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
     if !has_work(checker) {
         return;
     }
+    check_unawaited(checker, statement);
     let Expr::Await(awaited) = statement.value.as_ref() else {
         return;
     };
@@ -322,6 +323,53 @@ pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
         ),
     );
     checker.offer_callee_fix(method.attr.range(), fix);
+}
+
+/// `client.set(k, v)` as a statement of its own, not awaited, on a 1.x client
+/// (`pipe.watch(k)` on a 1.x pipeline): 1.x sent the command when called,
+/// redis.asyncio builds a coroutine that nothing awaits, so the command never
+/// runs. The commands are `[unawaited]` in `rules/aioredis-api.toml`; a method
+/// the module's own classes define may be theirs (a subclass's), and is left.
+fn check_unawaited(checker: &mut Checker, statement: &ast::StmtExpr) {
+    let Expr::Call(call) = statement.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    let name = method.attr.as_str();
+    let pipeline = match kind_of(checker, &method.value) {
+        Some(LegacyKind::Client) => false,
+        Some(LegacyKind::Transaction) => true,
+        _ => return,
+    };
+    if !checker.api().runs_only_when_awaited(name, pipeline)
+        || checker.legacy().defines_method(name)
+    {
+        return;
+    }
+    let receiver = checker.text(method.value.range());
+    let (then, now) = if pipeline {
+        (
+            "aioredis 1.x queued it on the pipeline",
+            "redis.asyncio's `Pipeline` runs it at once, as a coroutine",
+        )
+    } else {
+        (
+            "aioredis 1.x sent the command when called",
+            "redis.asyncio returns a coroutine",
+        )
+    };
+    let message = format!(
+        "`{receiver}.{name}()` is not awaited: {then}, {now}, which does nothing until \
+         awaited; write `await {receiver}.{name}(...)`"
+    );
+    let mut diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), message);
+    // On a 1.x pipeline, awaiting a queued command before `execute()` never returns.
+    if !pipeline && checker.in_async_function() {
+        diagnostic = diagnostic.with_fix(legacy_rewrites::await_statement(call));
+    }
+    checker.report_on(diagnostic, &method.value);
 }
 
 /// `tr = client.multi_exec()` on a 1.x client: a candidate for
