@@ -863,6 +863,23 @@ impl<'src> Checker<'src> {
         }
     }
 
+    /// Bind phase: `container.append(value)` (`add`, `appendleft`,
+    /// `insert(i, value)`): a collection of 1.x objects.
+    fn record_stored_by_call(&mut self, call: &ast::ExprCall) {
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return;
+        };
+        let value = match (method.attr.as_str(), call.arguments.args.as_ref()) {
+            ("append" | "add" | "appendleft", [value]) | ("insert", [_, value]) => value,
+            _ => return,
+        };
+        if value.is_starred_expr() || !call.arguments.keywords.is_empty() {
+            return;
+        }
+        self.legacy
+            .record_stored(&method.value, self.scope, None, value);
+    }
+
     /// The scope that binds `name` to a client, as seen from here.
     fn client_name_scope(&self, name: &str) -> Option<ScopeId> {
         if !self.clients.may_hold_client(name) {
@@ -1139,6 +1156,15 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
                     if self.tracks_legacy {
                         for target in &assign.targets {
+                            // `container[key] = value`: a collection of 1.x objects.
+                            if let Expr::Subscript(subscript) = target {
+                                self.legacy.record_stored(
+                                    &subscript.value,
+                                    self.scope,
+                                    Some(&subscript.slice),
+                                    &assign.value,
+                                );
+                            }
                             if let Some(target) = self.legacy_target(target) {
                                 self.legacy.record_value(target, self.scope, &assign.value);
                             } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
@@ -1240,6 +1266,16 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         self.model.declare_global(self.scope, name.as_str());
                     }
                 }
+            }
+            Stmt::For(for_stmt) => {
+                if self.binding()
+                    && self.tracks_legacy
+                    && let Some(target) = self.legacy_target(&for_stmt.target)
+                {
+                    self.legacy
+                        .record_iteration(target, self.scope, &for_stmt.iter);
+                }
+                visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
@@ -1345,6 +1381,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
+                    self.record_stored_by_call(call);
                     self.legacy.record_modern_call(self.api, self.scope, call);
                 }
                 if !self.binding() {

@@ -144,3 +144,8 @@ fn legacy_cast() {
 fn legacy_unawaited() {
     check_fixture("legacy_unawaited.py");
 }
+
+#[test]
+fn legacy_collections() {
+    check_fixture("legacy_collections.py");
+}

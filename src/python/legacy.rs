@@ -37,6 +37,67 @@ pub enum LegacyKind {
     Channel,
     /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
     Foreign,
+    /// A list, set or dict whose elements (a dict's values) are 1.x objects:
+    /// `conns.append(await aioredis.create_redis(...))`, `[pool_a, pool_b]`.
+    Collection(Item),
+    /// A dict whose keys are 1.x objects (`self.in_use[conn] = loop`).
+    Keys(Item),
+}
+
+/// What a [`LegacyKind::Collection`] or [`LegacyKind::Keys`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Client,
+    Pool,
+    /// Collections of clients (`self.conn_map[loop]` lists).
+    Clients,
+    /// Collections of pools.
+    Pools,
+}
+
+impl LegacyKind {
+    /// A collection of objects of this kind.
+    fn collection(self) -> Option<LegacyKind> {
+        Some(LegacyKind::Collection(self.item()?))
+    }
+
+    fn item(self) -> Option<Item> {
+        match self {
+            LegacyKind::Client => Some(Item::Client),
+            LegacyKind::Pool => Some(Item::Pool),
+            LegacyKind::Collection(Item::Client) => Some(Item::Clients),
+            LegacyKind::Collection(Item::Pool) => Some(Item::Pools),
+            _ => None,
+        }
+    }
+
+    /// What `x[k]`, `x.pop()` or unpacking give (a dict's values).
+    fn element(self) -> Option<LegacyKind> {
+        match self {
+            LegacyKind::Channels => Some(LegacyKind::Channel),
+            LegacyKind::Collection(item) => Some(item.kind()),
+            _ => None,
+        }
+    }
+
+    /// What `for x in <self>` gives (a dict's keys).
+    fn iterated(self) -> Option<LegacyKind> {
+        match self {
+            LegacyKind::Keys(item) => Some(item.kind()),
+            other => other.element(),
+        }
+    }
+}
+
+impl Item {
+    fn kind(self) -> LegacyKind {
+        match self {
+            Item::Client => LegacyKind::Client,
+            Item::Pool => LegacyKind::Pool,
+            Item::Clients => LegacyKind::Collection(Item::Client),
+            Item::Pools => LegacyKind::Collection(Item::Pool),
+        }
+    }
 }
 
 /// A place that may hold a 1.x object.
@@ -68,6 +129,12 @@ enum Source {
     Types(Vec<String>),
     /// An element of what the inner source gives (`x[0]`, `a, = x`).
     Element(Box<Source>),
+    /// What iterating the inner source gives (`for x in <source>`).
+    Iterated(Box<Source>),
+    /// A collection holding what the inner source gives (`[x]`, `c.append(x)`).
+    Collect(Box<Source>),
+    /// A dict whose keys are what the inner source gives (`{x: v}`, `c[x] = v`).
+    KeyOf(Box<Source>),
 }
 
 #[derive(Debug)]
@@ -143,6 +210,8 @@ pub struct LegacyModel {
     next_external_class: ScopeId,
     /// What the module's own aioredis use says about its version (see [`Series`]).
     series: Series,
+    /// Stores into collections (`conns.append(conn)`): (scope, container, source).
+    stores: Vec<(ScopeId, Vec<String>, Source)>,
     /// Evidence of aioredis 2.x, gathered while binding (see [`Series::Modern`]).
     modern: ModernEvidence,
 }
@@ -378,7 +447,10 @@ impl LegacyModel {
                 }
                 [] => return None,
             },
-            Source::Element(inner) => return self.origin_of_source(inner, scope, model),
+            Source::Element(inner)
+            | Source::Iterated(inner)
+            | Source::Collect(inner)
+            | Source::KeyOf(inner) => return self.origin_of_source(inner, scope, model),
             Source::Types(_) => return None,
         };
         let target = self.target_of_parts(parts, scope, model)?;
@@ -589,6 +661,67 @@ impl LegacyModel {
                 source,
             })
         });
+    }
+
+    /// Bind phase: `for target in iterable`.
+    pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
+        for_each_source(iterable, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source: Source::Iterated(Box::new(source)),
+            })
+        });
+    }
+
+    /// Bind phase: `container.append(value)` (`add`, `appendleft`, the value of
+    /// `insert`), or `container[key] = value` (`key` given). The container is a
+    /// name or `self.<attr>` read here: which scope binds the name is known once
+    /// the module is bound ([`Self::resolve_stores`]).
+    pub fn record_stored(
+        &mut self,
+        container: &Expr,
+        scope: ScopeId,
+        key: Option<&Expr>,
+        value: &Expr,
+    ) {
+        let Some(parts) = chain_parts(container).filter(|parts| parts.len() <= 2) else {
+            return;
+        };
+        let mut sources = Vec::new();
+        for_each_source(value, &mut |source| {
+            sources.push(Source::Collect(Box::new(source)))
+        });
+        if let Some(key) = key {
+            for_each_source(key, &mut |source| {
+                sources.push(Source::KeyOf(Box::new(source)))
+            });
+        }
+        for source in sources {
+            self.stores.push((scope, parts.clone(), source));
+        }
+    }
+
+    /// The recorded stores into collections, as flows into the containers.
+    fn resolve_stores(&mut self, model: &SemanticModel) {
+        for (scope, parts, source) in std::mem::take(&mut self.stores) {
+            let target = match parts.as_slice() {
+                [name] => model
+                    .binding_scope(name, scope)
+                    .map(|bound| LegacyTarget::Name(bound, name.clone())),
+                [receiver, attr] => self
+                    .receiver_class(receiver, scope, model)
+                    .map(|class| LegacyTarget::Attribute(class, attr.clone())),
+                _ => None,
+            };
+            if let Some(target) = target {
+                self.flows.push(Flow {
+                    target,
+                    scope,
+                    source,
+                });
+            }
+        }
     }
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
@@ -880,6 +1013,7 @@ impl LegacyModel {
         self.settle_series(model, api, project);
         self.resolve_ancestors(model);
         self.resolve_calls(model);
+        self.resolve_stores(model);
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows
@@ -1018,10 +1152,13 @@ impl LegacyModel {
                     && self.kind_of_parts(receiver, scope, model) == Some(LegacyKind::Pool))
                 .then_some(LegacyKind::Client)
             }
-            Source::Element(inner) => match self.eval(inner, scope, model, table, api) {
-                Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
-                _ => None,
-            },
+            Source::Element(inner) => self.eval(inner, scope, model, table, api)?.element(),
+            Source::Iterated(inner) => self.eval(inner, scope, model, table, api)?.iterated(),
+            Source::Collect(inner) => self.eval(inner, scope, model, table, api)?.collection(),
+            Source::KeyOf(inner) => {
+                let item = self.eval(inner, scope, model, table, api)?.item()?;
+                matches!(item, Item::Client | Item::Pool).then_some(LegacyKind::Keys(item))
+            }
             Source::Types(names) => {
                 let mut foreign = false;
                 let found = names.iter().find_map(|name| {
@@ -1133,6 +1270,17 @@ impl LegacyModel {
                     return Some(LegacyKind::Channels);
                 }
                 (None, "multi_exec") if self.is_1x => return Some(LegacyKind::Transaction),
+                // A collection's own methods (`conns.pop()`, `conn_map.values()`).
+                (Some(kind @ (LegacyKind::Collection(_) | LegacyKind::Keys(_))), method) => {
+                    return match (kind, method) {
+                        (LegacyKind::Collection(_), "values" | "copy")
+                        | (LegacyKind::Keys(_), "keys" | "copy") => Some(kind),
+                        (LegacyKind::Collection(_), "pop" | "popleft" | "get" | "setdefault") => {
+                            kind.element()
+                        }
+                        _ => None,
+                    };
+                }
                 _ => {}
             }
         }
@@ -1324,6 +1472,23 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
             for_each_source(&subscript.value, &mut |source| {
                 f(Source::Element(Box::new(source)))
             });
+        }
+        // Collections of 1.x objects (a tuple is not one: its positions differ).
+        Expr::List(ruff_python_ast::ExprList { elts, .. })
+        | Expr::Set(ruff_python_ast::ExprSet { elts, .. }) => {
+            for element in elts {
+                for_each_source(element, &mut |source| f(Source::Collect(Box::new(source))));
+            }
+        }
+        Expr::Dict(dict) => {
+            for item in &dict.items {
+                for_each_source(&item.value, &mut |source| {
+                    f(Source::Collect(Box::new(source)))
+                });
+                if let Some(key) = &item.key {
+                    for_each_source(key, &mut |source| f(Source::KeyOf(Box::new(source))));
+                }
+            }
         }
         _ => {}
     }

@@ -152,7 +152,12 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     let known = match kind {
         Some(LegacyKind::Client | LegacyKind::Transaction) => true,
         Some(
-            LegacyKind::Pool | LegacyKind::Foreign | LegacyKind::Channels | LegacyKind::Channel,
+            LegacyKind::Pool
+            | LegacyKind::Foreign
+            | LegacyKind::Channels
+            | LegacyKind::Channel
+            | LegacyKind::Collection(_)
+            | LegacyKind::Keys(_),
         ) => return,
         // An unknown receiver in a 1.x module, unless the module's own classes
         // define a method of that name (the call may be theirs).
