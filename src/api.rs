@@ -48,6 +48,9 @@ pub struct ClientPositional {
     pub anywhere_numeric_at: Option<usize>,
     #[serde(default = "yes")]
     pub anywhere: bool,
+    /// On a known 1.x object, a `*args` after this many plain positional
+    /// arguments is the 1.x form too (`mset(*pairs)`).
+    pub starred_after: Option<usize>,
     pub instead: String,
 }
 

@@ -1166,6 +1166,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                                 );
                             }
                             if let Some(target) = self.legacy_target(target) {
+                                self.legacy.record_awaited(&target, &assign.value);
                                 self.legacy.record_value(target, self.scope, &assign.value);
                             } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
                             | Expr::List(ast::ExprList { elts, .. }) = target
@@ -1216,6 +1217,14 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 }
                 if self.binding() {
                     for item in &with.items {
+                        if self.tracks_legacy && !with.is_async {
+                            let target = item
+                                .optional_vars
+                                .as_deref()
+                                .and_then(|target| self.legacy_target(target));
+                            self.legacy
+                                .record_with_name(self.scope, &item.context_expr, target);
+                        }
                         if self.tracks_legacy
                             && let Some(target) = item.optional_vars.as_deref()
                             && let Some(target) = self.legacy_target(target)

@@ -149,3 +149,8 @@ fn legacy_unawaited() {
 fn legacy_collections() {
     check_fixture("legacy_collections.py");
 }
+
+#[test]
+fn legacy_forms() {
+    check_fixture("legacy_forms.py");
+}

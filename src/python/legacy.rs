@@ -212,6 +212,12 @@ pub struct LegacyModel {
     series: Series,
     /// Stores into collections (`conns.append(conn)`): (scope, container, source).
     stores: Vec<(ScopeId, Vec<String>, Source)>,
+    /// `name = await <chain>` (no call): (binding scope, name) → the chain.
+    awaited: HashMap<(ScopeId, String), Vec<String>>,
+    /// A sync `with <name> [as target]`: (scope, name, target).
+    with_names: Vec<(ScopeId, String, Option<LegacyTarget>)>,
+    /// The `awaited` names a sync `with` uses: `with await pool` split in two.
+    split_withs: HashSet<(ScopeId, String)>,
     /// Evidence of aioredis 2.x, gathered while binding (see [`Series::Modern`]).
     modern: ModernEvidence,
 }
@@ -285,6 +291,14 @@ impl LegacyModel {
     /// Whether a class of this module defines a method `name`.
     pub fn defines_method(&self, name: &str) -> bool {
         self.own_methods.contains(name)
+    }
+
+    /// Whether the method whose scope is `scope` belongs to a subclass of the
+    /// 1.x `Redis` (its instances are 1.x clients).
+    pub fn in_client_subclass(&self, scope: ScopeId) -> bool {
+        self.receivers
+            .get(&scope)
+            .is_some_and(|(_, class)| self.is_client_class(*class))
     }
 
     /// The receiver parameter and class of a method scope.
@@ -758,6 +772,72 @@ impl LegacyModel {
         }
     }
 
+    /// Bind phase: `target = await <chain>` (not a call): one half of `with
+    /// await pool as conn` split over two statements (aiocache 0.11).
+    pub fn record_awaited(&mut self, target: &LegacyTarget, value: &Expr) {
+        if let (LegacyTarget::Name(scope, name), Expr::Await(awaited)) = (target, value)
+            && matches!(awaited.value.as_ref(), Expr::Name(_) | Expr::Attribute(_))
+            && let Some(parts) = chain_parts(&awaited.value)
+        {
+            self.awaited.insert((*scope, name.clone()), parts);
+        }
+    }
+
+    /// Bind phase: a sync `with <name> [as target]`: the other half.
+    pub fn record_with_name(
+        &mut self,
+        scope: ScopeId,
+        context: &Expr,
+        target: Option<LegacyTarget>,
+    ) {
+        if let Expr::Name(name) = context {
+            self.with_names.push((scope, name.id.to_string(), target));
+        }
+    }
+
+    /// The `with` halves whose name holds `await <chain>`: their targets get
+    /// what `with await <chain> as target` gives.
+    fn resolve_split_withs(&mut self, model: &SemanticModel) {
+        for (scope, name, target) in std::mem::take(&mut self.with_names) {
+            let Some(bound) = model.binding_scope(&name, scope) else {
+                continue;
+            };
+            let key = (bound, name);
+            let Some(parts) = self.awaited.get(&key) else {
+                continue;
+            };
+            if let Some(target) = target {
+                self.flows.push(Flow {
+                    target,
+                    scope: bound,
+                    source: Source::WithAwait(parts.clone()),
+                });
+            }
+            self.split_withs.insert(key);
+        }
+    }
+
+    /// Check phase: when `name` holds `await <chain>` and a sync `with` uses
+    /// it (`with await pool as conn` split in two): the chain, and the 1.x
+    /// kind it holds.
+    pub fn split_with_await(
+        &self,
+        name: &str,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<(&[String], Option<LegacyKind>)> {
+        if self.split_withs.is_empty() {
+            return None;
+        }
+        let bound = model.binding_scope(name, scope)?;
+        let key = (bound, name.to_string());
+        if !self.split_withs.contains(&key) {
+            return None;
+        }
+        let parts = self.awaited.get(&key)?;
+        Some((parts.as_slice(), self.kind_of_parts(parts, bound, model)))
+    }
+
     /// Bind phase: `target: annotation` (a parameter, an attribute, a return).
     pub fn record_annotation(&mut self, target: LegacyTarget, scope: ScopeId, annotation: &Expr) {
         let mut names = Vec::new();
@@ -1014,6 +1094,7 @@ impl LegacyModel {
         self.resolve_ancestors(model);
         self.resolve_calls(model);
         self.resolve_stores(model);
+        self.resolve_split_withs(model);
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows

@@ -120,6 +120,10 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         return;
     };
     let method_name = method.attr.as_str();
+    if method_name == "__init__" {
+        check_super_init(checker, call, method);
+        return;
+    }
     let api = checker.api();
     let positional = api.client_positional(method_name);
     let kind = kind_of(checker, &method.value);
@@ -203,7 +207,20 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             Some(index) => arguments.get(index).is_some_and(is_number_literal),
             None => true,
         };
-        if count >= entry.min_positional && (known || (entry.anywhere && numeric_ok())) {
+        // `mset(*pairs)` on a known 1.x object: flat pairs.
+        let starred = known
+            && entry.starred_after.is_some_and(|after| {
+                arguments
+                    .iter()
+                    .position(Expr::is_starred_expr)
+                    .is_some_and(|first| first >= after)
+            });
+        if starred {
+            let written = format!("{method_name}(*...)` with the values unpacked");
+            let text = format!("`{written} is aioredis 1.x's signature; {}", entry.instead);
+            let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text);
+            checker.report_on(diagnostic, &method.value);
+        } else if count >= entry.min_positional && (known || (entry.anywhere && numeric_ok())) {
             let written = format!("{method_name}(...)` with {count} positional arguments");
             let text = if known {
                 format!("`{written} is aioredis 1.x's signature; {}", entry.instead)
@@ -221,6 +238,29 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             checker.report_on(diagnostic, &method.value);
         }
     }
+}
+
+/// `super().__init__(pool_or_conn)` in a subclass of the 1.x `Redis`: 1.x's
+/// constructor took the pool or connection positionally, redis.asyncio's
+/// `Redis()` takes keywords only (arq 0.19's `ArqRedis`).
+fn check_super_init(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let Expr::Call(inner) = method.value.as_ref() else {
+        return;
+    };
+    if !matches!(inner.func.as_ref(), Expr::Name(name) if name.id.as_str() == "super")
+        || call.arguments.args.is_empty()
+        || !checker.legacy().in_client_subclass(checker.scope())
+    {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        call.arguments.args[0].range(),
+        "`super().__init__(pool_or_conn)` with a positional argument is aioredis 1.x's \
+         `Redis` constructor; redis.asyncio's `Redis()` takes keywords only: pass \
+         `connection_pool=` (a `redis.asyncio.ConnectionPool`)",
+    );
+    checker.report(diagnostic);
 }
 
 fn message(known: bool, written: &str, instead: &str) -> String {
@@ -258,6 +298,9 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         return;
     }
     for item in &with.items {
+        if let Expr::Name(name) = &item.context_expr {
+            check_split_with(checker, name, item.optional_vars.is_some());
+        }
         let Expr::Await(awaited) = &item.context_expr else {
             continue;
         };
@@ -288,6 +331,72 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         }
         checker.report_on(diagnostic, &awaited.value);
     }
+}
+
+/// What `with await pool as conn` becomes in redis.asyncio.
+const WITH_AWAIT_INSTEAD: &str = "write `async with client.client() as conn:` (a single-connection \
+                                  client sharing the pool), or call the commands on the client itself";
+
+/// `with ctx as conn:` where `ctx = await pool`: the 1.x `ContextRedis`
+/// idiom split over two statements (aiocache 0.11). Known when `pool` holds a
+/// 1.x client or pool; otherwise judged in a 1.x module, with a target.
+fn check_split_with(checker: &mut Checker, name: &ast::ExprName, has_target: bool) {
+    let Some((parts, kind)) =
+        checker
+            .legacy()
+            .split_with_await(name.id.as_str(), checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let known = matches!(kind, Some(LegacyKind::Client | LegacyKind::Pool));
+    let looks_like = checker.legacy().is_1x() && has_target && kind.is_none();
+    if !known && !looks_like {
+        return;
+    }
+    let written = format!("with {}` over `await {}", name.id, parts.join("."));
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        name.range,
+        message(known, &written, WITH_AWAIT_INSTEAD),
+    );
+    checker.report(diagnostic);
+}
+
+/// `ctx = await pool` whose `ctx` a sync `with` uses (see [`check_split_with`]).
+fn check_split_await(checker: &mut Checker, target: &ast::ExprName, value: &Expr) {
+    let Expr::Await(awaited) = value else {
+        return;
+    };
+    let Some((_, kind)) =
+        checker
+            .legacy()
+            .split_with_await(target.id.as_str(), checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let known = matches!(kind, Some(LegacyKind::Client | LegacyKind::Pool));
+    let looks_like = checker.legacy().is_1x() && kind.is_none();
+    if !known && !looks_like {
+        return;
+    }
+    let written = format!(
+        "{} = {}` used as `with {}",
+        target.id,
+        checker.text(awaited.range),
+        target.id
+    );
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        awaited.range,
+        message(
+            known,
+            &written,
+            "redis.asyncio's clients and pools are not awaitable; write `async with \
+             client.client() as conn:` (a single-connection client sharing the pool), or \
+             call the commands on the client itself",
+        ),
+    );
+    checker.report_on(diagnostic, &awaited.value);
 }
 
 /// `await client.wait_closed()` as a statement on a 1.x client: the fix deletes it
@@ -386,6 +495,7 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
     let [Expr::Name(target)] = assign.targets.as_slice() else {
         return;
     };
+    check_split_await(checker, target, &assign.value);
     let Expr::Call(call) = assign.value.as_ref() else {
         return;
     };
