@@ -96,6 +96,16 @@ struct ApiFile {
     client_types: ClientTypes,
     modern: Modern,
     unawaited: Unawaited,
+    client_required: HashMap<String, ClientRequired>,
+}
+
+/// `[client_required]`: arguments 1.x defaulted and redis.asyncio requires.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRequired {
+    /// redis-py's names of the required parameters after the key.
+    pub parameters: Vec<String>,
+    pub instead: String,
 }
 
 /// `[unawaited]`: commands that ran when called in 1.x, and are coroutines in redis.asyncio.
@@ -131,6 +141,7 @@ pub struct ApiMap {
     client_types: ClientTypes,
     modern: Modern,
     unawaited: Unawaited,
+    client_required: HashMap<String, ClientRequired>,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
     legacy_last_parts: HashSet<String>,
@@ -180,6 +191,7 @@ pub fn api_map() -> &'static ApiMap {
             client_types: file.client_types,
             modern: file.modern,
             unawaited: file.unawaited,
+            client_required: file.client_required,
             exports: file
                 .exports
                 .into_iter()
@@ -295,6 +307,11 @@ impl ApiMap {
 
     pub fn client_types(&self) -> &ClientTypes {
         &self.client_types
+    }
+
+    /// A command whose arguments 1.x defaulted and redis.asyncio requires.
+    pub fn client_required(&self, method: &str) -> Option<&ClientRequired> {
+        self.client_required.get(method)
     }
 
     /// A command that, called as a statement without `await` on a 1.x client

@@ -150,6 +150,9 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             .transactions_mut()
             .queued(name.id.as_str(), method_name, call);
     }
+    if matches!(kind, Some(LegacyKind::Client | LegacyKind::Transaction)) {
+        check_required(checker, call, method);
+    }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
     }
@@ -238,6 +241,53 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             checker.report_on(diagnostic, &method.value);
         }
     }
+}
+
+/// `zrange(key)` on a known 1.x object: arguments 1.x defaulted and
+/// redis.asyncio requires (`[client_required]`).
+fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let Some(entry) = checker.api().client_required(method.attr.as_str()) else {
+        return;
+    };
+    let arguments = &call.arguments;
+    if arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|k| k.arg.is_none())
+        || arguments.args.is_empty()
+    {
+        return;
+    }
+    let given = arguments.args.len() - 1;
+    let missing: Vec<&str> = entry
+        .parameters
+        .iter()
+        .skip(given)
+        .filter(|name| {
+            !arguments
+                .keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name.as_str()))
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let name = method.attr.as_str();
+    let missing = missing
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        method.attr.range(),
+        format!(
+            "`{name}(...)` without {missing} relies on aioredis 1.x's defaults; redis.asyncio \
+             requires them; {}",
+            entry.instead
+        ),
+    );
+    checker.report_on(diagnostic, &method.value);
 }
 
 /// `super().__init__(pool_or_conn)` in a subclass of the 1.x `Redis`: 1.x's
