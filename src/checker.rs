@@ -1171,8 +1171,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                             } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
                             | Expr::List(ast::ExprList { elts, .. }) = target
                             {
-                                for element in elts {
+                                let positional = !elts.iter().any(Expr::is_starred_expr);
+                                for (index, element) in elts.iter().enumerate() {
                                     if let Some(element) = self.legacy_target(element) {
+                                        if positional {
+                                            self.legacy.record_unpacked_at(
+                                                element.clone(),
+                                                self.scope,
+                                                &assign.value,
+                                                index,
+                                            );
+                                        }
                                         self.legacy.record_unpacked(
                                             element,
                                             self.scope,
@@ -1265,6 +1274,8 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     && let Some(value) = &ret.value
                     && let Some(target) = self.functions.last().and_then(|f| f.returns.clone())
                 {
+                    self.legacy
+                        .record_returned_tuple(&target, self.scope, value);
                     self.legacy.record_value(target, self.scope, value);
                 }
                 visitor::walk_stmt(self, stmt);

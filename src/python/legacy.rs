@@ -135,6 +135,8 @@ enum Source {
     Collect(Box<Source>),
     /// A dict whose keys are what the inner source gives (`{x: v}`, `c[x] = v`).
     KeyOf(Box<Source>),
+    /// The element at a position of what the inner source gives (`a, b = f()`).
+    Nth(usize, Box<Source>),
 }
 
 #[derive(Debug)]
@@ -464,7 +466,8 @@ impl LegacyModel {
             Source::Element(inner)
             | Source::Iterated(inner)
             | Source::Collect(inner)
-            | Source::KeyOf(inner) => return self.origin_of_source(inner, scope, model),
+            | Source::KeyOf(inner)
+            | Source::Nth(_, inner) => return self.origin_of_source(inner, scope, model),
             Source::Types(_) => return None,
         };
         let target = self.target_of_parts(parts, scope, model)?;
@@ -491,7 +494,7 @@ impl LegacyModel {
                 LegacyTarget::Name(scope, name) if *scope == module => {
                     offers.push((name.clone(), Exported::Object(*kind)));
                 }
-                LegacyTarget::Returns(scope, name) if *scope == module => {
+                LegacyTarget::Returns(scope, name) if *scope == module && !name.contains('#') => {
                     offers.push((name.clone(), Exported::Returns(*kind)));
                 }
                 _ => {}
@@ -736,6 +739,141 @@ impl LegacyModel {
                 });
             }
         }
+    }
+
+    /// Bind phase: `(a, b) = value`, the target at `index`: the value's
+    /// element there (`a, b = x, y`; `a, b = f()` where `f` returns a tuple).
+    pub fn record_unpacked_at(
+        &mut self,
+        target: LegacyTarget,
+        scope: ScopeId,
+        value: &Expr,
+        index: usize,
+    ) {
+        if let Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. })
+        | Expr::List(ruff_python_ast::ExprList { elts, .. }) = value
+        {
+            if !elts.iter().any(Expr::is_starred_expr)
+                && let Some(element) = elts.get(index)
+            {
+                self.record_value(target, scope, element);
+            }
+            return;
+        }
+        for_each_source(value, &mut |source| {
+            if matches!(source, Source::Call(_)) {
+                self.flows.push(Flow {
+                    target: target.clone(),
+                    scope,
+                    source: Source::Nth(index, Box::new(source)),
+                })
+            }
+        });
+    }
+
+    /// Bind phase: `return a, b` in the function whose result is `target`:
+    /// what each position holds (read by `x, y = f()`).
+    pub fn record_returned_tuple(&mut self, target: &LegacyTarget, scope: ScopeId, value: &Expr) {
+        let (LegacyTarget::Returns(owner, name), Expr::Tuple(tuple)) = (target, value) else {
+            return;
+        };
+        if tuple.elts.iter().any(Expr::is_starred_expr) {
+            return;
+        }
+        for (index, element) in tuple.elts.iter().enumerate() {
+            let position = LegacyTarget::Returns(*owner, positional_name(name, index));
+            self.record_value(position, scope, element);
+        }
+    }
+
+    /// The target holding what position `index` of a call's tuple result holds.
+    fn positional_return(
+        &self,
+        parts: &[String],
+        index: usize,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyTarget> {
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                Some(LegacyTarget::Returns(bound, positional_name(name, index)))
+            }
+            [receiver, method] => {
+                let class = self.receiver_class(receiver, scope, model)?;
+                let name = positional_name(method, index);
+                let found = self.lineage(class).find(|c| {
+                    self.kinds
+                        .contains_key(&LegacyTarget::Returns(*c, name.clone()))
+                        || self.functions.contains_key(&(*c, method.clone()))
+                });
+                Some(LegacyTarget::Returns(found.unwrap_or(class), name))
+            }
+            _ => None,
+        }
+    }
+
+    /// Aliasing: a collection a store fills (`conns.append(conn)`) is the same
+    /// object as the place it was read from (`conns = self.conns`, `conns =
+    /// self.conn_map[loop]`, `conns, loop = self._ensure_loop()` returning
+    /// `self.conn_map[loop], loop`): those places hold the collection too.
+    /// Returns whether a place got a kind.
+    fn alias_back(&mut self, flows: &[Flow], model: &SemanticModel) -> bool {
+        let mut found = Vec::new();
+        for flow in flows {
+            let Some(kind @ LegacyKind::Collection(_)) = self.kinds.get(&flow.target).copied()
+            else {
+                continue;
+            };
+            let mut source = &flow.source;
+            let mut kind = Some(kind);
+            while let Some(current) = kind {
+                match source {
+                    Source::Element(inner) => {
+                        kind = current.collection();
+                        source = inner;
+                    }
+                    Source::Value(parts) => {
+                        let place = match parts.as_slice() {
+                            [name] => model
+                                .binding_scope(name, flow.scope)
+                                .map(|bound| LegacyTarget::Name(bound, name.clone())),
+                            [receiver, attr] => self
+                                .receiver_class(receiver, flow.scope, model)
+                                .map(|class| LegacyTarget::Attribute(class, attr.clone())),
+                            _ => None,
+                        };
+                        found.extend(place.map(|place| (place, current)));
+                        break;
+                    }
+                    Source::Nth(index, inner) => {
+                        if let Source::Call(parts) = inner.as_ref() {
+                            found.extend(
+                                self.positional_return(parts, *index, flow.scope, model)
+                                    .map(|place| (place, current)),
+                            );
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let mut changed = false;
+        for (place, kind) in found {
+            if self.kinds.contains_key(&place) {
+                continue;
+            }
+            if let LegacyTarget::Name(_, name)
+            | LegacyTarget::Attribute(_, name)
+            | LegacyTarget::Returns(_, name) = &place
+            {
+                self.names.insert(name.clone());
+            }
+            self.kinds.insert(place, kind);
+            changed = true;
+        }
+        changed
     }
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
@@ -1141,7 +1279,7 @@ impl LegacyModel {
                     changed = true;
                 }
             }
-            if !changed {
+            if !changed && !self.alias_back(&flows, model) {
                 break;
             }
         }
@@ -1234,6 +1372,14 @@ impl LegacyModel {
                 .then_some(LegacyKind::Client)
             }
             Source::Element(inner) => self.eval(inner, scope, model, table, api)?.element(),
+            Source::Nth(index, inner) => match inner.as_ref() {
+                // `a, b = f()` where `f` returns a tuple (`return conns, loop`).
+                Source::Call(parts) => self
+                    .kinds
+                    .get(&self.positional_return(parts, *index, scope, model)?)
+                    .copied(),
+                _ => None,
+            },
             Source::Iterated(inner) => self.eval(inner, scope, model, table, api)?.iterated(),
             Source::Collect(inner) => self.eval(inner, scope, model, table, api)?.collection(),
             Source::KeyOf(inner) => {
@@ -1497,6 +1643,12 @@ fn resolve_parts(model: &SemanticModel, scope: ScopeId, parts: &[String]) -> Vec
         }
     }
     names
+}
+
+/// The name under which position `index` of `name`'s tuple result is kept
+/// (never a Python name, so never another function's).
+fn positional_name(name: &str, index: usize) -> String {
+    format!("{name}#{index}")
 }
 
 /// `["a", "b", "c"]` for `a.b.c`.
