@@ -93,6 +93,7 @@ struct ApiFile {
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
+    transaction_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
     modern: Modern,
     unawaited: Unawaited,
@@ -138,6 +139,7 @@ pub struct ApiMap {
     client_positional: HashMap<String, ClientPositional>,
     pool_methods: HashMap<String, LegacyEntry>,
     channel_methods: HashMap<String, LegacyEntry>,
+    transaction_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
     modern: Modern,
     unawaited: Unawaited,
@@ -188,6 +190,7 @@ pub fn api_map() -> &'static ApiMap {
             client_positional: file.client_positional,
             pool_methods: file.pool_methods,
             channel_methods: file.channel_methods,
+            transaction_methods: file.transaction_methods,
             client_types: file.client_types,
             modern: file.modern,
             unawaited: file.unawaited,
@@ -298,6 +301,11 @@ impl ApiMap {
     /// An attribute of the aioredis 1.x `ConnectionsPool` that redis.asyncio's pool lacks.
     pub fn pool_method(&self, name: &str) -> Option<&LegacyEntry> {
         self.pool_methods.get(name)
+    }
+
+    /// An attribute of an aioredis 1.x transaction that redis.asyncio's `Pipeline` lacks.
+    pub fn transaction_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.transaction_methods.get(name)
     }
 
     /// An attribute of an aioredis 1.x `Channel` (all of them: the class is gone).

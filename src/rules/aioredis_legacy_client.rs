@@ -56,6 +56,9 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
                     .map(|entry| ("the aioredis 1.x `Channel`", entry)),
+                Some(LegacyKind::Transaction) => api
+                    .transaction_method(name)
+                    .map(|entry| ("the aioredis 1.x transaction", entry)),
                 _ => None,
             };
             if let Some((owner, entry)) = found {
