@@ -317,8 +317,13 @@ pub fn attach_fixes(checker: &mut Checker) {
             blockers.push("the names a `*` import brings in cannot be checked".to_string());
         }
         // Nothing in the module names 1.x API, but the project's aioredis is 1.x:
-        // its names are 1.x's (`Redis` is the 1.x client), its calls 1.x calls.
-        if checker.legacy().is_1x_by_project() {
+        // its names are 1.x's (`Redis` is the 1.x client), and it has 1.x calls.
+        if checker.legacy().is_1x_by_project()
+            && checker
+                .diagnostics()
+                .iter()
+                .any(|d| d.rule == Rule::AioredisLegacyApi)
+        {
             blockers.push(
                 "the project's aioredis is 1.x (its requirements, or 1.x-only API in its \
                  other modules), so this module's aioredis names are 1.x's"
