@@ -144,6 +144,8 @@ pub struct ApiMap {
     modern: Modern,
     unawaited: Unawaited,
     client_required: HashMap<String, ClientRequired>,
+    /// The last part of every `[modern]` name and keyword constructor.
+    modern_parts: HashSet<String>,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
     legacy_last_parts: HashSet<String>,
@@ -192,6 +194,14 @@ pub fn api_map() -> &'static ApiMap {
             channel_methods: file.channel_methods,
             transaction_methods: file.transaction_methods,
             client_types: file.client_types,
+            modern_parts: file
+                .modern
+                .names
+                .iter()
+                .chain(&file.modern.keyword_constructors)
+                .filter_map(|name| name.rsplit('.').next())
+                .map(str::to_string)
+                .collect(),
             modern: file.modern,
             unawaited: file.unawaited,
             client_required: file.client_required,
@@ -345,11 +355,7 @@ impl ApiMap {
 
     /// Whether an attribute name may be part of a 2.x-only name (`from_url`, `exceptions`).
     pub fn may_be_modern_part(&self, part: &str) -> bool {
-        self.modern
-            .names
-            .iter()
-            .chain(&self.modern.keyword_constructors)
-            .any(|name| name.rsplit('.').next() == Some(part))
+        self.modern_parts.contains(part)
     }
 
     /// Whether `aioredis.Redis(<keyword>=...)` (by its qualified callee) is aioredis 2.x's.
@@ -379,6 +385,26 @@ impl ApiMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modern_names_unawaited_commands_and_required_arguments() {
+        let map = api_map();
+        assert!(map.is_modern("aioredis.from_url"));
+        assert!(map.is_modern("aioredis.exceptions.RedisError"));
+        assert!(!map.is_modern("aioredis.Redis"));
+        assert!(!map.is_modern("aioredis.from_urls"));
+        assert!(map.may_be_modern_part("from_url") && map.may_be_modern_part("Redis"));
+        assert!(map.is_modern_constructor_keyword("aioredis.Redis", "host"));
+        assert!(!map.is_modern_constructor_keyword("aioredis.Redis", "pool_or_conn"));
+        assert!(map.runs_only_when_awaited("set", false));
+        assert!(!map.runs_only_when_awaited("pipeline", false));
+        assert!(!map.runs_only_when_awaited("set", true));
+        assert!(map.runs_only_when_awaited("unwatch", true));
+        let zrange = map.client_required("zrange").unwrap();
+        assert_eq!(zrange.parameters, ["start", "end"]);
+        assert!(map.client_required("get").is_none());
+        assert!(map.transaction_method("_results").is_some());
+    }
 
     #[test]
     fn data_file_parses() {
