@@ -19,6 +19,13 @@ const HELD_OUT: [&str; 3] = [
     "aioredlock-0.7.2",
 ];
 
+/// `fine` rows that RU101/RU103 report on purpose: `await self._redis.close()`
+/// on a redis.asyncio client works (a DeprecationWarning only), and RU103
+/// reports the deprecated `close()` by design (rules/docs/RU103.md). Pinned:
+/// the test fails when one stops being reported.
+const REPORTED_FINE: [(&str, u64); 1] =
+    [("aiogram-2.25.1/aiogram/contrib/fsm_storage/redis.py", 274)];
+
 fn legacy_corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = root.join("target");
@@ -131,13 +138,29 @@ fn hand_reviewed_sites_of_published_1x_packages() {
                     wrong.push(format!("now reported, mark it `site`: {line}"));
                 }
             }
-            "fine" if is_reported => wrong.push(format!("reported, but fine: {line}")),
-            "fine" => {}
+            "fine" => {
+                let on_purpose = REPORTED_FINE
+                    .iter()
+                    .any(|(path, row)| key.0 == *path && key.1 == *row);
+                if is_reported != on_purpose {
+                    wrong.push(format!(
+                        "{}: {line}",
+                        if is_reported {
+                            "reported, but fine"
+                        } else {
+                            "no longer reported: drop it from REPORTED_FINE"
+                        }
+                    ));
+                }
+            }
             other => panic!("unknown verdict {other:?} in: {line}"),
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
-    // Before this measurement's work: tuning 21 of 65, held-out 37 of 44.
+    // Before this measurement's work: tuning 21 of 65, held-out 37 of 44 (the
+    // held-out set was measured once, after the work: unchanged; its misses are
+    // `aioredis.__version__`, a pool set through `nonlocal`, and RU105's
+    // `evalsha(keys=, args=)`).
     assert_eq!(tuning, (49, 65), "tuning set (found, sites)");
     assert_eq!(held_out, (37, 44), "held-out set (found, sites)");
 }
