@@ -184,3 +184,13 @@ fn string_sinks() {
 fn legacy_pipeline_futures() {
     snapshot("legacy_pipeline_futures.py");
 }
+
+#[test]
+fn legacy_rewrites_unawaited() {
+    snapshot("legacy_rewrites_unawaited.py");
+}
+
+#[test]
+fn legacy_rewrites_unawaited_untouched() {
+    snapshot("legacy_rewrites_unawaited_untouched.py");
+}
