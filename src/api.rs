@@ -56,6 +56,9 @@ pub struct ClientPositional {
     pub anywhere_numeric_at: Option<usize>,
     #[serde(default = "yes")]
     pub anywhere: bool,
+    /// On a known 1.x object, a `*args` after this many plain positional
+    /// arguments is the 1.x form too (`mset(*pairs)`).
+    pub starred_after: Option<usize>,
     pub instead: String,
 }
 
@@ -139,7 +142,37 @@ struct ApiFile {
     reply_shapes: HashMap<String, ReplyShape>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
+    transaction_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
+    modern: Modern,
+    unawaited: Unawaited,
+    client_required: HashMap<String, ClientRequired>,
+}
+
+/// `[client_required]`: arguments 1.x defaulted and redis.asyncio requires.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRequired {
+    /// redis-py's names of the required parameters after the key.
+    pub parameters: Vec<String>,
+    pub instead: String,
+}
+
+/// `[unawaited]`: commands that ran when called in 1.x, and are coroutines in redis.asyncio.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unawaited {
+    client: HashSet<String>,
+    pipeline: HashSet<String>,
+}
+
+/// `[modern]`: what only aioredis 2.x has.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modern {
+    pub names: Vec<String>,
+    pub keyword_constructors: Vec<String>,
+    pub allowed_1x_keywords: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -159,7 +192,13 @@ pub struct ApiMap {
     reply_shapes: HashMap<String, ReplyShape>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
+    transaction_methods: HashMap<String, LegacyEntry>,
     client_types: ClientTypes,
+    modern: Modern,
+    unawaited: Unawaited,
+    client_required: HashMap<String, ClientRequired>,
+    /// The last part of every `[modern]` name and keyword constructor.
+    modern_parts: HashSet<String>,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
     /// parts is one cannot name 1.x API.
     legacy_last_parts: HashSet<String>,
@@ -210,7 +249,19 @@ pub fn api_map() -> &'static ApiMap {
             reply_shapes: file.reply_shapes,
             sentinel_methods: file.sentinel_methods,
             futures: file.futures,
+            transaction_methods: file.transaction_methods,
             client_types: file.client_types,
+            modern_parts: file
+                .modern
+                .names
+                .iter()
+                .chain(&file.modern.keyword_constructors)
+                .filter_map(|name| name.rsplit('.').next())
+                .map(str::to_string)
+                .collect(),
+            modern: file.modern,
+            unawaited: file.unawaited,
+            client_required: file.client_required,
             exports: file
                 .exports
                 .into_iter()
@@ -319,6 +370,11 @@ impl ApiMap {
         self.pool_methods.get(name)
     }
 
+    /// An attribute of an aioredis 1.x transaction that redis.asyncio's `Pipeline` lacks.
+    pub fn transaction_method(&self, name: &str) -> Option<&LegacyEntry> {
+        self.transaction_methods.get(name)
+    }
+
     /// An attribute of an aioredis 1.x `Channel` (all of them: the class is gone).
     pub fn channel_method(&self, name: &str) -> Option<&LegacyEntry> {
         self.channel_methods.get(name)
@@ -348,6 +404,43 @@ impl ApiMap {
         &self.client_types
     }
 
+    /// A command whose arguments 1.x defaulted and redis.asyncio requires.
+    pub fn client_required(&self, method: &str) -> Option<&ClientRequired> {
+        self.client_required.get(method)
+    }
+
+    /// A command that, called as a statement without `await` on a 1.x client
+    /// (`pipeline` false) or transaction (`pipeline` true), ran in 1.x and
+    /// never runs in redis.asyncio.
+    pub fn runs_only_when_awaited(&self, method: &str, pipeline: bool) -> bool {
+        if pipeline {
+            self.unawaited.pipeline.contains(method)
+        } else {
+            self.unawaited.client.contains(method)
+        }
+    }
+
+    /// Whether `qualified` (absolute) is, or is under, a name only aioredis 2.x has.
+    pub fn is_modern(&self, qualified: &str) -> bool {
+        self.modern.names.iter().any(|name| {
+            qualified == name
+                || qualified
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// Whether an attribute name may be part of a 2.x-only name (`from_url`, `exceptions`).
+    pub fn may_be_modern_part(&self, part: &str) -> bool {
+        self.modern_parts.contains(part)
+    }
+
+    /// Whether `aioredis.Redis(<keyword>=...)` (by its qualified callee) is aioredis 2.x's.
+    pub fn is_modern_constructor_keyword(&self, callee: &str, keyword: &str) -> bool {
+        self.modern.keyword_constructors.iter().any(|c| c == callee)
+            && !self.modern.allowed_1x_keywords.iter().any(|k| k == keyword)
+    }
+
     /// Whether a module's text may use aioredis 1.x-only API at all: it contains
     /// the last part of some `[legacy]` name (`create_pool`, `errors`, ...),
     /// which any import or reference of one spells out.
@@ -369,6 +462,26 @@ impl ApiMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modern_names_unawaited_commands_and_required_arguments() {
+        let map = api_map();
+        assert!(map.is_modern("aioredis.from_url"));
+        assert!(map.is_modern("aioredis.exceptions.RedisError"));
+        assert!(!map.is_modern("aioredis.Redis"));
+        assert!(!map.is_modern("aioredis.from_urls"));
+        assert!(map.may_be_modern_part("from_url") && map.may_be_modern_part("Redis"));
+        assert!(map.is_modern_constructor_keyword("aioredis.Redis", "host"));
+        assert!(!map.is_modern_constructor_keyword("aioredis.Redis", "pool_or_conn"));
+        assert!(map.runs_only_when_awaited("set", false));
+        assert!(!map.runs_only_when_awaited("pipeline", false));
+        assert!(!map.runs_only_when_awaited("set", true));
+        assert!(map.runs_only_when_awaited("unwatch", true));
+        let zrange = map.client_required("zrange").unwrap();
+        assert_eq!(zrange.parameters, ["start", "end"]);
+        assert!(map.client_required("get").is_none());
+        assert!(map.transaction_method("_results").is_some());
+    }
 
     #[test]
     fn data_file_parses() {

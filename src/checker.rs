@@ -157,10 +157,9 @@ impl<'src> Checker<'src> {
         rules: RuleSet,
         options: &LintOptions<'src>,
     ) -> Self {
-        let imports_from_project = options
-            .project
-            .and_then(|p| p.own())
-            .is_some_and(|summary| summary.imports_legacy);
+        // It imports 1.x objects from the project, or its aioredis use says
+        // nothing of the version in a 1.x project (`ModuleContext::relevant`).
+        let imports_from_project = options.project.is_some_and(|p| p.relevant());
         Checker {
             phase: Phase::Bind,
             source,
@@ -325,6 +324,7 @@ impl<'src> Checker<'src> {
             insert(name, what);
         }
         summary.imports_legacy = imports_legacy;
+        summary.series = checker.legacy.series();
         let mut imported: Vec<String> = checker
             .project_imports
             .values()
@@ -874,6 +874,23 @@ impl<'src> Checker<'src> {
         }
     }
 
+    /// Bind phase: `container.append(value)` (`add`, `appendleft`,
+    /// `insert(i, value)`): a collection of 1.x objects.
+    fn record_stored_by_call(&mut self, call: &ast::ExprCall) {
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return;
+        };
+        let value = match (method.attr.as_str(), call.arguments.args.as_ref()) {
+            ("append" | "add" | "appendleft", [value]) | ("insert", [_, value]) => value,
+            _ => return,
+        };
+        if value.is_starred_expr() || !call.arguments.keywords.is_empty() {
+            return;
+        }
+        self.legacy
+            .record_stored(&method.value, self.scope, None, value);
+    }
+
     /// The scope that binds `name` to a client, as seen from here.
     fn client_name_scope(&self, name: &str) -> Option<ScopeId> {
         if !self.clients.may_hold_client(name) {
@@ -1150,13 +1167,32 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
                     if self.tracks_legacy {
                         for target in &assign.targets {
+                            // `container[key] = value`: a collection of 1.x objects.
+                            if let Expr::Subscript(subscript) = target {
+                                self.legacy.record_stored(
+                                    &subscript.value,
+                                    self.scope,
+                                    Some(&subscript.slice),
+                                    &assign.value,
+                                );
+                            }
                             if let Some(target) = self.legacy_target(target) {
+                                self.legacy.record_awaited(&target, &assign.value);
                                 self.legacy.record_value(target, self.scope, &assign.value);
                             } else if let Expr::Tuple(ast::ExprTuple { elts, .. })
                             | Expr::List(ast::ExprList { elts, .. }) = target
                             {
-                                for element in elts {
+                                let positional = !elts.iter().any(Expr::is_starred_expr);
+                                for (index, element) in elts.iter().enumerate() {
                                     if let Some(element) = self.legacy_target(element) {
+                                        if positional {
+                                            self.legacy.record_unpacked_at(
+                                                element.clone(),
+                                                self.scope,
+                                                &assign.value,
+                                                index,
+                                            );
+                                        }
                                         self.legacy.record_unpacked(
                                             element,
                                             self.scope,
@@ -1201,6 +1237,14 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 }
                 if self.binding() {
                     for item in &with.items {
+                        if self.tracks_legacy && !with.is_async {
+                            let target = item
+                                .optional_vars
+                                .as_deref()
+                                .and_then(|target| self.legacy_target(target));
+                            self.legacy
+                                .record_with_name(self.scope, &item.context_expr, target);
+                        }
                         if self.tracks_legacy
                             && let Some(target) = item.optional_vars.as_deref()
                             && let Some(target) = self.legacy_target(target)
@@ -1241,6 +1285,8 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     && let Some(value) = &ret.value
                     && let Some(target) = self.functions.last().and_then(|f| f.returns.clone())
                 {
+                    self.legacy
+                        .record_returned_tuple(&target, self.scope, value);
                     self.legacy.record_value(target, self.scope, value);
                 }
                 visitor::walk_stmt(self, stmt);
@@ -1251,6 +1297,16 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         self.model.declare_global(self.scope, name.as_str());
                     }
                 }
+            }
+            Stmt::For(for_stmt) => {
+                if self.binding()
+                    && self.tracks_legacy
+                    && let Some(target) = self.legacy_target(&for_stmt.target)
+                {
+                    self.legacy
+                        .record_iteration(target, self.scope, &for_stmt.iter);
+                }
+                visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
@@ -1286,6 +1342,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Attribute(_) if attribute_chain(expr).is_some() => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_chain(self.api, self.scope, expr);
+                    self.legacy.record_modern_chain(self.api, self.scope, expr);
                 }
                 if self.summarizing
                     && let Some((root, attrs)) = attribute_chain(expr)
@@ -1362,6 +1419,8 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
+                    self.record_stored_by_call(call);
+                    self.legacy.record_modern_call(self.api, self.scope, call);
                 }
                 if !self.binding() {
                     rules::aioredis_dynamic_import::check_call(self, call);

@@ -142,6 +142,35 @@ pub fn required_redis_version_with(
     lowest
 }
 
+/// What the root's manifests say about the aioredis the project runs on:
+/// `Some(false)` when a requirement admits only aioredis 2.x or later (the
+/// cautious answer wins), `Some(true)` when one admits only versions below 2,
+/// `None` when none tells (no requirement, or `aioredis>=1.1`).
+pub fn requires_aioredis_1x(root: &Path) -> Option<bool> {
+    let two = crate::manifest::versions::version("2");
+    let mut answer = None;
+    for path in root_manifests(root) {
+        let Some(kind) = ManifestKind::of(&path) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if !crate::manifest::may_contain_findings(text.as_bytes()) {
+            continue;
+        }
+        for dependency in Manifest::parse(&text, kind).requirements_on("aioredis") {
+            if dependency.admitted.at_least(&two) {
+                return Some(false);
+            }
+            if dependency.admitted.capped_below(&two) {
+                answer = Some(true);
+            }
+        }
+    }
+    answer
+}
+
 /// Answers, once per project, whether its Python code imports
 /// `redis.asyncio` or `aioredis` (read from the disk; the answer is kept until
 /// [`AsyncioUse::forget`], which the language server calls when a Python file

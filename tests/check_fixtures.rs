@@ -136,6 +136,26 @@ fn legacy_flow_order() {
 }
 
 #[test]
+fn legacy_cast() {
+    check_fixture("legacy_cast.py");
+}
+
+#[test]
+fn legacy_unawaited() {
+    check_fixture("legacy_unawaited.py");
+}
+
+#[test]
+fn legacy_collections() {
+    check_fixture("legacy_collections.py");
+}
+
+#[test]
+fn legacy_forms() {
+    check_fixture("legacy_forms.py");
+}
+
+#[test]
 fn legacy_names_anywhere() {
     check_fixture("legacy_names_anywhere.py");
 }

@@ -204,3 +204,13 @@ fn legacy_rewrites_sentinel() {
 fn legacy_rewrites_sentinel_untouched() {
     snapshot("legacy_rewrites_sentinel_untouched.py");
 }
+
+#[test]
+fn legacy_rewrites_unawaited() {
+    snapshot("legacy_rewrites_unawaited.py");
+}
+
+#[test]
+fn legacy_rewrites_unawaited_untouched() {
+    snapshot("legacy_rewrites_unawaited_untouched.py");
+}

@@ -467,3 +467,30 @@ fn fix_holds_a_sentinel_closed_in_another_module() {
         }
     }
 }
+
+/// A module whose own aioredis use says nothing about the version (only `from
+/// aioredis import Redis`) is 1.x code when another module of the project uses
+/// 1.x-only API; a module whose own use is 2.x (`from_url`, `exceptions`) stays 2.x.
+#[test]
+fn silent_module_in_a_1x_project() {
+    check_case("silent_module_1x_project");
+}
+
+/// The twin: requirements pinning aioredis 2.x keep the silent module 2.x code.
+#[test]
+fn silent_module_in_a_project_requiring_aioredis_2() {
+    check_case("silent_module_2x_manifest");
+}
+
+/// The manifests alone: `aioredis~=1.3` makes a silent module 1.x code.
+#[test]
+fn silent_module_in_a_project_requiring_aioredis_1() {
+    check_case("silent_module_1x_manifest");
+}
+
+/// The twin across environments: a silent module in a package folder with
+/// manifests of its own is not made 1.x by a 1.x module of another package.
+#[test]
+fn silent_module_in_another_environment() {
+    check_case("silent_module_other_environment");
+}

@@ -202,6 +202,8 @@ impl Builder {
             candidates.extend(more);
             settle(&mut index, &candidates, Some(&fresh), HashSet::new());
         }
+        let nearest = NearestManifests::new(&project_root);
+        index.decide_series(&|relative| nearest.environment(relative));
         index.keep_uses_of_aioredis_bindings();
         if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
             let mut modules: Vec<_> = index.modules().collect();
@@ -401,6 +403,50 @@ fn imported_from_disk(
         }
     }
     found
+}
+
+/// Which environment a file runs in: the closest folder above it (its own
+/// first, up to the project root) that has manifests, and what they say about
+/// aioredis. Each folder is read once.
+struct NearestManifests {
+    root: std::path::PathBuf,
+    /// Per folder (relative): `None` without manifests, else their answer.
+    folders: std::sync::Mutex<std::collections::HashMap<String, Option<Option<bool>>>>,
+}
+
+impl NearestManifests {
+    fn new(root: &Path) -> Self {
+        NearestManifests {
+            root: root.to_path_buf(),
+            folders: Default::default(),
+        }
+    }
+
+    /// The folder whose manifests describe the environment `relative` runs in
+    /// (the project root when no folder on the way has any), and what they say.
+    fn environment(&self, relative: &str) -> (String, Option<bool>) {
+        if relative.starts_with("..") {
+            return (String::new(), None);
+        }
+        let mut folder = folder_of(relative);
+        loop {
+            let answer = {
+                let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+                *folders.entry(folder.to_string()).or_insert_with(|| {
+                    let path = self.root.join(folder);
+                    (!crate::project::root_manifests(&path).is_empty())
+                        .then(|| crate::project::requires_aioredis_1x(&path))
+                })
+            };
+            if let Some(answer) = answer {
+                return (folder.to_string(), answer);
+            }
+            if folder.is_empty() {
+                return (String::new(), None);
+            }
+            folder = folder_of(folder);
+        }
+    }
 }
 
 /// The folder above a file's top-level package, with its trailing `/` (`""`

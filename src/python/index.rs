@@ -97,6 +97,8 @@ pub struct Summary {
     /// Some name it imports from the project is a 1.x object, a 1.x factory,
     /// a 1.x client class or a re-exported aioredis binding.
     pub imports_legacy: bool,
+    /// Which aioredis its own use is written for (before the project's context).
+    pub series: crate::python::legacy::Series,
 }
 
 /// Every summarized module of the project, by absolute module name.
@@ -113,6 +115,9 @@ pub struct ProjectIndex {
     /// another module that shares 1.x objects with them (by module name), with
     /// where that module is.
     held_by: HashMap<String, Vec<crate::diagnostic::Related>>,
+    /// The modules whose own aioredis use is silent and whose project's
+    /// aioredis is 1.x (see [`ProjectIndex::decide_series`]).
+    legacy_silent: HashSet<String>,
 }
 
 /// Two modules that share 1.x objects: `importer` uses (at `use_`) what
@@ -233,6 +238,37 @@ impl ProjectIndex {
             (a.importer, a.use_.line, a.use_.column).cmp(&(b.importer, b.use_.line, b.use_.column))
         });
         links
+    }
+
+    /// Decides, once every module is summarized, which modules whose own
+    /// aioredis use says nothing about the version
+    /// ([`Series::Silent`](crate::python::legacy::Series)) are 1.x code: only
+    /// one aioredis is installed per environment. `environment(relative)` is
+    /// the folder whose manifests describe the file's environment (the closest
+    /// one above it that has any, else the project root) and what they say
+    /// (`Some(true)`: they require aioredis < 2; `Some(false)`: 2.x or later).
+    /// When they say nothing, the module is 1.x code when another module of
+    /// the same environment uses 1.x-only API.
+    pub fn decide_series(&mut self, environment: &dyn Fn(&str) -> (String, Option<bool>)) {
+        use crate::python::legacy::Series;
+        let mut legacy_environments = HashSet::default();
+        let mut silent = Vec::new();
+        for (module, summary) in &self.modules {
+            match summary.series {
+                Series::Legacy => {
+                    legacy_environments.insert(environment(&summary.relative).0);
+                }
+                Series::Silent => silent.push((module.clone(), environment(&summary.relative))),
+                Series::Modern | Series::None => {}
+            }
+        }
+        self.legacy_silent = silent
+            .into_iter()
+            .filter(|(_, (folder, manifests))| {
+                manifests.unwrap_or_else(|| legacy_environments.contains(folder))
+            })
+            .map(|(module, _)| module)
+            .collect();
     }
 
     /// Holds the 1.x rewrites of `module` for a hand change elsewhere.
@@ -416,12 +452,18 @@ impl<'a> ModuleContext<'a> {
     }
 
     /// Whether the checker has project work in this module: it was summarized
-    /// and imports something 1.x or aioredis from the project, or others use
-    /// what it exports.
+    /// and imports something 1.x or aioredis from the project, or its aioredis
+    /// is 1.x because its project's is.
     pub fn relevant(&self) -> bool {
         // A module whose own exports matter spells `aioredis`: the rules'
         // prefilter reads it anyway.
-        self.own().is_some_and(|s| s.imports_legacy)
+        self.own().is_some_and(|s| s.imports_legacy) || self.project_is_1x()
+    }
+
+    /// Whether this module's aioredis is 1.x because its project's is (its own
+    /// use says nothing of the version; [`ProjectIndex::decide_series`]).
+    pub fn project_is_1x(&self) -> bool {
+        self.own().is_some() && self.index.legacy_silent.contains(self.module)
     }
 
     /// Where the hand changes are that hold this module's 1.x rewrites (empty

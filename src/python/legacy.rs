@@ -45,6 +45,67 @@ pub enum LegacyKind {
     Reply,
     /// Not redis at all: built by a call of another package (`pymemcache.Client(...)`).
     Foreign,
+    /// A list, set or dict whose elements (a dict's values) are 1.x objects:
+    /// `conns.append(await aioredis.create_redis(...))`, `[pool_a, pool_b]`.
+    Collection(Item),
+    /// A dict whose keys are 1.x objects (`self.in_use[conn] = loop`).
+    Keys(Item),
+}
+
+/// What a [`LegacyKind::Collection`] or [`LegacyKind::Keys`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Client,
+    Pool,
+    /// Collections of clients (`self.conn_map[loop]` lists).
+    Clients,
+    /// Collections of pools.
+    Pools,
+}
+
+impl LegacyKind {
+    /// A collection of objects of this kind.
+    fn collection(self) -> Option<LegacyKind> {
+        Some(LegacyKind::Collection(self.item()?))
+    }
+
+    fn item(self) -> Option<Item> {
+        match self {
+            LegacyKind::Client => Some(Item::Client),
+            LegacyKind::Pool => Some(Item::Pool),
+            LegacyKind::Collection(Item::Client) => Some(Item::Clients),
+            LegacyKind::Collection(Item::Pool) => Some(Item::Pools),
+            _ => None,
+        }
+    }
+
+    /// What `x[k]`, `x.pop()` or unpacking give (a dict's values).
+    fn element(self) -> Option<LegacyKind> {
+        match self {
+            LegacyKind::Channels => Some(LegacyKind::Channel),
+            LegacyKind::Collection(item) => Some(item.kind()),
+            _ => None,
+        }
+    }
+
+    /// What `for x in <self>` gives (a dict's keys).
+    fn iterated(self) -> Option<LegacyKind> {
+        match self {
+            LegacyKind::Keys(item) => Some(item.kind()),
+            other => other.element(),
+        }
+    }
+}
+
+impl Item {
+    fn kind(self) -> LegacyKind {
+        match self {
+            Item::Client => LegacyKind::Client,
+            Item::Pool => LegacyKind::Pool,
+            Item::Clients => LegacyKind::Collection(Item::Client),
+            Item::Pools => LegacyKind::Collection(Item::Pool),
+        }
+    }
 }
 
 /// What the 1.x factory that built an object said about decoding (`encoding=`).
@@ -93,6 +154,14 @@ enum Source {
     Types(Vec<String>),
     /// An element of what the inner source gives (`x[0]`, `a, = x`).
     Element(Box<Source>),
+    /// What iterating the inner source gives (`for x in <source>`).
+    Iterated(Box<Source>),
+    /// A collection holding what the inner source gives (`[x]`, `c.append(x)`).
+    Collect(Box<Source>),
+    /// A dict whose keys are what the inner source gives (`{x: v}`, `c[x] = v`).
+    KeyOf(Box<Source>),
+    /// The element at a position of what the inner source gives (`a, b = f()`).
+    Nth(usize, Box<Source>),
 }
 
 #[derive(Debug)]
@@ -175,6 +244,47 @@ pub struct LegacyModel {
     replies: HashMap<LegacyTarget, String>,
     /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
     decoding: HashMap<LegacyTarget, Decoding>,
+    /// What the module's own aioredis use says about its version (see [`Series`]).
+    series: Series,
+    /// Stores into collections (`conns.append(conn)`): (scope, container, source).
+    stores: Vec<(ScopeId, Vec<String>, Source)>,
+    /// `name = await <chain>` (no call): (binding scope, name) → the chain.
+    awaited: HashMap<(ScopeId, String), Vec<String>>,
+    /// A sync `with <name> [as target]`: (scope, name, target).
+    with_names: Vec<(ScopeId, String, Option<LegacyTarget>)>,
+    /// The `awaited` names a sync `with` uses: `with await pool` split in two.
+    split_withs: HashSet<(ScopeId, String)>,
+    /// Evidence of aioredis 2.x, gathered while binding (see [`Series::Modern`]).
+    modern: ModernEvidence,
+}
+
+/// Which aioredis a module's own use of it is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Series {
+    /// It does not import aioredis.
+    #[default]
+    None,
+    /// It uses a name only aioredis 1.x has (or a 1.x object of another module).
+    Legacy,
+    /// It uses a name only aioredis 2.x has (`[modern]`: `aioredis.from_url`,
+    /// `aioredis.exceptions`, `aioredis.Redis(host=...)`).
+    Modern,
+    /// It imports aioredis, and nothing it uses tells which: 1.x code when the
+    /// project is (its manifests require aioredis < 2, or its other modules
+    /// use 1.x-only API), since one aioredis is installed per environment.
+    Silent,
+}
+
+/// What the bind phase saw of aioredis 2.x.
+#[derive(Debug, Default)]
+struct ModernEvidence {
+    imports_aioredis: bool,
+    /// An import of a `[modern]` name.
+    imported: bool,
+    /// Attribute chains that may name a `[modern]` name.
+    chains: Vec<(ScopeId, Vec<String>)>,
+    /// Calls (callee chain) with a keyword 1.x's constructor does not take.
+    calls: Vec<(ScopeId, Vec<String>, Vec<String>)>,
 }
 
 /// Where a 1.x object comes from in another module of the project.
@@ -217,6 +327,14 @@ impl LegacyModel {
     /// Whether a class of this module defines a method `name`.
     pub fn defines_method(&self, name: &str) -> bool {
         self.own_methods.contains(name)
+    }
+
+    /// Whether the method whose scope is `scope` belongs to a subclass of the
+    /// 1.x `Redis` (its instances are 1.x clients).
+    pub fn in_client_subclass(&self, scope: ScopeId) -> bool {
+        self.receivers
+            .get(&scope)
+            .is_some_and(|(_, class)| self.is_client_class(*class))
     }
 
     /// The receiver parameter and class of a method scope.
@@ -379,7 +497,11 @@ impl LegacyModel {
                 }
                 [] => return None,
             },
-            Source::Element(inner) => return self.origin_of_source(inner, scope, model),
+            Source::Element(inner)
+            | Source::Iterated(inner)
+            | Source::Collect(inner)
+            | Source::KeyOf(inner)
+            | Source::Nth(_, inner) => return self.origin_of_source(inner, scope, model),
             Source::Types(_) => return None,
         };
         let target = self.target_of_parts(parts, scope, model)?;
@@ -406,7 +528,7 @@ impl LegacyModel {
                 LegacyTarget::Name(scope, name) if *scope == module => {
                     offers.push((name.clone(), Exported::Object(*kind)));
                 }
-                LegacyTarget::Returns(scope, name) if *scope == module => {
+                LegacyTarget::Returns(scope, name) if *scope == module && !name.contains('#') => {
                     offers.push((name.clone(), Exported::Returns(*kind)));
                 }
                 _ => {}
@@ -454,8 +576,111 @@ impl LegacyModel {
 
     /// Bind phase: an import of `qualified` (absolute).
     pub fn record_import(&mut self, api: &ApiMap, qualified: &str) {
+        self.record_modern_import(api, qualified);
         if !self.imports_legacy && is_aioredis(qualified) && api.legacy(qualified).is_some() {
             self.imports_legacy = true;
+        }
+    }
+
+    /// What the module's own aioredis use says about its version (before the
+    /// project's context applies).
+    pub fn series(&self) -> Series {
+        self.series
+    }
+
+    /// The module is 1.x code only because its project is ([`Series::Silent`]).
+    pub fn is_1x_by_project(&self) -> bool {
+        self.is_1x && self.series == Series::Silent
+    }
+
+    /// Bind phase: an import of `qualified` (absolute), for [`Series`].
+    fn record_modern_import(&mut self, api: &ApiMap, qualified: &str) {
+        if is_aioredis(qualified) {
+            self.modern.imports_aioredis = true;
+            self.modern.imported |= api.is_modern(qualified);
+        }
+    }
+
+    /// Bind phase: an attribute chain that may name a 2.x-only name.
+    pub fn record_modern_chain(&mut self, api: &ApiMap, scope: ScopeId, expr: &Expr) {
+        if self.modern.imported {
+            return;
+        }
+        let Some((_, attrs)) = attribute_chain(expr) else {
+            return;
+        };
+        if attrs
+            .iter()
+            .any(|attr| api.may_be_modern_part(attr.attr.as_str()))
+            && let Some(parts) = chain_parts(expr)
+        {
+            self.modern.chains.push((scope, parts));
+        }
+    }
+
+    /// Bind phase: a call that may be 2.x's `aioredis.Redis(host=...)`.
+    pub fn record_modern_call(
+        &mut self,
+        api: &ApiMap,
+        scope: ScopeId,
+        call: &ruff_python_ast::ExprCall,
+    ) {
+        if self.modern.imported || call.arguments.keywords.is_empty() {
+            return;
+        }
+        let Some(parts) = chain_parts(&call.func) else {
+            return;
+        };
+        if !parts
+            .last()
+            .is_some_and(|last| api.may_be_modern_part(last))
+        {
+            return;
+        }
+        let keywords: Vec<String> = call
+            .arguments
+            .keywords
+            .iter()
+            .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+            .collect();
+        if !keywords.is_empty() {
+            self.modern.calls.push((scope, parts, keywords));
+        }
+    }
+
+    /// Decides [`Series`] from the module's own use, then lets the project
+    /// decide a silent module: 1.x when the project's aioredis is.
+    fn settle_series(
+        &mut self,
+        model: &SemanticModel,
+        api: &ApiMap,
+        project: Option<&crate::python::index::ModuleContext<'_>>,
+    ) {
+        let evidence = std::mem::take(&mut self.modern);
+        let modern = evidence.imported
+            || evidence.chains.iter().any(|(scope, parts)| {
+                resolve_parts(model, *scope, parts)
+                    .iter()
+                    .any(|name| is_aioredis(name) && api.is_modern(name))
+            })
+            || evidence.calls.iter().any(|(scope, parts, keywords)| {
+                resolve_parts(model, *scope, parts).iter().any(|name| {
+                    keywords
+                        .iter()
+                        .any(|keyword| api.is_modern_constructor_keyword(name, keyword))
+                })
+            });
+        self.series = if self.is_1x {
+            Series::Legacy
+        } else if modern {
+            Series::Modern
+        } else if evidence.imports_aioredis {
+            Series::Silent
+        } else {
+            Series::None
+        };
+        if self.series == Series::Silent && project.is_some_and(|p| p.project_is_1x()) {
+            self.is_1x = true;
         }
     }
 
@@ -487,6 +712,202 @@ impl LegacyModel {
                 source,
             })
         });
+    }
+
+    /// Bind phase: `for target in iterable`.
+    pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
+        for_each_source(iterable, &mut |source| {
+            self.flows.push(Flow {
+                target: target.clone(),
+                scope,
+                source: Source::Iterated(Box::new(source)),
+            })
+        });
+    }
+
+    /// Bind phase: `container.append(value)` (`add`, `appendleft`, the value of
+    /// `insert`), or `container[key] = value` (`key` given). The container is a
+    /// name or `self.<attr>` read here: which scope binds the name is known once
+    /// the module is bound ([`Self::resolve_stores`]).
+    pub fn record_stored(
+        &mut self,
+        container: &Expr,
+        scope: ScopeId,
+        key: Option<&Expr>,
+        value: &Expr,
+    ) {
+        let Some(parts) = chain_parts(container).filter(|parts| parts.len() <= 2) else {
+            return;
+        };
+        let mut sources = Vec::new();
+        for_each_source(value, &mut |source| {
+            sources.push(Source::Collect(Box::new(source)))
+        });
+        if let Some(key) = key {
+            for_each_source(key, &mut |source| {
+                sources.push(Source::KeyOf(Box::new(source)))
+            });
+        }
+        for source in sources {
+            self.stores.push((scope, parts.clone(), source));
+        }
+    }
+
+    /// The recorded stores into collections, as flows into the containers.
+    fn resolve_stores(&mut self, model: &SemanticModel) {
+        for (scope, parts, source) in std::mem::take(&mut self.stores) {
+            let target = match parts.as_slice() {
+                [name] => model
+                    .binding_scope(name, scope)
+                    .map(|bound| LegacyTarget::Name(bound, name.clone())),
+                [receiver, attr] => self
+                    .receiver_class(receiver, scope, model)
+                    .map(|class| LegacyTarget::Attribute(class, attr.clone())),
+                _ => None,
+            };
+            if let Some(target) = target {
+                self.flows.push(Flow {
+                    target,
+                    scope,
+                    source,
+                });
+            }
+        }
+    }
+
+    /// Bind phase: `(a, b) = value`, the target at `index`: the value's
+    /// element there (`a, b = x, y`; `a, b = f()` where `f` returns a tuple).
+    pub fn record_unpacked_at(
+        &mut self,
+        target: LegacyTarget,
+        scope: ScopeId,
+        value: &Expr,
+        index: usize,
+    ) {
+        if let Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. })
+        | Expr::List(ruff_python_ast::ExprList { elts, .. }) = value
+        {
+            if !elts.iter().any(Expr::is_starred_expr)
+                && let Some(element) = elts.get(index)
+            {
+                self.record_value(target, scope, element);
+            }
+            return;
+        }
+        for_each_source(value, &mut |source| {
+            if matches!(source, Source::Call(_, _)) {
+                self.flows.push(Flow {
+                    target: target.clone(),
+                    scope,
+                    source: Source::Nth(index, Box::new(source)),
+                })
+            }
+        });
+    }
+
+    /// Bind phase: `return a, b` in the function whose result is `target`:
+    /// what each position holds (read by `x, y = f()`).
+    pub fn record_returned_tuple(&mut self, target: &LegacyTarget, scope: ScopeId, value: &Expr) {
+        let (LegacyTarget::Returns(owner, name), Expr::Tuple(tuple)) = (target, value) else {
+            return;
+        };
+        if tuple.elts.iter().any(Expr::is_starred_expr) {
+            return;
+        }
+        for (index, element) in tuple.elts.iter().enumerate() {
+            let position = LegacyTarget::Returns(*owner, positional_name(name, index));
+            self.record_value(position, scope, element);
+        }
+    }
+
+    /// The target holding what position `index` of a call's tuple result holds.
+    fn positional_return(
+        &self,
+        parts: &[String],
+        index: usize,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyTarget> {
+        match parts {
+            [name] => {
+                let bound = model.binding_scope(name, scope)?;
+                Some(LegacyTarget::Returns(bound, positional_name(name, index)))
+            }
+            [receiver, method] => {
+                let class = self.receiver_class(receiver, scope, model)?;
+                let name = positional_name(method, index);
+                let found = self.lineage(class).find(|c| {
+                    self.kinds
+                        .contains_key(&LegacyTarget::Returns(*c, name.clone()))
+                        || self.functions.contains_key(&(*c, method.clone()))
+                });
+                Some(LegacyTarget::Returns(found.unwrap_or(class), name))
+            }
+            _ => None,
+        }
+    }
+
+    /// Aliasing: a collection a store fills (`conns.append(conn)`) is the same
+    /// object as the place it was read from (`conns = self.conns`, `conns =
+    /// self.conn_map[loop]`, `conns, loop = self._ensure_loop()` returning
+    /// `self.conn_map[loop], loop`): those places hold the collection too.
+    /// Returns whether a place got a kind.
+    fn alias_back(&mut self, flows: &[Flow], model: &SemanticModel) -> bool {
+        let mut found = Vec::new();
+        for flow in flows {
+            let Some(kind @ LegacyKind::Collection(_)) = self.kinds.get(&flow.target).copied()
+            else {
+                continue;
+            };
+            let mut source = &flow.source;
+            let mut kind = Some(kind);
+            while let Some(current) = kind {
+                match source {
+                    Source::Element(inner) => {
+                        kind = current.collection();
+                        source = inner;
+                    }
+                    Source::Value(parts) => {
+                        let place = match parts.as_slice() {
+                            [name] => model
+                                .binding_scope(name, flow.scope)
+                                .map(|bound| LegacyTarget::Name(bound, name.clone())),
+                            [receiver, attr] => self
+                                .receiver_class(receiver, flow.scope, model)
+                                .map(|class| LegacyTarget::Attribute(class, attr.clone())),
+                            _ => None,
+                        };
+                        found.extend(place.map(|place| (place, current)));
+                        break;
+                    }
+                    Source::Nth(index, inner) => {
+                        if let Source::Call(parts, _) = inner.as_ref() {
+                            found.extend(
+                                self.positional_return(parts, *index, flow.scope, model)
+                                    .map(|place| (place, current)),
+                            );
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let mut changed = false;
+        for (place, kind) in found {
+            if self.kinds.contains_key(&place) {
+                continue;
+            }
+            if let LegacyTarget::Name(_, name)
+            | LegacyTarget::Attribute(_, name)
+            | LegacyTarget::Returns(_, name) = &place
+            {
+                self.names.insert(name.clone());
+            }
+            self.kinds.insert(place, kind);
+            changed = true;
+        }
+        changed
     }
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
@@ -521,6 +942,72 @@ impl LegacyModel {
                 source,
             });
         }
+    }
+
+    /// Bind phase: `target = await <chain>` (not a call): one half of `with
+    /// await pool as conn` split over two statements (aiocache 0.11).
+    pub fn record_awaited(&mut self, target: &LegacyTarget, value: &Expr) {
+        if let (LegacyTarget::Name(scope, name), Expr::Await(awaited)) = (target, value)
+            && matches!(awaited.value.as_ref(), Expr::Name(_) | Expr::Attribute(_))
+            && let Some(parts) = chain_parts(&awaited.value)
+        {
+            self.awaited.insert((*scope, name.clone()), parts);
+        }
+    }
+
+    /// Bind phase: a sync `with <name> [as target]`: the other half.
+    pub fn record_with_name(
+        &mut self,
+        scope: ScopeId,
+        context: &Expr,
+        target: Option<LegacyTarget>,
+    ) {
+        if let Expr::Name(name) = context {
+            self.with_names.push((scope, name.id.to_string(), target));
+        }
+    }
+
+    /// The `with` halves whose name holds `await <chain>`: their targets get
+    /// what `with await <chain> as target` gives.
+    fn resolve_split_withs(&mut self, model: &SemanticModel) {
+        for (scope, name, target) in std::mem::take(&mut self.with_names) {
+            let Some(bound) = model.binding_scope(&name, scope) else {
+                continue;
+            };
+            let key = (bound, name);
+            let Some(parts) = self.awaited.get(&key) else {
+                continue;
+            };
+            if let Some(target) = target {
+                self.flows.push(Flow {
+                    target,
+                    scope: bound,
+                    source: Source::WithAwait(parts.clone()),
+                });
+            }
+            self.split_withs.insert(key);
+        }
+    }
+
+    /// Check phase: when `name` holds `await <chain>` and a sync `with` uses
+    /// it (`with await pool as conn` split in two): the chain, and the 1.x
+    /// kind it holds.
+    pub fn split_with_await(
+        &self,
+        name: &str,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<(&[String], Option<LegacyKind>)> {
+        if self.split_withs.is_empty() {
+            return None;
+        }
+        let bound = model.binding_scope(name, scope)?;
+        let key = (bound, name.to_string());
+        if !self.split_withs.contains(&key) {
+            return None;
+        }
+        let parts = self.awaited.get(&key)?;
+        Some((parts.as_slice(), self.kind_of_parts(parts, bound, model)))
     }
 
     /// Bind phase: `target: annotation` (a parameter, an attribute, a return).
@@ -775,8 +1262,11 @@ impl LegacyModel {
                     .any(|name| is_aioredis(name) && api.legacy(name).is_some())
             });
         self.legacy_chains = Vec::new();
+        self.settle_series(model, api, project);
         self.resolve_ancestors(model);
         self.resolve_calls(model);
+        self.resolve_stores(model);
+        self.resolve_split_withs(model);
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows
@@ -826,7 +1316,7 @@ impl LegacyModel {
                     changed = true;
                 }
             }
-            if !changed {
+            if !changed && !self.alias_back(&flows, model) {
                 break;
             }
         }
@@ -923,7 +1413,12 @@ impl LegacyModel {
                     }
                 }
             },
-            Source::Element(_) | Source::Types(_) => (false, None),
+            Source::Element(_)
+            | Source::Types(_)
+            | Source::Iterated(_)
+            | Source::Collect(_)
+            | Source::KeyOf(_)
+            | Source::Nth(_, _) => (false, None),
         };
         if connection && kind == LegacyKind::Client {
             self.connections.insert(target.clone());
@@ -1075,10 +1570,21 @@ impl LegacyModel {
                     && self.kind_of_parts(receiver, scope, model) == Some(LegacyKind::Pool))
                 .then_some(LegacyKind::Client)
             }
-            Source::Element(inner) => match self.eval(inner, scope, model, table, api) {
-                Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
+            Source::Element(inner) => self.eval(inner, scope, model, table, api)?.element(),
+            Source::Nth(index, inner) => match inner.as_ref() {
+                // `a, b = f()` where `f` returns a tuple (`return conns, loop`).
+                Source::Call(parts, _) => self
+                    .kinds
+                    .get(&self.positional_return(parts, *index, scope, model)?)
+                    .copied(),
                 _ => None,
             },
+            Source::Iterated(inner) => self.eval(inner, scope, model, table, api)?.iterated(),
+            Source::Collect(inner) => self.eval(inner, scope, model, table, api)?.collection(),
+            Source::KeyOf(inner) => {
+                let item = self.eval(inner, scope, model, table, api)?.item()?;
+                matches!(item, Item::Client | Item::Pool).then_some(LegacyKind::Keys(item))
+            }
             Source::Types(names) => {
                 let mut foreign = false;
                 let found = names.iter().find_map(|name| {
@@ -1212,6 +1718,17 @@ impl LegacyModel {
                         && api.reply_shape(method).is_some_and(|shape| shape.anywhere) =>
                 {
                     return Some(LegacyKind::Reply);
+                }
+                // A collection's own methods (`conns.pop()`, `conn_map.values()`).
+                (Some(kind @ (LegacyKind::Collection(_) | LegacyKind::Keys(_))), method) => {
+                    return match (kind, method) {
+                        (LegacyKind::Collection(_), "values" | "copy")
+                        | (LegacyKind::Keys(_), "keys" | "copy") => Some(kind),
+                        (LegacyKind::Collection(_), "pop" | "popleft" | "get" | "setdefault") => {
+                            kind.element()
+                        }
+                        _ => None,
+                    };
                 }
                 _ => {}
             }
@@ -1350,6 +1867,12 @@ fn resolve_parts(model: &SemanticModel, scope: ScopeId, parts: &[String]) -> Vec
     names
 }
 
+/// The name under which position `index` of `name`'s tuple result is kept
+/// (never a Python name, so never another function's).
+fn positional_name(name: &str, index: usize) -> String {
+    format!("{name}#{index}")
+}
+
 /// `["a", "b", "c"]` for `a.b.c`.
 fn chain_parts(expr: &Expr) -> Option<Vec<String>> {
     let (root, attrs) = attribute_chain(expr)?;
@@ -1386,6 +1909,11 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                 }
                 return;
             }
+            // `typing.cast(T, x)` is `x` at run time.
+            if let Some(value) = cast_value(call) {
+                for_each_source(value, f);
+                return;
+            }
             if let Some(parts) = chain_parts(&call.func) {
                 let encoding =
                     call.arguments
@@ -1410,7 +1938,46 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                 f(Source::Element(Box::new(source)))
             });
         }
+        // Collections of 1.x objects (a tuple is not one: its positions differ).
+        Expr::List(ruff_python_ast::ExprList { elts, .. })
+        | Expr::Set(ruff_python_ast::ExprSet { elts, .. }) => {
+            for element in elts {
+                for_each_source(element, &mut |source| f(Source::Collect(Box::new(source))));
+            }
+        }
+        Expr::Dict(dict) => {
+            for item in &dict.items {
+                for_each_source(&item.value, &mut |source| {
+                    f(Source::Collect(Box::new(source)))
+                });
+                if let Some(key) = &item.key {
+                    for_each_source(key, &mut |source| f(Source::KeyOf(Box::new(source))));
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// `x` in `cast(T, x)` / `typing.cast("T", x)` (`t.cast` too): what the call
+/// returns at run time, whatever `T` says.
+pub fn cast_value(call: &ruff_python_ast::ExprCall) -> Option<&Expr> {
+    let is_cast = match call.func.as_ref() {
+        Expr::Name(name) => name.id.as_str() == "cast",
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "cast"
+                && matches!(attribute.value.as_ref(), Expr::Name(m)
+                    if matches!(m.id.as_str(), "typing" | "t" | "typing_extensions"))
+        }
+        _ => false,
+    };
+    match (
+        is_cast,
+        call.arguments.args.as_ref(),
+        call.arguments.keywords.is_empty(),
+    ) {
+        (true, [_, value], true) if !value.is_starred_expr() => Some(value),
+        _ => None,
     }
 }
 

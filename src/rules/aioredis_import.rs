@@ -316,6 +316,20 @@ pub fn attach_fixes(checker: &mut Checker) {
         if plan.star {
             blockers.push("the names a `*` import brings in cannot be checked".to_string());
         }
+        // Nothing in the module names 1.x API, but the project's aioredis is 1.x:
+        // its names are 1.x's (`Redis` is the 1.x client), and it has 1.x calls.
+        if checker.legacy().is_1x_by_project()
+            && checker
+                .diagnostics()
+                .iter()
+                .any(|d| d.rule == Rule::AioredisLegacyApi)
+        {
+            blockers.push(
+                "the project's aioredis is 1.x (its requirements, or 1.x-only API in its \
+                 other modules), so this module's aioredis names are 1.x's"
+                    .to_string(),
+            );
+        }
         for range in checker.aioredis_strings() {
             blockers.push(format!(
                 "the string `{}` (line {}) names aioredis code",

@@ -75,6 +75,9 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 Some(LegacyKind::Channel) => api
                     .channel_method(name)
                     .map(|entry| ("the aioredis 1.x `Channel`", entry)),
+                Some(LegacyKind::Transaction) => api
+                    .transaction_method(name)
+                    .map(|entry| ("the aioredis 1.x transaction", entry)),
                 // A name only the 1.x client has, on an unknown receiver in a 1.x
                 // module (a pytest fixture, an untyped parameter), unless the
                 // module's own classes define it.
@@ -386,6 +389,10 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         return;
     };
     let method_name = method.attr.as_str();
+    if method_name == "__init__" {
+        check_super_init(checker, call, method);
+        return;
+    }
     let api = checker.api();
     let positional = api.client_positional(method_name);
     let kind = kind_of(checker, &method.value);
@@ -412,6 +419,9 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             .transactions_mut()
             .queued(name.id.as_str(), method_name, call);
     }
+    if matches!(kind, Some(LegacyKind::Client | LegacyKind::Transaction)) {
+        check_required(checker, call, method);
+    }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
     }
@@ -424,7 +434,9 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             | LegacyKind::Channel
             | LegacyKind::Sentinel
             | LegacyKind::Future
-            | LegacyKind::Reply,
+            | LegacyKind::Reply
+            | LegacyKind::Collection(_)
+            | LegacyKind::Keys(_),
         ) => return,
         // An unknown receiver in a 1.x module, unless the module's own classes
         // define a method of that name (the call may be theirs).
@@ -479,7 +491,20 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             Some(index) => arguments.get(index).is_some_and(is_number_literal),
             None => true,
         };
-        if count >= entry.min_positional && (known || (entry.anywhere && numeric_ok())) {
+        // `mset(*pairs)` on a known 1.x object: flat pairs.
+        let starred = known
+            && entry.starred_after.is_some_and(|after| {
+                arguments
+                    .iter()
+                    .position(Expr::is_starred_expr)
+                    .is_some_and(|first| first >= after)
+            });
+        if starred {
+            let written = format!("{method_name}(*...)` with the values unpacked");
+            let text = format!("`{written} is aioredis 1.x's signature; {}", entry.instead);
+            let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text);
+            checker.report_on(diagnostic, &method.value);
+        } else if count >= entry.min_positional && (known || (entry.anywhere && numeric_ok())) {
             let written = format!("{method_name}(...)` with {count} positional arguments");
             let text = if known {
                 format!("`{written} is aioredis 1.x's signature; {}", entry.instead)
@@ -497,6 +522,76 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             checker.report_on(diagnostic, &method.value);
         }
     }
+}
+
+/// `zrange(key)` on a known 1.x object: arguments 1.x defaulted and
+/// redis.asyncio requires (`[client_required]`).
+fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let Some(entry) = checker.api().client_required(method.attr.as_str()) else {
+        return;
+    };
+    let arguments = &call.arguments;
+    if arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|k| k.arg.is_none())
+        || arguments.args.is_empty()
+    {
+        return;
+    }
+    let given = arguments.args.len() - 1;
+    let missing: Vec<&str> = entry
+        .parameters
+        .iter()
+        .skip(given)
+        .filter(|name| {
+            !arguments
+                .keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name.as_str()))
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let name = method.attr.as_str();
+    let missing = missing
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        method.attr.range(),
+        format!(
+            "`{name}(...)` without {missing} relies on aioredis 1.x's defaults; redis.asyncio \
+             requires them; {}",
+            entry.instead
+        ),
+    );
+    checker.report_on(diagnostic, &method.value);
+}
+
+/// `super().__init__(pool_or_conn)` in a subclass of the 1.x `Redis`: 1.x's
+/// constructor took the pool or connection positionally, redis.asyncio's
+/// `Redis()` takes keywords only (arq 0.19's `ArqRedis`).
+fn check_super_init(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let Expr::Call(inner) = method.value.as_ref() else {
+        return;
+    };
+    if !matches!(inner.func.as_ref(), Expr::Name(name) if name.id.as_str() == "super")
+        || call.arguments.args.is_empty()
+        || !checker.legacy().in_client_subclass(checker.scope())
+    {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        call.arguments.args[0].range(),
+        "`super().__init__(pool_or_conn)` with a positional argument is aioredis 1.x's \
+         `Redis` constructor; redis.asyncio's `Redis()` takes keywords only: pass \
+         `connection_pool=` (a `redis.asyncio.ConnectionPool`)",
+    );
+    checker.report(diagnostic);
 }
 
 fn message(known: bool, written: &str, instead: &str) -> String {
@@ -534,6 +629,9 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         return;
     }
     for item in &with.items {
+        if let Expr::Name(name) = &item.context_expr {
+            check_split_with(checker, name, item.optional_vars.is_some());
+        }
         let Expr::Await(awaited) = &item.context_expr else {
             continue;
         };
@@ -566,6 +664,72 @@ pub fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
     }
 }
 
+/// What `with await pool as conn` becomes in redis.asyncio.
+const WITH_AWAIT_INSTEAD: &str = "write `async with client.client() as conn:` (a single-connection \
+                                  client sharing the pool), or call the commands on the client itself";
+
+/// `with ctx as conn:` where `ctx = await pool`: the 1.x `ContextRedis`
+/// idiom split over two statements (aiocache 0.11). Known when `pool` holds a
+/// 1.x client or pool; otherwise judged in a 1.x module, with a target.
+fn check_split_with(checker: &mut Checker, name: &ast::ExprName, has_target: bool) {
+    let Some((parts, kind)) =
+        checker
+            .legacy()
+            .split_with_await(name.id.as_str(), checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let known = matches!(kind, Some(LegacyKind::Client | LegacyKind::Pool));
+    let looks_like = checker.legacy().is_1x() && has_target && kind.is_none();
+    if !known && !looks_like {
+        return;
+    }
+    let written = format!("with {}` over `await {}", name.id, parts.join("."));
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        name.range,
+        message(known, &written, WITH_AWAIT_INSTEAD),
+    );
+    checker.report(diagnostic);
+}
+
+/// `ctx = await pool` whose `ctx` a sync `with` uses (see [`check_split_with`]).
+fn check_split_await(checker: &mut Checker, target: &ast::ExprName, value: &Expr) {
+    let Expr::Await(awaited) = value else {
+        return;
+    };
+    let Some((_, kind)) =
+        checker
+            .legacy()
+            .split_with_await(target.id.as_str(), checker.scope(), checker.model())
+    else {
+        return;
+    };
+    let known = matches!(kind, Some(LegacyKind::Client | LegacyKind::Pool));
+    let looks_like = checker.legacy().is_1x() && kind.is_none();
+    if !known && !looks_like {
+        return;
+    }
+    let written = format!(
+        "{} = {}` used as `with {}",
+        target.id,
+        checker.text(awaited.range),
+        target.id
+    );
+    let diagnostic = Diagnostic::new(
+        Rule::AioredisLegacyApi,
+        awaited.range,
+        message(
+            known,
+            &written,
+            "redis.asyncio's clients and pools are not awaitable; write `async with \
+             client.client() as conn:` (a single-connection client sharing the pool), or \
+             call the commands on the client itself",
+        ),
+    );
+    checker.report_on(diagnostic, &awaited.value);
+}
+
 /// `await client.wait_closed()` as a statement on a 1.x client: the fix deletes it
 /// (the `close()` above it becomes `await client.aclose()`, which waits), offered
 /// to the RU101 finding its `wait_closed` gets.
@@ -573,6 +737,7 @@ pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
     if !has_work(checker) {
         return;
     }
+    check_unawaited(checker, statement);
     let Expr::Await(awaited) = statement.value.as_ref() else {
         return;
     };
@@ -605,6 +770,53 @@ pub fn check_expr_statement(checker: &mut Checker, statement: &ast::StmtExpr) {
     checker.offer_callee_fix(method.attr.range(), fix);
 }
 
+/// `client.set(k, v)` as a statement of its own, not awaited, on a 1.x client
+/// (`pipe.watch(k)` on a 1.x pipeline): 1.x sent the command when called,
+/// redis.asyncio builds a coroutine that nothing awaits, so the command never
+/// runs. The commands are `[unawaited]` in `rules/aioredis-api.toml`; a method
+/// the module's own classes define may be theirs (a subclass's), and is left.
+fn check_unawaited(checker: &mut Checker, statement: &ast::StmtExpr) {
+    let Expr::Call(call) = statement.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    let name = method.attr.as_str();
+    let pipeline = match kind_of(checker, &method.value) {
+        Some(LegacyKind::Client) => false,
+        Some(LegacyKind::Transaction) => true,
+        _ => return,
+    };
+    if !checker.api().runs_only_when_awaited(name, pipeline)
+        || checker.legacy().defines_method(name)
+    {
+        return;
+    }
+    let receiver = checker.text(method.value.range());
+    let (then, now) = if pipeline {
+        (
+            "aioredis 1.x queued it on the pipeline",
+            "redis.asyncio's `Pipeline` runs it at once, as a coroutine",
+        )
+    } else {
+        (
+            "aioredis 1.x sent the command when called",
+            "redis.asyncio returns a coroutine",
+        )
+    };
+    let message = format!(
+        "`{receiver}.{name}()` is not awaited: {then}, {now}, which does nothing until \
+         awaited; write `await {receiver}.{name}(...)`"
+    );
+    let mut diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), message);
+    // On a 1.x pipeline, awaiting a queued command before `execute()` never returns.
+    if !pipeline && checker.in_async_function() {
+        diagnostic = diagnostic.with_fix(legacy_rewrites::await_statement(call));
+    }
+    checker.report_on(diagnostic, &method.value);
+}
+
 /// `tr = client.multi_exec()` on a 1.x client: a candidate for
 /// `pipeline(transaction=True)`, completed by [`attach_transaction_fixes`].
 pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
@@ -614,6 +826,7 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
     let [Expr::Name(target)] = assign.targets.as_slice() else {
         return;
     };
+    check_split_await(checker, target, &assign.value);
     let Expr::Call(call) = assign.value.as_ref() else {
         return;
     };

@@ -186,7 +186,9 @@ fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<
         | LegacyKind::Transaction
         | LegacyKind::Foreign
         | LegacyKind::Channels
-        | LegacyKind::Channel => return None,
+        | LegacyKind::Channel
+        | LegacyKind::Collection(_)
+        | LegacyKind::Keys(_) => return None,
     };
     Some((checker.text(method.value.range()), kind))
 }

@@ -40,6 +40,16 @@ pub fn rename_method(method: &str, attr: TextRange) -> Option<Fix> {
     ))
 }
 
+/// `client.set(k, v)` as a statement → `await client.set(k, v)`: 1.x sent
+/// the command when called, redis.asyncio sends it when awaited (awaiting
+/// it on 1.x waits for the reply it sent anyway).
+pub fn await_statement(call: &ExprCall) -> Fix {
+    unsafe_fix(
+        vec![Edit::replacement(TextRange::empty(call.start()), "await ")],
+        "Insert `await`",
+    )
+}
+
 /// Fixes that rewrite a 1.x method call with its arguments:
 /// `hmset_dict(key, d, **kw)` → `hset(key, mapping={**d, **kw})` and
 /// `publish_json(channel, obj)` → `publish(channel, json.dumps(obj))`
