@@ -64,6 +64,8 @@ pub struct Checker<'src> {
     project_imports: rustc_hash::FxHashMap<String, (String, String)>,
     /// Pass 1: the chains read off those names (root, attributes, range).
     project_uses: Vec<(String, Vec<String>, TextRange)>,
+    /// Project modules imported whole or by `*` (absolute names).
+    project_whole: Vec<String>,
     clients: ClientModel,
     /// Where aioredis 1.x clients, pools and transactions flow (RU101).
     legacy: LegacyModel,
@@ -167,6 +169,7 @@ impl<'src> Checker<'src> {
             summarizing: false,
             project_imports: Default::default(),
             project_uses: Vec::new(),
+            project_whole: Vec::new(),
             model: SemanticModel::default(),
             clients: ClientModel::default(),
             legacy: LegacyModel::default(),
@@ -311,13 +314,18 @@ impl<'src> Checker<'src> {
             if let Some((export, _)) = project.export(qualified) {
                 imports_legacy |= match &export.what {
                     Exported::Object(_) | Exported::Returns(_) | Exported::Aioredis(_) => true,
-                    Exported::Class(class) => {
-                        class.client || !class.attributes.is_empty() || !class.returns.is_empty()
-                    }
+                    Exported::Class(class) => class.holds_legacy() || !class.flows.is_empty(),
                     Exported::Alias(_) => false,
                 };
+            } else {
+                // `from app import db`, `db` a module of the project.
+                imports_legacy |= project.index.gives_something(qualified, "*");
             }
         }
+        for module in checker.legacy.whole_project_modules() {
+            imports_legacy |= project.index.gives_something(module, "*");
+        }
+        summary.wants = checker.legacy.wanted_modules(&checker.model);
         for (name, what) in offers {
             insert(name, what);
         }
@@ -326,11 +334,25 @@ impl<'src> Checker<'src> {
             .project_imports
             .values()
             .map(|(module, _)| module.clone())
+            .filter(|module| !module.is_empty())
+            .chain(checker.project_whole.iter().cloned())
             .collect();
         imported.sort();
         imported.dedup();
         summary.imports = imported;
-        let mut names: Vec<(String, String)> = checker.project_imports.values().cloned().collect();
+        let mut names: Vec<(String, String)> = checker
+            .project_imports
+            .values()
+            .filter(|(module, _)| !module.is_empty())
+            .cloned()
+            .collect();
+        // Modules imported whole or by `*`: every name they offer.
+        names.extend(
+            checker
+                .project_whole
+                .iter()
+                .map(|module| (module.clone(), "*".to_string())),
+        );
         names.sort();
         names.dedup();
         summary.imported_names = names;
@@ -897,11 +919,49 @@ impl<'src> Checker<'src> {
         }
     }
 
+    /// `import app.db` / `import app.db as db` of a project module (index
+    /// only): the module is bound whole, written `app.db` / `db`.
+    fn bind_project_module(&mut self, module: &str, asname: Option<&str>) {
+        let Some(project) = self.options.project else {
+            return;
+        };
+        if !project.is_project(module) {
+            return;
+        }
+        self.project_whole.push(module.to_string());
+        match asname {
+            Some(asname) => {
+                self.legacy
+                    .record_project_module(self.scope, asname, module);
+                if let Some((parent, last)) = module.rsplit_once('.') {
+                    self.project_imports
+                        .insert(asname.to_string(), (parent.to_string(), last.to_string()));
+                }
+            }
+            None => {
+                // `import a.b.c` binds `a`; `a`, `a.b` and `a.b.c` are modules.
+                let mut prefix = String::new();
+                for part in module.split('.') {
+                    if !prefix.is_empty() {
+                        prefix.push('.');
+                    }
+                    prefix.push_str(part);
+                    self.legacy
+                        .record_project_module(self.scope, &prefix, &prefix);
+                }
+                let root = module.split('.').next().unwrap_or(module);
+                self.project_imports
+                    .insert(root.to_string(), (String::new(), root.to_string()));
+            }
+        }
+    }
+
     fn bind_imports(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let module = alias.name.as_str();
+                    self.bind_project_module(module, alias.asname.as_ref().map(|a| a.as_str()));
                     match &alias.asname {
                         Some(asname) => {
                             if self.tracks_legacy {
@@ -938,6 +998,13 @@ impl<'src> Checker<'src> {
                 });
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    if let Some(project_module) = &project_module
+                        && alias.name.as_str() == "*"
+                    {
+                        // `from .bases import *`: the module's exports (index only).
+                        self.legacy.record_project_star(project_module);
+                        self.project_whole.push(project_module.clone());
+                    }
                     if let (Some(project_module), Some(project)) =
                         (&project_module, self.options.project)
                         && alias.name.as_str() != "*"

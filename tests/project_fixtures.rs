@@ -408,3 +408,38 @@ fn add_noqa_covers_cross_module_findings() {
     let after = project.run(&["check", "--select", SELECT, "."]);
     assert_eq!(after.code, 0, "{}", after.stdout);
 }
+
+/// Project modules bound whole: `import app.db` (`app.db.pool`,
+/// `app.db.create_pool()`), `import app.db as db`, `from app import db`, and
+/// class bases written `db.Base` / `db.QueueRedis`.
+#[test]
+fn modules_imported_whole() {
+    check_case("module_imports");
+}
+
+/// The negative twin: the same dotted names on a module whose objects are
+/// redis-py's, on an unrelated module of the project, and on a module that is
+/// not in the project (`vendor` has no `__init__.py`: a folder of scripts).
+#[test]
+fn modules_imported_whole_lookalikes() {
+    check_case("module_imports_lookalikes");
+}
+
+/// Member flows: what a base class's methods pass between `self`'s members
+/// runs again in a subclass with its overrides (methods dispatch on it): the
+/// `Channel` a subclass's `register_topics()` returns reaches its own
+/// `wait_for_message(channel)` through the base's `listen()` (a base of
+/// another module, by `*` or by name, and of the same module); what the
+/// base's `connect()` stores from `self.open()` is the subclass's client.
+#[test]
+fn member_flows_through_overridden_methods() {
+    check_case("member_flows");
+}
+
+/// The negative twin: the subclass's override returns a redis-py `PubSub`;
+/// a class whose base passes nothing (`Unrelated`) gets nothing, though its
+/// own `register_topics` returns a 1.x `Channel`.
+#[test]
+fn member_flows_lookalikes() {
+    check_case("member_flows_lookalikes");
+}

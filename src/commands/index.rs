@@ -183,6 +183,23 @@ impl Builder {
                 };
                 more = read(files, repo_path, &meets);
             }
+            // The modules a summarized module's 1.x objects need (its classes'
+            // project bases, its star imports), whatever they spell.
+            let wanted: HashSet<&str> = index
+                .modules()
+                .flat_map(|(_, summary)| summary.wants.iter().map(String::as_str))
+                .filter(|module| index.summary(module).is_none())
+                .collect();
+            if !wanted.is_empty() {
+                let wanted_file = |file: &SourceFile, _: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && index
+                            .module_name_of(&file.relative)
+                            .is_some_and(|module| wanted.contains(module.as_str()))
+                };
+                more.extend(read(files, repo_path, &wanted_file));
+            }
             if partial {
                 more.extend(imported_from_disk(
                     &mut index,
@@ -252,11 +269,9 @@ fn settle(
                         .and_then(|m| index.summary(m))
                         .is_some_and(|s| {
                             s.imported_names.iter().any(|(module, name)| {
-                                changed.contains(module)
-                                    && index
-                                        .summary(module)
-                                        .and_then(|m| m.exports.get(name))
-                                        .is_some_and(|e| index.carries_legacy(&e.what))
+                                (changed.contains(module)
+                                    || changed.contains(&format!("{module}.{name}")))
+                                    && index.gives_something(module, name)
                             })
                         })
             })
@@ -350,6 +365,15 @@ fn imported_from_disk(
             summary.imported_names.clone()
         };
         for (module, name) in pairs {
+            // `from app import db`: `app.db` may be a module, imported whole.
+            if name != "*" {
+                let whole = format!("{module}.{name}");
+                if index.summary(&whole).is_none()
+                    && asked.entry(whole.clone()).or_default().insert("*".into())
+                {
+                    wanted.entry(whole).or_default().insert("*".into());
+                }
+            }
             if index.summary(&module).is_none()
                 && asked
                     .entry(module.clone())
@@ -372,7 +396,11 @@ fn imported_from_disk(
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };
-            if text.contains("aioredis") || names.iter().any(|name| text.contains(name.as_str())) {
+            if text.contains("aioredis")
+                || names
+                    .iter()
+                    .any(|name| name == "*" || text.contains(name.as_str()))
+            {
                 index.add_file(&relative);
                 found.push(Candidate {
                     abs_path: project_root.join(&relative),

@@ -52,6 +52,44 @@ pub struct ClassExport {
     pub attributes: Vec<(String, LegacyKind)>,
     /// Methods returning a 1.x object, in it or its bases.
     pub returns: Vec<(String, LegacyKind)>,
+    /// How its methods (and its bases') pass what `self`'s members give to
+    /// other members (`channel = await self.register_topics()` then
+    /// `self.wait_for_message(channel)`): a subclass that overrides them
+    /// decides what flows (methods dispatch on the subclass).
+    pub flows: Vec<MemberFlow>,
+}
+
+/// A member of `self`: what one of its methods returns, one of its
+/// attributes, or a parameter of one of its methods.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Member {
+    /// What `self.<name>(...)` returns.
+    Returns(String),
+    /// `self.<name>`.
+    Attribute(String),
+    /// The parameter of method `method` an argument lands in: by position
+    /// (after the receiver) or by keyword.
+    Argument {
+        method: String,
+        position: Option<usize>,
+        keyword: Option<String>,
+    },
+}
+
+/// `target ← source` between members of `self` (`element`: an element of
+/// what the source gives, `x[0]`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemberFlow {
+    pub target: Member,
+    pub source: Member,
+    pub element: bool,
+}
+
+impl ClassExport {
+    /// Its instances or members hold 1.x objects (not only member flows).
+    pub fn holds_legacy(&self) -> bool {
+        self.client || !self.attributes.is_empty() || !self.returns.is_empty()
+    }
 }
 
 /// One name a module offers, and where it is defined (1-based).
@@ -97,6 +135,10 @@ pub struct Summary {
     /// Some name it imports from the project is a 1.x object, a 1.x factory,
     /// a 1.x client class or a re-exported aioredis binding.
     pub imports_legacy: bool,
+    /// Project modules whose summaries its 1.x objects need although they may
+    /// not spell `aioredis`: the modules of its classes' project bases and the
+    /// modules it star-imports (member flows of a base, names of a star).
+    pub wants: Vec<String>,
 }
 
 /// Every summarized module of the project, by absolute module name.
@@ -164,9 +206,62 @@ impl ProjectIndex {
         index
     }
 
+    /// Whether `module.name` gives an importer something of aioredis — a 1.x
+    /// object, factory or class, an aioredis binding, or a class whose member
+    /// flows a subclass may fill; `name` `*` (or a module `module.name` of the
+    /// project) stands for every name the module offers.
+    pub fn gives_something(&self, module: &str, name: &str) -> bool {
+        let gives = |what: &Exported| {
+            self.carries_legacy(what)
+                || matches!(what, Exported::Class(class) if !class.flows.is_empty())
+        };
+        let whole = |module: &str| {
+            self.modules
+                .get(module)
+                .is_some_and(|summary| summary.exports.values().any(|e| gives(&e.what)))
+        };
+        if name == "*" {
+            return whole(module);
+        }
+        self.modules
+            .get(module)
+            .and_then(|summary| summary.exports.get(name))
+            .is_some_and(|export| gives(&export.what))
+            || whole(&join(module, name))
+    }
+
+    /// Rewrites the uses written through a module bound whole (`app.db.pool`
+    /// off `import app.db`, `db.pool` off `from app import db`) as uses of
+    /// the name the deepest summarized module offers (`app.db`, `pool`).
+    fn normalize_uses(&mut self) {
+        let modules: HashSet<String> = self.modules.keys().cloned().collect();
+        for summary in self.modules.values_mut() {
+            for use_ in &mut summary.uses {
+                let mut parts: Vec<String> = use_
+                    .module
+                    .split('.')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                parts.push(use_.name.clone());
+                parts.extend(use_.attrs.iter().cloned());
+                let written = parts.len() - use_.attrs.len();
+                for at in (written..parts.len()).rev() {
+                    if modules.contains(&parts[..at].join(".")) {
+                        use_.module = parts[..at].join(".");
+                        use_.name = parts[at].clone();
+                        use_.attrs = parts[at + 1..].to_vec();
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
     /// Drops the recorded uses of project names that are not aioredis
     /// bindings: only those are judged by another module's import fix.
     pub fn keep_uses_of_aioredis_bindings(&mut self) {
+        self.normalize_uses();
         let bindings: HashSet<(String, String)> = self
             .modules
             .iter()
@@ -323,11 +418,7 @@ impl ProjectIndex {
                 Exported::Object(kind) | Exported::Returns(kind) => {
                     return *kind != LegacyKind::Foreign;
                 }
-                Exported::Class(class) => {
-                    return class.client
-                        || !class.attributes.is_empty()
-                        || !class.returns.is_empty();
-                }
+                Exported::Class(class) => return class.holds_legacy(),
                 Exported::Aioredis(_) => return true,
                 Exported::Alias(target) => {
                     let Some((module, name)) = target.rsplit_once('.') else {
@@ -342,6 +433,15 @@ impl ProjectIndex {
             }
         }
         false
+    }
+}
+
+/// `module.name`, or `name` at the top.
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
     }
 }
 

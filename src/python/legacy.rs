@@ -19,6 +19,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_python_ast::{Expr, Parameters};
 
 use super::semantic::{ScopeId, SemanticModel, attribute_chain};
+
+mod reach;
 use crate::api::{ApiMap, is_aioredis};
 use crate::constructors::{ConstructorTable, Kind, Library};
 
@@ -68,6 +70,8 @@ enum Source {
     Types(Vec<String>),
     /// An element of what the inner source gives (`x[0]`, `a, = x`).
     Element(Box<Source>),
+    /// `self.<name>` (or what `self.<name>()` returns, `true`) of an instance of the class.
+    Member(ScopeId, String, bool),
 }
 
 #[derive(Debug)]
@@ -141,6 +145,17 @@ pub struct LegacyModel {
     origins: HashMap<LegacyTarget, Origin>,
     /// The classes of other modules this module's classes name as bases.
     next_external_class: ScopeId,
+    /// Project modules bound whole (`import app.db`, `import app.db as db`,
+    /// `from app import db`): (scope, the local dotted name, the module).
+    project_modules: Vec<(ScopeId, String, String)>,
+    /// Some target is named by a dotted chain (`db.pool`, `app.db.create_pool`).
+    dotted: bool,
+    /// Star imports of project modules (`from .bases import *`), absolute.
+    project_stars: Vec<String>,
+    /// The names a star import of a project module binds.
+    star_names: HashSet<String>,
+    /// Per class (of this module, or external), its member flows (`reach.rs`).
+    member_flows: HashMap<ScopeId, Vec<crate::python::index::MemberFlow>>,
 }
 
 /// Where a 1.x object comes from in another module of the project.
@@ -217,71 +232,6 @@ impl LegacyModel {
             .map(|((scope, name), qualified)| (*scope, name.as_str(), qualified.as_str()))
     }
 
-    /// Gives the names imported from the project what their modules' summaries
-    /// say they are: a 1.x object, a factory's result, a class (as an
-    /// external class id with its client kind, attributes and methods).
-    fn import_project(&mut self, project: &crate::python::index::ModuleContext<'_>) {
-        use crate::python::index::Exported;
-        let imported: Vec<((ScopeId, String), String)> = self
-            .project_names
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for ((scope, name), qualified) in imported {
-            let Some((export, summary)) = project.export(&qualified) else {
-                continue;
-            };
-            let origin = Origin {
-                display: summary.display.clone(),
-                relative: summary.relative.clone(),
-                abs_path: summary.abs_path.clone(),
-                line: export.line,
-                column: export.column,
-                name: qualified.clone(),
-            };
-            let set = |this: &mut Self, target: LegacyTarget, kind: LegacyKind| {
-                if let LegacyTarget::Name(_, n)
-                | LegacyTarget::Attribute(_, n)
-                | LegacyTarget::Returns(_, n) = &target
-                {
-                    this.names.insert(n.clone());
-                }
-                this.origins.insert(target.clone(), origin.clone());
-                this.kinds.insert(target, kind);
-            };
-            match &export.what {
-                Exported::Object(kind) => {
-                    set(self, LegacyTarget::Name(scope, name.clone()), *kind);
-                    self.is_1x = true;
-                }
-                Exported::Returns(kind) => {
-                    set(self, LegacyTarget::Returns(scope, name.clone()), *kind);
-                    self.is_1x = true;
-                }
-                Exported::Class(class) => {
-                    // An id no scope of this module has: the class lives elsewhere.
-                    self.next_external_class += 1;
-                    let id = ScopeId::MAX - self.next_external_class;
-                    self.classes.insert((scope, name.clone()), id);
-                    if class.client {
-                        set(self, LegacyTarget::Class(id), LegacyKind::Client);
-                        self.is_1x = true;
-                    }
-                    for (attr, kind) in &class.attributes {
-                        set(self, LegacyTarget::Attribute(id, attr.clone()), *kind);
-                    }
-                    for (method, kind) in &class.returns {
-                        set(self, LegacyTarget::Returns(id, method.clone()), *kind);
-                    }
-                    if !class.attributes.is_empty() || !class.returns.is_empty() {
-                        self.is_1x = true;
-                    }
-                }
-                Exported::Aioredis(_) | Exported::Alias(_) => {}
-            }
-        }
-    }
-
     /// Where the 1.x object `expr` holds comes from, when another module made it.
     pub fn origin_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&Origin> {
         if self.origins.is_empty() {
@@ -299,9 +249,12 @@ impl LegacyModel {
         scope: ScopeId,
         model: &SemanticModel,
     ) -> Option<LegacyTarget> {
+        if let Some(target) = self.dotted_target(parts, scope, model, false) {
+            return Some(target);
+        }
         match parts {
             [name] => {
-                let bound = model.binding_scope(name, scope)?;
+                let bound = self.bound_scope(model, name, scope)?;
                 Some(LegacyTarget::Name(bound, name.clone()))
             }
             [receiver, attr] => {
@@ -324,6 +277,11 @@ impl LegacyModel {
     ) -> Option<Origin> {
         let parts = match source {
             Source::Value(parts) | Source::WithAwait(parts) => parts.as_slice(),
+            Source::Call(parts) | Source::AsyncWithCall(parts)
+                if let Some(target) = self.dotted_target(parts, scope, model, true) =>
+            {
+                return self.origins.get(&target).cloned();
+            }
             Source::Call(parts) | Source::AsyncWithCall(parts) => match parts.as_slice() {
                 [name] => {
                     let bound = model.binding_scope(name, scope)?;
@@ -346,6 +304,16 @@ impl LegacyModel {
                 [] => return None,
             },
             Source::Element(inner) => return self.origin_of_source(inner, scope, model),
+            Source::Member(class, name, returns) => {
+                return self.lineage(*class).find_map(|c| {
+                    let target = if *returns {
+                        LegacyTarget::Returns(c, name.clone())
+                    } else {
+                        LegacyTarget::Attribute(c, name.clone())
+                    };
+                    self.origins.get(&target).cloned()
+                });
+            }
             Source::Types(_) => return None,
         };
         let target = self.target_of_parts(parts, scope, model)?;
@@ -369,10 +337,10 @@ impl LegacyModel {
                 continue;
             }
             match target {
-                LegacyTarget::Name(scope, name) if *scope == module => {
+                LegacyTarget::Name(scope, name) if *scope == module && !name.contains('.') => {
                     offers.push((name.clone(), Exported::Object(*kind)));
                 }
-                LegacyTarget::Returns(scope, name) if *scope == module => {
+                LegacyTarget::Returns(scope, name) if *scope == module && !name.contains('.') => {
                     offers.push((name.clone(), Exported::Returns(*kind)));
                 }
                 _ => {}
@@ -385,6 +353,7 @@ impl LegacyModel {
             }
             let mut export = ClassExport {
                 client: self.is_client_class(*class),
+                flows: self.lineage_member_flows(*class),
                 ..ClassExport::default()
             };
             for c in self.lineage(*class) {
@@ -410,7 +379,7 @@ impl LegacyModel {
             export.attributes.sort_by(|a, b| a.0.cmp(&b.0));
             export.returns.sort_by(|a, b| a.0.cmp(&b.0));
             classes.insert(name.clone());
-            if export.client || !export.attributes.is_empty() || !export.returns.is_empty() {
+            if export.holds_legacy() || !export.flows.is_empty() {
                 offers.push((name.clone(), Exported::Class(export)));
             }
         }
@@ -701,11 +670,12 @@ impl LegacyModel {
 
     pub fn record_bases(&mut self, class: ScopeId, enclosing: ScopeId, bases: &[Expr]) {
         for base in bases {
-            if let Expr::Name(name) = base {
+            // `Base`, and `db.Base` (a class of a project module bound whole).
+            if let Some(parts) = chain_parts(base) {
                 self.local_bases
                     .entry(class)
                     .or_default()
-                    .push((enclosing, name.id.to_string()));
+                    .push((enclosing, parts.join(".")));
             }
         }
         let names: Vec<String> = bases
@@ -731,7 +701,7 @@ impl LegacyModel {
         project: Option<&crate::python::index::ModuleContext<'_>>,
     ) {
         if let Some(project) = project {
-            self.import_project(project);
+            self.import_project(project, model);
         }
         self.is_1x = self.is_1x
             || self.imports_legacy
@@ -742,7 +712,9 @@ impl LegacyModel {
             });
         self.legacy_chains = Vec::new();
         self.resolve_ancestors(model);
+        self.collect_member_flows(model);
         self.resolve_calls(model);
+        self.instantiate_member_flows();
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows
@@ -809,7 +781,8 @@ impl LegacyModel {
                 let found = bases
                     .iter()
                     .filter_map(|(enclosing, name)| {
-                        let bound = model.binding_scope(name, *enclosing)?;
+                        let root = name.split('.').next().unwrap_or(name);
+                        let bound = self.bound_scope(model, root, *enclosing)?;
                         self.classes.get(&(bound, name.clone())).copied()
                     })
                     .collect();
@@ -885,6 +858,7 @@ impl LegacyModel {
                 Some(LegacyKind::Channels) => Some(LegacyKind::Channel),
                 _ => None,
             },
+            Source::Member(class, name, returns) => self.member_kind(*class, name, *returns),
             Source::Types(names) => {
                 let mut foreign = false;
                 let found = names.iter().find_map(|name| {
@@ -944,9 +918,13 @@ impl LegacyModel {
         // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
         // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
         // is the 1.x client.
+        if let Some(kind) = self.dotted_call_kind(parts, scope, model) {
+            return Some(kind);
+        }
         if let [name] = parts
-            && let Some(bound) = model.binding_scope(name, scope)
-            && self.project_names.contains_key(&(bound, name.clone()))
+            && let Some(bound) = self.bound_scope(model, name, scope)
+            && (self.project_names.contains_key(&(bound, name.clone()))
+                || self.star_names.contains(name))
         {
             // The project's own callable: what its module's summary says.
             if let Some(kind) = self.kinds.get(&LegacyTarget::Returns(bound, name.clone())) {
@@ -1034,9 +1012,12 @@ impl LegacyModel {
         scope: ScopeId,
         model: &SemanticModel,
     ) -> Option<LegacyKind> {
+        if let Some(target) = self.dotted_target(parts, scope, model, false) {
+            return self.kinds.get(&target).copied();
+        }
         match parts {
             [name] => {
-                let bound = model.binding_scope(name, scope)?;
+                let bound = self.bound_scope(model, name, scope)?;
                 if self.names.contains(name)
                     && let Some(kind) = self.kinds.get(&LegacyTarget::Name(bound, name.clone()))
                 {
@@ -1076,8 +1057,13 @@ impl LegacyModel {
                 self.kind_of_parts(&[id.to_string()], scope, model)
             }
             Expr::Attribute(attribute) => {
-                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                if !self.names.contains(attribute.attr.as_str()) {
                     return None;
+                }
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    // `app.db.pool`: a project module's object, bound whole.
+                    let parts = chain_parts(expr)?;
+                    return self.kind_of_parts(&parts, scope, model);
                 };
                 if !self.names.contains(attribute.attr.as_str()) {
                     return None;
