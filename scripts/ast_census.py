@@ -58,6 +58,14 @@ Counted per file (each counted item also records its 1-based line number):
                receiver that is not a known object, unless a class of the file defines a
                method of that name. Also counted in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
+               Across files (the only cross-file step): a class whose base is a class of
+               another file of the tree (`from M import Base`, `from M import *`,
+               `import M as m` + `m.Base`; relative imports resolved in the file's package
+               chain) inherits that class's self-flows (and those of its bases in its file):
+               in a method of the base, `x = self.m()` / `x = self.a` (awaited, subscripted)
+               then `self.n(x)`, `return x`, `self.b = x`. In the subclass they become flows
+               from what `self.m()` gives (the file's "f" key) into the subclass's own method
+               `n`'s parameter, the "f" key of a returning method, or the "a" key.
 
 Deliberate simplifications (it is a cross-check, not a linter):
   * The alias map is flow- and scope-insensitive: every import statement anywhere in the
@@ -397,7 +405,140 @@ def is_number(node):
             and not isinstance(node.value, bool))
 
 
-def flow_lines_in(tree, aliases, is_1x):
+def class_self_flows(tree):
+    """{class name: [(target, source, depth)]} for the module-level classes: what their
+    methods pass from `self`'s members to other members (see flow_uses, across files).
+    Sources: ("f", method) / ("a", attr); targets also ("arg", method, index) and
+    ("kw", method, name)."""
+    out = {}
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        flows = []
+        for f in cls.body:
+            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) or not f.args.args:
+                continue
+            me = f.args.args[0].arg
+            local = {}
+
+            def member(value, me=me, local=local):
+                found = []
+                for what, parts, depth in value_parts(value):
+                    if len(parts) == 2 and parts[0] == me:
+                        found.append((("f" if what == "call" else "a", parts[1]), depth))
+                    elif what == "value" and len(parts) == 1 and parts[0] in local:
+                        found += [(k, d + depth) for k, d in local[parts[0]]]
+                return found
+
+            for _ in range(2):                     # a name assigned from another one
+                for node in ast.walk(f):
+                    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                            and isinstance(node.targets[0], ast.Name)):
+                        local[node.targets[0].id] = member(node.value)
+            for node in ast.walk(f):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == me):
+                    for index, arg in enumerate(node.args):
+                        if isinstance(arg, ast.Starred):
+                            break
+                        if argument_parts(arg):
+                            flows += [(("arg", node.func.attr, index), k, d) for k, d in member(arg)]
+                    for kw in node.keywords:
+                        if kw.arg is not None and argument_parts(kw.value):
+                            flows += [(("kw", node.func.attr, kw.arg), k, d)
+                                      for k, d in member(kw.value)]
+                elif isinstance(node, ast.Return) and node.value is not None:
+                    flows += [(("f", f.name), k, d) for k, d in member(node.value)]
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        parts = chain_parts(target) if isinstance(target, ast.Attribute) else None
+                        if parts and len(parts) == 2 and parts[0] == me:
+                            flows += [(("a", parts[1]), k, d) for k, d in member(node.value)]
+        out[cls.name] = [(t, k, d) for t, k, d in flows if d <= 1 and t != k]
+    # A class's bases in the same file give it their flows too.
+    bases = {c.name: [b.id for b in c.bases if isinstance(b, ast.Name)]
+             for c in tree.body if isinstance(c, ast.ClassDef)}
+    merged = {}
+    for name in out:
+        seen, stack, flows = set(), [name], []
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in out:
+                continue
+            seen.add(current)
+            flows += out[current]
+            stack += bases.get(current, [])
+        merged[name] = flows
+    return merged
+
+
+def module_of(rel, root):
+    """(module name, is a package) of a file: its folders up to the last one without an
+    `__init__.py`."""
+    parts = rel[: rel.rfind(".")].split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    folders = rel.split("/")[:-1]
+    keep = 0
+    while keep < len(folders) and os.path.isfile(
+            os.path.join(root, *folders[: len(folders) - keep], "__init__.py")):
+        keep += 1
+    start = len(folders) - keep
+    return ".".join(parts[start:]), is_package
+
+
+def inherited_flows(tree, module, is_package, classes):
+    """{class name of this file: self-flows of its bases defined in other files}, given
+    `classes` = {module: class_self_flows(...)} of the tree."""
+    names, stars, modules = {}, [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = module.split(".") if module else []
+            if node.level:
+                base = base if is_package else base[:-1]
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            for a in node.names:
+                if a.name == "*":
+                    stars.append(source)
+                else:
+                    names[a.asname or a.name] = (source, a.name)
+                    modules[a.asname or a.name] = f"{source}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    modules[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    modules.setdefault(top, top)
+    out = {}
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        flows = []
+        for base in cls.bases:
+            parts = chain_parts(base)
+            if not parts:
+                continue
+            if len(parts) == 1:
+                where = names.get(parts[0])
+                if where and where[1] in classes.get(where[0], {}):
+                    flows += classes[where[0]][where[1]]
+                elif parts[0] not in names:
+                    for star in stars:
+                        flows += classes.get(star, {}).get(parts[0], [])
+            elif parts[0] in modules:
+                source = ".".join([modules[parts[0]]] + parts[1:-1])
+                flows += classes.get(source, {}).get(parts[-1], [])
+        if flows:
+            out[cls.name] = flows
+    return out
+
+
+def flow_lines_in(tree, aliases, is_1x, inherited=None):
     """Lines of uses of aioredis 1.x objects (see flow_uses above)."""
     parents = {}
     for node in ast.walk(tree):
@@ -572,6 +713,23 @@ def flow_lines_in(tree, aliases, is_1x):
         elif isinstance(node, ast.ClassDef):
             for base in node.bases:
                 flows.append((("c", node.name), node, "type", base))
+            # Self-flows inherited from a base class of another file.
+            for target, source, depth in (inherited or {}).get(node.name, ()):
+                if target[0] in ("arg", "kw"):
+                    for d in node.body:
+                        if not isinstance(d, funcs) or d.name != target[1]:
+                            continue
+                        params = [a.arg for a in d.args.posonlyargs + d.args.args][1:]
+                        if target[0] == "arg" and target[2] < len(params):
+                            param = params[target[2]]
+                        elif target[0] == "kw" and target[2] in params + [
+                                a.arg for a in d.args.kwonlyargs]:
+                            param = target[2]
+                        else:
+                            continue
+                        flows.append((("n", d, param), node, "member", (source, depth)))
+                else:
+                    flows.append((target, node, "member", (source, depth)))
         if isinstance(node, ast.Call):
             # Arguments of a call of the file's own function or `self.method`: into its parameters.
             func, method = node.func, False
@@ -640,6 +798,11 @@ def flow_lines_in(tree, aliases, is_1x):
                 # A base class of this file that is a 1.x `Redis` subclass.
                 if kind is None and key[0] == "c" and isinstance(payload, ast.Name):
                     kind = kinds.get(("c", payload.id))
+            elif what == "member":
+                source, depth = payload
+                kind = kinds.get(source)
+                for _ in range(depth):             # an element of a channel list
+                    kind = "channel" if kind == "channels" else None
             elif what == "with_await":
                 kind = kind_of(node, payload)
                 kind = "client" if kind in ("client", "pool") or (kind is None and is_1x) else None
@@ -708,11 +871,15 @@ def imports_legacy(tree):
     return False
 
 
-def census_file(data):
-    """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
+def parse(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")            # e.g. invalid escape sequence warnings
-        tree = ast.parse(data)                     # bytes: honours PEP 263 coding cookies
+        return ast.parse(data)                     # bytes: honours PEP 263 coding cookies
+
+
+def census_file(data, inherited=None, tree=None):
+    """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
+    tree = tree if tree is not None else parse(data)
     aliases = build_alias_map(tree)
     import_lines, dynamic_lines = [], []
     for node in ast.walk(tree):
@@ -732,7 +899,7 @@ def census_file(data):
     is_1x = bool(module_lines) or imports_legacy(tree)
     # Without an aioredis import nothing can name a 1.x object (saves the walks).
     imports_aioredis = any(is_aioredis(t) for ts in aliases.values() for t in ts)
-    client_lines = flow_lines_in(tree, aliases, is_1x) if imports_aioredis else []
+    client_lines = flow_lines_in(tree, aliases, is_1x, inherited) if imports_aioredis else []
     legacy_lines = module_lines + client_lines
     return {
         "imports": len(import_lines),
@@ -752,7 +919,7 @@ COUNTS = ("imports", "dynamic", "legacy_uses", "text_mentions")
 
 def census_tree(root):
     """Walk root for *.py / *.pyi. Returns (files dict sorted by path, totals, unparsable)."""
-    files, unparsable = {}, []
+    files, unparsable, parsed = {}, [], {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in filenames:
@@ -763,10 +930,22 @@ def census_tree(root):
             with open(full, "rb") as f:
                 data = f.read()
             try:
-                files[rel] = census_file(data)
+                parsed[rel] = (data, parse(data))
             except (SyntaxError, ValueError, RecursionError) as exc:
                 unparsable.append(rel)
                 print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    # The one cross-file step: classes' self-flows, by module name (first file wins).
+    classes, modules = {}, {}
+    for rel, (data, tree) in parsed.items():
+        modules[rel] = module_of(rel, root)
+        classes.setdefault(modules[rel][0], class_self_flows(tree))
+    for rel, (data, tree) in parsed.items():
+        try:
+            inherited = inherited_flows(tree, *modules[rel], classes)
+            files[rel] = census_file(data, inherited, tree)
+        except RecursionError as exc:
+            unparsable.append(rel)
+            print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
     files = dict(sorted(files.items()))
     totals = {k: sum(r[k] for r in files.values()) for k in COUNTS}
     totals["files"] = len(files)

@@ -114,8 +114,10 @@ fn findings_equal_an_independent_ast_census() {
     // and in 1.x modules the 1.x-only keyword/positional forms on any receiver (656);
     // and 1 on a pub/sub `Channel` from `subscribe()` (python-socketio's `self.ch.get()`)
     // (657); and 7 on `Channel`s passed as arguments to the module's own functions (664);
-    // and 4 `conn.execute_pubsub(...)` on 1.x connections in aioredis' examples (668).
-    assert_eq!(count("RU101"), 668);
+    // and 4 `conn.execute_pubsub(...)` on 1.x connections in aioredis' examples (668);
+    // and 2 on the `Channel` aiotasks' subclass returns from the `register_topics()`
+    // its base class (another module) calls and passes back to it (670).
+    assert_eq!(count("RU101"), 670);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }
@@ -190,9 +192,9 @@ fn hand_reviewed_aioredis_1x_sites() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
-    // aiohttp-cache, aiotasks, python-socketio: 31 of 33 (the 2 missed need
-    // methods overridden by a subclass in another module, which the project
-    // index does not follow); aioredis 1.3.1's examples: 101 of 112 (return shapes,
+    // aiohttp-cache, aiotasks, python-socketio: 33 of 33 (the last 2 through the
+    // methods a subclass in another module overrides: member flows);
+    // aioredis 1.3.1's examples: 101 of 112 (return shapes,
     // queued-command futures, sentinels, a connection's `pubsub_channels`).
-    assert_eq!((found, sites), (132, 145));
+    assert_eq!((found, sites), (134, 145));
 }
