@@ -66,6 +66,17 @@ Counted per file (each counted item also records its 1-based line number):
                then `self.n(x)`, `return x`, `self.b = x`. In the subclass they become flows
                from what `self.m()` gives (the file's "f" key) into the subclass's own method
                `n`'s parameter, the "f" key of a returning method, or the "a" key.
+               pytest fixtures: a module-level function decorated `@pytest.fixture`,
+               `@pytest.yield_fixture` or `@pytest_asyncio.fixture` (called or not) gives
+               what it returns or yields as its "f" key; one that returns a function it
+               defines gives what that function returns (a factory). A parameter of a
+               `test*` function, of a `test*` method of a `Test*` class, or of a fixture,
+               named like a fixture of the file holds that fixture's "f" key; named like a
+               fixture of a `conftest.py` in the file's folder or above (closest first;
+               those conftest files are censused first, parents before children) it holds
+               its kind (a factory: calling the parameter gives it), and the file is 1.x.
+               Files that import nothing of aioredis get this step when they are test
+               modules (`test_*.py`, `*_test.py`, `conftest.py`) below such a conftest.
 
 Deliberate simplifications (it is a cross-check, not a linter):
   * The alias map is flow- and scope-insensitive: every import statement anywhere in the
@@ -538,8 +549,45 @@ def inherited_flows(tree, module, is_package, classes):
     return out
 
 
-def flow_lines_in(tree, aliases, is_1x, inherited=None):
-    """Lines of uses of aioredis 1.x objects (see flow_uses above)."""
+FIXTURE_DECORATORS = {("pytest", "fixture"), ("pytest", "yield_fixture"),
+                      ("pytest_asyncio", "fixture")}
+
+
+def fixture_defs(tree):
+    """{name: def} of the module-level pytest fixtures."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                d = d.func if isinstance(d, ast.Call) else d
+                parts = chain_parts(d) if isinstance(d, ast.Attribute) else None
+                if parts and tuple(parts) in FIXTURE_DECORATORS:
+                    out[node.name] = node
+    return out
+
+
+def injected_defs(tree, fixtures):
+    """The functions whose parameters pytest fills: module-level `test*` functions and
+    fixtures, `test*` methods of `Test*` classes (with how many leading parameters are
+    not filled)."""
+    funcs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    out = [(n, 0) for n in tree.body
+           if isinstance(n, funcs) and (n.name.startswith("test") or n.name in fixtures)]
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef) and cls.name.startswith("Test"):
+            out += [(n, 1) for n in cls.body
+                    if isinstance(n, funcs) and n.name.startswith("test")]
+    return out
+
+
+def injected_params(d, skip):
+    return [a.arg for a in (d.args.posonlyargs + d.args.args)[skip:] + d.args.kwonlyargs]
+
+
+def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None):
+    """Lines of uses of aioredis 1.x objects (see flow_uses above). `above`: the fixtures
+    of the conftest files above ({name: (kind, factory)}); `values`, when given, receives
+    the file's own fixtures' values."""
     parents = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -780,6 +828,36 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None):
                     for what, parts, depth in argument_parts(arg):
                         flows.append((("n", d, param), node, what, (parts, depth)))
 
+    # pytest fixtures: yields are values, factories, parameters filled by name.
+    fixtures = fixture_defs(tree)
+    factories = {}
+    for name, fixture in fixtures.items():
+        nested = {n.name: n for n in fixture.body if isinstance(n, funcs)}
+        for node in ast.walk(fixture):
+            if isinstance(node, (ast.Yield, ast.Return)) and node.value is not None \
+                    and enclosing(node, funcs + (ast.Lambda,)) is fixture:
+                if (isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+                        and node.value.id in nested):
+                    factories[name] = nested[node.value.id]
+                elif isinstance(node, ast.Yield):
+                    for what, parts, depth in value_parts(node.value):
+                        flows.append((("f", name), node, what, (parts, depth)))
+    for name, g in factories.items():
+        for node in ast.walk(g):
+            if (isinstance(node, ast.Return) and node.value is not None
+                    and enclosing(node, funcs + (ast.Lambda,)) is g):
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((("f", name), node, what, (parts, depth)))
+    for d, skip in injected_defs(tree, fixtures):
+        for param in injected_params(d, skip):
+            if param in fixtures:
+                if fixtures[param] is not d:
+                    flows.append((("n", d, param), d, "call", ([param], 0)))
+            elif above and param in above:
+                kind, factory = above[param]
+                key = ("f", param) if factory else ("n", d, param)
+                kinds.setdefault(key, kind)
+
     changed = True
     while changed:
         changed = False
@@ -812,6 +890,11 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None):
                 kinds[key] = kind
                 changed = True
 
+    if values is not None:
+        for name in fixtures:
+            kind = kinds.get(("f", name))
+            if kind is not None and kind != "other":
+                values[name] = (kind, name in factories)
     own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
                    for f in c.body if isinstance(f, funcs)}
     lines = []
@@ -877,7 +960,7 @@ def parse(data):
         return ast.parse(data)                     # bytes: honours PEP 263 coding cookies
 
 
-def census_file(data, inherited=None, tree=None):
+def census_file(data, inherited=None, tree=None, above=None, values=None, test_module=False):
     """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
     tree = tree if tree is not None else parse(data)
     aliases = build_alias_map(tree)
@@ -897,9 +980,16 @@ def census_file(data, inherited=None, tree=None):
             dynamic_lines.append(node.lineno)
     module_lines = legacy_lines_in(tree, aliases)
     is_1x = bool(module_lines) or imports_legacy(tree)
+    # A parameter filled with a conftest's 1.x fixture makes the file 1.x.
+    own = fixture_defs(tree)
+    uses_above = bool(above) and any(
+        p in above and p not in own
+        for d, skip in injected_defs(tree, own) for p in injected_params(d, skip))
+    is_1x = is_1x or uses_above
     # Without an aioredis import nothing can name a 1.x object (saves the walks).
     imports_aioredis = any(is_aioredis(t) for ts in aliases.values() for t in ts)
-    client_lines = flow_lines_in(tree, aliases, is_1x, inherited) if imports_aioredis else []
+    client_lines = (flow_lines_in(tree, aliases, is_1x, inherited, above, values)
+                    if imports_aioredis or (test_module and uses_above) else [])
     legacy_lines = module_lines + client_lines
     return {
         "imports": len(import_lines),
@@ -939,14 +1029,46 @@ def census_tree(root):
     for rel, (data, tree) in parsed.items():
         modules[rel] = module_of(rel, root)
         classes.setdefault(modules[rel][0], class_self_flows(tree))
+    # conftest.py files first, parents before children: their fixtures' values.
+    conftests = {}                                  # folder -> {name: (kind, factory)}
+
+    def above(rel):
+        folders = rel.split("/")[:-1]
+        merged = {}
+        own = rel.endswith("/conftest.py") or rel == "conftest.py"
+        for n in range(len(folders), -1, -1):
+            folder = "/".join(folders[:n])
+            if own and n == len(folders):
+                continue
+            for name, value in conftests.get(folder, {}).items():
+                merged.setdefault(name, value)
+        return merged
+
+    order = sorted(parsed, key=lambda rel: (rel.count("/"), rel))
+    for rel in [r for r in order if r.split("/")[-1] == "conftest.py"]:
+        data, tree = parsed[rel]
+        values = {}
+        try:
+            files[rel] = census_file(data, inherited_flows(tree, *modules[rel], classes), tree,
+                                     above(rel), values, True)
+        except RecursionError as exc:
+            unparsable.append(rel)
+            print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        conftests["/".join(rel.split("/")[:-1])] = values
     for rel, (data, tree) in parsed.items():
+        if rel in files:
+            continue
+        name = rel.split("/")[-1]
+        test_module = name.endswith(".py") and (name.startswith("test_")
+                                                or name.endswith("_test.py"))
         try:
             inherited = inherited_flows(tree, *modules[rel], classes)
-            files[rel] = census_file(data, inherited, tree)
+            files[rel] = census_file(data, inherited, tree, above(rel), None, test_module)
         except RecursionError as exc:
             unparsable.append(rel)
             print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
     files = dict(sorted(files.items()))
+    unparsable = sorted(set(unparsable))
     totals = {k: sum(r[k] for r in files.values()) for k in COUNTS}
     totals["files"] = len(files)
     totals["unparsable"] = len(unparsable)

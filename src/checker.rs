@@ -326,6 +326,22 @@ impl<'src> Checker<'src> {
             imports_legacy |= project.index.gives_something(module, "*");
         }
         summary.wants = checker.legacy.wanted_modules(&checker.model);
+        imports_legacy |= checker.legacy.uses_project_fixtures();
+        summary.fixtures = checker
+            .legacy
+            .fixture_values()
+            .into_iter()
+            .map(|(name, kind, factory)| {
+                let (line, column) = place(&name);
+                crate::python::index::Fixture {
+                    name,
+                    kind,
+                    factory,
+                    line,
+                    column,
+                }
+            })
+            .collect();
         for (name, what) in offers {
             insert(name, what);
         }
@@ -712,6 +728,12 @@ impl<'src> Checker<'src> {
                     is_method,
                     decorators,
                 );
+                if class.is_none()
+                    && binding == MODULE_SCOPE
+                    && decorators.iter().any(|d| is_pytest_fixture(&d.expression))
+                {
+                    self.legacy.record_fixture(name.as_str(), self.scope);
+                }
             }
             if let Some(name) = name {
                 let name = name.to_string();
@@ -1319,6 +1341,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
+        // What a pytest fixture yields is its value.
+        if let Expr::Yield(yielded) = expr
+            && self.binding()
+            && self.tracks_legacy
+            && let Some(value) = &yielded.value
+            && let Some(frame) = self.functions.last()
+            && self.legacy.is_fixture(frame.scope)
+            && let Some(target) = frame.returns.clone()
+        {
+            self.legacy.record_value(target, self.scope, value);
+        }
         match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
@@ -1551,6 +1584,25 @@ fn is_property(decorator: &Expr) -> bool {
         _ => return false,
     };
     matches!(name, "property" | "cached_property")
+}
+
+/// `@pytest.fixture`, `@pytest.yield_fixture`, `@pytest_asyncio.fixture`,
+/// called or not (`@pytest.fixture(scope="session")`).
+fn is_pytest_fixture(decorator: &Expr) -> bool {
+    let decorator = match decorator {
+        Expr::Call(call) => call.func.as_ref(),
+        other => other,
+    };
+    let Expr::Attribute(attribute) = decorator else {
+        return false;
+    };
+    let Expr::Name(module) = attribute.value.as_ref() else {
+        return false;
+    };
+    matches!(
+        (module.id.as_str(), attribute.attr.as_str()),
+        ("pytest", "fixture" | "yield_fixture") | ("pytest_asyncio", "fixture")
+    )
 }
 
 /// `@staticmethod`: a method without a receiver.

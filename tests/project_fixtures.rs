@@ -443,3 +443,21 @@ fn member_flows_through_overridden_methods() {
 fn member_flows_lookalikes() {
     check_case("member_flows_lookalikes");
 }
+
+/// pytest fixtures: a test's parameter named like a fixture (of the module,
+/// or of a `conftest.py` in its folder or above) holds what the fixture
+/// returns or yields; a fixture returning a function it defines
+/// (`create_pool`) makes the parameter a factory; fixtures take fixtures.
+#[test]
+fn pytest_fixtures() {
+    check_case("pytest_fixtures");
+}
+
+/// The negative twin: a fixture yielding a redis-py client, a parameter of a
+/// function that is no test, a function that is no fixture, a test method of
+/// a class pytest does not collect, and a test module outside the conftest's
+/// folder.
+#[test]
+fn pytest_fixtures_lookalikes() {
+    check_case("pytest_fixtures_lookalikes");
+}

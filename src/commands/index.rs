@@ -132,11 +132,14 @@ impl Builder {
 
     /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
     /// files are only part of the project — it imports at all (its imports are
-    /// followed into the modules not read).
+    /// followed into the modules not read) or is a test module (the
+    /// `conftest.py` files above it are read).
     pub fn defers(&self, file: &SourceFile, bytes: &[u8]) -> bool {
         is_python(file)
             && (memchr::memmem::find(bytes, b"aioredis").is_some()
-                || (self.partial && memchr::memmem::find(bytes, b"import").is_some()))
+                || (self.partial
+                    && (memchr::memmem::find(bytes, b"import").is_some()
+                        || is_test_module(&file.relative))))
     }
 
     /// Summarizes `candidates` to a fixed point, then adds the files that
@@ -200,7 +203,25 @@ impl Builder {
                 };
                 more.extend(read(files, repo_path, &wanted_file));
             }
+            // Test modules below a `conftest.py` whose fixtures hold 1.x objects,
+            // when they spell a fixture's name (pytest fills parameters by name).
+            let fixtures = conftest_fixtures(&index);
+            if !fixtures.is_empty() {
+                let test_file = |file: &SourceFile, bytes: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && is_test_module(&file.relative)
+                        && fixtures.iter().any(|(folder, names)| {
+                            under(&file.relative, folder)
+                                && names.iter().any(|name| {
+                                    memchr::memmem::find(bytes, name.as_bytes()).is_some()
+                                })
+                        })
+                };
+                more.extend(read(files, repo_path, &test_file));
+            }
             if partial {
+                more.extend(conftests_from_disk(&mut index, &candidates, &project_root));
                 more.extend(imported_from_disk(
                     &mut index,
                     &candidates,
@@ -260,10 +281,24 @@ fn settle(
     for _ in 0..16 {
         // Summarized again: a module that imports a name whose module changed
         // and which now gives something of aioredis (most imports give nothing).
+        // A test module sees the fixtures of the `conftest.py` files above it.
+        let conftests: Vec<&str> = changed
+            .iter()
+            .filter_map(|module| index.summary(module))
+            .filter(|s| s.relative.rsplit('/').next() == Some("conftest.py"))
+            .map(|s| folder_of(&s.relative))
+            .collect();
         let todo: Vec<&Candidate> = candidates
             .iter()
             .filter(|c| {
                 (first && fresh.is_none_or(|fresh| fresh.contains(&c.relative)))
+                    || (is_test_module(&c.relative)
+                        && !conftests.is_empty()
+                        && conftests.iter().any(|folder| {
+                            under(&c.relative, folder)
+                                && c.relative != format!("{folder}/conftest.py")
+                                && c.relative != "conftest.py"
+                        }))
                     || index
                         .module_of(&c.relative)
                         .and_then(|m| index.summary(m))
@@ -412,6 +447,91 @@ fn imported_from_disk(
                 });
             }
             break;
+        }
+    }
+    found
+}
+
+/// The folders of the summarized `conftest.py` files with 1.x fixtures, and
+/// the fixtures' names.
+fn conftest_fixtures(index: &ProjectIndex) -> Vec<(String, Vec<String>)> {
+    let mut found: Vec<(String, Vec<String>)> = index
+        .modules()
+        .filter(|(_, summary)| {
+            !summary.fixtures.is_empty()
+                && summary.relative.rsplit('/').next() == Some("conftest.py")
+        })
+        .map(|(_, summary)| {
+            (
+                folder_of(&summary.relative).to_string(),
+                summary.fixtures.iter().map(|f| f.name.clone()).collect(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A module pytest collects tests or fixtures from: `test_*.py`, `*_test.py`,
+/// `conftest.py`.
+fn is_test_module(relative: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name == "conftest.py"
+        || (name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py")))
+}
+
+/// Whether `relative` is inside `folder` (the project root when empty).
+fn under(relative: &str, folder: &str) -> bool {
+    folder.is_empty()
+        || relative
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// For a partial run: the `conftest.py` files (from the work tree) in the
+/// folders of the test modules read, and the folders above them, that define
+/// fixtures and spell `aioredis` (where a 1.x fixture starts).
+fn conftests_from_disk(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    project_root: &Path,
+) -> Vec<Candidate> {
+    let mut folders: std::collections::BTreeSet<String> = Default::default();
+    for candidate in candidates.iter().filter(|c| is_test_module(&c.relative)) {
+        let mut folder = folder_of(&candidate.relative);
+        loop {
+            if !folders.insert(folder.to_string()) {
+                break;
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder_of(folder);
+        }
+    }
+    let mut found = Vec::new();
+    for folder in folders {
+        let relative = if folder.is_empty() {
+            "conftest.py".to_string()
+        } else {
+            format!("{folder}/conftest.py")
+        };
+        if candidates.iter().any(|c| c.relative == relative) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+            continue;
+        };
+        if text.contains("aioredis") && text.contains("fixture") {
+            index.add_file(&relative);
+            found.push(Candidate {
+                abs_path: project_root.join(&relative),
+                display: relative.clone(),
+                relative,
+                text,
+                extra: true,
+                summary: None,
+            });
         }
     }
     found

@@ -139,6 +139,21 @@ pub struct Summary {
     /// not spell `aioredis`: the modules of its classes' project bases and the
     /// modules it star-imports (member flows of a base, names of a star).
     pub wants: Vec<String>,
+    /// Its pytest fixtures whose value is a 1.x object, or a function
+    /// returning one (`factory`): a test's parameter of that name below the
+    /// folder of a `conftest.py` holds it.
+    pub fixtures: Vec<Fixture>,
+}
+
+/// A pytest fixture of a module (`@pytest.fixture`), by what it returns or yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    pub name: String,
+    pub kind: LegacyKind,
+    /// The fixture's value is a function whose call returns `kind`.
+    pub factory: bool,
+    pub line: u32,
+    pub column: u32,
 }
 
 /// Every summarized module of the project, by absolute module name.
@@ -530,6 +545,38 @@ impl<'a> ModuleContext<'a> {
         self.own()
             .and_then(|_| self.index.held_by.get(self.module))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The fixtures of the `conftest.py` files that apply to this module (in
+    /// its folder and the folders above), closest first, with their summaries.
+    pub fn conftest_fixtures(&self) -> Vec<(&'a Summary, &'a Fixture)> {
+        let mut found = Vec::new();
+        let mut folder = self.relative.rsplit_once('/').map_or("", |(f, _)| f);
+        let own = self.relative.rsplit('/').next() == Some("conftest.py");
+        let mut first = true;
+        loop {
+            if !(first && own) {
+                let conftest = if folder.is_empty() {
+                    "conftest.py".to_string()
+                } else {
+                    format!("{folder}/conftest.py")
+                };
+                if let Some(summary) = self
+                    .index
+                    .module_of(&conftest)
+                    .and_then(|module| self.index.modules.get(module))
+                    .filter(|summary| summary.relative == conftest)
+                {
+                    found.extend(summary.fixtures.iter().map(|f| (summary, f)));
+                }
+            }
+            first = false;
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder.rsplit_once('/').map_or("", |(f, _)| f);
+        }
+        found
     }
 
     /// Whether another module uses a name this module binds to aioredis.

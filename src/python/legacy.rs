@@ -156,6 +156,12 @@ pub struct LegacyModel {
     star_names: HashSet<String>,
     /// Per class (of this module, or external), its member flows (`reach.rs`).
     member_flows: HashMap<ScopeId, Vec<crate::python::index::MemberFlow>>,
+    /// The module's pytest fixtures: name → the fixture function's scope.
+    fixtures: HashMap<String, ScopeId>,
+    /// Fixtures whose value is a function they define: name → (its scope, its name).
+    fixture_factories: HashMap<String, (ScopeId, String)>,
+    /// A test's parameter holds a 1.x fixture of a `conftest.py`.
+    project_fixtures_used: bool,
 }
 
 /// Where a 1.x object comes from in another module of the project.
@@ -715,6 +721,7 @@ impl LegacyModel {
         self.collect_member_flows(model);
         self.resolve_calls(model);
         self.instantiate_member_flows();
+        self.fixture_flows(project);
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows

@@ -483,3 +483,149 @@ impl LegacyModel {
         flows
     }
 }
+
+/// pytest fixtures: a test's parameter (or a fixture's) named like a fixture
+/// of the module, or of a `conftest.py` in its folder or a folder above,
+/// holds the fixture's value: what it returns or yields, or — a fixture that
+/// returns a function it defines (`create_redis`) — a function returning what
+/// that function returns.
+impl LegacyModel {
+    /// Bind phase: `@pytest.fixture def <name>` at module level, its scope `scope`.
+    pub fn record_fixture(&mut self, name: &str, scope: ScopeId) {
+        self.fixtures.insert(name.to_string(), scope);
+    }
+
+    /// Whether `scope` is a fixture function's.
+    pub fn is_fixture(&self, scope: ScopeId) -> bool {
+        !self.fixtures.is_empty() && self.fixtures.values().any(|s| *s == scope)
+    }
+
+    /// Whether a parameter holds a 1.x fixture of a `conftest.py`.
+    pub fn uses_project_fixtures(&self) -> bool {
+        self.project_fixtures_used
+    }
+
+    /// The module's fixtures holding a 1.x object (`false`), or a function
+    /// returning one (`true`), once resolved.
+    pub fn fixture_values(&self) -> Vec<(String, LegacyKind, bool)> {
+        let mut values = Vec::new();
+        for name in self.fixtures.keys() {
+            let value = self
+                .kinds
+                .get(&LegacyTarget::Returns(MODULE_SCOPE, name.clone()))
+                .map(|kind| (*kind, false))
+                .or_else(|| {
+                    let (scope, function) = self.fixture_factories.get(name)?;
+                    self.kinds
+                        .get(&LegacyTarget::Returns(*scope, function.clone()))
+                        .map(|kind| (*kind, true))
+                });
+            if let Some((kind, factory)) = value
+                && kind != LegacyKind::Foreign
+            {
+                values.push((name.clone(), kind, factory));
+            }
+        }
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        values
+    }
+
+    /// The flows from fixtures into the parameters pytest fills: of the
+    /// module's test functions (`test*`), test methods (`test*` of a class
+    /// `Test*`) and fixtures.
+    pub(super) fn fixture_flows(&mut self, project: Option<&ModuleContext<'_>>) {
+        let conftest = project.map(|p| p.conftest_fixtures()).unwrap_or_default();
+        if self.fixtures.is_empty() && conftest.is_empty() {
+            return;
+        }
+        for (name, scope) in &self.fixtures {
+            let returned = self
+                .flows
+                .iter()
+                .find_map(|flow| match (&flow.target, &flow.source) {
+                    (LegacyTarget::Returns(MODULE_SCOPE, n), Source::Value(parts))
+                        if n == name
+                            && parts.len() == 1
+                            && self.functions.contains_key(&(*scope, parts[0].clone())) =>
+                    {
+                        Some(parts[0].clone())
+                    }
+                    _ => None,
+                });
+            if let Some(function) = returned {
+                self.fixture_factories
+                    .insert(name.clone(), (*scope, function));
+            }
+        }
+        let test_classes: Vec<ScopeId> = self
+            .classes
+            .iter()
+            .filter(|((_, name), id)| name.starts_with("Test") && **id < ScopeId::MAX / 2)
+            .map(|(_, id)| *id)
+            .collect();
+        let mut flows = Vec::new();
+        let mut found: Vec<(LegacyTarget, LegacyKind, Origin)> = Vec::new();
+        for ((binding, name), function) in &self.functions {
+            let injected = if function.is_method {
+                name.starts_with("test") && test_classes.contains(binding)
+            } else {
+                *binding == MODULE_SCOPE
+                    && (name.starts_with("test") || self.fixtures.contains_key(name))
+            };
+            if !injected {
+                continue;
+            }
+            let parameters = function
+                .positional
+                .iter()
+                .skip(usize::from(function.is_method))
+                .chain(&function.keyword_only);
+            for parameter in parameters {
+                if let Some(fixture_scope) = self.fixtures.get(parameter) {
+                    if *fixture_scope == function.scope {
+                        continue;
+                    }
+                    flows.push(Flow {
+                        target: LegacyTarget::Name(function.scope, parameter.clone()),
+                        scope: MODULE_SCOPE,
+                        source: Source::Call(vec![parameter.clone()]),
+                    });
+                    if let Some((scope, factory)) = self.fixture_factories.get(parameter) {
+                        flows.push(Flow {
+                            target: LegacyTarget::Returns(function.scope, parameter.clone()),
+                            scope: *scope,
+                            source: Source::Call(vec![factory.clone()]),
+                        });
+                    }
+                } else if let Some((summary, fixture)) =
+                    conftest.iter().find(|(_, f)| f.name == *parameter)
+                {
+                    let target = if fixture.factory {
+                        LegacyTarget::Returns(function.scope, parameter.clone())
+                    } else {
+                        LegacyTarget::Name(function.scope, parameter.clone())
+                    };
+                    let origin = Origin {
+                        display: summary.display.clone(),
+                        relative: summary.relative.clone(),
+                        abs_path: summary.abs_path.clone(),
+                        line: fixture.line,
+                        column: fixture.column,
+                        name: fixture.name.clone(),
+                    };
+                    found.push((target, fixture.kind, origin));
+                }
+            }
+        }
+        for (target, kind, origin) in found {
+            if let LegacyTarget::Name(_, name) | LegacyTarget::Returns(_, name) = &target {
+                self.names.insert(name.clone());
+            }
+            self.origins.insert(target.clone(), origin);
+            self.kinds.insert(target, kind);
+            self.project_fixtures_used = true;
+            self.is_1x = true;
+        }
+        self.flows.extend(flows);
+    }
+}
