@@ -65,7 +65,13 @@ pub struct Builder {
     index: ProjectIndex,
     project_root: std::path::PathBuf,
     partial: bool,
+    /// Texts that count instead of the files' (the language server's open
+    /// buffers), by path relative to the project root.
+    overrides: Texts,
 }
+
+/// Texts by path relative to the project root.
+pub type Texts = std::collections::HashMap<String, String>;
 
 fn is_python(file: &SourceFile) -> bool {
     is_python_path(&file.display) && !file.relative.starts_with("..")
@@ -103,6 +109,7 @@ impl Builder {
             index,
             project_root: project_root.to_path_buf(),
             partial,
+            overrides: Texts::new(),
         }
     }
 
@@ -155,7 +162,13 @@ impl Builder {
             mut index,
             project_root,
             partial,
+            overrides,
         } = self;
+        let read = |files: &[SourceFile],
+                    repo_path: Option<&Path>,
+                    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync)| {
+            read_with(files, repo_path, wanted, &overrides)
+        };
         let mut summarized: HashSet<String> =
             candidates.iter().map(|c| c.relative.clone()).collect();
         let mut fresh: HashSet<String> = HashSet::new();
@@ -263,7 +276,7 @@ pub fn build(
 ) -> ProjectIndex {
     let builder = Builder::new(files, &settings.project_root, partial);
     let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
-    let candidates = read(files, repo_path, &defers);
+    let candidates = read_with(files, repo_path, &defers, &Texts::new());
     let (mut index, candidates) = builder.finish(candidates, files, repo_path);
     hold_across_modules(&mut index, &candidates, settings);
     index
@@ -344,6 +357,48 @@ fn settle(
             break;
         }
     }
+}
+
+/// The index of the whole project of `files` (all its Python files, from the
+/// work tree) with `texts` counting instead of those files' contents: the
+/// language server's open buffers.
+pub fn build_with_texts(
+    files: &[SourceFile],
+    settings: &crate::settings::Settings,
+    texts: Texts,
+) -> ProjectIndex {
+    let mut builder = Builder::new(files, &settings.project_root, false);
+    builder.overrides = texts;
+    let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
+    let candidates = read_with(files, None, &defers, &builder.overrides);
+    let (mut index, candidates) = builder.finish(candidates, files, None);
+    hold_across_modules(&mut index, &candidates, settings);
+    index
+}
+
+/// The files among `files` that `wanted` accepts, read (as the rules read
+/// them), or taken from `overrides`.
+fn read_with(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
+    overrides: &Texts,
+) -> Vec<Candidate> {
+    let mut found: Vec<Candidate> = Vec::new();
+    if !overrides.is_empty() {
+        for file in files {
+            if let Some(text) = overrides.get(&file.relative)
+                && wanted(file, text.as_bytes())
+            {
+                found.push(Candidate::of(file, text.clone()));
+            }
+        }
+    }
+    let from_disk = |file: &SourceFile, bytes: &[u8]| {
+        !overrides.contains_key(&file.relative) && wanted(file, bytes)
+    };
+    found.extend(read(files, repo_path, &from_disk));
+    found
 }
 
 /// The files among `files` that `wanted` accepts, read (as the rules read them).
