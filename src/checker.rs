@@ -326,6 +326,27 @@ impl<'src> Checker<'src> {
             imports_legacy |= project.index.gives_something(module, "*");
         }
         summary.wants = checker.legacy.wanted_modules(&checker.model);
+        // A test's parameter taking a conftest.py's 1.x fixture uses it: the
+        // two modules' 1.x rewrites go together.
+        for (fixture, conftest) in checker.legacy.project_fixture_uses() {
+            let (Some(conftest_module), Some(range)) = (
+                project.index.module_of(conftest),
+                parameter_range(module, fixture),
+            ) else {
+                continue;
+            };
+            let (line, column) = position(range.start());
+            let (end_line, end_column) = position(range.end());
+            summary.uses.push(ExternalUse {
+                module: conftest_module.to_string(),
+                name: fixture.clone(),
+                attrs: Vec::new(),
+                line,
+                column,
+                end_line,
+                end_column,
+            });
+        }
         imports_legacy |= checker.legacy.uses_project_fixtures();
         summary.fixtures = checker
             .legacy
@@ -1505,6 +1526,25 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
 
 /// Where each module-level name is first bound: `def`, `class`, an
 /// assignment or an import, also inside module-level `if`/`try` blocks.
+/// The first parameter named `name` of the module's functions and methods.
+fn parameter_range(body: &[Stmt], name: &str) -> Option<TextRange> {
+    let of = |function: &ast::StmtFunctionDef| {
+        function
+            .parameters
+            .iter()
+            .find(|p| p.name().as_str() == name)
+            .map(|p| p.name().range())
+    };
+    body.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(function) => of(function),
+        Stmt::ClassDef(class) => class.body.iter().find_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) => of(function),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
 fn module_level_definitions(
     body: &[Stmt],
 ) -> rustc_hash::FxHashMap<String, ruff_text_size::TextSize> {

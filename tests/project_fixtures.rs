@@ -461,3 +461,41 @@ fn pytest_fixtures() {
 fn pytest_fixtures_lookalikes() {
     check_case("pytest_fixtures_lookalikes");
 }
+
+/// The negative twin of `pytest_fixtures` for `fix`: every 1.x use of the
+/// conftest.py's fixture and of its test has a rewrite.
+#[test]
+fn pytest_fixtures_rewritable() {
+    check_case("pytest_fixtures_rewritable");
+}
+
+/// All or nothing across a conftest.py and its tests: while a test that takes
+/// the fixture keeps a hand change (`get(key, encoding=...)`), `fix
+/// --unsafe-fixes` rewrites neither the fixture nor the other tests; without
+/// it (the twin), one run rewrites both.
+#[test]
+fn fix_holds_a_fixture_whose_test_is_held() {
+    for (case, rewritten) in [
+        ("pytest_fixtures", false),
+        ("pytest_fixtures_rewritable", true),
+    ] {
+        let files = case_files(case);
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let project = Project::repo(&borrowed);
+        let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
+        assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
+        let read = |path: &str| std::fs::read_to_string(project.path().join(path)).unwrap();
+        let conftest = read("tests/conftest.py");
+        if rewritten {
+            assert!(conftest.contains("aioredis.from_url("), "{conftest}");
+            assert!(read("tests/test_views.py").contains("ex=10"));
+        } else {
+            for (path, text) in &files {
+                assert_eq!(&read(path), text, "{path} was rewritten:\n{}", run.stdout);
+            }
+        }
+    }
+}

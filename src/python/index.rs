@@ -312,7 +312,15 @@ impl ProjectIndex {
         let mut qualified = format!("{module}.{name}");
         for _ in 0..8 {
             let (module, name) = qualified.rsplit_once('.')?;
-            let export = self.modules.get(module)?.exports.get(name)?;
+            let summary = self.modules.get(module)?;
+            let Some(export) = summary.exports.get(name) else {
+                // A conftest.py's 1.x fixture a test module's parameter takes.
+                return summary
+                    .fixtures
+                    .iter()
+                    .any(|fixture| fixture.name == name)
+                    .then(|| module.to_string());
+            };
             match &export.what {
                 Exported::Alias(target) if *target != qualified => qualified = target.clone(),
                 Exported::Alias(_) | Exported::Aioredis(_) => return None,

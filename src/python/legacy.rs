@@ -162,6 +162,9 @@ pub struct LegacyModel {
     fixture_factories: HashMap<String, (ScopeId, String)>,
     /// A test's parameter holds a 1.x fixture of a `conftest.py`.
     project_fixtures_used: bool,
+    /// The parameters that do: (parameter name, the conftest.py's path
+    /// relative to the project root).
+    fixture_uses: Vec<(String, String)>,
 }
 
 /// Where a 1.x object comes from in another module of the project.

@@ -505,6 +505,12 @@ impl LegacyModel {
         self.project_fixtures_used
     }
 
+    /// The `conftest.py` fixtures parameters hold: (fixture name, the
+    /// conftest.py's path relative to the project root).
+    pub fn project_fixture_uses(&self) -> &[(String, String)] {
+        &self.fixture_uses
+    }
+
     /// The module's fixtures holding a 1.x object (`false`), or a function
     /// returning one (`true`), once resolved.
     pub fn fixture_values(&self) -> Vec<(String, LegacyKind, bool)> {
@@ -614,6 +620,10 @@ impl LegacyModel {
                         name: fixture.name.clone(),
                     };
                     found.push((target, fixture.kind, origin));
+                    let used = (parameter.clone(), summary.relative.clone());
+                    if !self.fixture_uses.contains(&used) {
+                        self.fixture_uses.push(used);
+                    }
                 }
             }
         }
