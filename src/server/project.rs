@@ -97,13 +97,18 @@ impl ProjectKnowledge {
     }
 
     /// A file changed on disk (saved, created, deleted, or changed by another
-    /// program): the projects around it list their files and index again.
-    /// Whether an index was dropped.
+    /// program): the projects around it list their files and index again
+    /// (not for an open buffer saved: its text counts already). Whether an
+    /// index was dropped.
     pub fn on_disk(&mut self, path: &Path, workspaces: &Workspaces) -> bool {
         if !crate::lint::is_python_file(path) {
             return false;
         }
         workspaces.forget_project_answers();
+        // An open buffer saved: its text already counts, and no file came or went.
+        if self.buffers.contains_key(path) && path.is_file() {
+            return false;
+        }
         let mut changed = false;
         for (root, project) in &mut self.projects {
             if path.starts_with(root) {
