@@ -611,13 +611,20 @@ impl LegacyModel {
                     } else {
                         LegacyTarget::Name(function.scope, parameter.clone())
                     };
+                    // Named as its module's (`conftest.redis`, `tests.conftest.redis`).
+                    let name = project
+                        .and_then(|p| p.index.module_of(&summary.relative))
+                        .map_or_else(
+                            || fixture.name.clone(),
+                            |module| format!("{module}.{}", fixture.name),
+                        );
                     let origin = Origin {
                         display: summary.display.clone(),
                         relative: summary.relative.clone(),
                         abs_path: summary.abs_path.clone(),
                         line: fixture.line,
                         column: fixture.column,
-                        name: fixture.name.clone(),
+                        name,
                     };
                     found.push((target, fixture.kind, origin));
                     let used = (parameter.clone(), summary.relative.clone());
