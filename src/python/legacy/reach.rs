@@ -235,7 +235,8 @@ impl LegacyModel {
     /// The project modules this module's 1.x objects need the summaries of:
     /// the modules of its classes' project bases, and its star imports.
     pub fn wanted_modules(&self, model: &SemanticModel) -> Vec<String> {
-        if self.kinds.is_empty() && !self.is_1x {
+        // Only a module with 1.x objects has member flows to fill.
+        if !self.is_1x && self.kinds.values().all(|kind| *kind == LegacyKind::Foreign) {
             return Vec::new();
         }
         let mut wanted: Vec<String> = self.project_stars.clone();
