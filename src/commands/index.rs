@@ -291,16 +291,18 @@ fn settle(
     mut changed: HashSet<String>,
 ) {
     let mut first = true;
+    // The `conftest.py` files whose summary changed in the last round.
+    let mut changed_conftests: Vec<String> = changed
+        .iter()
+        .filter_map(|module| index.summary(module))
+        .filter(|s| s.relative.rsplit('/').next() == Some("conftest.py"))
+        .map(|s| s.relative.clone())
+        .collect();
     for _ in 0..16 {
         // Summarized again: a module that imports a name whose module changed
         // and which now gives something of aioredis (most imports give nothing).
         // A test module sees the fixtures of the `conftest.py` files above it.
-        let conftests: Vec<&str> = changed
-            .iter()
-            .filter_map(|module| index.summary(module))
-            .filter(|s| s.relative.rsplit('/').next() == Some("conftest.py"))
-            .map(|s| folder_of(&s.relative))
-            .collect();
+        let conftests: Vec<&str> = changed_conftests.iter().map(|c| folder_of(c)).collect();
         let todo: Vec<&Candidate> = candidates
             .iter()
             .filter(|c| {
@@ -347,9 +349,14 @@ fn settle(
             })
             .collect();
         changed.clear();
+        changed_conftests.clear();
         for (module, summary) in results {
+            let relative = summary.relative.clone();
             if index.insert(module.clone(), summary) {
                 changed.insert(module);
+                if relative.rsplit('/').next() == Some("conftest.py") {
+                    changed_conftests.push(relative);
+                }
             }
         }
         first = false;
@@ -511,12 +518,9 @@ fn imported_from_disk(
 /// the fixtures' names.
 fn conftest_fixtures(index: &ProjectIndex) -> Vec<(String, Vec<String>)> {
     let mut found: Vec<(String, Vec<String>)> = index
-        .modules()
-        .filter(|(_, summary)| {
-            !summary.fixtures.is_empty()
-                && summary.relative.rsplit('/').next() == Some("conftest.py")
-        })
-        .map(|(_, summary)| {
+        .fixture_files()
+        .filter(|summary| summary.relative.rsplit('/').next() == Some("conftest.py"))
+        .map(|summary| {
             (
                 folder_of(&summary.relative).to_string(),
                 summary.fixtures.iter().map(|f| f.name.clone()).collect(),
@@ -700,6 +704,37 @@ pub fn hold_across_modules(
             })
             .map(|link| {
                 let summary = link.importer_summary;
+                // The definer alone needs the hand change: point at it, where
+                // it defines the shared name.
+                if !self_held.contains(link.importer)
+                    && let Some(definer) = index.summary(&link.definer)
+                    && let Some((line, column)) = definer
+                        .exports
+                        .get(&link.use_.name)
+                        .map(|e| (e.line, e.column))
+                        .or_else(|| {
+                            definer
+                                .fixtures
+                                .iter()
+                                .find(|f| f.name == link.use_.name)
+                                .map(|f| (f.line, f.column))
+                        })
+                {
+                    return crate::diagnostic::Related {
+                        path: definer.display.clone(),
+                        relative: definer.relative.clone(),
+                        abs_path: definer.abs_path.clone(),
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: column + link.use_.name.chars().count() as u32,
+                        message: format!(
+                            "this module defines `{}` (aioredis 1.x objects), which `{}` \
+                             uses, and has aioredis 1.x uses that need a hand change first",
+                            link.use_.name, summary.display
+                        ),
+                    };
+                }
                 let message = if self_held.contains(link.importer) {
                     format!(
                         "this module uses `{}` of `{}` (aioredis 1.x objects) and has \

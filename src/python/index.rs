@@ -170,6 +170,10 @@ pub struct ProjectIndex {
     /// another module that shares 1.x objects with them (by module name), with
     /// where that module is.
     held_by: HashMap<String, Vec<crate::diagnostic::Related>>,
+    /// The files with 1.x pytest fixtures (their paths and fixtures only), by
+    /// path relative to the project root: `conftest.py` files in different
+    /// folders often share a module name (`conftest`, no `__init__.py`).
+    fixture_files: HashMap<String, Summary>,
 }
 
 /// Two modules that share 1.x objects: `importer` uses (at `use_`) what
@@ -360,19 +364,26 @@ impl ProjectIndex {
 
     /// Adds a file the command does not read (a module its files import).
     pub fn add_file(&mut self, relative: &str) {
-        if let Some(name) = crate::plan::modules::module_names(relative, &self.packages)
-            .into_iter()
-            .next()
-        {
-            if let Some(root) = name.split('.').next() {
+        if let Some(name) = self.module_name_of(relative) {
+            if let Some(root) = name.split('.').next()
+                && !is_conftest(relative)
+            {
                 self.roots.insert(root.to_string());
             }
             self.by_relative.insert(relative.to_string(), name);
         }
     }
 
-    /// The module name a file would get (whether or not it was added).
+    /// The module name a file would get (whether or not it was added). A
+    /// `conftest.py` is named by its whole path (`tests.sub.conftest`): pytest
+    /// loads each one, package or not, and nothing imports it, while the
+    /// package chain names every `conftest.py` of a folder without
+    /// `__init__.py` `conftest`.
     pub fn module_name_of(&self, relative: &str) -> Option<String> {
+        if is_conftest(relative) {
+            let path = relative.strip_suffix(".py")?;
+            return Some(path.replace('/', "."));
+        }
         crate::plan::modules::module_names(relative, &self.packages)
             .into_iter()
             .next()
@@ -399,6 +410,19 @@ impl ProjectIndex {
     }
 
     pub fn insert(&mut self, module: String, summary: Summary) -> bool {
+        if summary.fixtures.is_empty() {
+            self.fixture_files.remove(&summary.relative);
+        } else {
+            let fixtures = Summary {
+                display: summary.display.clone(),
+                relative: summary.relative.clone(),
+                abs_path: summary.abs_path.clone(),
+                fixtures: summary.fixtures.clone(),
+                ..Summary::default()
+            };
+            self.fixture_files
+                .insert(summary.relative.clone(), fixtures);
+        }
         let changed = self.modules.get(&module) != Some(&summary);
         self.modules.insert(module, summary);
         changed
@@ -406,6 +430,11 @@ impl ProjectIndex {
 
     pub fn is_empty(&self) -> bool {
         self.modules.is_empty()
+    }
+
+    /// The files with 1.x pytest fixtures (paths and fixtures only).
+    pub fn fixture_files(&self) -> impl Iterator<Item = &Summary> {
+        self.fixture_files.values()
     }
 
     pub fn modules(&self) -> impl Iterator<Item = (&String, &Summary)> {
@@ -474,6 +503,11 @@ pub fn meets_needles(bytes: &[u8], needles: &[(String, String)]) -> bool {
         memchr::memmem::find(bytes, name.as_bytes()).is_some()
             && memchr::memmem::find(bytes, module.as_bytes()).is_some()
     })
+}
+
+/// A pytest `conftest.py`.
+pub fn is_conftest(relative: &str) -> bool {
+    relative == "conftest.py" || relative.ends_with("/conftest.py")
 }
 
 pub fn is_package_file(relative: &str) -> bool {
@@ -569,12 +603,7 @@ impl<'a> ModuleContext<'a> {
                 } else {
                     format!("{folder}/conftest.py")
                 };
-                if let Some(summary) = self
-                    .index
-                    .module_of(&conftest)
-                    .and_then(|module| self.index.modules.get(module))
-                    .filter(|summary| summary.relative == conftest)
-                {
+                if let Some(summary) = self.index.fixture_files.get(&conftest) {
                     found.extend(summary.fixtures.iter().map(|f| (summary, f)));
                 }
             }
@@ -669,6 +698,102 @@ mod tests {
         );
         assert!(package.is_project("app.db.pool.x"));
         assert!(!package.is_project("aioredis.client"));
+    }
+
+    #[test]
+    fn uses_through_modules_bound_whole_name_the_deepest_module() {
+        let mut index = index();
+        let mut views = Summary::default();
+        let use_ = |module: &str, name: &str, attrs: &[&str]| ExternalUse {
+            module: module.into(),
+            name: name.into(),
+            attrs: attrs.iter().map(|a| a.to_string()).collect(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        // `import app.db.pool` then `app.db.pool.create_pool(...)`; `from app
+        // import db` then `db.pool.create_pool`; a name of no module.
+        views.uses = vec![
+            use_("", "app", &["db", "pool", "create_pool"]),
+            use_("app", "db", &["pool", "create_pool"]),
+            use_("app", "loop", &["run"]),
+        ];
+        index.insert("app.views".into(), views);
+        index.keep_uses_of_aioredis_bindings();
+        let uses = &index.summary("app.views").unwrap().uses;
+        assert_eq!(uses.len(), 2, "{uses:?}");
+        for kept in uses {
+            assert_eq!(
+                (kept.module.as_str(), kept.name.as_str()),
+                ("app.db.pool", "create_pool")
+            );
+        }
+        assert!(index.gives_something("app.db.pool", "*"));
+        assert!(index.gives_something("app.db", "pool"));
+        assert!(!index.gives_something("app", "loop"));
+    }
+
+    #[test]
+    fn conftest_fixtures_apply_below_their_folder_closest_first() {
+        let packages = std::collections::HashSet::new();
+        let files = [
+            "conftest.py",
+            "tests/conftest.py",
+            "tests/unit/test_a.py",
+            "other/test_b.py",
+        ];
+        let mut index = ProjectIndex::new(files, packages);
+        let fixture = |name: &str| Fixture {
+            name: name.into(),
+            kind: LegacyKind::Client,
+            factory: false,
+            line: 1,
+            column: 1,
+        };
+        for (relative, names) in [
+            ("conftest.py", vec!["redis", "pool"]),
+            ("tests/conftest.py", vec!["redis"]),
+        ] {
+            index.add_file(relative);
+            let module = index.module_of(relative).unwrap().to_string();
+            let summary = Summary {
+                relative: relative.into(),
+                fixtures: names.into_iter().map(fixture).collect(),
+                ..Summary::default()
+            };
+            index.insert(module, summary);
+        }
+        for relative in ["tests/unit/test_a.py", "other/test_b.py"] {
+            index.add_file(relative);
+        }
+        let seen = |relative: &str| -> Vec<(String, String)> {
+            index
+                .context(relative)
+                .unwrap()
+                .conftest_fixtures()
+                .into_iter()
+                .map(|(summary, f)| (summary.relative.clone(), f.name.clone()))
+                .collect()
+        };
+        assert_eq!(
+            seen("tests/unit/test_a.py"),
+            [
+                ("tests/conftest.py".to_string(), "redis".to_string()),
+                ("conftest.py".into(), "redis".into()),
+                ("conftest.py".into(), "pool".into()),
+            ]
+        );
+        assert_eq!(
+            seen("other/test_b.py"),
+            [
+                ("conftest.py".to_string(), "redis".to_string()),
+                ("conftest.py".into(), "pool".into()),
+            ]
+        );
+        // A conftest.py sees those above it, not its own.
+        assert_eq!(seen("tests/conftest.py").len(), 2);
     }
 
     #[test]
