@@ -19,10 +19,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_python_ast::{Expr, Parameters};
 
 use super::semantic::{ScopeId, SemanticModel, attribute_chain};
-
-mod reach;
 use crate::api::{ApiMap, is_aioredis};
 use crate::constructors::{ConstructorTable, Kind, Library};
+
+mod reach;
 
 /// What an aioredis 1.x object is, as far as its API goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1075,9 +1075,6 @@ impl LegacyModel {
                     let parts = chain_parts(expr)?;
                     return self.kind_of_parts(&parts, scope, model);
                 };
-                if !self.names.contains(attribute.attr.as_str()) {
-                    return None;
-                }
                 self.kind_of_parts(
                     &[receiver.id.to_string(), attribute.attr.to_string()],
                     scope,
