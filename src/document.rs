@@ -163,6 +163,27 @@ pub fn lint_document_in(
     ))
 }
 
+/// [`fix_document`] with the project index as this module sees it.
+pub fn fix_document_in(
+    path: &DocumentPath,
+    text: &str,
+    project: &ProjectSettings,
+    mode: FixMode,
+    context: Option<crate::python::index::ModuleContext<'_>>,
+) -> Result<FixOutcome, Skipped> {
+    if let Some(why) = skipped(path, project) {
+        return Err(why);
+    }
+    Ok(crate::project::fix_file_in(
+        path.file_path(),
+        text,
+        &project.settings,
+        &project.asyncio,
+        mode,
+        context,
+    ))
+}
+
 /// Fixes `text` as the file at `path`, to a fixed point.
 pub fn fix_document(
     path: &DocumentPath,

@@ -1000,3 +1000,68 @@ fn findings_from_another_module_follow_its_open_buffer() {
     assert_eq!(codes(&server.diagnostics(&views, 1)), ["RU101 5:16-5:27"]);
     assert_eq!(server.shutdown(), 0);
 }
+
+/// The import fix is judged against every module (issue 14's safety hole), in
+/// the editor too: app/db.py's `import aioredis` swap is not safe while
+/// app/views.py reads `aioredis.exceptions` through it, so "fix all" (safe
+/// fixes, what editors run on save) swaps only the function's own import;
+/// once views.py's buffer no longer reads it, fix all swaps both.
+#[test]
+fn fix_all_judges_the_import_fix_against_other_modules() {
+    let db_text = "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n\n\ndef make():\n    import aioredis as local\n\n    return local.from_url(\"redis://localhost\", socket_timeout=5)\n";
+    let views_text = "from app.db import aioredis, client\n\n\nasync def view():\n    try:\n        return await client.get(\"k\")\n    except aioredis.exceptions.RedisError:\n        return None\n";
+    let project = Project::repo(&[
+        ("app/__init__.py", ""),
+        ("app/db.py", db_text),
+        ("app/views.py", views_text),
+    ]);
+    let (mut server, _) = Server::start(project.path(), &["utf-8"]);
+    let db = uri(&project.path().join("app/db.py"));
+    let views = uri(&project.path().join("app/views.py"));
+    let line0 = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let fix_all = ["redis-unify: Fix all safe findings in this file [source.fixAll.redis-unify]"];
+    server.open(&db, db_text);
+    assert_eq!(
+        codes(&server.diagnostics(&db, 1)),
+        ["RU100 0:0-0:15", "RU100 6:4-6:28"]
+    );
+    let actions = server.code_actions(&db, line0.clone(), Some(&["source.fixAll"]));
+    assert_eq!(titles(&actions), fix_all);
+    let fixed = apply(db_text, &actions[0], &db);
+    assert!(fixed.starts_with("import aioredis\n"), "{fixed}");
+    assert!(
+        fixed.contains("    import redis.asyncio as local\n"),
+        "{fixed}"
+    );
+    // Alone (`--stdin-filename`, no index) both swaps look safe: the index holds one.
+    let alone = stdin_run(
+        project.path(),
+        &["fix", "--stdin-filename", "app/db.py"],
+        db_text,
+    );
+    assert!(
+        alone.stdout.starts_with("import redis.asyncio as aioredis"),
+        "{}",
+        alone.stdout
+    );
+
+    // views.py's buffer catches another exception: the module-level swap is safe now.
+    server.open(
+        &views,
+        &views_text.replace("aioredis.exceptions.RedisError", "Exception"),
+    );
+    let _ = server.diagnostics(&views, 1);
+    let _ = server.diagnostics(&db, 1);
+    let actions = server.code_actions(&db, line0, Some(&["source.fixAll"]));
+    assert_eq!(titles(&actions), fix_all);
+    let fixed = apply(db_text, &actions[0], &db);
+    assert!(
+        fixed.starts_with("import redis.asyncio as aioredis\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("    import redis.asyncio as local\n"),
+        "{fixed}"
+    );
+    assert_eq!(server.shutdown(), 0);
+}

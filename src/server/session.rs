@@ -587,6 +587,17 @@ impl Session {
             Ok((project, _)) => project,
             Err(_) => return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new()),
         };
+        // The index the findings were made with (fix all and noqa judge with it too).
+        let index = crate::lint::is_python_file(&file).then(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                self.project.index_for(&project.settings)
+            }))
+            .ok()
+        });
+        let context = index
+            .as_ref()
+            .and_then(|index| index.as_deref())
+            .and_then(|index| index.context(&path.relative));
         let Some(document) = self.documents.get(&uri) else {
             return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new());
         };
@@ -597,6 +608,7 @@ impl Session {
             path: &path,
             project: &project,
             findings: &findings,
+            context,
             encoding: self.encoding,
             fix_all: document.fix_all.clone().map(Into::into).unwrap_or_default(),
         };
