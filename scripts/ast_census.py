@@ -68,6 +68,25 @@ Counted per file (each counted item also records its 1-based line number):
                of a namedtuple; a non-integer subscript or dict method of a dict). Also counted
                in legacy_uses / legacy_lines
                (this replaces client_uses, which it contains).
+               Across files (the only cross-file step): a class whose base is a class of
+               another file of the tree (`from M import Base`, `from M import *`,
+               `import M as m` + `m.Base`; relative imports resolved in the file's package
+               chain) inherits that class's self-flows (and those of its bases in its file):
+               in a method of the base, `x = self.m()` / `x = self.a` (awaited, subscripted)
+               then `self.n(x)`, `return x`, `self.b = x`. In the subclass they become flows
+               from what `self.m()` gives (the file's "f" key) into the subclass's own method
+               `n`'s parameter, the "f" key of a returning method, or the "a" key.
+               pytest fixtures: a module-level function decorated `@pytest.fixture`,
+               `@pytest.yield_fixture` or `@pytest_asyncio.fixture` (called or not) gives
+               what it returns or yields as its "f" key; one that returns a function it
+               defines gives what that function returns (a factory). A parameter of a
+               `test*` function, of a `test*` method of a `Test*` class, or of a fixture,
+               named like a fixture of the file holds that fixture's "f" key; named like a
+               fixture of a `conftest.py` in the file's folder or above (closest first;
+               those conftest files are censused first, parents before children) it holds
+               its kind (a factory: calling the parameter gives it), and the file is 1.x.
+               Files that import nothing of aioredis get this step when they are test
+               modules (`test_*.py`, `*_test.py`, `conftest.py`) below such a conftest.
 
 Deliberate simplifications (it is a cross-check, not a linter):
   * The alias map is flow- and scope-insensitive: every import statement anywhere in the
@@ -449,8 +468,178 @@ def is_number(node):
             and not isinstance(node.value, bool))
 
 
-def flow_lines_in(tree, aliases, is_1x):
-    """Lines of uses of aioredis 1.x objects (see flow_uses above)."""
+def class_self_flows(tree):
+    """{class name: [(target, source, depth)]} for the module-level classes: what their
+    methods pass from `self`'s members to other members (see flow_uses, across files).
+    Sources: ("f", method) / ("a", attr); targets also ("arg", method, index) and
+    ("kw", method, name)."""
+    out = {}
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        flows = []
+        for f in cls.body:
+            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) or not f.args.args:
+                continue
+            me = f.args.args[0].arg
+            local = {}
+
+            def member(value, me=me, local=local):
+                found = []
+                for what, parts, depth in value_parts(value):
+                    if len(parts) == 2 and parts[0] == me:
+                        found.append((("f" if what == "call" else "a", parts[1]), depth))
+                    elif what == "value" and len(parts) == 1 and parts[0] in local:
+                        found += [(k, d + depth) for k, d in local[parts[0]]]
+                return found
+
+            for _ in range(2):                     # a name assigned from another one
+                for node in ast.walk(f):
+                    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                            and isinstance(node.targets[0], ast.Name)):
+                        local[node.targets[0].id] = member(node.value)
+            for node in ast.walk(f):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == me):
+                    for index, arg in enumerate(node.args):
+                        if isinstance(arg, ast.Starred):
+                            break
+                        if argument_parts(arg):
+                            flows += [(("arg", node.func.attr, index), k, d) for k, d in member(arg)]
+                    for kw in node.keywords:
+                        if kw.arg is not None and argument_parts(kw.value):
+                            flows += [(("kw", node.func.attr, kw.arg), k, d)
+                                      for k, d in member(kw.value)]
+                elif isinstance(node, ast.Return) and node.value is not None:
+                    flows += [(("f", f.name), k, d) for k, d in member(node.value)]
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        parts = chain_parts(target) if isinstance(target, ast.Attribute) else None
+                        if parts and len(parts) == 2 and parts[0] == me:
+                            flows += [(("a", parts[1]), k, d) for k, d in member(node.value)]
+        out[cls.name] = [(t, k, d) for t, k, d in flows if d <= 1 and t != k]
+    # A class's bases in the same file give it their flows too.
+    bases = {c.name: [b.id for b in c.bases if isinstance(b, ast.Name)]
+             for c in tree.body if isinstance(c, ast.ClassDef)}
+    merged = {}
+    for name in out:
+        seen, stack, flows = set(), [name], []
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in out:
+                continue
+            seen.add(current)
+            flows += out[current]
+            stack += bases.get(current, [])
+        merged[name] = flows
+    return merged
+
+
+def module_of(rel, root):
+    """(module name, is a package) of a file: its folders up to the last one without an
+    `__init__.py`."""
+    parts = rel[: rel.rfind(".")].split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    folders = rel.split("/")[:-1]
+    keep = 0
+    while keep < len(folders) and os.path.isfile(
+            os.path.join(root, *folders[: len(folders) - keep], "__init__.py")):
+        keep += 1
+    start = len(folders) - keep
+    return ".".join(parts[start:]), is_package
+
+
+def inherited_flows(tree, module, is_package, classes):
+    """{class name of this file: self-flows of its bases defined in other files}, given
+    `classes` = {module: class_self_flows(...)} of the tree."""
+    names, stars, modules = {}, [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = module.split(".") if module else []
+            if node.level:
+                base = base if is_package else base[:-1]
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            for a in node.names:
+                if a.name == "*":
+                    stars.append(source)
+                else:
+                    names[a.asname or a.name] = (source, a.name)
+                    modules[a.asname or a.name] = f"{source}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    modules[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    modules.setdefault(top, top)
+    out = {}
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        flows = []
+        for base in cls.bases:
+            parts = chain_parts(base)
+            if not parts:
+                continue
+            if len(parts) == 1:
+                where = names.get(parts[0])
+                if where and where[1] in classes.get(where[0], {}):
+                    flows += classes[where[0]][where[1]]
+                elif parts[0] not in names:
+                    for star in stars:
+                        flows += classes.get(star, {}).get(parts[0], [])
+            elif parts[0] in modules:
+                source = ".".join([modules[parts[0]]] + parts[1:-1])
+                flows += classes.get(source, {}).get(parts[-1], [])
+        if flows:
+            out[cls.name] = flows
+    return out
+
+
+FIXTURE_DECORATORS = {("pytest", "fixture"), ("pytest", "yield_fixture"),
+                      ("pytest_asyncio", "fixture")}
+
+
+def fixture_defs(tree):
+    """{name: def} of the module-level pytest fixtures."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                d = d.func if isinstance(d, ast.Call) else d
+                parts = chain_parts(d) if isinstance(d, ast.Attribute) else None
+                if parts and tuple(parts) in FIXTURE_DECORATORS:
+                    out[node.name] = node
+    return out
+
+
+def injected_defs(tree, fixtures):
+    """The functions whose parameters pytest fills: module-level `test*` functions and
+    fixtures, `test*` methods of `Test*` classes (with how many leading parameters are
+    not filled)."""
+    funcs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    out = [(n, 0) for n in tree.body
+           if isinstance(n, funcs) and (n.name.startswith("test") or n.name in fixtures)]
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef) and cls.name.startswith("Test"):
+            out += [(n, 1) for n in cls.body
+                    if isinstance(n, funcs) and n.name.startswith("test")]
+    return out
+
+
+def injected_params(d, skip):
+    return [a.arg for a in (d.args.posonlyargs + d.args.args)[skip:] + d.args.kwonlyargs]
+
+
+def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None):
+    """Lines of uses of aioredis 1.x objects (see flow_uses above). `above`: the fixtures
+    of the conftest files above ({name: (kind, factory)}); `values`, when given, receives
+    the file's own fixtures' values."""
     parents = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -636,6 +825,23 @@ def flow_lines_in(tree, aliases, is_1x):
         elif isinstance(node, ast.ClassDef):
             for base in node.bases:
                 flows.append((("c", node.name), node, "type", base))
+            # Self-flows inherited from a base class of another file.
+            for target, source, depth in (inherited or {}).get(node.name, ()):
+                if target[0] in ("arg", "kw"):
+                    for d in node.body:
+                        if not isinstance(d, funcs) or d.name != target[1]:
+                            continue
+                        params = [a.arg for a in d.args.posonlyargs + d.args.args][1:]
+                        if target[0] == "arg" and target[2] < len(params):
+                            param = params[target[2]]
+                        elif target[0] == "kw" and target[2] in params + [
+                                a.arg for a in d.args.kwonlyargs]:
+                            param = target[2]
+                        else:
+                            continue
+                        flows.append((("n", d, param), node, "member", (source, depth)))
+                else:
+                    flows.append((target, node, "member", (source, depth)))
         if isinstance(node, ast.Call):
             # Arguments of a call of the file's own function or `self.method`: into its parameters.
             func, method = node.func, False
@@ -686,6 +892,36 @@ def flow_lines_in(tree, aliases, is_1x):
                     for what, parts, depth in argument_parts(arg):
                         flows.append((("n", d, param), node, what, (parts, depth)))
 
+    # pytest fixtures: yields are values, factories, parameters filled by name.
+    fixtures = fixture_defs(tree)
+    factories = {}
+    for name, fixture in fixtures.items():
+        nested = {n.name: n for n in fixture.body if isinstance(n, funcs)}
+        for node in ast.walk(fixture):
+            if isinstance(node, (ast.Yield, ast.Return)) and node.value is not None \
+                    and enclosing(node, funcs + (ast.Lambda,)) is fixture:
+                if (isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+                        and node.value.id in nested):
+                    factories[name] = nested[node.value.id]
+                elif isinstance(node, ast.Yield):
+                    for what, parts, depth in value_parts(node.value):
+                        flows.append((("f", name), node, what, (parts, depth)))
+    for name, g in factories.items():
+        for node in ast.walk(g):
+            if (isinstance(node, ast.Return) and node.value is not None
+                    and enclosing(node, funcs + (ast.Lambda,)) is g):
+                for what, parts, depth in value_parts(node.value):
+                    flows.append((("f", name), node, what, (parts, depth)))
+    for d, skip in injected_defs(tree, fixtures):
+        for param in injected_params(d, skip):
+            if param in fixtures:
+                if fixtures[param] is not d:
+                    flows.append((("n", d, param), d, "call", ([param], 0)))
+            elif above and param in above:
+                kind, factory = above[param]
+                key = ("f", param) if factory else ("n", d, param)
+                kinds.setdefault(key, kind)
+
     own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
                    for f in c.body if isinstance(f, funcs)}
     replies = {}          # key -> the 1.x command whose reply it holds
@@ -716,6 +952,11 @@ def flow_lines_in(tree, aliases, is_1x):
                 # A base class of this file that is a 1.x `Redis` subclass.
                 if kind is None and key[0] == "c" and isinstance(payload, ast.Name):
                     kind = kinds.get(("c", payload.id))
+            elif what == "member":
+                source, depth = payload
+                kind = kinds.get(source)
+                for _ in range(depth):             # an element of a channel list
+                    kind = "channel" if kind == "channels" else None
             elif what == "with_await":
                 kind = kind_of(node, payload)
                 kind = ("connection" if kind == "pool" else "client") if (
@@ -726,6 +967,11 @@ def flow_lines_in(tree, aliases, is_1x):
                 kinds[key] = kind
                 changed = True
 
+    if values is not None:
+        for name in fixtures:
+            kind = kinds.get(("f", name))
+            if kind is not None and kind != "other":
+                values[name] = (kind, name in factories)
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -821,11 +1067,15 @@ def imports_legacy(tree):
     return False
 
 
-def census_file(data):
-    """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
+def parse(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")            # e.g. invalid escape sequence warnings
-        tree = ast.parse(data)                     # bytes: honours PEP 263 coding cookies
+        return ast.parse(data)                     # bytes: honours PEP 263 coding cookies
+
+
+def census_file(data, inherited=None, tree=None, above=None, values=None, test_module=False):
+    """Census of one file's bytes. Returns a result dict, or raises on parse failure."""
+    tree = tree if tree is not None else parse(data)
     aliases = build_alias_map(tree)
     import_lines, dynamic_lines = [], []
     for node in ast.walk(tree):
@@ -843,9 +1093,16 @@ def census_file(data):
             dynamic_lines.append(node.lineno)
     module_lines = legacy_lines_in(tree, aliases)
     is_1x = bool(module_lines) or imports_legacy(tree)
+    # A parameter filled with a conftest's 1.x fixture makes the file 1.x.
+    own = fixture_defs(tree)
+    uses_above = bool(above) and any(
+        p in above and p not in own
+        for d, skip in injected_defs(tree, own) for p in injected_params(d, skip))
+    is_1x = is_1x or uses_above
     # Without an aioredis import nothing can name a 1.x object (saves the walks).
     imports_aioredis = any(is_aioredis(t) for ts in aliases.values() for t in ts)
-    client_lines = flow_lines_in(tree, aliases, is_1x) if imports_aioredis else []
+    client_lines = (flow_lines_in(tree, aliases, is_1x, inherited, above, values)
+                    if imports_aioredis or (test_module and uses_above) else [])
     legacy_lines = module_lines + client_lines
     return {
         "imports": len(import_lines),
@@ -865,7 +1122,7 @@ COUNTS = ("imports", "dynamic", "legacy_uses", "text_mentions")
 
 def census_tree(root):
     """Walk root for *.py / *.pyi. Returns (files dict sorted by path, totals, unparsable)."""
-    files, unparsable = {}, []
+    files, unparsable, parsed = {}, [], {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in filenames:
@@ -876,11 +1133,55 @@ def census_tree(root):
             with open(full, "rb") as f:
                 data = f.read()
             try:
-                files[rel] = census_file(data)
+                parsed[rel] = (data, parse(data))
             except (SyntaxError, ValueError, RecursionError) as exc:
                 unparsable.append(rel)
                 print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    # The one cross-file step: classes' self-flows, by module name (first file wins).
+    classes, modules = {}, {}
+    for rel, (data, tree) in parsed.items():
+        modules[rel] = module_of(rel, root)
+        classes.setdefault(modules[rel][0], class_self_flows(tree))
+    # conftest.py files first, parents before children: their fixtures' values.
+    conftests = {}                                  # folder -> {name: (kind, factory)}
+
+    def above(rel):
+        folders = rel.split("/")[:-1]
+        merged = {}
+        own = rel.endswith("/conftest.py") or rel == "conftest.py"
+        for n in range(len(folders), -1, -1):
+            folder = "/".join(folders[:n])
+            if own and n == len(folders):
+                continue
+            for name, value in conftests.get(folder, {}).items():
+                merged.setdefault(name, value)
+        return merged
+
+    order = sorted(parsed, key=lambda rel: (rel.count("/"), rel))
+    for rel in [r for r in order if r.split("/")[-1] == "conftest.py"]:
+        data, tree = parsed[rel]
+        values = {}
+        try:
+            files[rel] = census_file(data, inherited_flows(tree, *modules[rel], classes), tree,
+                                     above(rel), values, True)
+        except RecursionError as exc:
+            unparsable.append(rel)
+            print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        conftests["/".join(rel.split("/")[:-1])] = values
+    for rel, (data, tree) in parsed.items():
+        if rel in files:
+            continue
+        name = rel.split("/")[-1]
+        test_module = name.endswith(".py") and (name.startswith("test_")
+                                                or name.endswith("_test.py"))
+        try:
+            inherited = inherited_flows(tree, *modules[rel], classes)
+            files[rel] = census_file(data, inherited, tree, above(rel), None, test_module)
+        except RecursionError as exc:
+            unparsable.append(rel)
+            print(f"unparsable: {rel}: {type(exc).__name__}: {exc}", file=sys.stderr)
     files = dict(sorted(files.items()))
+    unparsable = sorted(set(unparsable))
     totals = {k: sum(r[k] for r in files.values()) for k in COUNTS}
     totals["files"] = len(files)
     totals["unparsable"] = len(unparsable)

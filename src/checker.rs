@@ -64,6 +64,8 @@ pub struct Checker<'src> {
     project_imports: rustc_hash::FxHashMap<String, (String, String)>,
     /// Pass 1: the chains read off those names (root, attributes, range).
     project_uses: Vec<(String, Vec<String>, TextRange)>,
+    /// Project modules imported whole or by `*` (absolute names).
+    project_whole: Vec<String>,
     clients: ClientModel,
     /// Where aioredis 1.x clients, pools and transactions flow (RU101).
     legacy: LegacyModel,
@@ -167,6 +169,7 @@ impl<'src> Checker<'src> {
             summarizing: false,
             project_imports: Default::default(),
             project_uses: Vec::new(),
+            project_whole: Vec::new(),
             model: SemanticModel::default(),
             clients: ClientModel::default(),
             legacy: LegacyModel::default(),
@@ -313,13 +316,56 @@ impl<'src> Checker<'src> {
             if let Some((export, _)) = project.export(qualified) {
                 imports_legacy |= match &export.what {
                     Exported::Object(_) | Exported::Returns(_) | Exported::Aioredis(_) => true,
-                    Exported::Class(class) => {
-                        class.client || !class.attributes.is_empty() || !class.returns.is_empty()
-                    }
+                    Exported::Class(class) => class.holds_legacy() || !class.flows.is_empty(),
                     Exported::Alias(_) => false,
                 };
+            } else {
+                // `from app import db`, `db` a module of the project.
+                imports_legacy |= project.index.gives_something(qualified, "*");
             }
         }
+        for module in checker.legacy.whole_project_modules() {
+            imports_legacy |= project.index.gives_something(module, "*");
+        }
+        summary.wants = checker.legacy.wanted_modules(&checker.model);
+        // A test's parameter taking a conftest.py's 1.x fixture uses it: the
+        // two modules' 1.x rewrites go together.
+        for (fixture, conftest) in checker.legacy.project_fixture_uses() {
+            let (Some(conftest_module), Some(range)) = (
+                project.index.module_of(conftest),
+                parameter_range(module, fixture),
+            ) else {
+                continue;
+            };
+            let (line, column) = position(range.start());
+            let (end_line, end_column) = position(range.end());
+            summary.uses.push(ExternalUse {
+                module: conftest_module.to_string(),
+                name: fixture.clone(),
+                attrs: Vec::new(),
+                line,
+                column,
+                end_line,
+                end_column,
+            });
+        }
+        imports_legacy |= checker.legacy.uses_project_fixtures();
+        summary.fixtures = checker
+            .legacy
+            .fixture_values()
+            .into_iter()
+            .map(|(name, kind, factory, connection)| {
+                let (line, column) = place(&name);
+                crate::python::index::Fixture {
+                    name,
+                    kind,
+                    factory,
+                    connection,
+                    line,
+                    column,
+                }
+            })
+            .collect();
         for (name, what) in offers {
             insert(name, what);
         }
@@ -329,11 +375,25 @@ impl<'src> Checker<'src> {
             .project_imports
             .values()
             .map(|(module, _)| module.clone())
+            .filter(|module| !module.is_empty())
+            .chain(checker.project_whole.iter().cloned())
             .collect();
         imported.sort();
         imported.dedup();
         summary.imports = imported;
-        let mut names: Vec<(String, String)> = checker.project_imports.values().cloned().collect();
+        let mut names: Vec<(String, String)> = checker
+            .project_imports
+            .values()
+            .filter(|(module, _)| !module.is_empty())
+            .cloned()
+            .collect();
+        // Modules imported whole or by `*`: every name they offer.
+        names.extend(
+            checker
+                .project_whole
+                .iter()
+                .map(|module| (module.clone(), "*".to_string())),
+        );
         names.sort();
         names.dedup();
         summary.imported_names = names;
@@ -701,6 +761,12 @@ impl<'src> Checker<'src> {
                     is_method,
                     decorators,
                 );
+                if class.is_none()
+                    && binding == MODULE_SCOPE
+                    && decorators.iter().any(|d| is_pytest_fixture(&d.expression))
+                {
+                    self.legacy.record_fixture(name.as_str(), self.scope);
+                }
             }
             if let Some(name) = name {
                 let name = name.to_string();
@@ -925,11 +991,49 @@ impl<'src> Checker<'src> {
         }
     }
 
+    /// `import app.db` / `import app.db as db` of a project module (index
+    /// only): the module is bound whole, written `app.db` / `db`.
+    fn bind_project_module(&mut self, module: &str, asname: Option<&str>) {
+        let Some(project) = self.options.project else {
+            return;
+        };
+        if !project.is_project(module) {
+            return;
+        }
+        self.project_whole.push(module.to_string());
+        match asname {
+            Some(asname) => {
+                self.legacy
+                    .record_project_module(self.scope, asname, module);
+                if let Some((parent, last)) = module.rsplit_once('.') {
+                    self.project_imports
+                        .insert(asname.to_string(), (parent.to_string(), last.to_string()));
+                }
+            }
+            None => {
+                // `import a.b.c` binds `a`; `a`, `a.b` and `a.b.c` are modules.
+                let mut prefix = String::new();
+                for part in module.split('.') {
+                    if !prefix.is_empty() {
+                        prefix.push('.');
+                    }
+                    prefix.push_str(part);
+                    self.legacy
+                        .record_project_module(self.scope, &prefix, &prefix);
+                }
+                let root = module.split('.').next().unwrap_or(module);
+                self.project_imports
+                    .insert(root.to_string(), (String::new(), root.to_string()));
+            }
+        }
+    }
+
     fn bind_imports(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let module = alias.name.as_str();
+                    self.bind_project_module(module, alias.asname.as_ref().map(|a| a.as_str()));
                     match &alias.asname {
                         Some(asname) => {
                             if self.tracks_legacy {
@@ -966,6 +1070,13 @@ impl<'src> Checker<'src> {
                 });
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    if let Some(project_module) = &project_module
+                        && alias.name.as_str() == "*"
+                    {
+                        // `from .bases import *`: the module's exports (index only).
+                        self.legacy.record_project_star(project_module);
+                        self.project_whole.push(project_module.clone());
+                    }
                     if let (Some(project_module), Some(project)) =
                         (&project_module, self.options.project)
                         && alias.name.as_str() != "*"
@@ -1319,6 +1430,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
+        // What a pytest fixture yields is its value.
+        if let Expr::Yield(yielded) = expr
+            && self.binding()
+            && self.tracks_legacy
+            && let Some(value) = &yielded.value
+            && let Some(frame) = self.functions.last()
+            && self.legacy.is_fixture(frame.scope)
+            && let Some(target) = frame.returns.clone()
+        {
+            self.legacy.record_value(target, self.scope, value);
+        }
         match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
@@ -1489,6 +1611,25 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
 
 /// Where each module-level name is first bound: `def`, `class`, an
 /// assignment or an import, also inside module-level `if`/`try` blocks.
+/// The first parameter named `name` of the module's functions and methods.
+fn parameter_range(body: &[Stmt], name: &str) -> Option<TextRange> {
+    let of = |function: &ast::StmtFunctionDef| {
+        function
+            .parameters
+            .iter()
+            .find(|p| p.name().as_str() == name)
+            .map(|p| p.name().range())
+    };
+    body.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(function) => of(function),
+        Stmt::ClassDef(class) => class.body.iter().find_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) => of(function),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
 fn module_level_definitions(
     body: &[Stmt],
 ) -> rustc_hash::FxHashMap<String, ruff_text_size::TextSize> {
@@ -1568,6 +1709,25 @@ fn is_property(decorator: &Expr) -> bool {
         _ => return false,
     };
     matches!(name, "property" | "cached_property")
+}
+
+/// `@pytest.fixture`, `@pytest.yield_fixture`, `@pytest_asyncio.fixture`,
+/// called or not (`@pytest.fixture(scope="session")`).
+fn is_pytest_fixture(decorator: &Expr) -> bool {
+    let decorator = match decorator {
+        Expr::Call(call) => call.func.as_ref(),
+        other => other,
+    };
+    let Expr::Attribute(attribute) = decorator else {
+        return false;
+    };
+    let Expr::Name(module) = attribute.value.as_ref() else {
+        return false;
+    };
+    matches!(
+        (module.id.as_str(), attribute.attr.as_str()),
+        ("pytest", "fixture" | "yield_fixture") | ("pytest_asyncio", "fixture")
+    )
 }
 
 /// `@staticmethod`: a method without a receiver.

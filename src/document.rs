@@ -143,6 +143,47 @@ pub fn lint_document(
     ))
 }
 
+/// [`lint_document`] with the project index as this module sees it (the
+/// language server's; `check --stdin-filename` has none).
+pub fn lint_document_in(
+    path: &DocumentPath,
+    text: &str,
+    project: &ProjectSettings,
+    context: Option<crate::python::index::ModuleContext<'_>>,
+) -> Result<Vec<Diagnostic>, Skipped> {
+    if let Some(why) = skipped(path, project) {
+        return Err(why);
+    }
+    Ok(crate::project::lint_file_in(
+        path.file_path(),
+        text,
+        &project.settings,
+        &project.asyncio,
+        context,
+    ))
+}
+
+/// [`fix_document`] with the project index as this module sees it.
+pub fn fix_document_in(
+    path: &DocumentPath,
+    text: &str,
+    project: &ProjectSettings,
+    mode: FixMode,
+    context: Option<crate::python::index::ModuleContext<'_>>,
+) -> Result<FixOutcome, Skipped> {
+    if let Some(why) = skipped(path, project) {
+        return Err(why);
+    }
+    Ok(crate::project::fix_file_in(
+        path.file_path(),
+        text,
+        &project.settings,
+        &project.asyncio,
+        mode,
+        context,
+    ))
+}
+
 /// Fixes `text` as the file at `path`, to a fixed point.
 pub fn fix_document(
     path: &DocumentPath,

@@ -73,5 +73,5 @@ fn pytest_lsp_suite_passes() {
         python.display()
     );
     // Every test ran: none skipped or deselected.
-    assert!(stdout.contains("6 passed"), "{stdout}");
+    assert!(stdout.contains("7 passed"), "{stdout}");
 }

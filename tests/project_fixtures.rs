@@ -494,3 +494,94 @@ fn silent_module_in_a_project_requiring_aioredis_1() {
 fn silent_module_in_another_environment() {
     check_case("silent_module_other_environment");
 }
+
+/// Project modules bound whole: `import app.db` (`app.db.pool`,
+/// `app.db.create_pool()`), `import app.db as db`, `from app import db`, and
+/// class bases written `db.Base` / `db.QueueRedis`.
+#[test]
+fn modules_imported_whole() {
+    check_case("module_imports");
+}
+
+/// The negative twin: the same dotted names on a module whose objects are
+/// redis-py's, on an unrelated module of the project, and on a module that is
+/// not in the project (`vendor` has no `__init__.py`: a folder of scripts).
+#[test]
+fn modules_imported_whole_lookalikes() {
+    check_case("module_imports_lookalikes");
+}
+
+/// Member flows: what a base class's methods pass between `self`'s members
+/// runs again in a subclass with its overrides (methods dispatch on it): the
+/// `Channel` a subclass's `register_topics()` returns reaches its own
+/// `wait_for_message(channel)` through the base's `listen()` (a base of
+/// another module, by `*` or by name, and of the same module); what the
+/// base's `connect()` stores from `self.open()` is the subclass's client.
+#[test]
+fn member_flows_through_overridden_methods() {
+    check_case("member_flows");
+}
+
+/// The negative twin: the subclass's override returns a redis-py `PubSub`;
+/// a class whose base passes nothing (`Unrelated`) gets nothing, though its
+/// own `register_topics` returns a 1.x `Channel`.
+#[test]
+fn member_flows_lookalikes() {
+    check_case("member_flows_lookalikes");
+}
+
+/// pytest fixtures: a test's parameter named like a fixture (of the module,
+/// or of a `conftest.py` in its folder or above) holds what the fixture
+/// returns or yields; a fixture returning a function it defines
+/// (`create_pool`) makes the parameter a factory; fixtures take fixtures.
+#[test]
+fn pytest_fixtures() {
+    check_case("pytest_fixtures");
+}
+
+/// The negative twin: a fixture yielding a redis-py client, a parameter of a
+/// function that is no test, a function that is no fixture, a test method of
+/// a class pytest does not collect, and a test module outside the conftest's
+/// folder.
+#[test]
+fn pytest_fixtures_lookalikes() {
+    check_case("pytest_fixtures_lookalikes");
+}
+
+/// The negative twin of `pytest_fixtures` for `fix`: every 1.x use of the
+/// conftest.py's fixture and of its test has a rewrite.
+#[test]
+fn pytest_fixtures_rewritable() {
+    check_case("pytest_fixtures_rewritable");
+}
+
+/// All or nothing across a conftest.py and its tests: while a test that takes
+/// the fixture keeps a hand change (`get(key, encoding=...)`), `fix
+/// --unsafe-fixes` rewrites neither the fixture nor the other tests; without
+/// it (the twin), one run rewrites both.
+#[test]
+fn fix_holds_a_fixture_whose_test_is_held() {
+    for (case, rewritten) in [
+        ("pytest_fixtures", false),
+        ("pytest_fixtures_rewritable", true),
+    ] {
+        let files = case_files(case);
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let project = Project::repo(&borrowed);
+        let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
+        assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
+        let read = |path: &str| std::fs::read_to_string(project.path().join(path)).unwrap();
+        let conftest = read("tests/conftest.py");
+        if rewritten {
+            assert!(conftest.contains("aioredis.from_url("), "{conftest}");
+            assert!(read("tests/test_views.py").contains("ex=10"));
+        } else {
+            for (path, text) in &files {
+                assert_eq!(&read(path), text, "{path} was rewritten:\n{}", run.stdout);
+            }
+        }
+    }
+}

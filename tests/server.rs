@@ -918,3 +918,150 @@ fn noqa_actions_follow_add_noqa_and_unused_noqa_is_fixable() {
     assert_eq!(codes(&server.diagnostics(&doc, 2)), ["RU101 1:9-1:30"]);
     assert_eq!(server.shutdown(), 0);
 }
+
+const FACTORY_1X: &str = "import aioredis\n\n\nasync def create_pool(address):\n    return await aioredis.create_redis_pool(address)\n";
+const FACTORY_REDIS_PY: &str = "import redis.asyncio as aioredis\n\n\nasync def create_pool(address):\n    return aioredis.from_url(address, socket_timeout=5)\n";
+const VIEWS: &str = "from app.db import create_pool\n\n\nasync def view():\n    redis = await create_pool(\"redis://localhost\")\n    await redis.wait_closed()\n";
+
+/// Whether a publishDiagnostics for `uri` is kept back.
+fn published_for(server: &Server, uri: &str) -> bool {
+    server.backlog.iter().any(|m| {
+        matches!(m, Message::Notification(n)
+            if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri)
+    })
+}
+
+/// The project index in the server (issue 14): b.py's finding comes from
+/// a.py's definition (another module), follows a.py's unsaved buffer as it
+/// changes, and a change of a.py that no other module can see (a comment at
+/// the end) checks nothing else again.
+#[test]
+fn findings_from_another_module_follow_its_open_buffer() {
+    let project = Project::repo(&[
+        ("app/__init__.py", ""),
+        ("app/db.py", FACTORY_1X),
+        ("app/views.py", VIEWS),
+    ]);
+    let (mut server, _) = Server::start(project.path(), &["utf-8"]);
+    let views = uri(&project.path().join("app/views.py"));
+    let db = uri(&project.path().join("app/db.py"));
+    server.open(&views, VIEWS);
+    let found = server.diagnostics(&views, 1);
+    assert_eq!(codes(&found), ["RU101 5:16-5:27"]);
+    // The related location: where the factory is defined, in the other module.
+    let related = &found[0]["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], db.as_str());
+    assert_eq!(related["location"]["range"]["start"]["line"], 3);
+
+    // a.py's buffer now builds a redis-py client: b.py has nothing left.
+    server.open(&db, FACTORY_REDIS_PY);
+    assert_eq!(codes(&server.diagnostics(&db, 1)), Vec::<String>::new());
+    assert_eq!(codes(&server.diagnostics(&views, 1)), Vec::<String>::new());
+
+    // Back to 1.x in the buffer (the disk never changed): the finding returns.
+    server.change(&db, 2, FACTORY_1X);
+    assert_eq!(
+        codes(&server.diagnostics(&db, 2)),
+        ["RU100 0:0-0:15", "RU101 4:17-4:43"]
+    );
+    assert_eq!(codes(&server.diagnostics(&views, 1)), ["RU101 5:16-5:27"]);
+
+    // A line above the factory moves where it is defined: b.py's related
+    // location follows.
+    server.change(&db, 3, &format!("# the pool\n{FACTORY_1X}"));
+    assert_eq!(
+        codes(&server.diagnostics(&db, 3)),
+        ["RU100 1:0-1:15", "RU101 5:17-5:43"]
+    );
+    let found = server.diagnostics(&views, 1);
+    assert_eq!(
+        found[0]["relatedInformation"][0]["location"]["range"]["start"]["line"],
+        4
+    );
+    // A comment at the end changes nothing another module sees: b.py is not
+    // checked again (the answer to a later request comes after any publish).
+    server.change(&db, 4, &format!("# the pool\n{FACTORY_1X}# end\n"));
+    assert_eq!(
+        codes(&server.diagnostics(&db, 4)),
+        ["RU100 1:0-1:15", "RU101 5:17-5:43"]
+    );
+    let _ = server.code_actions(
+        &views,
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}),
+        None,
+    );
+    assert!(!published_for(&server, &views), "{:?}", server.backlog);
+
+    // Closing a.py hands it back to the disk (1.x): b.py keeps its finding.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": db}}),
+    );
+    assert_eq!(codes(&server.diagnostics(&views, 1)), ["RU101 5:16-5:27"]);
+    assert_eq!(server.shutdown(), 0);
+}
+
+/// The import fix is judged against every module (issue 14's safety hole), in
+/// the editor too: app/db.py's `import aioredis` swap is not safe while
+/// app/views.py reads `aioredis.exceptions` through it, so "fix all" (safe
+/// fixes, what editors run on save) swaps only the function's own import;
+/// once views.py's buffer no longer reads it, fix all swaps both.
+#[test]
+fn fix_all_judges_the_import_fix_against_other_modules() {
+    let db_text = "import aioredis\n\nclient = aioredis.from_url(\"redis://localhost\", socket_timeout=5)\n\n\ndef make():\n    import aioredis as local\n\n    return local.from_url(\"redis://localhost\", socket_timeout=5)\n";
+    let views_text = "from app.db import aioredis, client\n\n\nasync def view():\n    try:\n        return await client.get(\"k\")\n    except aioredis.exceptions.RedisError:\n        return None\n";
+    let project = Project::repo(&[
+        ("app/__init__.py", ""),
+        ("app/db.py", db_text),
+        ("app/views.py", views_text),
+    ]);
+    let (mut server, _) = Server::start(project.path(), &["utf-8"]);
+    let db = uri(&project.path().join("app/db.py"));
+    let views = uri(&project.path().join("app/views.py"));
+    let line0 = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let fix_all = ["redis-unify: Fix all safe findings in this file [source.fixAll.redis-unify]"];
+    server.open(&db, db_text);
+    assert_eq!(
+        codes(&server.diagnostics(&db, 1)),
+        ["RU100 0:0-0:15", "RU100 6:4-6:28"]
+    );
+    let actions = server.code_actions(&db, line0.clone(), Some(&["source.fixAll"]));
+    assert_eq!(titles(&actions), fix_all);
+    let fixed = apply(db_text, &actions[0], &db);
+    assert!(fixed.starts_with("import aioredis\n"), "{fixed}");
+    assert!(
+        fixed.contains("    import redis.asyncio as local\n"),
+        "{fixed}"
+    );
+    // Alone (`--stdin-filename`, no index) both swaps look safe: the index holds one.
+    let alone = stdin_run(
+        project.path(),
+        &["fix", "--stdin-filename", "app/db.py"],
+        db_text,
+    );
+    assert!(
+        alone.stdout.starts_with("import redis.asyncio as aioredis"),
+        "{}",
+        alone.stdout
+    );
+
+    // views.py's buffer catches another exception: the module-level swap is safe now.
+    server.open(
+        &views,
+        &views_text.replace("aioredis.exceptions.RedisError", "Exception"),
+    );
+    let _ = server.diagnostics(&views, 1);
+    let _ = server.diagnostics(&db, 1);
+    let actions = server.code_actions(&db, line0, Some(&["source.fixAll"]));
+    assert_eq!(titles(&actions), fix_all);
+    let fixed = apply(db_text, &actions[0], &db);
+    assert!(
+        fixed.starts_with("import redis.asyncio as aioredis\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("    import redis.asyncio as local\n"),
+        "{fixed}"
+    );
+    assert_eq!(server.shutdown(), 0);
+}

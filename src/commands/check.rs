@@ -243,6 +243,15 @@ fn check_files(
         .iter()
         .map(|file| (file.relative.as_str(), file))
         .collect();
+    // Every file linted again replaces its earlier report, also when it has
+    // no finding now (its earlier report may hold findings only the index
+    // removes, RU002's unused `noqa` among them).
+    let relinted: std::collections::HashSet<String> = candidates
+        .iter()
+        .filter(|candidate| !candidate.extra)
+        .filter_map(|candidate| by_relative.get(candidate.relative.as_str()))
+        .map(|file| file.display.clone())
+        .collect();
     let linted: Vec<Outcome<Option<FileReport>>> = candidates
         .into_par_iter()
         .filter(|candidate| !candidate.extra)
@@ -258,14 +267,6 @@ fn check_files(
                     Err(payload) => Outcome::Crashed(display, crate::panic_message(&payload)),
                 },
             )
-        })
-        .collect();
-    let relinted: std::collections::HashSet<String> = linted
-        .iter()
-        .filter_map(|outcome| match outcome {
-            Outcome::Done(Some(report)) => Some(report.display.clone()),
-            Outcome::Crashed(display, _) => Some(display.clone()),
-            _ => None,
         })
         .collect();
     let (more, more_crash) = collect(linted);

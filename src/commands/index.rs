@@ -65,7 +65,13 @@ pub struct Builder {
     index: ProjectIndex,
     project_root: std::path::PathBuf,
     partial: bool,
+    /// Texts that count instead of the files' (the language server's open
+    /// buffers), by path relative to the project root.
+    overrides: Texts,
 }
+
+/// Texts by path relative to the project root.
+pub type Texts = std::collections::HashMap<String, String>;
 
 fn is_python(file: &SourceFile) -> bool {
     is_python_path(&file.display) && !file.relative.starts_with("..")
@@ -103,6 +109,7 @@ impl Builder {
             index,
             project_root: project_root.to_path_buf(),
             partial,
+            overrides: Texts::new(),
         }
     }
 
@@ -132,11 +139,14 @@ impl Builder {
 
     /// Whether pass 1 summarizes this file: it spells `aioredis`, or — when the
     /// files are only part of the project — it imports at all (its imports are
-    /// followed into the modules not read).
+    /// followed into the modules not read) or is a test module (the
+    /// `conftest.py` files above it are read).
     pub fn defers(&self, file: &SourceFile, bytes: &[u8]) -> bool {
         is_python(file)
             && (memchr::memmem::find(bytes, b"aioredis").is_some()
-                || (self.partial && memchr::memmem::find(bytes, b"import").is_some()))
+                || (self.partial
+                    && (memchr::memmem::find(bytes, b"import").is_some()
+                        || is_test_module(&file.relative))))
     }
 
     /// Summarizes `candidates` to a fixed point, then adds the files that
@@ -152,7 +162,13 @@ impl Builder {
             mut index,
             project_root,
             partial,
+            overrides,
         } = self;
+        let read = |files: &[SourceFile],
+                    repo_path: Option<&Path>,
+                    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync)| {
+            read_with(files, repo_path, wanted, &overrides)
+        };
         let mut summarized: HashSet<String> =
             candidates.iter().map(|c| c.relative.clone()).collect();
         let mut fresh: HashSet<String> = HashSet::new();
@@ -183,7 +199,42 @@ impl Builder {
                 };
                 more = read(files, repo_path, &meets);
             }
+            // The modules a summarized module's 1.x objects need (its classes'
+            // project bases, its star imports), whatever they spell.
+            let wanted: HashSet<&str> = index
+                .modules()
+                .flat_map(|(_, summary)| summary.wants.iter().map(String::as_str))
+                .filter(|module| index.summary(module).is_none())
+                .collect();
+            if !wanted.is_empty() {
+                let wanted_file = |file: &SourceFile, _: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && index
+                            .module_name_of(&file.relative)
+                            .is_some_and(|module| wanted.contains(module.as_str()))
+                };
+                more.extend(read(files, repo_path, &wanted_file));
+            }
+            // Test modules below a `conftest.py` whose fixtures hold 1.x objects,
+            // when they spell a fixture's name (pytest fills parameters by name).
+            let fixtures = conftest_fixtures(&index);
+            if !fixtures.is_empty() {
+                let test_file = |file: &SourceFile, bytes: &[u8]| {
+                    is_python(file)
+                        && !summarized.contains(&file.relative)
+                        && is_test_module(&file.relative)
+                        && fixtures.iter().any(|(folder, names)| {
+                            under(&file.relative, folder)
+                                && names.iter().any(|name| {
+                                    memchr::memmem::find(bytes, name.as_bytes()).is_some()
+                                })
+                        })
+                };
+                more.extend(read(files, repo_path, &test_file));
+            }
             if partial {
+                more.extend(conftests_from_disk(&mut index, &candidates, &project_root));
                 more.extend(imported_from_disk(
                     &mut index,
                     &candidates,
@@ -227,7 +278,7 @@ pub fn build(
 ) -> ProjectIndex {
     let builder = Builder::new(files, &settings.project_root, partial);
     let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
-    let candidates = read(files, repo_path, &defers);
+    let candidates = read_with(files, repo_path, &defers, &Texts::new());
     let (mut index, candidates) = builder.finish(candidates, files, repo_path);
     hold_across_modules(&mut index, &candidates, settings);
     index
@@ -242,23 +293,37 @@ fn settle(
     mut changed: HashSet<String>,
 ) {
     let mut first = true;
+    // The `conftest.py` files whose summary changed in the last round.
+    let mut changed_conftests: Vec<String> = changed
+        .iter()
+        .filter_map(|module| index.summary(module))
+        .filter(|s| s.relative.rsplit('/').next() == Some("conftest.py"))
+        .map(|s| s.relative.clone())
+        .collect();
     for _ in 0..16 {
         // Summarized again: a module that imports a name whose module changed
         // and which now gives something of aioredis (most imports give nothing).
+        // A test module sees the fixtures of the `conftest.py` files above it.
+        let conftests: Vec<&str> = changed_conftests.iter().map(|c| folder_of(c)).collect();
         let todo: Vec<&Candidate> = candidates
             .iter()
             .filter(|c| {
                 (first && fresh.is_none_or(|fresh| fresh.contains(&c.relative)))
+                    || (is_test_module(&c.relative)
+                        && !conftests.is_empty()
+                        && conftests.iter().any(|folder| {
+                            under(&c.relative, folder)
+                                && c.relative != format!("{folder}/conftest.py")
+                                && c.relative != "conftest.py"
+                        }))
                     || index
                         .module_of(&c.relative)
                         .and_then(|m| index.summary(m))
                         .is_some_and(|s| {
                             s.imported_names.iter().any(|(module, name)| {
-                                changed.contains(module)
-                                    && index
-                                        .summary(module)
-                                        .and_then(|m| m.exports.get(name))
-                                        .is_some_and(|e| index.carries_legacy(&e.what))
+                                (changed.contains(module)
+                                    || changed.contains(&format!("{module}.{name}")))
+                                    && index.gives_something(module, name)
                             })
                         })
             })
@@ -286,9 +351,14 @@ fn settle(
             })
             .collect();
         changed.clear();
+        changed_conftests.clear();
         for (module, summary) in results {
+            let relative = summary.relative.clone();
             if index.insert(module.clone(), summary) {
                 changed.insert(module);
+                if relative.rsplit('/').next() == Some("conftest.py") {
+                    changed_conftests.push(relative);
+                }
             }
         }
         first = false;
@@ -296,6 +366,48 @@ fn settle(
             break;
         }
     }
+}
+
+/// The index of the whole project of `files` (all its Python files, from the
+/// work tree) with `texts` counting instead of those files' contents: the
+/// language server's open buffers.
+pub fn build_with_texts(
+    files: &[SourceFile],
+    settings: &crate::settings::Settings,
+    texts: Texts,
+) -> ProjectIndex {
+    let mut builder = Builder::new(files, &settings.project_root, false);
+    builder.overrides = texts;
+    let defers = |file: &SourceFile, bytes: &[u8]| builder.defers(file, bytes);
+    let candidates = read_with(files, None, &defers, &builder.overrides);
+    let (mut index, candidates) = builder.finish(candidates, files, None);
+    hold_across_modules(&mut index, &candidates, settings);
+    index
+}
+
+/// The files among `files` that `wanted` accepts, read (as the rules read
+/// them), or taken from `overrides`.
+fn read_with(
+    files: &[SourceFile],
+    repo_path: Option<&Path>,
+    wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
+    overrides: &Texts,
+) -> Vec<Candidate> {
+    let mut found: Vec<Candidate> = Vec::new();
+    if !overrides.is_empty() {
+        for file in files {
+            if let Some(text) = overrides.get(&file.relative)
+                && wanted(file, text.as_bytes())
+            {
+                found.push(Candidate::of(file, text.clone()));
+            }
+        }
+    }
+    let from_disk = |file: &SourceFile, bytes: &[u8]| {
+        !overrides.contains_key(&file.relative) && wanted(file, bytes)
+    };
+    found.extend(read(files, repo_path, &from_disk));
+    found
 }
 
 /// The files among `files` that `wanted` accepts, read (as the rules read them).
@@ -360,6 +472,15 @@ fn imported_from_disk(
             summary.imported_names.clone()
         };
         for (module, name) in pairs {
+            // `from app import db`: `app.db` may be a module, imported whole.
+            if name != "*" {
+                let whole = format!("{module}.{name}");
+                if index.summary(&whole).is_none()
+                    && asked.entry(whole.clone()).or_default().insert("*".into())
+                {
+                    wanted.entry(whole).or_default().insert("*".into());
+                }
+            }
             if index.summary(&module).is_none()
                 && asked
                     .entry(module.clone())
@@ -388,7 +509,11 @@ fn imported_from_disk(
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };
-            if text.contains("aioredis") || names.iter().any(|name| text.contains(name.as_str())) {
+            if text.contains("aioredis")
+                || names
+                    .iter()
+                    .any(|name| name == "*" || text.contains(name.as_str()))
+            {
                 index.add_file(&relative);
                 found.push(Candidate {
                     abs_path: project_root.join(&relative),
@@ -458,6 +583,88 @@ fn source_root<'a>(relative: &'a str, module: &str) -> Option<&'a str> {
         .or_else(|| relative.strip_suffix(".py"))?;
     let root = stem.strip_suffix(path.as_str())?;
     (root.is_empty() || root.ends_with('/')).then_some(root)
+}
+
+/// The folders of the summarized `conftest.py` files with 1.x fixtures, and
+/// the fixtures' names.
+fn conftest_fixtures(index: &ProjectIndex) -> Vec<(String, Vec<String>)> {
+    let mut found: Vec<(String, Vec<String>)> = index
+        .fixture_files()
+        .filter(|summary| summary.relative.rsplit('/').next() == Some("conftest.py"))
+        .map(|summary| {
+            (
+                folder_of(&summary.relative).to_string(),
+                summary.fixtures.iter().map(|f| f.name.clone()).collect(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A module pytest collects tests or fixtures from: `test_*.py`, `*_test.py`,
+/// `conftest.py`.
+fn is_test_module(relative: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name == "conftest.py"
+        || (name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py")))
+}
+
+/// Whether `relative` is inside `folder` (the project root when empty).
+fn under(relative: &str, folder: &str) -> bool {
+    folder.is_empty()
+        || relative
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// For a partial run: the `conftest.py` files (from the work tree) in the
+/// folders of the test modules read, and the folders above them, that define
+/// fixtures and spell `aioredis` (where a 1.x fixture starts).
+fn conftests_from_disk(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    project_root: &Path,
+) -> Vec<Candidate> {
+    let mut folders: std::collections::BTreeSet<String> = Default::default();
+    for candidate in candidates.iter().filter(|c| is_test_module(&c.relative)) {
+        let mut folder = folder_of(&candidate.relative);
+        loop {
+            if !folders.insert(folder.to_string()) {
+                break;
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder_of(folder);
+        }
+    }
+    let mut found = Vec::new();
+    for folder in folders {
+        let relative = if folder.is_empty() {
+            "conftest.py".to_string()
+        } else {
+            format!("{folder}/conftest.py")
+        };
+        if candidates.iter().any(|c| c.relative == relative) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+            continue;
+        };
+        if text.contains("aioredis") && text.contains("fixture") {
+            index.add_file(&relative);
+            found.push(Candidate {
+                abs_path: project_root.join(&relative),
+                display: relative.clone(),
+                relative,
+                text,
+                extra: true,
+                summary: None,
+            });
+        }
+    }
+    found
 }
 
 fn folder_of(relative: &str) -> &str {
@@ -568,6 +775,37 @@ pub fn hold_across_modules(
             })
             .map(|link| {
                 let summary = link.importer_summary;
+                // The definer alone needs the hand change: point at it, where
+                // it defines the shared name.
+                if !self_held.contains(link.importer)
+                    && let Some(definer) = index.summary(&link.definer)
+                    && let Some((line, column)) = definer
+                        .exports
+                        .get(&link.use_.name)
+                        .map(|e| (e.line, e.column))
+                        .or_else(|| {
+                            definer
+                                .fixtures
+                                .iter()
+                                .find(|f| f.name == link.use_.name)
+                                .map(|f| (f.line, f.column))
+                        })
+                {
+                    return crate::diagnostic::Related {
+                        path: definer.display.clone(),
+                        relative: definer.relative.clone(),
+                        abs_path: definer.abs_path.clone(),
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: column + link.use_.name.chars().count() as u32,
+                        message: format!(
+                            "this module defines `{}` (aioredis 1.x objects), which `{}` \
+                             uses, and has aioredis 1.x uses that need a hand change first",
+                            link.use_.name, summary.display
+                        ),
+                    };
+                }
                 let message = if self_held.contains(link.importer) {
                     format!(
                         "this module uses `{}` of `{}` (aioredis 1.x objects) and has \

@@ -52,6 +52,44 @@ pub struct ClassExport {
     pub attributes: Vec<(String, LegacyKind)>,
     /// Methods returning a 1.x object, in it or its bases.
     pub returns: Vec<(String, LegacyKind)>,
+    /// How its methods (and its bases') pass what `self`'s members give to
+    /// other members (`channel = await self.register_topics()` then
+    /// `self.wait_for_message(channel)`): a subclass that overrides them
+    /// decides what flows (methods dispatch on the subclass).
+    pub flows: Vec<MemberFlow>,
+}
+
+/// A member of `self`: what one of its methods returns, one of its
+/// attributes, or a parameter of one of its methods.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Member {
+    /// What `self.<name>(...)` returns.
+    Returns(String),
+    /// `self.<name>`.
+    Attribute(String),
+    /// The parameter of method `method` an argument lands in: by position
+    /// (after the receiver) or by keyword.
+    Argument {
+        method: String,
+        position: Option<usize>,
+        keyword: Option<String>,
+    },
+}
+
+/// `target ← source` between members of `self` (`element`: an element of
+/// what the source gives, `x[0]`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemberFlow {
+    pub target: Member,
+    pub source: Member,
+    pub element: bool,
+}
+
+impl ClassExport {
+    /// Its instances or members hold 1.x objects (not only member flows).
+    pub fn holds_legacy(&self) -> bool {
+        self.client || !self.attributes.is_empty() || !self.returns.is_empty()
+    }
 }
 
 /// One name a module offers, and where it is defined (1-based).
@@ -99,6 +137,27 @@ pub struct Summary {
     pub imports_legacy: bool,
     /// Which aioredis its own use is written for (before the project's context).
     pub series: crate::python::legacy::Series,
+    /// Project modules whose summaries its 1.x objects need although they may
+    /// not spell `aioredis`: the modules of its classes' project bases and the
+    /// modules it star-imports (member flows of a base, names of a star).
+    pub wants: Vec<String>,
+    /// Its pytest fixtures whose value is a 1.x object, or a function
+    /// returning one (`factory`): a test's parameter of that name below the
+    /// folder of a `conftest.py` holds it.
+    pub fixtures: Vec<Fixture>,
+}
+
+/// A pytest fixture of a module (`@pytest.fixture`), by what it returns or yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    pub name: String,
+    pub kind: LegacyKind,
+    /// The fixture's value is a function whose call returns `kind`.
+    pub factory: bool,
+    /// The client is a 1.x `RedisConnection` (`create_connection`), not a `Redis`.
+    pub connection: bool,
+    pub line: u32,
+    pub column: u32,
 }
 
 /// Every summarized module of the project, by absolute module name.
@@ -118,6 +177,10 @@ pub struct ProjectIndex {
     /// The modules whose own aioredis use is silent and whose project's
     /// aioredis is 1.x (see [`ProjectIndex::decide_series`]).
     legacy_silent: HashSet<String>,
+    /// The files with 1.x pytest fixtures (their paths and fixtures only), by
+    /// path relative to the project root: `conftest.py` files in different
+    /// folders often share a module name (`conftest`, no `__init__.py`).
+    fixture_files: HashMap<String, Summary>,
 }
 
 /// Two modules that share 1.x objects: `importer` uses (at `use_`) what
@@ -169,9 +232,62 @@ impl ProjectIndex {
         index
     }
 
+    /// Whether `module.name` gives an importer something of aioredis — a 1.x
+    /// object, factory or class, an aioredis binding, or a class whose member
+    /// flows a subclass may fill; `name` `*` (or a module `module.name` of the
+    /// project) stands for every name the module offers.
+    pub fn gives_something(&self, module: &str, name: &str) -> bool {
+        let gives = |what: &Exported| {
+            self.carries_legacy(what)
+                || matches!(what, Exported::Class(class) if !class.flows.is_empty())
+        };
+        let whole = |module: &str| {
+            self.modules
+                .get(module)
+                .is_some_and(|summary| summary.exports.values().any(|e| gives(&e.what)))
+        };
+        if name == "*" {
+            return whole(module);
+        }
+        self.modules
+            .get(module)
+            .and_then(|summary| summary.exports.get(name))
+            .is_some_and(|export| gives(&export.what))
+            || whole(&join(module, name))
+    }
+
+    /// Rewrites the uses written through a module bound whole (`app.db.pool`
+    /// off `import app.db`, `db.pool` off `from app import db`) as uses of
+    /// the name the deepest summarized module offers (`app.db`, `pool`).
+    fn normalize_uses(&mut self) {
+        let modules: HashSet<String> = self.modules.keys().cloned().collect();
+        for summary in self.modules.values_mut() {
+            for use_ in &mut summary.uses {
+                let mut parts: Vec<String> = use_
+                    .module
+                    .split('.')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                parts.push(use_.name.clone());
+                parts.extend(use_.attrs.iter().cloned());
+                let written = parts.len() - use_.attrs.len();
+                for at in (written..parts.len()).rev() {
+                    if modules.contains(&parts[..at].join(".")) {
+                        use_.module = parts[..at].join(".");
+                        use_.name = parts[at].clone();
+                        use_.attrs = parts[at + 1..].to_vec();
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
     /// Drops the recorded uses of project names that are not aioredis
     /// bindings: only those are judged by another module's import fix.
     pub fn keep_uses_of_aioredis_bindings(&mut self) {
+        self.normalize_uses();
         let bindings: HashSet<(String, String)> = self
             .modules
             .iter()
@@ -207,7 +323,15 @@ impl ProjectIndex {
         let mut qualified = format!("{module}.{name}");
         for _ in 0..8 {
             let (module, name) = qualified.rsplit_once('.')?;
-            let export = self.modules.get(module)?.exports.get(name)?;
+            let summary = self.modules.get(module)?;
+            let Some(export) = summary.exports.get(name) else {
+                // A conftest.py's 1.x fixture a test module's parameter takes.
+                return summary
+                    .fixtures
+                    .iter()
+                    .any(|fixture| fixture.name == name)
+                    .then(|| module.to_string());
+            };
             match &export.what {
                 Exported::Alias(target) if *target != qualified => qualified = target.clone(),
                 Exported::Alias(_) | Exported::Aioredis(_) => return None,
@@ -278,19 +402,26 @@ impl ProjectIndex {
 
     /// Adds a file the command does not read (a module its files import).
     pub fn add_file(&mut self, relative: &str) {
-        if let Some(name) = crate::plan::modules::module_names(relative, &self.packages)
-            .into_iter()
-            .next()
-        {
-            if let Some(root) = name.split('.').next() {
+        if let Some(name) = self.module_name_of(relative) {
+            if let Some(root) = name.split('.').next()
+                && !is_conftest(relative)
+            {
                 self.roots.insert(root.to_string());
             }
             self.by_relative.insert(relative.to_string(), name);
         }
     }
 
-    /// The module name a file would get (whether or not it was added).
+    /// The module name a file would get (whether or not it was added). A
+    /// `conftest.py` is named by its whole path (`tests.sub.conftest`): pytest
+    /// loads each one, package or not, and nothing imports it, while the
+    /// package chain names every `conftest.py` of a folder without
+    /// `__init__.py` `conftest`.
     pub fn module_name_of(&self, relative: &str) -> Option<String> {
+        if is_conftest(relative) {
+            let path = relative.strip_suffix(".py")?;
+            return Some(path.replace('/', "."));
+        }
         crate::plan::modules::module_names(relative, &self.packages)
             .into_iter()
             .next()
@@ -317,6 +448,19 @@ impl ProjectIndex {
     }
 
     pub fn insert(&mut self, module: String, summary: Summary) -> bool {
+        if summary.fixtures.is_empty() {
+            self.fixture_files.remove(&summary.relative);
+        } else {
+            let fixtures = Summary {
+                display: summary.display.clone(),
+                relative: summary.relative.clone(),
+                abs_path: summary.abs_path.clone(),
+                fixtures: summary.fixtures.clone(),
+                ..Summary::default()
+            };
+            self.fixture_files
+                .insert(summary.relative.clone(), fixtures);
+        }
         let changed = self.modules.get(&module) != Some(&summary);
         self.modules.insert(module, summary);
         changed
@@ -324,6 +468,11 @@ impl ProjectIndex {
 
     pub fn is_empty(&self) -> bool {
         self.modules.is_empty()
+    }
+
+    /// The files with 1.x pytest fixtures (paths and fixtures only).
+    pub fn fixture_files(&self) -> impl Iterator<Item = &Summary> {
+        self.fixture_files.values()
     }
 
     pub fn modules(&self) -> impl Iterator<Item = (&String, &Summary)> {
@@ -359,11 +508,7 @@ impl ProjectIndex {
                 Exported::Object(kind) | Exported::Returns(kind) => {
                     return *kind != LegacyKind::Foreign;
                 }
-                Exported::Class(class) => {
-                    return class.client
-                        || !class.attributes.is_empty()
-                        || !class.returns.is_empty();
-                }
+                Exported::Class(class) => return class.holds_legacy(),
                 Exported::Aioredis(_) => return true,
                 Exported::Alias(target) => {
                     let Some((module, name)) = target.rsplit_once('.') else {
@@ -381,12 +526,26 @@ impl ProjectIndex {
     }
 }
 
+/// `module.name`, or `name` at the top.
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
 /// Whether the bytes of a file spell one of the `needles` pairs (both parts).
 pub fn meets_needles(bytes: &[u8], needles: &[(String, String)]) -> bool {
     needles.iter().any(|(name, module)| {
         memchr::memmem::find(bytes, name.as_bytes()).is_some()
             && memchr::memmem::find(bytes, module.as_bytes()).is_some()
     })
+}
+
+/// A pytest `conftest.py`.
+pub fn is_conftest(relative: &str) -> bool {
+    relative == "conftest.py" || relative.ends_with("/conftest.py")
 }
 
 pub fn is_package_file(relative: &str) -> bool {
@@ -474,6 +633,33 @@ impl<'a> ModuleContext<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The fixtures of the `conftest.py` files that apply to this module (in
+    /// its folder and the folders above), closest first, with their summaries.
+    pub fn conftest_fixtures(&self) -> Vec<(&'a Summary, &'a Fixture)> {
+        let mut found = Vec::new();
+        let mut folder = self.relative.rsplit_once('/').map_or("", |(f, _)| f);
+        let own = self.relative.rsplit('/').next() == Some("conftest.py");
+        let mut first = true;
+        loop {
+            if !(first && own) {
+                let conftest = if folder.is_empty() {
+                    "conftest.py".to_string()
+                } else {
+                    format!("{folder}/conftest.py")
+                };
+                if let Some(summary) = self.index.fixture_files.get(&conftest) {
+                    found.extend(summary.fixtures.iter().map(|f| (summary, f)));
+                }
+            }
+            first = false;
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder.rsplit_once('/').map_or("", |(f, _)| f);
+        }
+        found
+    }
+
     /// Whether another module uses a name this module binds to aioredis.
     pub fn others_use_its_aioredis_names(&self) -> bool {
         self.own().is_some_and(|summary| {
@@ -556,6 +742,103 @@ mod tests {
         );
         assert!(package.is_project("app.db.pool.x"));
         assert!(!package.is_project("aioredis.client"));
+    }
+
+    #[test]
+    fn uses_through_modules_bound_whole_name_the_deepest_module() {
+        let mut index = index();
+        let mut views = Summary::default();
+        let use_ = |module: &str, name: &str, attrs: &[&str]| ExternalUse {
+            module: module.into(),
+            name: name.into(),
+            attrs: attrs.iter().map(|a| a.to_string()).collect(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        // `import app.db.pool` then `app.db.pool.create_pool(...)`; `from app
+        // import db` then `db.pool.create_pool`; a name of no module.
+        views.uses = vec![
+            use_("", "app", &["db", "pool", "create_pool"]),
+            use_("app", "db", &["pool", "create_pool"]),
+            use_("app", "loop", &["run"]),
+        ];
+        index.insert("app.views".into(), views);
+        index.keep_uses_of_aioredis_bindings();
+        let uses = &index.summary("app.views").unwrap().uses;
+        assert_eq!(uses.len(), 2, "{uses:?}");
+        for kept in uses {
+            assert_eq!(
+                (kept.module.as_str(), kept.name.as_str()),
+                ("app.db.pool", "create_pool")
+            );
+        }
+        assert!(index.gives_something("app.db.pool", "*"));
+        assert!(index.gives_something("app.db", "pool"));
+        assert!(!index.gives_something("app", "loop"));
+    }
+
+    #[test]
+    fn conftest_fixtures_apply_below_their_folder_closest_first() {
+        let packages = std::collections::HashSet::new();
+        let files = [
+            "conftest.py",
+            "tests/conftest.py",
+            "tests/unit/test_a.py",
+            "other/test_b.py",
+        ];
+        let mut index = ProjectIndex::new(files, packages);
+        let fixture = |name: &str| Fixture {
+            name: name.into(),
+            kind: LegacyKind::Client,
+            factory: false,
+            connection: false,
+            line: 1,
+            column: 1,
+        };
+        for (relative, names) in [
+            ("conftest.py", vec!["redis", "pool"]),
+            ("tests/conftest.py", vec!["redis"]),
+        ] {
+            index.add_file(relative);
+            let module = index.module_of(relative).unwrap().to_string();
+            let summary = Summary {
+                relative: relative.into(),
+                fixtures: names.into_iter().map(fixture).collect(),
+                ..Summary::default()
+            };
+            index.insert(module, summary);
+        }
+        for relative in ["tests/unit/test_a.py", "other/test_b.py"] {
+            index.add_file(relative);
+        }
+        let seen = |relative: &str| -> Vec<(String, String)> {
+            index
+                .context(relative)
+                .unwrap()
+                .conftest_fixtures()
+                .into_iter()
+                .map(|(summary, f)| (summary.relative.clone(), f.name.clone()))
+                .collect()
+        };
+        assert_eq!(
+            seen("tests/unit/test_a.py"),
+            [
+                ("tests/conftest.py".to_string(), "redis".to_string()),
+                ("conftest.py".into(), "redis".into()),
+                ("conftest.py".into(), "pool".into()),
+            ]
+        );
+        assert_eq!(
+            seen("other/test_b.py"),
+            [
+                ("conftest.py".to_string(), "redis".to_string()),
+                ("conftest.py".into(), "pool".into()),
+            ]
+        );
+        // A conftest.py sees those above it, not its own.
+        assert_eq!(seen("tests/conftest.py").len(), 2);
     }
 
     #[test]

@@ -22,6 +22,8 @@ use super::semantic::{ScopeId, SemanticModel, attribute_chain};
 use crate::api::{ApiMap, is_aioredis};
 use crate::constructors::{ConstructorTable, Kind, Library};
 
+mod reach;
+
 /// What an aioredis 1.x object is, as far as its API goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegacyKind {
@@ -162,6 +164,8 @@ enum Source {
     KeyOf(Box<Source>),
     /// The element at a position of what the inner source gives (`a, b = f()`).
     Nth(usize, Box<Source>),
+    /// `self.<name>` (or what `self.<name>()` returns, `true`) of an instance of the class.
+    Member(ScopeId, String, bool),
 }
 
 #[derive(Debug)]
@@ -256,6 +260,26 @@ pub struct LegacyModel {
     split_withs: HashSet<(ScopeId, String)>,
     /// Evidence of aioredis 2.x, gathered while binding (see [`Series::Modern`]).
     modern: ModernEvidence,
+    /// Project modules bound whole (`import app.db`, `import app.db as db`,
+    /// `from app import db`): (scope, the local dotted name, the module).
+    project_modules: Vec<(ScopeId, String, String)>,
+    /// Some target is named by a dotted chain (`db.pool`, `app.db.create_pool`).
+    dotted: bool,
+    /// Star imports of project modules (`from .bases import *`), absolute.
+    project_stars: Vec<String>,
+    /// The names a star import of a project module binds.
+    star_names: HashSet<String>,
+    /// Per class (of this module, or external), its member flows (`reach.rs`).
+    member_flows: HashMap<ScopeId, Vec<crate::python::index::MemberFlow>>,
+    /// The module's pytest fixtures: name → the fixture function's scope.
+    fixtures: HashMap<String, ScopeId>,
+    /// Fixtures whose value is a function they define: name → (its scope, its name).
+    fixture_factories: HashMap<String, (ScopeId, String)>,
+    /// A test's parameter holds a 1.x fixture of a `conftest.py`.
+    project_fixtures_used: bool,
+    /// The parameters that do: (parameter name, the conftest.py's path
+    /// relative to the project root).
+    fixture_uses: Vec<(String, String)>,
 }
 
 /// Which aioredis a module's own use of it is written for.
@@ -369,71 +393,6 @@ impl LegacyModel {
             .map(|((scope, name), qualified)| (*scope, name.as_str(), qualified.as_str()))
     }
 
-    /// Gives the names imported from the project what their modules' summaries
-    /// say they are: a 1.x object, a factory's result, a class (as an
-    /// external class id with its client kind, attributes and methods).
-    fn import_project(&mut self, project: &crate::python::index::ModuleContext<'_>) {
-        use crate::python::index::Exported;
-        let imported: Vec<((ScopeId, String), String)> = self
-            .project_names
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for ((scope, name), qualified) in imported {
-            let Some((export, summary)) = project.export(&qualified) else {
-                continue;
-            };
-            let origin = Origin {
-                display: summary.display.clone(),
-                relative: summary.relative.clone(),
-                abs_path: summary.abs_path.clone(),
-                line: export.line,
-                column: export.column,
-                name: qualified.clone(),
-            };
-            let set = |this: &mut Self, target: LegacyTarget, kind: LegacyKind| {
-                if let LegacyTarget::Name(_, n)
-                | LegacyTarget::Attribute(_, n)
-                | LegacyTarget::Returns(_, n) = &target
-                {
-                    this.names.insert(n.clone());
-                }
-                this.origins.insert(target.clone(), origin.clone());
-                this.kinds.insert(target, kind);
-            };
-            match &export.what {
-                Exported::Object(kind) => {
-                    set(self, LegacyTarget::Name(scope, name.clone()), *kind);
-                    self.is_1x = true;
-                }
-                Exported::Returns(kind) => {
-                    set(self, LegacyTarget::Returns(scope, name.clone()), *kind);
-                    self.is_1x = true;
-                }
-                Exported::Class(class) => {
-                    // An id no scope of this module has: the class lives elsewhere.
-                    self.next_external_class += 1;
-                    let id = ScopeId::MAX - self.next_external_class;
-                    self.classes.insert((scope, name.clone()), id);
-                    if class.client {
-                        set(self, LegacyTarget::Class(id), LegacyKind::Client);
-                        self.is_1x = true;
-                    }
-                    for (attr, kind) in &class.attributes {
-                        set(self, LegacyTarget::Attribute(id, attr.clone()), *kind);
-                    }
-                    for (method, kind) in &class.returns {
-                        set(self, LegacyTarget::Returns(id, method.clone()), *kind);
-                    }
-                    if !class.attributes.is_empty() || !class.returns.is_empty() {
-                        self.is_1x = true;
-                    }
-                }
-                Exported::Aioredis(_) | Exported::Alias(_) => {}
-            }
-        }
-    }
-
     /// Where the 1.x object `expr` holds comes from, when another module made it.
     pub fn origin_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&Origin> {
         if self.origins.is_empty() {
@@ -451,9 +410,12 @@ impl LegacyModel {
         scope: ScopeId,
         model: &SemanticModel,
     ) -> Option<LegacyTarget> {
+        if let Some(target) = self.dotted_target(parts, scope, model, false) {
+            return Some(target);
+        }
         match parts {
             [name] => {
-                let bound = model.binding_scope(name, scope)?;
+                let bound = self.bound_scope(model, name, scope)?;
                 Some(LegacyTarget::Name(bound, name.clone()))
             }
             [receiver, attr] => {
@@ -476,6 +438,11 @@ impl LegacyModel {
     ) -> Option<Origin> {
         let parts = match source {
             Source::Value(parts) | Source::WithAwait(parts) => parts.as_slice(),
+            Source::Call(parts, _) | Source::AsyncWithCall(parts)
+                if let Some(target) = self.dotted_target(parts, scope, model, true) =>
+            {
+                return self.origins.get(&target).cloned();
+            }
             Source::Call(parts, _) | Source::AsyncWithCall(parts) => match parts.as_slice() {
                 [name] => {
                     let bound = model.binding_scope(name, scope)?;
@@ -502,6 +469,16 @@ impl LegacyModel {
             | Source::Collect(inner)
             | Source::KeyOf(inner)
             | Source::Nth(_, inner) => return self.origin_of_source(inner, scope, model),
+            Source::Member(class, name, returns) => {
+                return self.lineage(*class).find_map(|c| {
+                    let target = if *returns {
+                        LegacyTarget::Returns(c, name.clone())
+                    } else {
+                        LegacyTarget::Attribute(c, name.clone())
+                    };
+                    self.origins.get(&target).cloned()
+                });
+            }
             Source::Types(_) => return None,
         };
         let target = self.target_of_parts(parts, scope, model)?;
@@ -525,10 +502,12 @@ impl LegacyModel {
                 continue;
             }
             match target {
-                LegacyTarget::Name(scope, name) if *scope == module => {
+                LegacyTarget::Name(scope, name) if *scope == module && !name.contains('.') => {
                     offers.push((name.clone(), Exported::Object(*kind)));
                 }
-                LegacyTarget::Returns(scope, name) if *scope == module && !name.contains('#') => {
+                LegacyTarget::Returns(scope, name)
+                    if *scope == module && !name.contains('.') && !name.contains('#') =>
+                {
                     offers.push((name.clone(), Exported::Returns(*kind)));
                 }
                 _ => {}
@@ -541,6 +520,7 @@ impl LegacyModel {
             }
             let mut export = ClassExport {
                 client: self.is_client_class(*class),
+                flows: self.lineage_member_flows(*class),
                 ..ClassExport::default()
             };
             for c in self.lineage(*class) {
@@ -566,7 +546,7 @@ impl LegacyModel {
             export.attributes.sort_by(|a, b| a.0.cmp(&b.0));
             export.returns.sort_by(|a, b| a.0.cmp(&b.0));
             classes.insert(name.clone());
-            if export.client || !export.attributes.is_empty() || !export.returns.is_empty() {
+            if export.holds_legacy() || !export.flows.is_empty() {
                 offers.push((name.clone(), Exported::Class(export)));
             }
         }
@@ -1222,11 +1202,12 @@ impl LegacyModel {
 
     pub fn record_bases(&mut self, class: ScopeId, enclosing: ScopeId, bases: &[Expr]) {
         for base in bases {
-            if let Expr::Name(name) = base {
+            // `Base`, and `db.Base` (a class of a project module bound whole).
+            if let Some(parts) = chain_parts(base) {
                 self.local_bases
                     .entry(class)
                     .or_default()
-                    .push((enclosing, name.id.to_string()));
+                    .push((enclosing, parts.join(".")));
             }
         }
         let names: Vec<String> = bases
@@ -1252,7 +1233,7 @@ impl LegacyModel {
         project: Option<&crate::python::index::ModuleContext<'_>>,
     ) {
         if let Some(project) = project {
-            self.import_project(project);
+            self.import_project(project, model);
         }
         self.is_1x = self.is_1x
             || self.imports_legacy
@@ -1264,9 +1245,12 @@ impl LegacyModel {
         self.legacy_chains = Vec::new();
         self.settle_series(model, api, project);
         self.resolve_ancestors(model);
+        self.collect_member_flows(model);
         self.resolve_calls(model);
         self.resolve_stores(model);
         self.resolve_split_withs(model);
+        self.instantiate_member_flows();
+        self.fixture_flows(project);
         let flows = std::mem::take(&mut self.flows);
         // What an imported callable gives does not change from round to round.
         let imported: Vec<Option<LegacyKind>> = flows
@@ -1396,6 +1380,15 @@ impl LegacyModel {
                         _ => (false, None),
                     }
                 }
+                Some((name, [])) if self.returns_of(name, scope, model).is_some() => {
+                    // A function of the module (a fixture, a factory): what it returns.
+                    let returned = self.returns_of(name, scope, model);
+                    let returned = returned.as_ref();
+                    (
+                        returned.is_some_and(|r| self.connections.contains(r)),
+                        returned.and_then(|r| self.decoding.get(r).cloned()),
+                    )
+                }
                 _ => {
                     // An imported 1.x factory: `create_connection` builds a connection;
                     // its `encoding=` says what it decodes.
@@ -1418,7 +1411,8 @@ impl LegacyModel {
             | Source::Iterated(_)
             | Source::Collect(_)
             | Source::KeyOf(_)
-            | Source::Nth(_, _) => (false, None),
+            | Source::Nth(_, _)
+            | Source::Member(..) => (false, None),
         };
         if connection && kind == LegacyKind::Client {
             self.connections.insert(target.clone());
@@ -1426,6 +1420,19 @@ impl LegacyModel {
         if let Some(decoding) = decoding {
             self.decoding.insert(target.clone(), decoding);
         }
+    }
+
+    /// What calling `name` (a function of the module, bound where `scope`
+    /// sees it) returns, when the model knows it holds a 1.x object.
+    fn returns_of(
+        &self,
+        name: &str,
+        scope: ScopeId,
+        model: &SemanticModel,
+    ) -> Option<LegacyTarget> {
+        let bound = model.binding_scope(name, scope)?;
+        let target = LegacyTarget::Returns(bound, name.to_string());
+        self.kinds.contains_key(&target).then_some(target)
     }
 
     /// Whether a written receiver chain is a local object (not an imported module).
@@ -1496,7 +1503,8 @@ impl LegacyModel {
                 let found = bases
                     .iter()
                     .filter_map(|(enclosing, name)| {
-                        let bound = model.binding_scope(name, *enclosing)?;
+                        let root = name.split('.').next().unwrap_or(name);
+                        let bound = self.bound_scope(model, root, *enclosing)?;
                         self.classes.get(&(bound, name.clone())).copied()
                     })
                     .collect();
@@ -1585,6 +1593,7 @@ impl LegacyModel {
                 let item = self.eval(inner, scope, model, table, api)?.item()?;
                 matches!(item, Item::Client | Item::Pool).then_some(LegacyKind::Keys(item))
             }
+            Source::Member(class, name, returns) => self.member_kind(*class, name, *returns),
             Source::Types(names) => {
                 let mut foreign = false;
                 let found = names.iter().find_map(|name| {
@@ -1646,9 +1655,13 @@ impl LegacyModel {
         // (another package, redis-py, aioredis 2.x, a 1.x `Receiver()`), whose
         // result is not judged as a 1.x client. In a 1.x module `aioredis.Redis(pool)`
         // is the 1.x client.
+        if let Some(kind) = self.dotted_call_kind(parts, scope, model) {
+            return Some(kind);
+        }
         if let [name] = parts
-            && let Some(bound) = model.binding_scope(name, scope)
-            && self.project_names.contains_key(&(bound, name.clone()))
+            && let Some(bound) = self.bound_scope(model, name, scope)
+            && (self.project_names.contains_key(&(bound, name.clone()))
+                || self.star_names.contains(name))
         {
             // The project's own callable: what its module's summary says.
             if let Some(kind) = self.kinds.get(&LegacyTarget::Returns(bound, name.clone())) {
@@ -1768,9 +1781,12 @@ impl LegacyModel {
         scope: ScopeId,
         model: &SemanticModel,
     ) -> Option<LegacyKind> {
+        if let Some(target) = self.dotted_target(parts, scope, model, false) {
+            return self.kinds.get(&target).copied();
+        }
         match parts {
             [name] => {
-                let bound = model.binding_scope(name, scope)?;
+                let bound = self.bound_scope(model, name, scope)?;
                 if self.names.contains(name)
                     && let Some(kind) = self.kinds.get(&LegacyTarget::Name(bound, name.clone()))
                 {
@@ -1810,12 +1826,14 @@ impl LegacyModel {
                 self.kind_of_parts(&[id.to_string()], scope, model)
             }
             Expr::Attribute(attribute) => {
-                let Expr::Name(receiver) = attribute.value.as_ref() else {
-                    return None;
-                };
                 if !self.names.contains(attribute.attr.as_str()) {
                     return None;
                 }
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    // `app.db.pool`: a project module's object, bound whole.
+                    let parts = chain_parts(expr)?;
+                    return self.kind_of_parts(&parts, scope, model);
+                };
                 self.kind_of_parts(
                     &[receiver.id.to_string(), attribute.attr.to_string()],
                     scope,

@@ -13,7 +13,7 @@ use super::diagnostics::to_lsp;
 use super::encoding::{PositionEncoding, TextLines};
 use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
-use crate::document::{DocumentPath, ProjectSettings, fix_document, lint_document};
+use crate::document::{DocumentPath, ProjectSettings, fix_document_in, lint_document_in};
 use crate::fix::FixMode;
 
 /// The kind of the fix-all action (editors ask for `source.fixAll` on save).
@@ -28,6 +28,8 @@ pub struct Target<'a> {
     pub path: &'a DocumentPath,
     pub project: &'a ProjectSettings,
     pub findings: &'a [Diagnostic],
+    /// The project index as this module sees it (the findings were made with it).
+    pub context: Option<crate::python::index::ModuleContext<'a>>,
     pub encoding: PositionEncoding,
     /// The fix-all result for this text (byte range and replacement), once
     /// computed: editors ask for code actions at every cursor move.
@@ -155,8 +157,14 @@ pub fn fix_all_edit(target: &Target, lines: &TextLines) -> Option<TextEdit> {
             if !target.findings.iter().any(safe) {
                 return None;
             }
-            let outcome =
-                fix_document(target.path, target.text, target.project, FixMode::Safe).ok()?;
+            let outcome = fix_document_in(
+                target.path,
+                target.text,
+                target.project,
+                FixMode::Safe,
+                target.context,
+            )
+            .ok()?;
             changed_span(target.text, &outcome.text).map(|(range, text)| (range, text.to_string()))
         })
         .as_ref()?;
@@ -225,7 +233,7 @@ fn noqa_edit(target: &Target, finding: &Diagnostic) -> Option<(TextSize, String)
     edited.push_str(&text[..at]);
     edited.push_str(&insert);
     edited.push_str(&text[at..]);
-    let still_reported = lint_document(target.path, &edited, target.project)
+    let still_reported = lint_document_in(target.path, &edited, target.project, target.context)
         .ok()?
         .iter()
         .any(|f| f.rule == finding.rule && f.range.start() == finding.range.start());

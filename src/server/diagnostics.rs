@@ -45,8 +45,36 @@ pub fn to_lsp(
         code_description: rule_url(diagnostic.rule).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message,
-        related_information: None,
+        related_information: related(diagnostic),
         tags: None,
         data: None,
     }
+}
+
+/// Where the finding's object comes from in another module (the project
+/// index's related locations). Their columns count characters (those files'
+/// text is not at hand): exact for ASCII lines in any position encoding.
+fn related(diagnostic: &Diagnostic) -> Option<Vec<lsp_types::DiagnosticRelatedInformation>> {
+    let found: Vec<lsp_types::DiagnosticRelatedInformation> = diagnostic
+        .related
+        .iter()
+        .filter_map(|related| {
+            let uri = Url::from_file_path(&related.abs_path).ok()?;
+            let position = |line: u32, column: u32| lsp_types::Position {
+                line: line.saturating_sub(1),
+                character: column.saturating_sub(1),
+            };
+            Some(lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location {
+                    uri,
+                    range: lsp_types::Range {
+                        start: position(related.line, related.column),
+                        end: position(related.end_line, related.end_column),
+                    },
+                },
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    (!found.is_empty()).then_some(found)
 }

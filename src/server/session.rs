@@ -35,7 +35,7 @@ use super::encoding::{PositionEncoding, TextLines};
 use super::project::ProjectKnowledge;
 use super::workspace::{Workspaces, affects_settings};
 use crate::diagnostic::Diagnostic;
-use crate::document::{DocumentPath, lint_document};
+use crate::document::{DocumentPath, lint_document_in};
 
 /// JSON-RPC's "request cancelled" (LSP's `RequestCancelled`).
 const REQUEST_CANCELLED: i32 = -32800;
@@ -79,7 +79,7 @@ impl Session {
             encoding,
             documents: Documents::default(),
             workspaces: Workspaces::new(folders),
-            project: ProjectKnowledge,
+            project: ProjectKnowledge::default(),
             dirty: BTreeSet::new(),
             watch_files,
             shutdown: false,
@@ -204,8 +204,12 @@ impl Session {
                 if document.uri.scheme() == "file"
                     && let Ok(path) = document.uri.to_file_path()
                 {
-                    self.project
-                        .changed(&path, Some(&document.text), &self.workspaces);
+                    if self
+                        .project
+                        .changed(&path, Some(&document.text), &self.workspaces)
+                    {
+                        self.index_changed();
+                    }
                     manifest_changed = self
                         .workspaces
                         .set_unsaved_manifest(&path, Some(&document.text));
@@ -238,11 +242,13 @@ impl Session {
                         if let Some(document) = self.documents.get(&uri)
                             && let Some(path) = &document.path
                         {
-                            self.project
-                                .changed(path, Some(&document.text), &self.workspaces);
-                            manifest_changed = self
-                                .workspaces
-                                .set_unsaved_manifest(path, Some(&document.text));
+                            let path = path.clone();
+                            let text = document.text.clone();
+                            if self.project.changed(&path, Some(&text), &self.workspaces) {
+                                self.index_changed();
+                            }
+                            manifest_changed =
+                                self.workspaces.set_unsaved_manifest(&path, Some(&text));
                         }
                         self.dirty.insert(uri);
                         if manifest_changed {
@@ -270,7 +276,9 @@ impl Session {
                     self.closed_large |= document.text.len() >= LARGE_TEXT;
                     let mut manifest_changed = false;
                     if let Some(path) = &document.path {
-                        self.project.closed(path, &self.workspaces);
+                        if self.project.closed(path, &self.workspaces) {
+                            self.index_changed();
+                        }
                         manifest_changed = self.workspaces.set_unsaved_manifest(path, None);
                     }
                     if manifest_changed {
@@ -330,7 +338,9 @@ impl Session {
         if affects_settings(path) {
             self.settings_changed();
         }
-        self.project.on_disk(path, &self.workspaces);
+        if self.project.on_disk(path, &self.workspaces) {
+            self.index_changed();
+        }
         if crate::lint::is_python_file(path) {
             // RU302 in open manifests depends on the project's Python files.
             for uri in self.documents.uris() {
@@ -348,8 +358,26 @@ impl Session {
         }
     }
 
+    /// The project index changed: every open Python document is checked again.
+    fn index_changed(&mut self) {
+        for uri in self.documents.uris() {
+            if let Some(document) = self.documents.get_mut(&uri)
+                && (document.untitled_python
+                    || document
+                        .path
+                        .as_deref()
+                        .is_some_and(crate::lint::is_python_file))
+            {
+                document.findings = None;
+                document.fix_all = None;
+                self.dirty.insert(uri);
+            }
+        }
+    }
+
     /// Reads the configuration again and checks every open document.
     fn settings_changed(&mut self) {
+        self.project.forget();
         self.workspaces.reload();
         self.told.clear();
         self.documents.forget_findings();
@@ -394,13 +422,38 @@ impl Session {
             self.show(MessageType::WARNING, warning);
         }
         let document_path = DocumentPath::new(&path, &project.settings);
-        let document = self.documents.get(uri)?;
-        if let Some(findings) = &document.findings {
+        if let Some(findings) = &self.documents.get(uri)?.findings {
             return Some((findings.clone(), document_path));
         }
+        // The project index, with the open buffers' text (Python documents only).
+        let index = if crate::lint::is_python_file(&path) {
+            let built = catch_unwind(AssertUnwindSafe(|| {
+                self.project.index_for(&project.settings)
+            }));
+            match built {
+                Ok(index) => Some(index),
+                Err(payload) => {
+                    self.log(
+                        MessageType::ERROR,
+                        format!(
+                            "internal error while indexing the project of {}: {}. This is a bug in redis-unify; please report it",
+                            path.display(),
+                            crate::panic_message(&payload)
+                        ),
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let context = index
+            .as_deref()
+            .and_then(|index| index.context(&document_path.relative));
+        let document = self.documents.get(uri)?;
         let text = &document.text;
         let linted = catch_unwind(AssertUnwindSafe(|| {
-            lint_document(&document_path, text, &project)
+            lint_document_in(&document_path, text, &project, context)
         }));
         let findings = match linted {
             Ok(Ok(findings)) => Rc::new(findings),
@@ -534,6 +587,17 @@ impl Session {
             Ok((project, _)) => project,
             Err(_) => return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new()),
         };
+        // The index the findings were made with (fix all and noqa judge with it too).
+        let index = crate::lint::is_python_file(&file).then(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                self.project.index_for(&project.settings)
+            }))
+            .ok()
+        });
+        let context = index
+            .as_ref()
+            .and_then(|index| index.as_deref())
+            .and_then(|index| index.context(&path.relative));
         let Some(document) = self.documents.get(&uri) else {
             return Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new());
         };
@@ -544,6 +608,7 @@ impl Session {
             path: &path,
             project: &project,
             findings: &findings,
+            context,
             encoding: self.encoding,
             fix_all: document.fix_all.clone().map(Into::into).unwrap_or_default(),
         };

@@ -8,7 +8,8 @@ passes the binary in REDIS_UNIFY_BIN; on its own:
 Covers: initialize (capabilities), diagnostics on an unsaved buffer (not the
 file on disk), each code action applied and the text checked (the fix of a
 finding, `# noqa`, fix all), a configuration reload, a buffer that does not
-parse, a document closed mid-way, and shutdown with exit code 0.
+parse, a document closed mid-way, a finding from another module that follows
+that module's open buffer (the project index), and shutdown with exit code 0.
 """
 
 import asyncio
@@ -153,6 +154,49 @@ async def test_diagnostics_come_from_the_unsaved_buffer(
     change_buffer(client, uri, "import os\n", 3)
     await diagnostics(client, uri, lambda d: len(d) == 0)
     assert (project / "app" / "cache.py").read_text() == "import os\n"
+
+
+FACTORY_1X = (
+    "import aioredis\n\n\nasync def create_pool(address):\n"
+    "    return await aioredis.create_redis_pool(address)\n"
+)
+FACTORY_REDIS_PY = (
+    "import redis.asyncio as aioredis\n\n\nasync def create_pool(address):\n"
+    "    return aioredis.from_url(address, socket_timeout=5)\n"
+)
+VIEWS = (
+    "from app.db import create_pool\n\n\nasync def view():\n"
+    "    redis = await create_pool('redis://localhost')\n"
+    "    await redis.wait_closed()\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_findings_from_another_module_follow_its_open_buffer(
+    client: LanguageClient, project: pathlib.Path
+):
+    """The project index: views.py's finding comes from db.py's factory, and
+    follows db.py's unsaved buffer."""
+    (project / "app" / "__init__.py").write_text("")
+    (project / "app" / "db.py").write_text(FACTORY_1X)
+    (project / "app" / "views.py").write_text(VIEWS)
+    views = (project / "app" / "views.py").as_uri()
+    db = (project / "app" / "db.py").as_uri()
+    open_buffer(client, views, VIEWS)
+    found = await diagnostics(client, views, lambda d: len(d) == 1)
+    assert codes(found) == ["RU101"]
+    assert found[0].range.start == types.Position(line=5, character=16)
+    related = found[0].related_information[0]
+    assert related.location.uri == db
+    assert related.location.range.start.line == 3
+    # db.py's buffer builds a redis-py client now (not saved): nothing left.
+    open_buffer(client, db, FACTORY_REDIS_PY)
+    await diagnostics(client, views, lambda d: len(d) == 0)
+    # Back to 1.x in the buffer: the finding returns.
+    change_buffer(client, db, FACTORY_1X, 2)
+    found = await diagnostics(client, views, lambda d: len(d) == 1)
+    assert codes(found) == ["RU101"]
+    assert (project / "app" / "db.py").read_text() == FACTORY_1X
 
 
 @pytest.mark.asyncio
