@@ -109,6 +109,18 @@ pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, shown as the diagnostic's help line.
     pub title: String,
+    /// Why a rewrite that could be applied is only shown (all or nothing).
+    pub held: Option<Hold>,
+}
+
+/// Why an aioredis 1.x rewrite is held (shown, not applied): applied alone it
+/// would leave code that runs on neither library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Some 1.x use of the module itself needs a hand change first.
+    ThisModule,
+    /// A module that shares 1.x objects with this one needs one first.
+    SharedModule,
 }
 
 impl Fix {
@@ -122,6 +134,7 @@ impl Fix {
             edits,
             applicability,
             title: title.into(),
+            held: None,
         }
     }
 

@@ -19,7 +19,7 @@ use super::Rule;
 use super::legacy_rewrites;
 use crate::checker::Checker;
 use crate::constructors::Library;
-use crate::diagnostic::{Applicability, Diagnostic};
+use crate::diagnostic::{Applicability, Diagnostic, Hold};
 use crate::python::legacy::LegacyKind;
 
 const CLIENT: &str = "the aioredis 1.x client";
@@ -898,11 +898,12 @@ pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
     if !manual && held_by.is_empty() {
         return;
     }
-    let (note, related): (String, &[crate::diagnostic::Related]) = if manual {
-        (HELD_NOTE.to_string(), &[])
+    let (hold, note, related): (Hold, String, &[crate::diagnostic::Related]) = if manual {
+        (Hold::ThisModule, HELD_NOTE.to_string(), &[])
     } else {
         let first = &held_by[0];
         (
+            Hold::SharedModule,
             format!(
                 " (applied once `{}`, which shares aioredis 1.x objects with this module, \
                  has its hand changes: rewritten alone, one side would call the other's \
@@ -924,6 +925,7 @@ pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
             && fix.applicability == Applicability::Unsafe
         {
             fix.applicability = Applicability::DisplayOnly;
+            fix.held = Some(hold);
             fix.title.push_str(&note);
             for related in related {
                 if !diagnostic.related.contains(related) {
@@ -934,17 +936,8 @@ pub fn hold_rewrites_of_a_partly_manual_module(checker: &mut Checker) {
     }
 }
 
-/// Whether a fix title carries a hold's note: a rewrite shown only because the
-/// module (or one sharing its 1.x objects) waits for a hand change.
-fn is_held(title: &str) -> bool {
-    title.ends_with(HELD_NOTE) || title.ends_with(HELD_ACROSS_NOTE_END)
-}
-
-/// How the note of a rewrite held for another module's hand change ends.
-const HELD_ACROSS_NOTE_END: &str = "would call the other's objects with the wrong API)";
-
 /// What a held module's 1.x rewrites add to their titles.
-pub const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this module has a rewrite: \
+const HELD_NOTE: &str = " (applied once every aioredis 1.x use in this module has a rewrite: \
                               the others need a hand change first)";
 
 /// Whether a module's findings (linted with every fix attached) leave aioredis
@@ -957,7 +950,7 @@ pub fn needs_hand_change(diagnostics: &[crate::diagnostic::Diagnostic]) -> bool 
     let covered = |range| covered_by_another_fix(diagnostics, range);
     diagnostics.iter().any(|d| {
         d.fix.as_ref().is_some_and(|fix| {
-            fix.title.ends_with(HELD_NOTE)
+            fix.held == Some(Hold::ThisModule)
                 || (matches!(d.rule, Rule::AioredisLegacyApi | Rule::DeprecatedClose)
                     && fix.applicability == Applicability::DisplayOnly)
         }) || (d.rule == Rule::AioredisLegacyApi && d.fix.is_none() && !covered(d.range))
@@ -1031,7 +1024,7 @@ pub fn without_rewrite(checker: &Checker) -> usize {
         .filter(|d| {
             d.rule == Rule::AioredisLegacyApi
                 && d.fix.as_ref().is_none_or(|fix| {
-                    fix.applicability == Applicability::DisplayOnly && !is_held(&fix.title)
+                    fix.applicability == Applicability::DisplayOnly && fix.held.is_none()
                 })
         })
         .filter(|d| !checker.is_rewritten_import(&source[d.range]))
