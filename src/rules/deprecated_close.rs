@@ -100,10 +100,10 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
             ),
         };
         // redis.asyncio's pool has no `close()` at all; a client's is a coroutine.
-        let there = if kind == Kind::Pool {
-            "redis.asyncio's connection pool has no `close()` (an `AttributeError`)"
-        } else {
-            "in redis.asyncio `close()` is a coroutine this line would never run"
+        let there = match kind {
+            Kind::Pool => "redis.asyncio's connection pool has no `close()` (an `AttributeError`)",
+            Kind::Sentinel => "redis.asyncio's `Sentinel` has no `close()` (an `AttributeError`)",
+            _ => "in redis.asyncio `close()` is a coroutine this line would never run",
         };
         format!(
             "aioredis 1.x `{receiver}.close()` is synchronous, but {there}; replace it and \
