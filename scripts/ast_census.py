@@ -386,6 +386,17 @@ zrevrangebyscore
 """.split())
 # method -> fewest positional arguments of the 1.x form (redis-py refuses as many)
 FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4}
+# On a known client or transaction: a `*args` at or after this position is 1.x's flat pairs.
+FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0}
+# On a known client or transaction: parameters after the key that 1.x defaulted and redis-py
+# requires (inspect.signature of both); a call giving fewer, and not by keyword, counts.
+FLOW_REQUIRED = {
+    "zrange": ["start", "end"], "zrangebyscore": ["min", "max"],
+    "zrevrangebyscore": ["max", "min"], "zcount": ["min", "max"],
+    "zremrangebyscore": ["min", "max"], "zrangebylex": ["min", "max"],
+    "zlexcount": ["min", "max"], "zremrangebylex": ["min", "max"],
+    "xgroup_setid": ["groupname", "id"],
+}
 FACTORY_KINDS = {
     "aioredis.create_redis": "client", "aioredis.create_redis_pool": "client",
     "aioredis.commands.create_redis": "client", "aioredis.commands.create_redis_pool": "client",
@@ -636,10 +647,52 @@ def injected_params(d, skip):
     return [a.arg for a in (d.args.posonlyargs + d.args.args)[skip:] + d.args.kwonlyargs]
 
 
+def factory_alias_map(tree, aliases):
+    """Names assigned a 1.x factory: `make = aioredis.create_pool`, or `factory =
+    request.param` in a function decorated `@pytest.fixture(params=[...])` whose every
+    param is one. File-wide, like the import aliases: name -> factory names."""
+    def factories(expr):
+        parts = chain_parts(expr)
+        return {q for q in resolve(parts, aliases) if q in FACTORY_KINDS} if parts else set()
+    found = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            continue
+        params = set()
+        for d in getattr(node, "decorator_list", []):
+            if (isinstance(d, ast.Call) and chain_parts(d.func) in (
+                    ["pytest", "fixture"], ["pytest", "yield_fixture"], ["pytest_asyncio", "fixture"])):
+                for kw in d.keywords:
+                    if kw.arg == "params" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                        each = [factories(e) for e in kw.value.elts]
+                        if each and all(each):
+                            params = set().union(*each)
+        body = node.body
+        stack = list(body)
+        while stack:                       # this function's own statements, not nested defs
+            stmt = stack.pop()
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)):
+                value = stmt.value
+                if chain_parts(value) == ["request", "param"]:
+                    got = params
+                elif isinstance(value, (ast.Name, ast.Attribute)):
+                    got = factories(value)
+                else:
+                    got = set()
+                if got:
+                    found.setdefault(stmt.targets[0].id, set()).update(got)
+            stack.extend(ast.iter_child_nodes(stmt))
+    return found
+
+
 def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None):
     """Lines of uses of aioredis 1.x objects (see flow_uses above). `above`: the fixtures
     of the conftest files above ({name: (kind, factory)}); `values`, when given, receives
     the file's own fixtures' values."""
+    factory_aliases = factory_alias_map(tree, aliases)
     parents = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -707,7 +760,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         return None
 
     def call_kind(node, parts):
-        resolved = resolve(parts, aliases)
+        resolved = resolve(parts, aliases) or [
+            ".".join([f] + parts[1:]) for f in sorted(factory_aliases.get(parts[0], ()))]
         for q in resolved:
             if q in FACTORY_KINDS:
                 return FACTORY_KINDS[q]
@@ -973,6 +1027,22 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             if kind is not None and kind != "other":
                 values[name] = (kind, name in factories)
     lines = []
+    # `name = <1.x client>.pipeline()`: not a transaction in 1.x, one in redis-py; counted
+    # unless a command queued on `name` has its result used (a future: counted where used).
+    queued_used = {node.func.value.id for node in ast.walk(tree)
+                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and isinstance(node.func.value, ast.Name) and node.func.attr != "execute"
+                   and not isinstance(parents.get(node), ast.Expr)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "pipeline"
+                and not node.value.args and not node.value.keywords
+                and node.targets[0].id not in queued_used):
+            parts = chain_parts(node.value.func.value)
+            if parts and is_client(kind_of(node, parts)):
+                lines.append(node.value.func.end_lineno)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)
@@ -1038,9 +1108,21 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     hit = kw.arg in anywhere_kw or (kw.arg == "encoding" and method in ENCODING_COMMANDS)
                 if hit:
                     lines.append(kw.lineno)
+            required = FLOW_REQUIRED.get(method)
+            if (known and required and node.args
+                    and not any(isinstance(a, ast.Starred) for a in node.args)
+                    and not any(kw.arg is None for kw in node.keywords)):
+                named = {kw.arg for kw in node.keywords}
+                if any(p not in named for p in required[len(node.args) - 1:]):
+                    lines.append(node.func.end_lineno)
             least = FLOW_POSITIONAL.get(method)
             count = sum(not isinstance(a, ast.Starred) for a in node.args)
-            if least and count >= least and (
+            first_starred = next((i for i, a in enumerate(node.args)
+                                  if isinstance(a, ast.Starred)), None)
+            after = FLOW_STARRED_AFTER.get(method)
+            if known and after is not None and first_starred is not None and first_starred >= after:
+                lines.append(node.func.end_lineno)
+            elif least and count >= least and (
                     known or method != "zadd" or is_number(node.args[1])):
                 lines.append(node.func.end_lineno)
         elif isinstance(node, ast.With):

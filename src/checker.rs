@@ -50,6 +50,9 @@ pub struct FunctionFrame {
     /// Bind phase: where what the function returns is recorded for the 1.x
     /// model (a property's attribute, a function's or method's result).
     returns: Option<LegacyTarget>,
+    /// Bind phase: the 1.x factories of `@pytest.fixture(params=[...])`, which
+    /// `request.param` gives in the fixture (every param must be one).
+    fixture_params: Vec<String>,
 }
 
 pub struct Checker<'src> {
@@ -740,7 +743,9 @@ impl<'src> Checker<'src> {
             self.clients.record_method(self.scope, receiver, class);
         }
         let mut returns = None;
+        let mut fixture_params = Vec::new();
         if self.binding() && self.tracks_legacy {
+            fixture_params = self.legacy_fixture_params(decorators, parent);
             if let (Some(class), Some(receiver)) = (class, parameters.and_then(receiver_parameter))
                 && !decorators.iter().any(|d| is_staticmethod(&d.expression))
             {
@@ -793,8 +798,77 @@ impl<'src> Checker<'src> {
             class,
             sets_up_an_object,
             returns,
+            fixture_params,
         });
         parent
+    }
+
+    /// The qualified names of `@pytest.fixture(params=[...])`'s params when each
+    /// is an aioredis 1.x factory (`aioredis.create_redis`), else none.
+    fn legacy_fixture_params(&self, decorators: &[ast::Decorator], scope: ScopeId) -> Vec<String> {
+        let params = decorators
+            .iter()
+            .find_map(|decorator| match &decorator.expression {
+                Expr::Call(call) if is_pytest_fixture(&decorator.expression) => {
+                    call.arguments.find_keyword("params").map(|k| &k.value)
+                }
+                _ => None,
+            });
+        let elements = match params {
+            Some(Expr::List(list)) => &list.elts,
+            Some(Expr::Tuple(tuple)) => &tuple.elts,
+            _ => return Vec::new(),
+        };
+        let mut found = Vec::new();
+        for element in elements {
+            let factories = self.legacy_factories(element, scope);
+            if factories.is_empty() {
+                return Vec::new();
+            }
+            found.extend(factories);
+        }
+        found
+    }
+
+    /// The aioredis 1.x factories (`create_redis`, `create_pool`, ...) a name or
+    /// chain written in `scope` may denote.
+    fn legacy_factories(&self, expr: &Expr, scope: ScopeId) -> Vec<String> {
+        self.model
+            .resolve_expr(expr, scope)
+            .into_iter()
+            .filter(|qualified| {
+                self.constructors
+                    .lookup(qualified)
+                    .is_some_and(|c| c.library == crate::constructors::Library::Aioredis1)
+            })
+            .collect()
+    }
+
+    /// Bind phase: `name = <a 1.x factory>` (`make = aioredis.create_pool`), or
+    /// `name = request.param` in a fixture whose params are 1.x factories: calls
+    /// of `name` build what the factory builds.
+    fn bind_factory_alias(&mut self, targets: &[Expr], value: &Expr) {
+        let [Expr::Name(target)] = targets else {
+            return;
+        };
+        let is_request_param = matches!(value, Expr::Attribute(attribute)
+            if attribute.attr.as_str() == "param"
+                && matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == "request"));
+        let factories = if is_request_param {
+            self.functions
+                .last()
+                .map(|frame| frame.fixture_params.clone())
+                .unwrap_or_default()
+        } else if matches!(value, Expr::Name(_) | Expr::Attribute(_)) {
+            self.legacy_factories(value, self.scope)
+        } else {
+            return;
+        };
+        if !factories.is_empty() {
+            let scope = self.model.assignment_scope(self.scope, target.id.as_str());
+            self.legacy
+                .record_factory_alias(scope, target.id.as_str(), factories);
+        }
     }
 
     fn exit_function(&mut self, parent: ScopeId) {
@@ -1277,6 +1351,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                 if self.binding() {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);
                     if self.tracks_legacy {
+                        self.bind_factory_alias(&assign.targets, &assign.value);
                         for target in &assign.targets {
                             // `container[key] = value`: a collection of 1.x objects.
                             if let Expr::Subscript(subscript) = target {

@@ -189,3 +189,8 @@ fn legacy_sentinel() {
 fn legacy_sentinel_redis_py() {
     check_fixture("legacy_sentinel_redis_py.py");
 }
+
+#[test]
+fn legacy_factory_alias() {
+    check_fixture("legacy_factory_alias.py");
+}

@@ -273,6 +273,10 @@ pub struct LegacyModel {
     member_flows: HashMap<ScopeId, Vec<crate::python::index::MemberFlow>>,
     /// The module's pytest fixtures: name → the fixture function's scope.
     fixtures: HashMap<String, ScopeId>,
+    /// Names bound to a 1.x factory by assignment (`make = aioredis.create_pool`,
+    /// `factory = request.param` under `@pytest.fixture(params=[...])`): (binding
+    /// scope, name) → the factories' qualified names.
+    factory_aliases: HashMap<(ScopeId, String), Vec<String>>,
     /// Fixtures whose value is a function they define: name → (its scope, its name).
     fixture_factories: HashMap<String, (ScopeId, String)>,
     /// A test's parameter holds a 1.x fixture of a `conftest.py`.
@@ -1392,7 +1396,7 @@ impl LegacyModel {
                 _ => {
                     // An imported 1.x factory: `create_connection` builds a connection;
                     // its `encoding=` says what it decodes.
-                    let resolved = resolve_parts(model, scope, parts);
+                    let resolved = self.resolve_callee(model, scope, parts);
                     let factory = resolved
                         .iter()
                         .find_map(|q| table.lookup(q))
@@ -1420,6 +1424,41 @@ impl LegacyModel {
         if let Some(decoding) = decoding {
             self.decoding.insert(target.clone(), decoding);
         }
+    }
+
+    /// Bind phase: `name` (bound in `scope`) holds one of the 1.x factories
+    /// `qualified` (resolved by the caller against the constructor table).
+    pub fn record_factory_alias(&mut self, scope: ScopeId, name: &str, qualified: Vec<String>) {
+        self.factory_aliases
+            .entry((scope, name.to_string()))
+            .or_default()
+            .extend(qualified);
+    }
+
+    /// [`resolve_parts`], with the names bound to a 1.x factory by assignment.
+    fn resolve_callee(
+        &self,
+        model: &SemanticModel,
+        scope: ScopeId,
+        parts: &[String],
+    ) -> Vec<String> {
+        if let Some((root, rest)) = parts.split_first()
+            && let Some(bound) = model.binding_scope(root, scope)
+            && let Some(factories) = self.factory_aliases.get(&(bound, root.clone()))
+        {
+            return factories
+                .iter()
+                .map(|factory| {
+                    let mut name = factory.clone();
+                    for part in rest {
+                        name.push('.');
+                        name.push_str(part);
+                    }
+                    name
+                })
+                .collect();
+        }
+        resolve_parts(model, scope, parts)
     }
 
     /// What calling `name` (a function of the module, bound where `scope`
@@ -1675,7 +1714,7 @@ impl LegacyModel {
                 return Some(LegacyKind::Client);
             }
         }
-        let resolved = resolve_parts(model, scope, parts);
+        let resolved = self.resolve_callee(model, scope, parts);
         for qualified in &resolved {
             if let Some(constructor) = table.lookup(qualified) {
                 match (constructor.library, constructor.kind) {
