@@ -368,6 +368,10 @@ FLOW_KEYWORDS = {
     "georadius": ("with_dist with_hash with_coord", "with_dist with_hash with_coord"),
     "georadiusbymember": ("with_dist with_hash with_coord", "with_dist with_hash with_coord"),
     "zrangebyscore": ("offset count exclude", "offset count exclude"),
+    "zrangebylex": ("include_min include_max offset count", "include_min include_max offset count"),
+    "zrevrangebylex": ("include_min include_max offset count", "include_min include_max offset count"),
+    "zlexcount": ("include_min include_max", "include_min include_max"),
+    "zremrangebylex": ("include_min include_max", "include_min include_max"),
     "zrevrangebyscore": ("offset count exclude", "offset count exclude"),
     "zcount": ("exclude", "exclude"), "zremrangebyscore": ("exclude", "exclude"),
     "zinterstore": ("with_weights", "with_weights"), "zunionstore": ("with_weights", "with_weights"),
@@ -385,9 +389,15 @@ srandmember zpopmax zpopmin zrange zrangebylex zrangebyscore zrevrange zrevrange
 zrevrangebyscore
 """.split())
 # method -> fewest positional arguments of the 1.x form (redis-py refuses as many)
-FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4}
+FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4,
+                   "blpop": 2, "brpop": 2, "bzpopmin": 2, "bzpopmax": 2,
+                   "zinterstore": 3, "zunionstore": 3}
+# 1.x's `*keys` forms: judged on known clients and transactions only (`blpop(keys, 5)` is
+# redis-py's own form).
+FLOW_POSITIONAL_KNOWN_ONLY = {"blpop", "brpop", "bzpopmin", "bzpopmax", "zinterstore",
+                              "zunionstore"}
 # On a known client or transaction: a `*args` at or after this position is 1.x's flat pairs.
-FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0}
+FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0, "hmset": 1}
 # On a known client or transaction: parameters after the key that 1.x defaulted and redis-py
 # requires (inspect.signature of both); a call giving fewer, and not by keyword, counts.
 FLOW_REQUIRED = {
@@ -1122,8 +1132,9 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             after = FLOW_STARRED_AFTER.get(method)
             if known and after is not None and first_starred is not None and first_starred >= after:
                 lines.append(node.func.end_lineno)
-            elif least and count >= least and (
-                    known or method != "zadd" or is_number(node.args[1])):
+            elif least and count >= least and (known or (
+                    method not in FLOW_POSITIONAL_KNOWN_ONLY
+                    and (method != "zadd" or is_number(node.args[1])))):
                 lines.append(node.func.end_lineno)
         elif isinstance(node, ast.With):
             for item in node.items:

@@ -194,3 +194,8 @@ fn legacy_sentinel_redis_py() {
 fn legacy_factory_alias() {
     check_fixture("legacy_factory_alias.py");
 }
+
+#[test]
+fn legacy_multikey() {
+    check_fixture("legacy_multikey.py");
+}
