@@ -142,7 +142,7 @@ LEGACY_MODULES = [
 # aioredis 1.3.1 client factories, and the attributes of the 1.x `Redis` client that
 # redis.asyncio.Redis 8.1.0 lacks (reference §3.4, written out here independently of
 # rules/aioredis-api.toml).
-CLIENT_ONLY_ATTRS = set("""
+CLIENT_ONLY_ATTRS = {"_reader_task", "_waiters"} | set("""
 address bitop_and bitop_not bitop_or bitop_xor channels closed cluster_add_slots
 cluster_count_failure_reports cluster_count_key_in_slots cluster_del_slots cluster_failover
 cluster_forget cluster_get_keys_in_slots cluster_info cluster_keyslot cluster_meet cluster_nodes
@@ -320,7 +320,7 @@ def is_sys_modules_key(node):
 POOL_ONLY_ATTRS = set("""
 execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
 maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
-release
+release _pool
 """.split())                  # the last: a coroutine in redis.asyncio, never awaited by 1.x code
 # Issue 14, round 3: attributes of a 1.x `RedisConnection` (create_connection, `with await pool`,
 # `pool.acquire()`, `async with pool.get()`) that mean something else on redis.asyncio's client
