@@ -334,7 +334,9 @@ failover check_quorum
 """.split())
 # 1.x commands whose reply has another shape in redis-py: role() a namedtuple (any attribute
 # but count/index breaks), pubsub_numsub() a dict (a non-integer subscript and dict methods break).
-REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict"}
+REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict", "ping": "literal"}
+# What a "literal" reply was in 1.x (compared with it, redis-py's reply never equals it).
+REPLY_WAS = {"ping": {"PONG"}}
 # Of those, the names only Redis clients have: followed on any receiver of a 1.x file, and a
 # dict-shaped reply compared (==, !=) with a dict display counts too.
 REPLY_ANYWHERE = {"pubsub_numsub"}
@@ -1149,13 +1151,32 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         elif isinstance(node, ast.Compare) and all(
                 isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
             operands = [node.left, *node.comparators]
-            if any(isinstance(o, ast.Dict) for o in operands):
-                for o in operands:
+            texts = set()
+            for o in operands:
+                if isinstance(o, ast.Constant) and isinstance(o.value, str):
+                    texts.add(o.value)
+                elif isinstance(o, ast.Constant) and isinstance(o.value, bytes):
+                    try:
+                        texts.add(o.value.decode())
+                    except UnicodeDecodeError:
+                        pass
+            has_dict = any(isinstance(o, ast.Dict) for o in operands)
+            for o in operands:
+                command = None
+                if (isinstance(o, ast.Await) and isinstance(o.value, ast.Call)
+                        and isinstance(o.value.func, ast.Attribute)):
+                    receiver = chain_parts(o.value.func.value)
+                    if receiver and is_client(kind_of(node, receiver)):
+                        command = o.value.func.attr
+                else:
                     parts = chain_parts(o)
-                    if (parts and kind_of(node, parts) == "reply"
-                            and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "dict"):
-                        lines.append(o.lineno)
-                        break
+                    if parts and kind_of(node, parts) == "reply":
+                        command = replies.get(key_of(node, parts))
+                shape = REPLY_SHAPES.get(command)
+                if (shape == "dict" and has_dict) or (
+                        shape == "literal" and texts & REPLY_WAS.get(command, set())):
+                    lines.append(o.lineno)
+                    break
         elif isinstance(node, ast.Await):
             parts = chain_parts(node.value)
             if parts and kind_of(node, parts) == "future":

@@ -82,8 +82,12 @@ pub struct ConnectionAttribute {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyShape {
-    /// `namedtuple` or `dict`.
+    /// `namedtuple`, `dict` or `literal`.
     pub shape: String,
+    /// (`literal`) The values the 1.x reply was, as text (`PONG`): compared with
+    /// one of them (`== b"PONG"`), the redis.asyncio reply never equals it.
+    #[serde(default)]
+    pub was: Vec<String>,
     pub in_1x: String,
     pub in_redis_py: String,
     pub instead: String,
@@ -568,8 +572,9 @@ mod tests {
         assert!(map.client_keyword("get", "expire").is_none());
         assert!(map.client_keyword("hgetall", "encoding").is_some());
         assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
-        // §3.4 lists 52 names; and 1.x `RedisConnection.execute_pubsub`.
-        assert_eq!(map.client_methods.len(), 53);
+        // §3.4 lists 52 names; and 1.x `RedisConnection.execute_pubsub`, and the
+        // connection internals `_reader_task` and `_waiters`.
+        assert_eq!(map.client_methods.len(), 55);
     }
 
     #[test]
@@ -612,8 +617,10 @@ mod tests {
         assert!(map.client_method("pubsub_channels").is_none());
         assert_eq!(map.reply_shape("role").unwrap().shape, "namedtuple");
         assert_eq!(map.reply_shape("pubsub_numsub").unwrap().shape, "dict");
+        assert_eq!(map.reply_shape("ping").unwrap().was, ["PONG"]);
         for entry in map.reply_shapes.values() {
-            assert!(matches!(entry.shape.as_str(), "namedtuple" | "dict"));
+            assert!(matches!(entry.shape.as_str(), "namedtuple" | "dict" | "literal"));
+            assert_eq!(entry.shape == "literal", !entry.was.is_empty());
         }
         assert!(map.sentinel_method("wait_closed").is_some());
         // redis-py's `Sentinel` has these too.

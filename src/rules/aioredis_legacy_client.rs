@@ -255,7 +255,8 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
 
 /// `subs == {b"ch": 1}`: the reply of a 1.x command that gave a dict
 /// (`pubsub_numsub()`), compared with a dict display; a list of pairs in
-/// redis.asyncio never equals it.
+/// redis.asyncio never equals it. `await redis.ping() == b"PONG"`: a reply of
+/// a literal shape compared with what 1.x returned (redis-py's is `True`).
 pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
     if !has_work(checker) || checker.legacy().is_empty() {
         return;
@@ -270,34 +271,66 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
     let operands: Vec<&Expr> = std::iter::once(compare.left.as_ref())
         .chain(compare.comparators.iter())
         .collect();
-    if !operands.iter().any(|operand| operand.is_dict_expr()) {
+    let has_dict = operands.iter().any(|operand| operand.is_dict_expr());
+    let literals: Vec<String> = operands.iter().filter_map(|o| text_literal(o)).collect();
+    if !has_dict && literals.is_empty() {
         return;
     }
     for operand in operands {
-        if kind_of(checker, operand) != Some(LegacyKind::Reply) {
-            continue;
-        }
-        let Some(command) = checker
-            .legacy()
-            .reply_of(operand, checker.scope(), checker.model())
-        else {
+        let Some(command) = reply_command(checker, operand) else {
             continue;
         };
-        let Some(shape) = checker.api().reply_shape(command) else {
+        let Some(shape) = checker.api().reply_shape(&command) else {
             continue;
         };
-        if shape.shape != "dict" {
-            continue;
-        }
+        let compared_with = match shape.shape.as_str() {
+            "dict" if has_dict => "a dict".to_string(),
+            "literal" => match literals.iter().find(|l| shape.was.contains(l)) {
+                Some(literal) => format!("`{literal}`"),
+                None => continue,
+            },
+            _ => continue,
+        };
         let written = checker.text(operand.range());
         let message = format!(
-            "`{written}` is compared with a dict, as the aioredis 1.x reply of `{command}()` was \
-             ({}); redis.asyncio returns {}, which never equals one; {}",
+            "`{written}` is compared with {compared_with}, as the aioredis 1.x reply of \
+             `{command}()` was ({}); redis.asyncio returns {}, which never equals it; {}",
             shape.in_1x, shape.in_redis_py, shape.instead
         );
         let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, operand.range(), message);
         checker.report_on(diagnostic, operand);
         return;
+    }
+}
+
+/// The 1.x command whose reply `operand` is: a name holding it, or the awaited
+/// call itself on a known 1.x client (`await redis.ping()`).
+fn reply_command(checker: &Checker, operand: &Expr) -> Option<String> {
+    if let Expr::Await(awaited) = operand
+        && let Expr::Call(call) = awaited.value.as_ref()
+        && let Expr::Attribute(method) = call.func.as_ref()
+        && kind_of(checker, &method.value) == Some(LegacyKind::Client)
+    {
+        return Some(method.attr.to_string());
+    }
+    if kind_of(checker, operand) != Some(LegacyKind::Reply) {
+        return None;
+    }
+    checker
+        .legacy()
+        .reply_of(operand, checker.scope(), checker.model())
+        .map(str::to_string)
+}
+
+/// The text of a str or bytes literal (`"PONG"`, `b"PONG"`).
+fn text_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(literal) => Some(literal.value.to_str().to_string()),
+        Expr::BytesLiteral(literal) => {
+            let bytes: Vec<u8> = literal.value.bytes().collect();
+            String::from_utf8(bytes).ok()
+        }
+        _ => None,
     }
 }
 
