@@ -619,7 +619,10 @@ mod tests {
         assert_eq!(map.reply_shape("pubsub_numsub").unwrap().shape, "dict");
         assert_eq!(map.reply_shape("ping").unwrap().was, ["PONG"]);
         for entry in map.reply_shapes.values() {
-            assert!(matches!(entry.shape.as_str(), "namedtuple" | "dict" | "literal"));
+            assert!(matches!(
+                entry.shape.as_str(),
+                "namedtuple" | "dict" | "literal"
+            ));
             assert_eq!(entry.shape == "literal", !entry.was.is_empty());
         }
         assert!(map.sentinel_method("wait_closed").is_some());

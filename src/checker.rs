@@ -1484,6 +1484,13 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     }
                 }
             }
+            Stmt::Nonlocal(nonlocal) => {
+                if self.binding() {
+                    for name in &nonlocal.names {
+                        self.model.declare_nonlocal(self.scope, name.as_str());
+                    }
+                }
+            }
             Stmt::For(for_stmt) => {
                 if self.binding()
                     && self.tracks_legacy

@@ -199,3 +199,8 @@ fn legacy_factory_alias() {
 fn legacy_multikey() {
     check_fixture("legacy_multikey.py");
 }
+
+#[test]
+fn legacy_nonlocal() {
+    check_fixture("legacy_nonlocal.py");
+}

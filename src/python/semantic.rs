@@ -43,6 +43,8 @@ pub struct Scope {
     bindings: HashMap<String, Binding>,
     /// Names declared `global` in this scope: they resolve in the module scope.
     globals: Vec<String>,
+    /// Names declared `nonlocal` in this scope: they resolve in an enclosing function.
+    nonlocals: Vec<String>,
     /// Modules imported with `from M import *` in this scope.
     star_imports: Vec<String>,
     /// Names assigned a plain string literal (`URL = "redis://..."`), with its value.
@@ -56,6 +58,7 @@ impl Scope {
             parent,
             bindings: HashMap::default(),
             globals: Vec::new(),
+            nonlocals: Vec::new(),
             star_imports: Vec::new(),
             string_literals: HashMap::default(),
         }
@@ -148,6 +151,19 @@ impl SemanticModel {
     pub fn assignment_scope(&self, scope: ScopeId, name: &str) -> ScopeId {
         if self.scopes[scope].globals.iter().any(|g| g == name) {
             MODULE_SCOPE
+        } else if self.scopes[scope].nonlocals.iter().any(|n| n == name) {
+            // The nearest enclosing function that binds it (class scopes are skipped).
+            let mut current = self.scopes[scope].parent;
+            while let Some(id) = current {
+                let s = &self.scopes[id];
+                if id != MODULE_SCOPE && s.kind != ScopeKind::Class {
+                    if s.bindings.contains_key(name) {
+                        return self.assignment_scope(id, name);
+                    }
+                }
+                current = s.parent;
+            }
+            scope
         } else {
             scope
         }
@@ -155,6 +171,10 @@ impl SemanticModel {
 
     pub fn declare_global(&mut self, scope: ScopeId, name: &str) {
         self.scopes[scope].globals.push(name.to_string());
+    }
+
+    pub fn declare_nonlocal(&mut self, scope: ScopeId, name: &str) {
+        self.scopes[scope].nonlocals.push(name.to_string());
     }
 
     pub fn add_star_import(&mut self, scope: ScopeId, module: String) {
