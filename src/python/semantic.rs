@@ -156,10 +156,9 @@ impl SemanticModel {
             let mut current = self.scopes[scope].parent;
             while let Some(id) = current {
                 let s = &self.scopes[id];
-                if id != MODULE_SCOPE && s.kind != ScopeKind::Class {
-                    if s.bindings.contains_key(name) {
-                        return self.assignment_scope(id, name);
-                    }
+                if id != MODULE_SCOPE && s.kind != ScopeKind::Class && s.bindings.contains_key(name)
+                {
+                    return self.assignment_scope(id, name);
                 }
                 current = s.parent;
             }
