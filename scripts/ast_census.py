@@ -334,9 +334,11 @@ failover check_quorum
 """.split())
 # 1.x commands whose reply has another shape in redis-py: role() a namedtuple (any attribute
 # but count/index breaks), pubsub_numsub() a dict (a non-integer subscript and dict methods break).
-REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict", "ping": "literal"}
+REPLY_SHAPES = {"role": "namedtuple", "pubsub_numsub": "dict", "ping": "literal",
+                "quit": "literal", "blpop": "tuple", "brpop": "tuple", "bzpopmin": "tuple",
+                "bzpopmax": "tuple", "smembers": "set"}
 # What a "literal" reply was in 1.x (compared with it, redis-py's reply never equals it).
-REPLY_WAS = {"ping": {"PONG"}}
+REPLY_WAS = {"ping": {"PONG"}, "quit": {"OK"}}
 # Of those, the names only Redis clients have: followed on any receiver of a 1.x file, and a
 # dict-shaped reply compared (==, !=) with a dict display counts too.
 REPLY_ANYWHERE = {"pubsub_numsub"}
@@ -1161,6 +1163,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     except UnicodeDecodeError:
                         pass
             has_dict = any(isinstance(o, ast.Dict) for o in operands)
+            has_list = any(isinstance(o, ast.List) for o in operands)
             for o in operands:
                 command = None
                 if (isinstance(o, ast.Await) and isinstance(o.value, ast.Call)
@@ -1173,7 +1176,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     if parts and kind_of(node, parts) == "reply":
                         command = replies.get(key_of(node, parts))
                 shape = REPLY_SHAPES.get(command)
-                if (shape == "dict" and has_dict) or (
+                if (shape == "dict" and has_dict) or (shape in ("tuple", "set") and has_list) or (
                         shape == "literal" and texts & REPLY_WAS.get(command, set())):
                     lines.append(o.lineno)
                     break

@@ -82,7 +82,7 @@ pub struct ConnectionAttribute {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyShape {
-    /// `namedtuple`, `dict` or `literal`.
+    /// `namedtuple`, `dict`, `literal`, `tuple` or `set`.
     pub shape: String,
     /// (`literal`) The values the 1.x reply was, as text (`PONG`): compared with
     /// one of them (`== b"PONG"`), the redis.asyncio reply never equals it.
@@ -621,7 +621,7 @@ mod tests {
         for entry in map.reply_shapes.values() {
             assert!(matches!(
                 entry.shape.as_str(),
-                "namedtuple" | "dict" | "literal"
+                "namedtuple" | "dict" | "literal" | "tuple" | "set"
             ));
             assert_eq!(entry.shape == "literal", !entry.was.is_empty());
         }

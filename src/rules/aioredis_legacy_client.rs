@@ -272,8 +272,9 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
         .chain(compare.comparators.iter())
         .collect();
     let has_dict = operands.iter().any(|operand| operand.is_dict_expr());
+    let has_list = operands.iter().any(|operand| operand.is_list_expr());
     let literals: Vec<String> = operands.iter().filter_map(|o| text_literal(o)).collect();
-    if !has_dict && literals.is_empty() {
+    if !has_dict && !has_list && literals.is_empty() {
         return;
     }
     for operand in operands {
@@ -285,6 +286,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
         };
         let compared_with = match shape.shape.as_str() {
             "dict" if has_dict => "a dict".to_string(),
+            "tuple" | "set" if has_list => "a list".to_string(),
             "literal" => match literals.iter().find(|l| shape.was.contains(l)) {
                 Some(literal) => format!("`{literal}`"),
                 None => continue,
