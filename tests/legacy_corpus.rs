@@ -8,8 +8,10 @@
 //! downloaded the test says `skipped`, unless `REDIS_UNIFY_REQUIRE_SHARED` or
 //! `CI` is set.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const TUNING: [&str; 3] = ["arq-0.19.1", "channels_redis-2.4.2", "aiocache-0.11.1"];
@@ -25,30 +27,6 @@ const HELD_OUT: [&str; 3] = [
 /// the test fails when one stops being reported.
 const REPORTED_FINE: [(&str, u64); 1] =
     [("aiogram-2.25.1/aiogram/contrib/fsm_storage/redis.py", 274)];
-
-fn legacy_corpus() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = root.join("target");
-    let corpus = target.join("legacy-corpus");
-    if corpus.join("CORPUS_MANIFEST.tsv").is_file() {
-        return Some(corpus);
-    }
-    let status = Command::new("bash")
-        .arg(root.join("scripts/fetch-legacy-corpus.sh"))
-        .arg(&corpus)
-        .arg(target.join("legacy-corpus-cache"))
-        .status();
-    if status.is_ok_and(|s| s.success()) {
-        return Some(corpus);
-    }
-    let required = std::env::var_os("REDIS_UNIFY_REQUIRE_SHARED").is_some()
-        || std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    assert!(
-        !required,
-        "scripts/fetch-legacy-corpus.sh failed (no network?) and REDIS_UNIFY_REQUIRE_SHARED or CI is set"
-    );
-    None
-}
 
 /// (path under the corpus, line) of every RU101/RU103 finding in `package`.
 fn reported(corpus: &Path, package: &str) -> BTreeSet<(String, u64)> {
@@ -93,7 +71,7 @@ fn reported(corpus: &Path, package: &str) -> BTreeSet<(String, u64)> {
 
 #[test]
 fn hand_reviewed_sites_of_published_1x_packages() {
-    let Some(corpus) = legacy_corpus() else {
+    let Some(corpus) = common::pypi_corpus("legacy") else {
         eprintln!("skipped: the legacy corpus could not be downloaded");
         return;
     };

@@ -5,36 +5,13 @@
 //! sdists, cached under target/); when it cannot be downloaded the test says
 //! `skipped`, unless `REDIS_UNIFY_REQUIRE_SHARED` or `CI` is set.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn precision_corpus() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = root.join("target");
-    let corpus = target.join("precision-corpus");
-    if corpus.join("CORPUS_MANIFEST.tsv").is_file() {
-        return Some(corpus);
-    }
-    let status = Command::new("bash")
-        .arg(root.join("scripts/fetch-precision-corpus.sh"))
-        .arg(&corpus)
-        .arg(target.join("precision-corpus-cache"))
-        .status();
-    if status.is_ok_and(|s| s.success()) {
-        return Some(corpus);
-    }
-    let required = std::env::var_os("REDIS_UNIFY_REQUIRE_SHARED").is_some()
-        || std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    assert!(
-        !required,
-        "scripts/fetch-precision-corpus.sh failed (no network?) and REDIS_UNIFY_REQUIRE_SHARED or CI is set"
-    );
-    None
-}
+use std::process::Command;
 
 #[test]
 fn migration_rules_stay_silent_on_redis_py_users() {
-    let Some(corpus) = precision_corpus() else {
+    let Some(corpus) = common::pypi_corpus("precision") else {
         eprintln!("skipped: the precision corpus could not be downloaded");
         return;
     };

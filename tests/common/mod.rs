@@ -278,3 +278,32 @@ pub fn redis_python() -> Option<String> {
     }
     found
 }
+
+/// A corpus of pinned PyPI packages (scripts/corpora/NAME.pins), fetched once by
+/// scripts/fetch-NAME-corpus.sh into target/NAME-corpus (archives cached in
+/// target/NAME-corpus-cache). `None` when the download fails, which is a
+/// failure instead when `REDIS_UNIFY_REQUIRE_SHARED` or `CI` is set.
+pub fn pypi_corpus(name: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = root.join("target");
+    let corpus = target.join(format!("{name}-corpus"));
+    if corpus.join("CORPUS_MANIFEST.tsv").is_file() {
+        return Some(corpus);
+    }
+    let script = format!("scripts/fetch-{name}-corpus.sh");
+    let status = Command::new("bash")
+        .arg(root.join(&script))
+        .arg(&corpus)
+        .arg(target.join(format!("{name}-corpus-cache")))
+        .status();
+    if status.is_ok_and(|s| s.success()) {
+        return Some(corpus);
+    }
+    let required = std::env::var_os("REDIS_UNIFY_REQUIRE_SHARED").is_some()
+        || std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    assert!(
+        !required,
+        "{script} failed (no network?) and REDIS_UNIFY_REQUIRE_SHARED or CI is set"
+    );
+    None
+}
