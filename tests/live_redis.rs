@@ -124,50 +124,21 @@ struct Server {
 
 impl Server {
     fn start(program: &Path) -> Server {
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let port = free_port();
-            let dir = tempfile::tempdir().unwrap();
-            let mut child = Command::new(program)
+        let (child, port, dir) = spawn_until_ping("redis-server", |port, dir| {
+            let mut command = Command::new(program);
+            command
                 .args(["--port", &port.to_string()])
                 .args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
                 .arg("--dir")
-                .arg(dir.path())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if ping(port) {
-                    return Server {
-                        child,
-                        port,
-                        _dir: dir,
-                    };
-                }
-                if let Ok(Some(status)) = child.try_wait() {
-                    let mut stderr = String::new();
-                    child
-                        .stderr
-                        .take()
-                        .unwrap()
-                        .read_to_string(&mut stderr)
-                        .ok();
-                    last_error = format!("redis-server exited ({status}): {stderr}");
-                    break; // the port was taken meanwhile: try another
-                }
-                sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            if last_error.is_empty() {
-                last_error = "redis-server did not answer PING within 10s".into();
-            }
+                .arg(dir);
+            command
+        });
+        Server {
+            child,
+            port,
+            _dir: dir,
         }
-        panic!("{last_error}");
     }
 
     fn url(&self) -> String {
@@ -1127,61 +1098,74 @@ struct Sentinel {
 
 impl Sentinel {
     fn start(program: &Path, master: &Server) -> Sentinel {
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let port = free_port();
-            let dir = tempfile::tempdir().unwrap();
+        let (child, port, dir) = spawn_until_ping("redis-server --sentinel", |port, dir| {
             // Sentinel rewrites its configuration file: it lives in the temporary folder.
-            let config = dir.path().join("sentinel.conf");
+            let config = dir.join("sentinel.conf");
             std::fs::write(
                 &config,
                 format!(
                     "port {port}\nbind 127.0.0.1\ndir {}\n\
                      sentinel monitor mymaster 127.0.0.1 {} 1\n\
                      sentinel down-after-milliseconds mymaster 60000\n",
-                    dir.path().display(),
+                    dir.display(),
                     master.port
                 ),
             )
             .unwrap();
-            let mut child = Command::new(program)
-                .arg(&config)
-                .arg("--sentinel")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {} --sentinel: {e}", program.display()));
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if ping(port) {
-                    return Sentinel {
-                        child,
-                        port,
-                        _dir: dir,
-                    };
-                }
-                if let Ok(Some(status)) = child.try_wait() {
-                    let mut stderr = String::new();
-                    child
-                        .stderr
-                        .take()
-                        .unwrap()
-                        .read_to_string(&mut stderr)
-                        .ok();
-                    last_error = format!("redis-server --sentinel exited ({status}): {stderr}");
-                    break;
-                }
-                sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            if last_error.is_empty() {
-                last_error = "the sentinel did not answer PING within 10s".into();
-            }
+            let mut command = Command::new(program);
+            command.arg(&config).arg("--sentinel");
+            command
+        });
+        Sentinel {
+            child,
+            port,
+            _dir: dir,
         }
-        panic!("{last_error}");
     }
+}
+
+/// Starts the server `command` builds for a free port and a fresh folder, and
+/// waits until it answers PING (10 s each); a server that exits (its port taken
+/// meanwhile) is retried on another port, five times in all.
+fn spawn_until_ping(
+    what: &str,
+    mut command: impl FnMut(u16, &Path) -> Command,
+) -> (Child, u16, TempDir) {
+    let mut last_error = String::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = command(port, dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if ping(port) {
+                return (child, port, dir);
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut stderr = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut stderr)
+                    .ok();
+                last_error = format!("{what} exited ({status}): {stderr}");
+                break; // the port was taken meanwhile: try another
+            }
+            sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if last_error.is_empty() {
+            last_error = format!("{what} did not answer PING within 10s");
+        }
+    }
+    panic!("{last_error}");
 }
 
 impl Drop for Sentinel {
