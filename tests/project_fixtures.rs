@@ -45,6 +45,17 @@ fn case_files(case: &str) -> Vec<(String, String)> {
     files
 }
 
+/// The case's files, and a git repository holding them in its first commit.
+fn case_repo(case: &str) -> (Vec<(String, String)>, Project) {
+    let files = case_files(case);
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = Project::repo(&borrowed);
+    (files, project)
+}
+
 /// (file, line, code) the comments promise.
 fn expected(files: &[(String, String)]) -> BTreeSet<(String, u64, String)> {
     let mut found = BTreeSet::new();
@@ -140,12 +151,7 @@ fn check_stdin(project: &Project, path: &str, text: &str) -> Run {
 }
 
 fn check_case(case: &str) {
-    let files = case_files(case);
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let project = Project::repo(&borrowed);
+    let (files, project) = case_repo(case);
     let run = project.run(&["check", "--select", SELECT, "--output-format", "json", "."]);
     assert!(run.code <= 1, "{}", run.stderr);
     let (found, rendered) = findings(&project, &run.stdout);
@@ -224,12 +230,7 @@ fn fix_holds_a_factory_whose_importer_is_held() {
         ("imported_factory", false),
         ("imported_factory_rewritable", true),
     ] {
-        let files = case_files(case);
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let project = Project::repo(&borrowed);
+        let (files, project) = case_repo(case);
         let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
         assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
         let read = |path: &str| std::fs::read_to_string(project.path().join(path)).unwrap();
@@ -282,12 +283,7 @@ fn lookalikes_from_other_modules_stay_silent() {
 #[test]
 fn import_fix_is_judged_against_every_importer() {
     for (case, swapped) in [("reexport_breaks", false), ("reexport_keeps", true)] {
-        let files = case_files(case);
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let project = Project::repo(&borrowed);
+        let (_, project) = case_repo(case);
         let run = project.run(&["fix", "--select", "RU100", "."]);
         assert!(run.code <= 1, "{}", run.stderr);
         let db = std::fs::read_to_string(project.path().join("app/db.py")).unwrap();
@@ -303,12 +299,7 @@ fn import_fix_is_judged_against_every_importer() {
 /// The related location reaches every output: the full text, JSON and SARIF.
 #[test]
 fn related_locations_in_every_format() {
-    let files = case_files("reexport_breaks");
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let project = Project::repo(&borrowed);
+    let (_, project) = case_repo("reexport_breaks");
     let full = project.run(&["check", "--select", "RU100,RU104", "."]);
     assert!(
         full.stdout
@@ -353,12 +344,7 @@ fn related_locations_in_every_format() {
 /// file with no aioredis import of its own is planned for its fixes and hand changes.
 #[test]
 fn plan_counts_cross_module_sites() {
-    let files = case_files("imported_factory");
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let project = Project::repo(&borrowed);
+    let (_, project) = case_repo("imported_factory");
     let run = project.run(&["plan"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let row = run
@@ -391,12 +377,7 @@ fn plan_counts_cross_module_sites() {
 /// comment, and `check .` is clean afterwards.
 #[test]
 fn add_noqa_covers_cross_module_findings() {
-    let files = case_files("imported_factory");
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let project = Project::repo(&borrowed);
+    let (_, project) = case_repo("imported_factory");
     let run = project.run(&["check", "--select", SELECT, "--add-noqa", "."]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let views = std::fs::read_to_string(project.path().join("app/views.py")).unwrap();
@@ -435,12 +416,7 @@ fn sentinel_rewritable_across_modules() {
 #[test]
 fn fix_holds_a_sentinel_closed_in_another_module() {
     for (case, rewritten) in [("sentinel_closed", false), ("sentinel_rewritable", true)] {
-        let files = case_files(case);
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let project = Project::repo(&borrowed);
+        let (files, project) = case_repo(case);
         let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
         assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
         let sentinels = std::fs::read_to_string(project.path().join("app/sentinels.py")).unwrap();
@@ -565,12 +541,7 @@ fn fix_holds_a_fixture_whose_test_is_held() {
         ("pytest_fixtures", false),
         ("pytest_fixtures_rewritable", true),
     ] {
-        let files = case_files(case);
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let project = Project::repo(&borrowed);
+        let (files, project) = case_repo(case);
         let run = project.run(&["fix", "--unsafe-fixes", "--select", SELECT, "."]);
         assert!(run.code <= 1, "{}\n{}", run.stdout, run.stderr);
         let read = |path: &str| std::fs::read_to_string(project.path().join(path)).unwrap();
