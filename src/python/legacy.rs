@@ -689,23 +689,30 @@ impl LegacyModel {
 
     /// Bind phase: `target = value`.
     pub fn record_value(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        self.record_sources(target, scope, value, |source| source);
+    }
+
+    /// A flow into `target` from each source `value` names, as `wrap` makes it.
+    fn record_sources(
+        &mut self,
+        target: LegacyTarget,
+        scope: ScopeId,
+        value: &Expr,
+        wrap: fn(Source) -> Source,
+    ) {
         for_each_source(value, &mut |source| {
             self.flows.push(Flow {
                 target: target.clone(),
                 scope,
-                source,
+                source: wrap(source),
             })
         });
     }
 
     /// Bind phase: `for target in iterable`.
     pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
-        for_each_source(iterable, &mut |source| {
-            self.flows.push(Flow {
-                target: target.clone(),
-                scope,
-                source: Source::Iterated(Box::new(source)),
-            })
+        self.record_sources(target, scope, iterable, |source| {
+            Source::Iterated(Box::new(source))
         });
     }
 
@@ -896,12 +903,8 @@ impl LegacyModel {
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
     pub fn record_unpacked(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
-        for_each_source(value, &mut |source| {
-            self.flows.push(Flow {
-                target: target.clone(),
-                scope,
-                source: Source::Element(Box::new(source)),
-            })
+        self.record_sources(target, scope, value, |source| {
+            Source::Element(Box::new(source))
         });
     }
 
