@@ -278,6 +278,21 @@ impl ApiMap {
         self.legacy_words.is_match(text)
     }
 
+    /// [`Self::may_mention_legacy`], counting only the words that stand as a
+    /// whole word (an identifier, not part of one: `util` in `utils` does not
+    /// count), as every import or reference of a `[legacy]` name spells it.
+    pub fn may_mention_legacy_word(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let part_of_a_word =
+            |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+        self.legacy_words.find_overlapping_iter(text).any(|found| {
+            !(found.start() > 0 && part_of_a_word(bytes[found.start() - 1]))
+                && !bytes
+                    .get(found.end())
+                    .is_some_and(|&byte| part_of_a_word(byte))
+        })
+    }
+
     /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
     pub fn may_be_legacy_part(&self, part: &str) -> bool {
         self.legacy_last_parts.contains(part)
@@ -389,6 +404,31 @@ mod tests {
         assert!(map.may_mention_legacy("def f(p: 'aioredis.ConnectionsPool'): ..."));
         assert!(map.may_mention_legacy("except aioredis.errors.X: ..."));
         assert!(!map.may_mention_legacy("import aioredis\nr = aioredis.from_url(u)\n"));
+        // Whole words only: as an identifier, an attribute, an import, a string.
+        for text in [
+            "from aioredis import create_pool as cp",
+            "aioredis.errors.ReplyError",
+            "x = aioredis.util",
+            "def f(p: 'aioredis.ConnectionsPool'): ...",
+            "getattr(aioredis, \"create_redis\")",
+            "pool",
+        ] {
+            assert!(map.may_mention_legacy_word(text), "{text}");
+        }
+        for text in [
+            "from django import utils",
+            "my_create_pool()",
+            "create_pool2 = 1",
+            "poolé = 1",
+            "import aioredis\nr = aioredis.from_url(u)\n",
+        ] {
+            assert!(!map.may_mention_legacy_word(text), "{text}");
+            if text.contains("aioredis") {
+                continue;
+            }
+            // Looser than the whole-word test, never stricter.
+            assert!(map.may_mention_legacy(text), "{text}");
+        }
     }
 
     #[test]

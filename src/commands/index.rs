@@ -170,8 +170,15 @@ impl Builder {
                 }
             }
         }
-        settle(&mut index, &candidates, Some(&fresh), changed);
+        settle_all(&mut index, &candidates, fresh, changed);
         let mut asked = std::collections::HashMap::new();
+        // The command's own files: those it did not summarize cannot import
+        // (or spell `aioredis`), and are never read again from the work tree.
+        let own: HashSet<&str> = if partial {
+            files.iter().map(|f| f.relative.as_str()).collect()
+        } else {
+            HashSet::new()
+        };
         for _ in 0..8 {
             let needles = index.needles();
             let mut more = Vec::new();
@@ -189,6 +196,7 @@ impl Builder {
                     &candidates,
                     &project_root,
                     &mut asked,
+                    &own,
                 ));
             }
             more.retain(|c| summarized.insert(c.relative.clone()));
@@ -200,7 +208,7 @@ impl Builder {
             }
             let fresh: HashSet<String> = more.iter().map(|c| c.relative.clone()).collect();
             candidates.extend(more);
-            settle(&mut index, &candidates, Some(&fresh), HashSet::new());
+            settle_all(&mut index, &candidates, fresh, HashSet::new());
         }
         index.keep_uses_of_aioredis_bindings();
         if std::env::var_os("REDIS_UNIFY_DEBUG_INDEX").is_some() {
@@ -229,6 +237,41 @@ pub fn build(
     let (mut index, candidates) = builder.finish(candidates, files, repo_path);
     hold_across_modules(&mut index, &candidates, settings);
     index
+}
+
+/// [`settle`], then the provisional summaries (`lint::lint_and_summarize`)
+/// that now matter replaced by summaries, and settled again, until none is
+/// left that matters: one another summarized module imports from (its
+/// exports count). One that imports something carrying aioredis is
+/// summarized again by `settle` itself, as any importer.
+fn settle_all(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    mut fresh: HashSet<String>,
+    mut changed: HashSet<String>,
+) {
+    loop {
+        settle(index, candidates, Some(&fresh), changed);
+        let imported: HashSet<&str> = index
+            .modules()
+            .flat_map(|(_, summary)| summary.imported_names.iter().map(|(m, _)| m.as_str()))
+            .collect();
+        let upgrade: HashSet<String> = candidates
+            .iter()
+            .filter(|candidate| {
+                index.context(&candidate.relative).is_some_and(|context| {
+                    imported.contains(context.module)
+                        && context.own().is_some_and(|summary| summary.provisional)
+                })
+            })
+            .map(|candidate| candidate.relative.clone())
+            .collect();
+        if upgrade.is_empty() {
+            break;
+        }
+        fresh = upgrade;
+        changed = HashSet::new();
+    }
 }
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
@@ -325,6 +368,7 @@ fn imported_from_disk(
     candidates: &[Candidate],
     project_root: &Path,
     asked: &mut std::collections::HashMap<String, HashSet<String>>,
+    own: &HashSet<&str>,
 ) -> Vec<Candidate> {
     let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
     for candidate in candidates {
@@ -369,6 +413,10 @@ fn imported_from_disk(
             format!("src/{path}.py"),
             format!("src/{path}/__init__.py"),
         ] {
+            if own.contains(relative.as_str()) {
+                // Read by the command (in staged mode, its staged content).
+                break;
+            }
             let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
                 continue;
             };

@@ -97,6 +97,11 @@ pub struct Summary {
     /// Some name it imports from the project is a 1.x object, a 1.x factory,
     /// a 1.x client class or a re-exported aioredis binding.
     pub imports_legacy: bool,
+    /// Pass 1's stand-in ([`provisional_summary`]): only what the module
+    /// imports from the project, no exports, no uses. Replaced by the summary
+    /// as soon as another summarized module imports from it or something it
+    /// imports carries aioredis (`commands::index`).
+    pub provisional: bool,
 }
 
 /// Every summarized module of the project, by absolute module name.
@@ -343,6 +348,104 @@ impl ProjectIndex {
         }
         false
     }
+}
+
+/// Pass 1's cheap stand-in for a module's summary, from its import statements
+/// alone (no walk over expressions): the project modules and names it imports,
+/// wherever the import stands — the same resolution as the checker's, and a
+/// superset of what the summary records (which keeps one import per bound
+/// name) — and nothing it offers. It stands for the summary exactly as long as
+/// no other summarized module imports from this one and nothing it imports
+/// carries aioredis: then its findings are those without the index, and it
+/// offers nothing another module reads. `commands::index` replaces it by the
+/// summary otherwise. The `bool`: some aioredis import binds a name that does
+/// not spell `aioredis` (`from aioredis import Redis`), which another module
+/// may import without spelling `aioredis` either (a needle, see
+/// [`ProjectIndex::needles`]).
+pub fn provisional_summary(
+    body: &[ruff_python_ast::Stmt],
+    project: ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> (Summary, bool) {
+    use ruff_python_ast::Stmt;
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Imports<'p> {
+        project: ModuleContext<'p>,
+        names: Vec<(String, String)>,
+        binds_other_aioredis_names: bool,
+    }
+    impl<'a> StatementVisitor<'a> for Imports<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || alias.name.split('.').next().unwrap_or_default(),
+                            |asname| asname.as_str(),
+                        );
+                        if crate::api::is_aioredis(alias.name.as_str())
+                            && !bound.contains("aioredis")
+                        {
+                            self.binds_other_aioredis_names = true;
+                        }
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    let module = import.module.as_ref().map(|m| m.as_str());
+                    if import.level == 0
+                        && module.is_some_and(crate::api::is_aioredis)
+                        && import.names.iter().any(|alias| {
+                            !alias
+                                .asname
+                                .as_ref()
+                                .unwrap_or(&alias.name)
+                                .as_str()
+                                .contains("aioredis")
+                        })
+                    {
+                        self.binds_other_aioredis_names = true;
+                    }
+                    let Some(project_module) = self
+                        .project
+                        .absolute(import.level, module)
+                        .filter(|absolute| import.level > 0 || self.project.is_project(absolute))
+                    else {
+                        return;
+                    };
+                    for alias in &import.names {
+                        if alias.name.as_str() != "*" {
+                            self.names
+                                .push((project_module.clone(), alias.name.to_string()));
+                        }
+                    }
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+
+    let mut imports = Imports {
+        project,
+        names: Vec::new(),
+        binds_other_aioredis_names: false,
+    };
+    imports.visit_body(body);
+    let mut names = imports.names;
+    names.sort();
+    names.dedup();
+    let mut modules: Vec<String> = names.iter().map(|(module, _)| module.clone()).collect();
+    modules.dedup();
+    let summary = Summary {
+        display: file.display.to_string(),
+        relative: file.relative.to_string(),
+        abs_path: file.abs_path.display().to_string(),
+        imports: modules,
+        imported_names: names,
+        provisional: true,
+        ..Summary::default()
+    };
+    (summary, imports.binds_other_aioredis_names)
 }
 
 /// Whether the bytes of a file spell one of the `needles` pairs (both parts).
