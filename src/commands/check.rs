@@ -235,11 +235,21 @@ fn check_files(
     });
     // Every summarized file of the command is linted with the index (a file
     // summarized for spelling an offered name replaces its earlier report).
-    let by_relative: std::collections::HashMap<&str, &SourceFile> = inputs
-        .files
+    let to_lint: std::collections::HashSet<&str> = candidates
         .iter()
-        .map(|file| (file.relative.as_str(), file))
+        .filter(|candidate| !candidate.extra)
+        .map(|candidate| candidate.relative.as_str())
         .collect();
+    let by_relative: std::collections::HashMap<&str, &SourceFile> = if to_lint.is_empty() {
+        Default::default()
+    } else {
+        inputs
+            .files
+            .iter()
+            .filter(|file| to_lint.contains(file.relative.as_str()))
+            .map(|file| (file.relative.as_str(), file))
+            .collect()
+    };
     let linted: Vec<Outcome<Option<FileReport>>> = candidates
         .into_par_iter()
         .filter(|candidate| !candidate.extra)
@@ -269,10 +279,15 @@ fn check_files(
     reports.retain(|report| !relinted.contains(&report.display));
     reports.extend(more.into_iter().flatten());
     // In file order, as without an index.
+    let shown: std::collections::HashSet<&str> = reports
+        .iter()
+        .map(|report| report.display.as_str())
+        .collect();
     let order: std::collections::HashMap<&str, usize> = inputs
         .files
         .iter()
         .enumerate()
+        .filter(|(_, file)| shown.contains(file.display.as_str()))
         .map(|(position, file)| (file.display.as_str(), position))
         .collect();
     reports.sort_by_key(|report| order.get(report.display.as_str()).copied());

@@ -155,15 +155,18 @@ impl ProjectIndex {
         };
         // Only the top-level names are kept for every file; module names are
         // added for the files pass 1 reads ([`Self::add_file`]).
+        // Each folder's package chain is looked up once.
+        let mut chains: HashMap<&str, usize> = HashMap::default();
         for relative in relatives {
-            if let Some(name) = crate::plan::modules::module_names(relative, &index.packages)
-                .into_iter()
-                .next()
+            let root = crate::plan::modules::module_root_from(relative, |folder| {
+                *chains.entry(folder).or_insert_with(|| {
+                    crate::plan::modules::package_chain_start(folder, &index.packages)
+                })
+            });
+            if let Some(root) = root
+                && !index.roots.contains(root)
             {
-                let root = name.split('.').next().unwrap_or(&name);
-                if !index.roots.contains(root) {
-                    index.roots.insert(root.to_string());
-                }
+                index.roots.insert(root.to_string());
             }
         }
         index
@@ -172,33 +175,39 @@ impl ProjectIndex {
     /// Drops the recorded uses of project names that are not aioredis
     /// bindings: only those are judged by another module's import fix.
     pub fn keep_uses_of_aioredis_bindings(&mut self) {
-        let bindings: HashSet<(String, String)> = self
+        // Kept: the uses of aioredis bindings, and of 1.x objects, factories
+        // and classes wherever defined (they tie the importer's 1.x rewrites
+        // to the definer's).
+        let kept: Vec<(String, Vec<bool>)> = self
             .modules
             .iter()
-            .flat_map(|(module, summary)| {
-                summary
-                    .exports
+            .filter(|(_, summary)| !summary.uses.is_empty())
+            .map(|(module, summary)| {
+                let keep = summary
+                    .uses
                     .iter()
-                    .filter(|(_, export)| matches!(export.what, Exported::Aioredis(_)))
-                    .map(move |(name, _)| (module.clone(), name.clone()))
+                    .map(|use_| self.use_is_judged(&use_.module, &use_.name))
+                    .collect();
+                (module.clone(), keep)
             })
             .collect();
-        // And the uses of 1.x objects, factories and classes (wherever
-        // defined): they tie the importer's 1.x rewrites to the definer's.
-        let legacy: HashSet<(String, String)> = self
-            .modules
-            .values()
-            .flat_map(|summary| summary.uses.iter())
-            .filter(|use_| self.legacy_definer(&use_.module, &use_.name).is_some())
-            .map(|use_| (use_.module.clone(), use_.name.clone()))
-            .collect();
-        for summary in self.modules.values_mut() {
-            summary.uses.retain(|use_| {
-                let key = (use_.module.clone(), use_.name.clone());
-                bindings.contains(&key) || legacy.contains(&key)
-            });
+        for (module, keep) in kept {
+            let Some(summary) = self.modules.get_mut(&module) else {
+                continue;
+            };
+            let mut keep = keep.into_iter();
+            summary.uses.retain(|_| keep.next().unwrap_or(false));
             summary.uses.shrink_to_fit();
         }
+    }
+
+    /// Whether a use of `module.name` stays in the index: the name is bound
+    /// to an aioredis import there, or is a 1.x object, factory or class.
+    fn use_is_judged(&self, module: &str, name: &str) -> bool {
+        let Some(export) = self.modules.get(module).and_then(|s| s.exports.get(name)) else {
+            return false;
+        };
+        matches!(export.what, Exported::Aioredis(_)) || self.legacy_definer(module, name).is_some()
     }
 
     /// The module that defines `module.name` when it is a 1.x object, a
