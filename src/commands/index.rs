@@ -405,33 +405,46 @@ fn imported_from_disk(
         }
     }
     let mut found = Vec::new();
+    // Whether the top-level package or module exists at all, once per name
+    // (most imports name other packages: one lookup instead of four opens).
+    let mut roots: std::collections::HashMap<String, bool> = Default::default();
     for (module, names) in wanted {
         let path = module.replace('.', "/");
-        for relative in [
-            format!("{path}.py"),
-            format!("{path}/__init__.py"),
-            format!("src/{path}.py"),
-            format!("src/{path}/__init__.py"),
-        ] {
-            if own.contains(relative.as_str()) {
-                // Read by the command (in staged mode, its staged content).
-                break;
-            }
-            let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+        let root = module.split('.').next().unwrap_or(&module);
+        'read: for prefix in ["", "src/"] {
+            let exists = *roots.entry(format!("{prefix}{root}")).or_insert_with(|| {
+                let base = project_root.join(format!("{prefix}{root}"));
+                base.is_dir() || project_root.join(format!("{prefix}{root}.py")).is_file()
+            });
+            if !exists {
                 continue;
-            };
-            if text.contains("aioredis") || names.iter().any(|name| text.contains(name.as_str())) {
-                index.add_file(&relative);
-                found.push(Candidate {
-                    abs_path: project_root.join(&relative),
-                    display: relative.clone(),
-                    relative,
-                    text,
-                    extra: true,
-                    summary: None,
-                });
             }
-            break;
+            for relative in [
+                format!("{prefix}{path}.py"),
+                format!("{prefix}{path}/__init__.py"),
+            ] {
+                if own.contains(relative.as_str()) {
+                    // Read by the command (in staged mode, its staged content).
+                    break 'read;
+                }
+                let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+                    continue;
+                };
+                if text.contains("aioredis")
+                    || names.iter().any(|name| text.contains(name.as_str()))
+                {
+                    index.add_file(&relative);
+                    found.push(Candidate {
+                        abs_path: project_root.join(&relative),
+                        display: relative.clone(),
+                        relative,
+                        text,
+                        extra: true,
+                        summary: None,
+                    });
+                }
+                break 'read;
+            }
         }
     }
     found
