@@ -286,10 +286,9 @@ impl ApiMap {
         let part_of_a_word =
             |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
         self.legacy_words.find_overlapping_iter(text).any(|found| {
-            !(found.start() > 0 && part_of_a_word(bytes[found.start() - 1]))
-                && !bytes
-                    .get(found.end())
-                    .is_some_and(|&byte| part_of_a_word(byte))
+            let before = found.start().checked_sub(1).map(|at| bytes[at]);
+            let after = bytes.get(found.end()).copied();
+            !before.is_some_and(part_of_a_word) && !after.is_some_and(part_of_a_word)
         })
     }
 
