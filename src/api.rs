@@ -126,7 +126,9 @@ pub fn api_map() -> &'static ApiMap {
             .filter_map(|key| key.rsplit('.').next())
             .map(str::to_string)
             .collect();
-        let legacy_words = aho_corasick::AhoCorasick::new(&legacy_last_parts)
+        let legacy_words = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&legacy_last_parts)
             .expect("the [legacy] names are short words (unit-tested)");
         ApiMap {
             legacy_words,
@@ -184,6 +186,18 @@ pub fn may_be_redis_name(qualified: &str) -> bool {
 }
 
 /// `aioredis` itself or one of its submodules/names.
+/// Whether `text` spells one of `words` as a whole word: an identifier (or
+/// the text of a string), not part of a longer one (`util` in `utils`).
+pub fn spells_a_whole_word(words: &aho_corasick::AhoCorasick, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let part_of_a_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+    words.find_overlapping_iter(text).any(|found| {
+        let before = found.start().checked_sub(1).map(|at| bytes[at]);
+        let after = bytes.get(found.end()).copied();
+        !before.is_some_and(part_of_a_word) && !after.is_some_and(part_of_a_word)
+    })
+}
+
 pub fn is_aioredis(qualified: &str) -> bool {
     qualified == "aioredis" || qualified.starts_with("aioredis.")
 }
@@ -282,14 +296,7 @@ impl ApiMap {
     /// whole word (an identifier, not part of one: `util` in `utils` does not
     /// count), as every import or reference of a `[legacy]` name spells it.
     pub fn may_mention_legacy_word(&self, text: &str) -> bool {
-        let bytes = text.as_bytes();
-        let part_of_a_word =
-            |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
-        self.legacy_words.find_overlapping_iter(text).any(|found| {
-            let before = found.start().checked_sub(1).map(|at| bytes[at]);
-            let after = bytes.get(found.end()).copied();
-            !before.is_some_and(part_of_a_word) && !after.is_some_and(part_of_a_word)
-        })
+        spells_a_whole_word(&self.legacy_words, text)
     }
 
     /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).

@@ -137,10 +137,9 @@ fn parse_and_check(
 /// ([`crate::python::index::provisional_summary`], from the import statements
 /// alone) when the files are only part of the project (`partial`: every file
 /// that could import from this one is summarized too), or when the module can
-/// offer nothing a module that does not spell `aioredis` may import: it spells
-/// no aioredis 1.x name (so it has no 1.x object, the invariant
-/// `Checker::new` relies on) and binds aioredis only to names that spell
-/// `aioredis`. `commands::index` replaces it by the summary where it matters.
+/// offer nothing a module that does not spell `aioredis` may import: it builds
+/// no 1.x object ([`crate::python::index::may_build_legacy_objects`]) and binds
+/// aioredis only to names that spell `aioredis`. `commands::index` replaces it by the summary where it matters.
 pub fn lint_and_summarize(
     text: &str,
     source_type: PySourceType,
@@ -154,7 +153,7 @@ pub fn lint_and_summarize(
     let too_deep = depth_problem(&parsed);
     let summary = too_deep.is_none().then(|| {
         let body = &parsed.syntax().body;
-        let may_offer = !partial && crate::api::api_map().may_mention_legacy_word(text);
+        let may_offer = !partial && crate::python::index::may_build_legacy_objects(text);
         if !may_offer {
             let (provisional, binds_other_names) =
                 crate::python::index::provisional_summary(body, project, file);

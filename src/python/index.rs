@@ -359,6 +359,52 @@ impl ProjectIndex {
     }
 }
 
+/// Whether a module's text may build an aioredis 1.x object itself (without
+/// importing one from the project): every 1.x object starts at a 1.x
+/// constructor (`create_pool`, the `aioredis-1` entries of
+/// rules/clients.toml) or a 1.x type (`[client_types]` of
+/// rules/aioredis-api.toml: a call, an annotation, a base class), whose last
+/// name part any reference spells as a whole word; or, in a module whose
+/// aioredis use is 1.x (it spells a `[legacy]` name), at `with await x` and
+/// `multi_exec` (`LegacyModel::eval`, `kind_of_call`). A module that may not
+/// offers no 1.x object, factory or class of its own.
+pub fn may_build_legacy_objects(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let api = crate::api::api_map();
+        let types = api.client_types();
+        let mut words: Vec<&str> = crate::constructors::constructor_table()
+            .iter()
+            .filter(|(_, constructor)| {
+                constructor.library == crate::constructors::Library::Aioredis1
+            })
+            .map(|(name, _)| name)
+            .chain(
+                [
+                    &types.client,
+                    &types.pool,
+                    &types.channel,
+                    &types.client_in_1x_modules,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+            )
+            .map(|name| name.rsplit('.').next().unwrap_or(name))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(words)
+            .expect("constructor and type names are short words (unit-tested)")
+    });
+    crate::api::spells_a_whole_word(words, text)
+        || ((memchr::memmem::find(text.as_bytes(), b"await").is_some()
+            || memchr::memmem::find(text.as_bytes(), b"multi_exec").is_some())
+            && crate::api::api_map().may_mention_legacy_word(text))
+}
+
 /// Pass 1's cheap stand-in for a module's summary, from its import statements
 /// alone (no walk over expressions): the project modules and names it imports,
 /// wherever the import stands — the same resolution as the checker's, and a
@@ -607,6 +653,32 @@ mod tests {
             .insert("loop".into(), export(Exported::Alias("app.loop".into())));
         index.insert("app".into(), package);
         index
+    }
+
+    #[test]
+    fn only_modules_with_1x_constructors_types_or_1x_idioms_may_build_1x_objects() {
+        for text in [
+            "import aioredis\npool = aioredis.create_pool(u)\n",
+            "from aioredis import create_redis_pool as make\n",
+            "import aioredis\ndef f(p: 'aioredis.ConnectionsPool'): ...\n",
+            "import aioredis\nclass C(aioredis.Redis): ...\n",
+            "from aioredis.pubsub import Channel\n",
+            // A 1.x module (it names `aioredis.errors`): the 1.x idioms count.
+            "import aioredis.errors\nasync def f(p):\n    with await p as c:\n        return c\n",
+            "import aioredis.errors\ntr = x.multi_exec()\n",
+        ] {
+            assert!(may_build_legacy_objects(text), "{text}");
+        }
+        for text in [
+            "import aioredis\n",
+            "import aioredis\nfrom aioredis import errors\nclass MyRedisError(errors.ReplyError): ...\n",
+            "import aioredis\nasync def f(c):\n    return await c.get('k')\n",
+            // Not a 1.x module: `with await` says nothing.
+            "import aioredis\nasync def f(p):\n    with await p as c:\n        return c\n",
+            "import aioredis\nmy_create_pool = 1\nRedisy = 2\n",
+        ] {
+            assert!(!may_build_legacy_objects(text), "{text}");
+        }
     }
 
     #[test]
