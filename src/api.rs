@@ -126,10 +126,7 @@ pub fn api_map() -> &'static ApiMap {
             .filter_map(|key| key.rsplit('.').next())
             .map(str::to_string)
             .collect();
-        let legacy_words = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&legacy_last_parts)
-            .expect("the [legacy] names are short words (unit-tested)");
+        let legacy_words = whole_word_searcher(legacy_last_parts.iter().map(String::as_str));
         ApiMap {
             legacy_words,
             legacy_last_parts,
@@ -188,14 +185,38 @@ pub fn may_be_redis_name(qualified: &str) -> bool {
 /// `aioredis` itself or one of its submodules/names.
 /// Whether `text` spells one of `words` as a whole word: an identifier (or
 /// the text of a string), not part of a longer one (`util` in `utils`).
+/// `words` is built by [`whole_word_searcher`]: leftmost-longest matches,
+/// which never hide a whole word (a match overlapping one would have to
+/// cross the non-word character around it, and the words have none).
 pub fn spells_a_whole_word(words: &aho_corasick::AhoCorasick, text: &str) -> bool {
     let bytes = text.as_bytes();
-    let part_of_a_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
-    words.find_overlapping_iter(text).any(|found| {
+    words.find_iter(text).any(|found| {
         let before = found.start().checked_sub(1).map(|at| bytes[at]);
         let after = bytes.get(found.end()).copied();
-        !before.is_some_and(part_of_a_word) && !after.is_some_and(part_of_a_word)
+        !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
     })
+}
+
+/// A byte of an identifier (any non-ASCII byte counts: part of a letter).
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// The searcher [`spells_a_whole_word`] needs for `words` (identifiers).
+pub fn whole_word_searcher<'a>(
+    words: impl IntoIterator<Item = &'a str>,
+) -> aho_corasick::AhoCorasick {
+    let words: Vec<&str> = words.into_iter().collect();
+    assert!(
+        words
+            .iter()
+            .all(|word| !word.is_empty() && word.bytes().all(is_word_byte)),
+        "whole words only: {words:?}"
+    );
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(words)
+        .expect("a few short words")
 }
 
 pub fn is_aioredis(qualified: &str) -> bool {

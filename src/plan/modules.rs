@@ -199,9 +199,16 @@ pub fn module_root_from<'a>(
         return None;
     }
     let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
-    let folder = stem.rsplit_once('/').map_or("", |(folder, _)| folder);
-    let rest = &stem[chain_start(folder)..];
-    let root = rest.split('/').next().unwrap_or(rest);
+    // Byte searches: this runs for every file of the project.
+    let folder = match stem.bytes().rposition(|byte| byte == b'/') {
+        Some(slash) => &stem[..slash],
+        None => "",
+    };
+    let rest = &stem[chain_start(folder).min(stem.len())..];
+    let root = match rest.bytes().position(|byte| byte == b'/') {
+        Some(slash) => &rest[..slash],
+        None => rest,
+    };
     (!root.is_empty()).then_some(root)
 }
 

@@ -155,13 +155,22 @@ impl ProjectIndex {
         };
         // Only the top-level names are kept for every file; module names are
         // added for the files pass 1 reads ([`Self::add_file`]).
-        // Each folder's package chain is looked up once.
+        // Each folder's package chain is looked up once (the files of a folder
+        // mostly come one after another).
         let mut chains: HashMap<&str, usize> = HashMap::default();
+        let mut last: (&str, usize) = ("", 0);
         for relative in relatives {
             let root = crate::plan::modules::module_root_from(relative, |folder| {
-                *chains.entry(folder).or_insert_with(|| {
-                    crate::plan::modules::package_chain_start(folder, &index.packages)
-                })
+                if folder.is_empty() {
+                    return 0;
+                }
+                if folder != last.0 {
+                    let start = *chains.entry(folder).or_insert_with(|| {
+                        crate::plan::modules::package_chain_start(folder, &index.packages)
+                    });
+                    last = (folder, start);
+                }
+                last.1
             });
             if let Some(root) = root
                 && !index.roots.contains(root)
@@ -394,10 +403,7 @@ pub fn may_build_legacy_objects(text: &str) -> bool {
             .collect();
         words.sort_unstable();
         words.dedup();
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(words)
-            .expect("constructor and type names are short words (unit-tested)")
+        crate::api::whole_word_searcher(words)
     });
     crate::api::spells_a_whole_word(words, text)
         || ((memchr::memmem::find(text.as_bytes(), b"await").is_some()
