@@ -80,17 +80,21 @@ impl Builder {
             .map(|f| folder_of(&f.relative).to_string())
             .collect();
         if partial {
-            // The package layout of the files' folders, from the work tree.
-            let mut seen = HashSet::new();
+            // The package layout of the files' folders, from the work tree
+            // (one `stat` per folder, on all cores).
+            let mut folders: HashSet<&str> = HashSet::new();
             for file in files.iter().filter(|f| is_python(f)) {
                 let mut folder = folder_of(&file.relative);
-                while !folder.is_empty() && seen.insert(folder.to_string()) {
-                    if project_root.join(folder).join("__init__.py").is_file() {
-                        packages.insert(folder.to_string());
-                    }
+                while !folder.is_empty() && folders.insert(folder) {
                     folder = folder_of(folder);
                 }
             }
+            let found: Vec<String> = folders
+                .into_par_iter()
+                .filter(|folder| project_root.join(folder).join("__init__.py").is_file())
+                .map(str::to_string)
+                .collect();
+            packages.extend(found);
         }
         let index = ProjectIndex::new(
             files
