@@ -175,7 +175,7 @@ impl Builder {
             }
         }
         settle_all(&mut index, &candidates, fresh, changed);
-        let mut asked = std::collections::HashMap::new();
+        let mut asked = rustc_hash::FxHashMap::default();
         // The command's own files: those it did not summarize cannot import
         // (or spell `aioredis`), and are never read again from the work tree.
         let own: HashSet<&str> = if partial {
@@ -371,10 +371,33 @@ fn imported_from_disk(
     index: &mut ProjectIndex,
     candidates: &[Candidate],
     project_root: &Path,
-    asked: &mut std::collections::HashMap<String, HashSet<String>>,
+    asked: &mut rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>,
     own: &HashSet<&str>,
 ) -> Vec<Candidate> {
     let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
+    type Asked = rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>;
+    type Wanted = std::collections::BTreeMap<String, HashSet<String>>;
+    fn ask(
+        (module, name): (&str, &str),
+        index: &ProjectIndex,
+        asked: &mut Asked,
+        wanted: &mut Wanted,
+    ) {
+        // Most pairs were asked in an earlier round: no copy for them.
+        if index.summary(module).is_some()
+            || asked.get(module).is_some_and(|names| names.contains(name))
+        {
+            return;
+        }
+        asked
+            .entry(module.to_string())
+            .or_default()
+            .insert(name.to_string());
+        wanted
+            .entry(module.to_string())
+            .or_default()
+            .insert(name.to_string());
+    }
     for candidate in candidates {
         let Some(module) = index.module_of(&candidate.relative) else {
             continue;
@@ -382,29 +405,23 @@ fn imported_from_disk(
         let Some(summary) = index.summary(module) else {
             continue;
         };
-        let pairs: Vec<(String, String)> = if candidate.extra {
+        if candidate.extra {
             // Only the names asked of a module read here lead further.
-            let names = asked.get(module).cloned().unwrap_or_default();
-            names
-                .iter()
-                .filter_map(|name| match &summary.exports.get(name)?.what {
-                    index::Exported::Alias(target) => target
-                        .rsplit_once('.')
-                        .map(|(m, n)| (m.to_string(), n.to_string())),
-                    _ => None,
-                })
-                .collect()
+            let names: Vec<String> = asked
+                .get(module)
+                .map(|names| names.iter().cloned().collect())
+                .unwrap_or_default();
+            for name in names {
+                if let Some(index::Exported::Alias(target)) =
+                    summary.exports.get(&name).map(|export| &export.what)
+                    && let Some(pair) = target.rsplit_once('.')
+                {
+                    ask(pair, index, asked, &mut wanted);
+                }
+            }
         } else {
-            summary.imported_names.clone()
-        };
-        for (module, name) in pairs {
-            if index.summary(&module).is_none()
-                && asked
-                    .entry(module.clone())
-                    .or_default()
-                    .insert(name.clone())
-            {
-                wanted.entry(module).or_default().insert(name);
+            for (module, name) in &summary.imported_names {
+                ask((module, name), index, asked, &mut wanted);
             }
         }
     }
