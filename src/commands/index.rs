@@ -96,13 +96,12 @@ impl Builder {
                 .collect();
             packages.extend(found);
         }
-        let index = ProjectIndex::new(
-            files
-                .iter()
-                .filter(|f| is_python(f))
-                .map(|f| f.relative.as_str()),
-            packages,
-        );
+        let relatives: Vec<&str> = files
+            .iter()
+            .filter(|f| is_python(f))
+            .map(|f| f.relative.as_str())
+            .collect();
+        let index = ProjectIndex::new(&relatives, packages);
         Builder {
             index,
             project_root: project_root.to_path_buf(),

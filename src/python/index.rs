@@ -145,40 +145,23 @@ pub struct ModuleContext<'a> {
 impl ProjectIndex {
     /// An index of the project whose Python files (relative to the project
     /// root) are `relatives`; `packages` are the folders with `__init__.py`.
-    pub fn new<'a>(
-        relatives: impl IntoIterator<Item = &'a str>,
-        packages: std::collections::HashSet<String>,
-    ) -> Self {
-        let mut index = ProjectIndex {
-            packages,
-            ..ProjectIndex::default()
-        };
-        // Only the top-level names are kept for every file; module names are
-        // added for the files pass 1 reads ([`Self::add_file`]).
-        // Each folder's package chain is looked up once (the files of a folder
-        // mostly come one after another).
-        let mut chains: HashMap<&str, usize> = HashMap::default();
-        let mut last: (&str, usize) = ("", 0);
-        for relative in relatives {
-            let root = crate::plan::modules::module_root_from(relative, |folder| {
-                if folder.is_empty() {
-                    return 0;
-                }
-                if folder != last.0 {
-                    let start = *chains.entry(folder).or_insert_with(|| {
-                        crate::plan::modules::package_chain_start(folder, &index.packages)
-                    });
-                    last = (folder, start);
-                }
-                last.1
+    pub fn new(relatives: &[&str], packages: std::collections::HashSet<String>) -> Self {
+        use rayon::prelude::*;
+        // Only the top-level names are kept for every file (on all cores: it
+        // runs before the files are read); module names are added for the
+        // files pass 1 reads ([`Self::add_file`]).
+        let roots = relatives
+            .par_chunks(2048)
+            .map(|chunk| roots_of(chunk, &packages))
+            .reduce(HashSet::default, |mut a, b| {
+                a.extend(b);
+                a
             });
-            if let Some(root) = root
-                && !index.roots.contains(root)
-            {
-                index.roots.insert(root.to_string());
-            }
+        ProjectIndex {
+            packages,
+            roots,
+            ..ProjectIndex::default()
         }
-        index
     }
 
     /// Drops the recorded uses of project names that are not aioredis
@@ -334,6 +317,35 @@ impl ProjectIndex {
         needles.dedup();
         needles
     }
+}
+
+/// The first part of the module name of each file ([`ProjectIndex::new`]).
+/// Each folder's package chain is looked up once (the files of a folder
+/// mostly come one after another).
+fn roots_of(relatives: &[&str], packages: &std::collections::HashSet<String>) -> HashSet<String> {
+    let mut roots: HashSet<String> = HashSet::default();
+    let mut chains: HashMap<&str, usize> = HashMap::default();
+    let mut last: (&str, usize) = ("", 0);
+    for relative in relatives {
+        let root = crate::plan::modules::module_root_from(relative, |folder| {
+            if folder.is_empty() {
+                return 0;
+            }
+            if folder != last.0 {
+                let start = *chains
+                    .entry(folder)
+                    .or_insert_with(|| crate::plan::modules::package_chain_start(folder, packages));
+                last = (folder, start);
+            }
+            last.1
+        });
+        if let Some(root) = root
+            && !roots.contains(root)
+        {
+            roots.insert(root.to_string());
+        }
+    }
+    roots
 }
 
 impl ProjectIndex {
@@ -631,7 +643,7 @@ mod tests {
 
     fn index() -> ProjectIndex {
         let packages = ["app", "app/db"].into_iter().map(String::from).collect();
-        let mut index = ProjectIndex::new(["app/__init__.py", "app/db/pool.py"], packages);
+        let mut index = ProjectIndex::new(&["app/__init__.py", "app/db/pool.py"], packages);
         index.add_file("app/__init__.py");
         index.add_file("app/db/pool.py");
         let export = |what| Export {
