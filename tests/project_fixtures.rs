@@ -271,6 +271,20 @@ fn base_class_and_client_subclass_of_another_module() {
     check_case("classes");
 }
 
+/// A factory whose 1.x client comes from a 1.x idiom (`with await pool`) in
+/// a module that names no 1.x constructor: its importer, which does not spell
+/// `aioredis`, is found through the factory's name.
+#[test]
+fn factory_of_a_1x_idiom() {
+    check_case("idiom_factory");
+}
+
+/// Its twin: the same idiom in a module whose aioredis use is not 1.x.
+#[test]
+fn factory_of_the_idiom_outside_a_1x_module_stays_silent() {
+    check_case("idiom_factory_not_1x");
+}
+
 #[test]
 fn lookalikes_from_other_modules_stay_silent() {
     check_case("lookalikes");
