@@ -20,6 +20,12 @@ if [[ -z "$AFTER" ]]; then
   cargo build --release --quiet
   AFTER=$ROOT/target/release/redis-unify
 fi
+# Absolute paths: the script runs them from the corpus' folders.
+BEFORE=$(realpath "$BEFORE")
+AFTER=$(realpath "$AFTER")
+for binary in "$BEFORE" "$AFTER"; do
+  [[ -x "$binary" ]] || { echo "bench/compare.sh: $binary is not an executable" >&2; exit 2; }
+done
 CORPUS=$(cd "${3:-target/bench-corpus}" && pwd)
 STAGED=$ROOT/target/bench-staged
 OUT=$ROOT/target/bench-results
