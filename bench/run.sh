@@ -59,6 +59,8 @@ $INTERLEAVE "$OUT/threads.json" "$RUNS" \
   "ALL, 1 thread" "env RAYON_NUM_THREADS=1 $RU --select ALL ." \
   "ALL, 2 threads" "env RAYON_NUM_THREADS=2 $RU --select ALL ." >/dev/null
 
+# Staged `check` builds the project index from the staged content (as the
+# pre-commit hook runs it), so these rounds time it with the index.
 echo "== staged mode: 131 files staged (git reset --soft HEAD~1 in a copy)"
 STAGED=$ROOT/target/bench-staged
 rm -rf "$STAGED" && git clone --quiet --local "$CORPUS/aioredis" "$STAGED"

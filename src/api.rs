@@ -222,8 +222,7 @@ pub fn api_map() -> &'static ApiMap {
             .filter_map(|key| key.rsplit('.').next())
             .map(str::to_string)
             .collect();
-        let legacy_words = aho_corasick::AhoCorasick::new(&legacy_last_parts)
-            .expect("the [legacy] names are short words (unit-tested)");
+        let legacy_words = whole_word_searcher(legacy_last_parts.iter().map(String::as_str));
         ApiMap {
             legacy_words,
             legacy_last_parts,
@@ -296,6 +295,42 @@ pub fn may_be_redis_name(qualified: &str) -> bool {
 }
 
 /// `aioredis` itself or one of its submodules/names.
+/// Whether `text` spells one of `words` as a whole word: an identifier (or
+/// the text of a string), not part of a longer one (`util` in `utils`).
+/// `words` is built by [`whole_word_searcher`]: leftmost-longest matches,
+/// which never hide a whole word (a match overlapping one would have to
+/// cross the non-word character around it, and the words have none).
+pub fn spells_a_whole_word(words: &aho_corasick::AhoCorasick, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    words.find_iter(text).any(|found| {
+        let before = found.start().checked_sub(1).map(|at| bytes[at]);
+        let after = bytes.get(found.end()).copied();
+        !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+    })
+}
+
+/// A byte of an identifier (any non-ASCII byte counts: part of a letter).
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// The searcher [`spells_a_whole_word`] needs for `words` (identifiers).
+pub fn whole_word_searcher<'a>(
+    words: impl IntoIterator<Item = &'a str>,
+) -> aho_corasick::AhoCorasick {
+    let words: Vec<&str> = words.into_iter().collect();
+    assert!(
+        words
+            .iter()
+            .all(|word| !word.is_empty() && word.bytes().all(is_word_byte)),
+        "whole words only: {words:?}"
+    );
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(words)
+        .expect("a few short words")
+}
+
 pub fn is_aioredis(qualified: &str) -> bool {
     qualified == "aioredis" || qualified.starts_with("aioredis.")
 }
@@ -452,6 +487,13 @@ impl ApiMap {
         self.legacy_words.is_match(text)
     }
 
+    /// [`Self::may_mention_legacy`], counting only the words that stand as a
+    /// whole word (an identifier, not part of one: `util` in `utils` does not
+    /// count), as every import or reference of a `[legacy]` name spells it.
+    pub fn may_mention_legacy_word(&self, text: &str) -> bool {
+        spells_a_whole_word(&self.legacy_words, text)
+    }
+
     /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
     pub fn may_be_legacy_part(&self, part: &str) -> bool {
         self.legacy_last_parts.contains(part)
@@ -584,6 +626,31 @@ mod tests {
         assert!(map.may_mention_legacy("def f(p: 'aioredis.ConnectionsPool'): ..."));
         assert!(map.may_mention_legacy("except aioredis.errors.X: ..."));
         assert!(!map.may_mention_legacy("import aioredis\nr = aioredis.from_url(u)\n"));
+        // Whole words only: as an identifier, an attribute, an import, a string.
+        for text in [
+            "from aioredis import create_pool as cp",
+            "aioredis.errors.ReplyError",
+            "x = aioredis.util",
+            "def f(p: 'aioredis.ConnectionsPool'): ...",
+            "getattr(aioredis, \"create_redis\")",
+            "pool",
+        ] {
+            assert!(map.may_mention_legacy_word(text), "{text}");
+        }
+        for text in [
+            "from django import utils",
+            "my_create_pool()",
+            "create_pool2 = 1",
+            "poolé = 1",
+            "import aioredis\nr = aioredis.from_url(u)\n",
+        ] {
+            assert!(!map.may_mention_legacy_word(text), "{text}");
+            if text.contains("aioredis") {
+                continue;
+            }
+            // Looser than the whole-word test, never stricter.
+            assert!(map.may_mention_legacy(text), "{text}");
+        }
     }
 
     #[test]

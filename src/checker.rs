@@ -60,9 +60,9 @@ pub struct Checker<'src> {
     source: &'src str,
     options: LintOptions<'src>,
     model: SemanticModel,
-    /// Pass 1 of the project index: bind only, and record the uses of names
-    /// imported from the project's own modules.
-    summarizing: bool,
+    /// Pass 1 of the project index: record the uses of names imported from
+    /// the project's own modules ([`Self::project_uses`]).
+    records_uses: bool,
     /// Names imported from the project's own modules (local name → module, name).
     project_imports: rustc_hash::FxHashMap<String, (String, String)>,
     /// Pass 1: the chains read off those names (root, attributes, range).
@@ -169,7 +169,7 @@ impl<'src> Checker<'src> {
             phase: Phase::Bind,
             source,
             options: *options,
-            summarizing: false,
+            records_uses: false,
             project_imports: Default::default(),
             project_uses: Vec::new(),
             project_whole: Vec::new(),
@@ -273,7 +273,11 @@ impl<'src> Checker<'src> {
         let mut rules = RuleSet::default();
         rules.insert(Rule::AioredisLegacyApi);
         let mut checker = Checker::new(source, module, rules, &options);
-        checker.summarizing = true;
+        // Uses are kept only of names whose module's summary carries aioredis
+        // (`ProjectIndex::keep_uses_of_aioredis_bindings`). With no summary
+        // yet (pass 1's first summaries) none can: a module that imports one
+        // that turns out to is summarized again by the fixpoint, with them.
+        checker.records_uses = !project.index.is_empty();
         checker.tracks_legacy = true;
         checker.visit_body(module);
         checker.legacy.resolve(
@@ -282,9 +286,11 @@ impl<'src> Checker<'src> {
             checker.api,
             Some(&project),
         );
-        let line_index = ruff_source_file::LineIndex::from_source_text(source);
+        let line_index = std::cell::OnceCell::new();
         let position = |offset: ruff_text_size::TextSize| {
-            let at = line_index.line_column(offset, source);
+            let at = line_index
+                .get_or_init(|| ruff_source_file::LineIndex::from_source_text(source))
+                .line_column(offset, source);
             (at.line.get() as u32, at.column.get() as u32)
         };
         let defined = module_level_definitions(module);
@@ -1526,7 +1532,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
         match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
-                    if self.summarizing && self.project_imports.contains_key(name.id.as_str()) {
+                    if self.records_uses && self.project_imports.contains_key(name.id.as_str()) {
                         self.project_uses
                             .push((name.id.to_string(), Vec::new(), name.range));
                     }
@@ -1548,7 +1554,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                     self.legacy.record_chain(self.api, self.scope, expr);
                     self.legacy.record_modern_chain(self.api, self.scope, expr);
                 }
-                if self.summarizing
+                if self.records_uses
                     && let Some((root, attrs)) = attribute_chain(expr)
                     && self.project_imports.contains_key(root.id.as_str())
                 {

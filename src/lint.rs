@@ -133,7 +133,13 @@ fn parse_and_check(
 
 /// Lints Python text and summarizes it for the project index from one parse
 /// (`check`'s single pass over the files pass 1 reads). The summary is `None`
-/// for text too deeply nested to walk.
+/// for text too deeply nested to walk. It is the provisional one
+/// ([`crate::python::index::provisional_summary`], from the import statements
+/// alone) when the files are only part of the project (`partial`: every file
+/// that could import from this one is summarized too), or when the module can
+/// offer nothing a module that does not spell `aioredis` may import: it builds
+/// no 1.x object ([`crate::python::index::may_build_legacy_objects`]) and binds
+/// aioredis only to names that spell `aioredis`. `commands::index` replaces it by the summary where it matters.
 pub fn lint_and_summarize(
     text: &str,
     source_type: PySourceType,
@@ -141,19 +147,50 @@ pub fn lint_and_summarize(
     options: &LintOptions,
     project: crate::python::index::ModuleContext<'_>,
     file: crate::source::FilePath<'_>,
+    partial: bool,
 ) -> (Vec<Diagnostic>, Option<crate::python::index::Summary>) {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
-    let walkable = too_deeply_nested(parsed.tokens()).is_none()
-        && tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_none();
-    let summary = walkable.then(|| Checker::summarize(text, &parsed.syntax().body, project, file));
+    let too_deep = depth_problem(&parsed);
+    let summary = too_deep.is_none().then(|| {
+        let body = &parsed.syntax().body;
+        // In a partial run, a module that spells `aioredis` is summarized at
+        // once: what it needs from the modules not read (its bases, what it
+        // star-imports) is only known from its summary.
+        let may_offer = if partial {
+            memchr::memmem::find(text.as_bytes(), b"aioredis").is_some()
+        } else {
+            crate::python::index::may_build_legacy_objects(text)
+        };
+        if !may_offer {
+            let (provisional, binds_other_names) =
+                crate::python::index::provisional_summary(body, project, file);
+            if partial || !binds_other_names {
+                return provisional;
+            }
+        }
+        Checker::summarize(text, body, project, file)
+    });
     if !prefilter::may_contain_findings(text.as_bytes(), rules) {
-        if !walkable {
+        if too_deep.is_some() {
             drop_without_recursion(parsed.into_syntax());
         }
         return (Vec::new(), summary);
     }
-    let linted = check_parsed(text, parsed, rules, options, false);
+    let linted = check_parsed_with(text, parsed, too_deep, rules, options, false);
     (linted.diagnostics, summary)
+}
+
+/// Brackets nested deeper than Python allows, or a tree too deep to walk:
+/// where, and the syntax error reported for it.
+fn depth_problem(
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+) -> Option<(ruff_text_size::TextRange, Diagnostic)> {
+    too_deeply_nested(parsed.tokens())
+        .map(|range| (range, too_many_brackets(range)))
+        .or_else(|| {
+            tree_too_deep(parsed.syntax(), parsed.tokens().len())
+                .map(|range| (range, tree_too_deep_diagnostic(range)))
+        })
 }
 
 fn check_parsed(
@@ -166,12 +203,19 @@ fn check_parsed(
     // The parser grows its own stack; the rules' walk over the tree does not.
     // Brackets nested deeper than Python allows are a syntax error, reported
     // without walking the tree.
-    let too_deep = too_deeply_nested(parsed.tokens())
-        .map(|range| (range, too_many_brackets(range)))
-        .or_else(|| {
-            tree_too_deep(parsed.syntax(), parsed.tokens().len())
-                .map(|range| (range, tree_too_deep_diagnostic(range)))
-        });
+    let too_deep = depth_problem(&parsed);
+    check_parsed_with(text, parsed, too_deep, rules, options, with_usage)
+}
+
+/// [`check_parsed`] with the tree's [`depth_problem`] already known.
+fn check_parsed_with(
+    text: &str,
+    parsed: ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    too_deep: Option<(ruff_text_size::TextRange, Diagnostic)>,
+    rules: RuleSet,
+    options: &LintOptions,
+    with_usage: bool,
+) -> Linted {
     let syntax_ok = parsed.errors().is_empty() && too_deep.is_none();
     let mut diagnostics = Vec::new();
     if rules.contains(Rule::SyntaxError) {

@@ -86,25 +86,28 @@ impl Builder {
             .map(|f| folder_of(&f.relative).to_string())
             .collect();
         if partial {
-            // The package layout of the files' folders, from the work tree.
-            let mut seen = HashSet::new();
+            // The package layout of the files' folders, from the work tree
+            // (one `stat` per folder, on all cores).
+            let mut folders: HashSet<&str> = HashSet::new();
             for file in files.iter().filter(|f| is_python(f)) {
                 let mut folder = folder_of(&file.relative);
-                while !folder.is_empty() && seen.insert(folder.to_string()) {
-                    if project_root.join(folder).join("__init__.py").is_file() {
-                        packages.insert(folder.to_string());
-                    }
+                while !folder.is_empty() && folders.insert(folder) {
                     folder = folder_of(folder);
                 }
             }
+            let found: Vec<String> = folders
+                .into_par_iter()
+                .filter(|folder| project_root.join(folder).join("__init__.py").is_file())
+                .map(str::to_string)
+                .collect();
+            packages.extend(found);
         }
-        let index = ProjectIndex::new(
-            files
-                .iter()
-                .filter(|f| is_python(f))
-                .map(|f| f.relative.as_str()),
-            packages,
-        );
+        let relatives: Vec<&str> = files
+            .iter()
+            .filter(|f| is_python(f))
+            .map(|f| f.relative.as_str())
+            .collect();
+        let index = ProjectIndex::new(&relatives, packages);
         Builder {
             index,
             project_root: project_root.to_path_buf(),
@@ -186,8 +189,23 @@ impl Builder {
                 }
             }
         }
-        settle(&mut index, &candidates, Some(&fresh), changed);
-        let mut asked = std::collections::HashMap::new();
+        let manifests_require_1x =
+            crate::project::requires_aioredis_1x(&project_root) == Some(true);
+        settle_all(
+            &mut index,
+            &candidates,
+            fresh,
+            changed,
+            manifests_require_1x,
+        );
+        let mut asked = rustc_hash::FxHashMap::default();
+        // The command's own files: those it did not summarize cannot import
+        // (or spell `aioredis`), and are never read again from the work tree.
+        let own: HashSet<&str> = if partial {
+            files.iter().map(|f| f.relative.as_str()).collect()
+        } else {
+            HashSet::new()
+        };
         for _ in 0..8 {
             let needles = index.needles();
             let mut more = Vec::new();
@@ -240,6 +258,7 @@ impl Builder {
                     &candidates,
                     &project_root,
                     &mut asked,
+                    &own,
                 ));
             }
             more.retain(|c| summarized.insert(c.relative.clone()));
@@ -251,7 +270,13 @@ impl Builder {
             }
             let fresh: HashSet<String> = more.iter().map(|c| c.relative.clone()).collect();
             candidates.extend(more);
-            settle(&mut index, &candidates, Some(&fresh), HashSet::new());
+            settle_all(
+                &mut index,
+                &candidates,
+                fresh,
+                HashSet::new(),
+                manifests_require_1x,
+            );
         }
         let nearest = NearestManifests::new(&project_root);
         index.decide_series(&|relative| nearest.environment(relative));
@@ -282,6 +307,53 @@ pub fn build(
     let (mut index, candidates) = builder.finish(candidates, files, repo_path);
     hold_across_modules(&mut index, &candidates, settings);
     index
+}
+
+/// [`settle`], then the provisional summaries (`lint::lint_and_summarize`)
+/// that now matter replaced by summaries, and settled again, until none is
+/// left that matters: one another summarized module imports from (its
+/// exports count). One that imports something carrying aioredis is
+/// summarized again by `settle` itself, as any importer.
+fn settle_all(
+    index: &mut ProjectIndex,
+    candidates: &[Candidate],
+    mut fresh: HashSet<String>,
+    mut changed: HashSet<String>,
+    manifests_require_1x: bool,
+) {
+    loop {
+        settle(index, candidates, Some(&fresh), changed);
+        let imported: HashSet<&str> = index
+            .modules()
+            .flat_map(|(_, summary)| summary.imported_names.iter().map(|(m, _)| m.as_str()))
+            .collect();
+        // In a project with aioredis 1.x code, every module's own summary
+        // matters: a silent module's aioredis use is 1.x there, a test module
+        // takes 1.x fixtures, a base class passes 1.x objects to its subclasses.
+        let legacy_project = manifests_require_1x || has_legacy_code(index);
+        let upgrade: HashSet<String> = candidates
+            .iter()
+            .filter(|candidate| {
+                index.context(&candidate.relative).is_some_and(|context| {
+                    (legacy_project || imported.contains(context.module))
+                        && context.own().is_some_and(|summary| summary.provisional)
+                })
+            })
+            .map(|candidate| candidate.relative.clone())
+            .collect();
+        if upgrade.is_empty() {
+            break;
+        }
+        fresh = upgrade;
+        changed = HashSet::new();
+    }
+}
+
+/// Whether some module's own aioredis use is 1.x, or offers 1.x fixtures.
+fn has_legacy_code(index: &ProjectIndex) -> bool {
+    index.modules().any(|(_, summary)| {
+        summary.series == crate::python::legacy::Series::Legacy || !summary.fixtures.is_empty()
+    })
 }
 
 /// Runs the summaries to a fixed point: a module is summarized again while a
@@ -438,9 +510,33 @@ fn imported_from_disk(
     index: &mut ProjectIndex,
     candidates: &[Candidate],
     project_root: &Path,
-    asked: &mut std::collections::HashMap<String, HashSet<String>>,
+    asked: &mut rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>,
+    own: &HashSet<&str>,
 ) -> Vec<Candidate> {
-    let mut wanted: std::collections::BTreeMap<String, HashSet<String>> = Default::default();
+    type Asked = rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>;
+    type Wanted = std::collections::BTreeMap<String, HashSet<String>>;
+    fn ask(
+        (module, name): (&str, &str),
+        index: &ProjectIndex,
+        asked: &mut Asked,
+        wanted: &mut Wanted,
+    ) {
+        // Most pairs were asked in an earlier round: no copy for them.
+        if index.summary(module).is_some()
+            || asked.get(module).is_some_and(|names| names.contains(name))
+        {
+            return;
+        }
+        asked
+            .entry(module.to_string())
+            .or_default()
+            .insert(name.to_string());
+        wanted
+            .entry(module.to_string())
+            .or_default()
+            .insert(name.to_string());
+    }
+    let mut wanted: Wanted = Default::default();
     // Where the importers' top-level packages sit (`examples/service/` for
     // `examples/service/app/db.py`, module `app.db`): imports resolve there first.
     let mut source_roots: Vec<String> = Vec::new();
@@ -456,75 +552,81 @@ fn imported_from_disk(
         let Some(summary) = index.summary(module) else {
             continue;
         };
-        let pairs: Vec<(String, String)> = if candidate.extra {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if candidate.extra {
             // Only the names asked of a module read here lead further.
-            let names = asked.get(module).cloned().unwrap_or_default();
-            names
-                .iter()
-                .filter_map(|name| match &summary.exports.get(name)?.what {
-                    index::Exported::Alias(target) => target
-                        .rsplit_once('.')
-                        .map(|(m, n)| (m.to_string(), n.to_string())),
-                    _ => None,
-                })
-                .collect()
+            let names: Vec<String> = asked
+                .get(module)
+                .map(|names| names.iter().cloned().collect())
+                .unwrap_or_default();
+            for name in names {
+                if let Some(index::Exported::Alias(target)) =
+                    summary.exports.get(&name).map(|export| &export.what)
+                    && let Some((m, n)) = target.rsplit_once('.')
+                {
+                    pairs.push((m.to_string(), n.to_string()));
+                }
+            }
         } else {
-            summary.imported_names.clone()
-        };
+            pairs.extend(summary.imported_names.iter().cloned());
+        }
         for (module, name) in pairs {
             // `from app import db`: `app.db` may be a module, imported whole.
             if name != "*" {
                 let whole = format!("{module}.{name}");
-                if index.summary(&whole).is_none()
-                    && asked.entry(whole.clone()).or_default().insert("*".into())
-                {
-                    wanted.entry(whole).or_default().insert("*".into());
-                }
+                ask((&whole, "*"), index, asked, &mut wanted);
             }
-            if index.summary(&module).is_none()
-                && asked
-                    .entry(module.clone())
-                    .or_default()
-                    .insert(name.clone())
-            {
-                wanted.entry(module).or_default().insert(name);
-            }
+            ask((&module, &name), index, asked, &mut wanted);
         }
     }
     let mut found = Vec::new();
+    // Whether the top-level package or module exists at all, once per name
+    // (most imports name other packages: one lookup instead of four opens).
+    let mut roots: std::collections::HashMap<String, bool> = Default::default();
+    let prefixes: Vec<&str> = source_roots
+        .iter()
+        .map(String::as_str)
+        .chain(["", "src/"])
+        .collect();
     for (module, names) in wanted {
         let path = module.replace('.', "/");
-        let roots = source_roots
-            .iter()
-            .map(String::as_str)
-            .chain(["", "src/"])
-            .collect::<Vec<_>>();
-        let places = roots.iter().flat_map(|root| {
-            [
-                format!("{root}{path}.py"),
-                format!("{root}{path}/__init__.py"),
-            ]
-        });
-        for relative in places {
-            let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+        let root = module.split('.').next().unwrap_or(&module);
+        'read: for prefix in &prefixes {
+            let exists = *roots.entry(format!("{prefix}{root}")).or_insert_with(|| {
+                let base = project_root.join(format!("{prefix}{root}"));
+                base.is_dir() || project_root.join(format!("{prefix}{root}.py")).is_file()
+            });
+            if !exists {
                 continue;
-            };
-            if text.contains("aioredis")
-                || names
-                    .iter()
-                    .any(|name| name == "*" || text.contains(name.as_str()))
-            {
-                index.add_file(&relative);
-                found.push(Candidate {
-                    abs_path: project_root.join(&relative),
-                    display: relative.clone(),
-                    relative,
-                    text,
-                    extra: true,
-                    summary: None,
-                });
             }
-            break;
+            for relative in [
+                format!("{prefix}{path}.py"),
+                format!("{prefix}{path}/__init__.py"),
+            ] {
+                if own.contains(relative.as_str()) {
+                    // Read by the command (in staged mode, its staged content).
+                    break 'read;
+                }
+                let Ok(text) = std::fs::read_to_string(project_root.join(&relative)) else {
+                    continue;
+                };
+                if text.contains("aioredis")
+                    || names
+                        .iter()
+                        .any(|name| name == "*" || text.contains(name.as_str()))
+                {
+                    index.add_file(&relative);
+                    found.push(Candidate {
+                        abs_path: project_root.join(&relative),
+                        display: relative.clone(),
+                        relative,
+                        text,
+                        extra: true,
+                        summary: None,
+                    });
+                }
+                break 'read;
+            }
         }
     }
     found

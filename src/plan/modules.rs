@@ -179,6 +179,62 @@ pub fn module_names(relative: &str, packages: &HashSet<String>) -> Vec<String> {
     names
 }
 
+/// The first part of [`module_names`]'s first name (`app` for `app/db/pool.py`
+/// in package `app`), without building the names: the project index keeps it
+/// for every file of the project.
+pub fn module_root<'a>(relative: &'a str, packages: &HashSet<String>) -> Option<&'a str> {
+    module_root_from(relative, |folder| package_chain_start(folder, packages))
+}
+
+/// [`module_root`], with [`package_chain_start`] of the file's folder (which
+/// a caller may keep for the files of one folder).
+pub fn module_root_from<'a>(
+    relative: &'a str,
+    chain_start: impl FnOnce(&'a str) -> usize,
+) -> Option<&'a str> {
+    let stem = relative
+        .strip_suffix(".py")
+        .or_else(|| relative.strip_suffix(".pyi"))?;
+    if stem == "__init__" {
+        return None;
+    }
+    let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+    // Byte searches: this runs for every file of the project.
+    let folder = match stem.bytes().rposition(|byte| byte == b'/') {
+        Some(slash) => &stem[..slash],
+        None => "",
+    };
+    let rest = &stem[chain_start(folder).min(stem.len())..];
+    let root = match rest.bytes().position(|byte| byte == b'/') {
+        Some(slash) => &rest[..slash],
+        None => rest,
+    };
+    (!root.is_empty()).then_some(root)
+}
+
+/// Where, in a file's path, the package chain of its folder begins (the
+/// outermost folder that, with every folder below it, holds an
+/// `__init__.py`); past the folder when it is no package.
+pub fn package_chain_start(folder: &str, packages: &HashSet<String>) -> usize {
+    if folder.is_empty() {
+        return 0;
+    }
+    // The ends of the folder's prefixes (`a`, `a/b`, `a/b/c`), outermost first.
+    let mut ends: Vec<usize> = folder.match_indices('/').map(|(at, _)| at).collect();
+    ends.push(folder.len());
+    let mut top = ends.len();
+    while top > 0 && packages.contains(&folder[..ends[top - 1]]) {
+        top -= 1;
+    }
+    if top == ends.len() {
+        folder.len() + 1
+    } else if top == 0 {
+        0
+    } else {
+        ends[top - 1] + 1
+    }
+}
+
 /// The absolute module names an import may load.
 fn absolute_targets(import: &Import, own: &str, is_package: bool) -> Vec<String> {
     if import.level == 0 {
@@ -224,6 +280,35 @@ fn longest_known<'a>(target: &str, by_name: &'a BTreeMap<String, String>) -> Opt
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn module_root_is_the_first_part_of_the_first_module_name() {
+        let packages: HashSet<String> = ["app", "app/db", "src/lib", "other/pkg"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for relative in [
+            "app/db/pool.py",
+            "app/db/__init__.py",
+            "app/__init__.py",
+            "app.py",
+            "__init__.py",
+            "x__init__.py",
+            "tools/run.py",
+            "src/lib/a.py",
+            "other/pkg/mod.pyi",
+            "deep/other/pkg/mod.py",
+            "README.md",
+            "a/x__init__.py",
+        ] {
+            let names = module_names(relative, &packages);
+            let expected = names
+                .first()
+                .map(|name| name.split('.').next().unwrap_or(name));
+            assert_eq!(module_root(relative, &packages), expected, "{relative}");
+        }
+    }
+
     use super::*;
 
     fn import(level: u32, module: &str, names: &[&str]) -> Import {

@@ -145,6 +145,11 @@ pub struct Summary {
     /// returning one (`factory`): a test's parameter of that name below the
     /// folder of a `conftest.py` holds it.
     pub fixtures: Vec<Fixture>,
+    /// Pass 1's stand-in ([`provisional_summary`]): only what the module
+    /// imports from the project, no exports, no uses. Replaced by the summary
+    /// as soon as another summarized module imports from it or something it
+    /// imports carries aioredis (`commands::index`).
+    pub provisional: bool,
 }
 
 /// A pytest fixture of a module (`@pytest.fixture`), by what it returns or yields.
@@ -208,28 +213,23 @@ pub struct ModuleContext<'a> {
 impl ProjectIndex {
     /// An index of the project whose Python files (relative to the project
     /// root) are `relatives`; `packages` are the folders with `__init__.py`.
-    pub fn new<'a>(
-        relatives: impl IntoIterator<Item = &'a str>,
-        packages: std::collections::HashSet<String>,
-    ) -> Self {
-        let mut index = ProjectIndex {
+    pub fn new(relatives: &[&str], packages: std::collections::HashSet<String>) -> Self {
+        use rayon::prelude::*;
+        // Only the top-level names are kept for every file (on all cores: it
+        // runs before the files are read); module names are added for the
+        // files pass 1 reads ([`Self::add_file`]).
+        let roots = relatives
+            .par_chunks(2048)
+            .map(|chunk| roots_of(chunk, &packages))
+            .reduce(HashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        ProjectIndex {
             packages,
+            roots,
             ..ProjectIndex::default()
-        };
-        // Only the top-level names are kept for every file; module names are
-        // added for the files pass 1 reads ([`Self::add_file`]).
-        for relative in relatives {
-            if let Some(name) = crate::plan::modules::module_names(relative, &index.packages)
-                .into_iter()
-                .next()
-            {
-                let root = name.split('.').next().unwrap_or(&name);
-                if !index.roots.contains(root) {
-                    index.roots.insert(root.to_string());
-                }
-            }
         }
-        index
     }
 
     /// Whether `module.name` gives an importer something of aioredis — a 1.x
@@ -288,33 +288,38 @@ impl ProjectIndex {
     /// bindings: only those are judged by another module's import fix.
     pub fn keep_uses_of_aioredis_bindings(&mut self) {
         self.normalize_uses();
-        let bindings: HashSet<(String, String)> = self
+        // Kept: the uses of aioredis bindings, and of 1.x objects, factories
+        // and classes wherever defined (they tie the importer's 1.x rewrites
+        // to the definer's).
+        let kept: Vec<(String, Vec<bool>)> = self
             .modules
             .iter()
-            .flat_map(|(module, summary)| {
-                summary
-                    .exports
+            .filter(|(_, summary)| !summary.uses.is_empty())
+            .map(|(module, summary)| {
+                let keep = summary
+                    .uses
                     .iter()
-                    .filter(|(_, export)| matches!(export.what, Exported::Aioredis(_)))
-                    .map(move |(name, _)| (module.clone(), name.clone()))
+                    .map(|use_| self.use_is_judged(&use_.module, &use_.name))
+                    .collect();
+                (module.clone(), keep)
             })
             .collect();
-        // And the uses of 1.x objects, factories and classes (wherever
-        // defined): they tie the importer's 1.x rewrites to the definer's.
-        let legacy: HashSet<(String, String)> = self
-            .modules
-            .values()
-            .flat_map(|summary| summary.uses.iter())
-            .filter(|use_| self.legacy_definer(&use_.module, &use_.name).is_some())
-            .map(|use_| (use_.module.clone(), use_.name.clone()))
-            .collect();
-        for summary in self.modules.values_mut() {
-            summary.uses.retain(|use_| {
-                let key = (use_.module.clone(), use_.name.clone());
-                bindings.contains(&key) || legacy.contains(&key)
-            });
+        for (module, keep) in kept {
+            let Some(summary) = self.modules.get_mut(&module) else {
+                continue;
+            };
+            let mut keep = keep.into_iter();
+            summary.uses.retain(|_| keep.next().unwrap_or(false));
             summary.uses.shrink_to_fit();
         }
+    }
+
+    /// Whether a use of `module.name` stays in the index: the name is bound
+    /// to an aioredis import there, or is a 1.x object, factory or class.
+    fn use_is_judged(&self, module: &str, name: &str) -> bool {
+        let export = self.modules.get(module).and_then(|s| s.exports.get(name));
+        export.is_some_and(|export| matches!(export.what, Exported::Aioredis(_)))
+            || self.legacy_definer(module, name).is_some()
     }
 
     /// The module that defines `module.name` when it is a 1.x object, a
@@ -498,6 +503,35 @@ impl ProjectIndex {
     }
 }
 
+/// The first part of the module name of each file ([`ProjectIndex::new`]).
+/// Each folder's package chain is looked up once (the files of a folder
+/// mostly come one after another).
+fn roots_of(relatives: &[&str], packages: &std::collections::HashSet<String>) -> HashSet<String> {
+    let mut roots: HashSet<String> = HashSet::default();
+    let mut chains: HashMap<&str, usize> = HashMap::default();
+    let mut last: (&str, usize) = ("", 0);
+    for relative in relatives {
+        let root = crate::plan::modules::module_root_from(relative, |folder| {
+            if folder.is_empty() {
+                return 0;
+            }
+            if folder != last.0 {
+                let start = *chains
+                    .entry(folder)
+                    .or_insert_with(|| crate::plan::modules::package_chain_start(folder, packages));
+                last = (folder, start);
+            }
+            last.1
+        });
+        if let Some(root) = root
+            && !roots.contains(root)
+        {
+            roots.insert(root.to_string());
+        }
+    }
+    roots
+}
+
 impl ProjectIndex {
     /// Whether an export gives its importers something of aioredis: a 1.x
     /// object, factory or class, an aioredis binding, or a re-export of one.
@@ -533,6 +567,150 @@ fn join(module: &str, name: &str) -> String {
     } else {
         format!("{module}.{name}")
     }
+}
+
+/// Whether a module's text may build an aioredis 1.x object itself (without
+/// importing one from the project): every 1.x object starts at a 1.x
+/// constructor (`create_pool`, the `aioredis-1` entries of
+/// rules/clients.toml) or a 1.x type (`[client_types]` of
+/// rules/aioredis-api.toml: a call, an annotation, a base class), whose last
+/// name part any reference spells as a whole word; or, in a module whose
+/// aioredis use is 1.x (it spells a `[legacy]` name), at `with await x` and
+/// `multi_exec` (`LegacyModel::eval`, `kind_of_call`). A module that may not
+/// offers no 1.x object, factory or class of its own.
+pub fn may_build_legacy_objects(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let api = crate::api::api_map();
+        let types = api.client_types();
+        let mut words: Vec<&str> = crate::constructors::constructor_table()
+            .iter()
+            .filter(|(_, constructor)| {
+                constructor.library == crate::constructors::Library::Aioredis1
+            })
+            .map(|(name, _)| name)
+            .chain(
+                [
+                    &types.client,
+                    &types.pool,
+                    &types.channel,
+                    &types.client_in_1x_modules,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+            )
+            .map(|name| name.rsplit('.').next().unwrap_or(name))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        crate::api::whole_word_searcher(words)
+    });
+    crate::api::spells_a_whole_word(words, text)
+        || ((memchr::memmem::find(text.as_bytes(), b"await").is_some()
+            || memchr::memmem::find(text.as_bytes(), b"multi_exec").is_some())
+            && crate::api::api_map().may_mention_legacy_word(text))
+}
+
+/// Pass 1's cheap stand-in for a module's summary, from its import statements
+/// alone (no walk over expressions): the project modules and names it imports,
+/// wherever the import stands — the same resolution as the checker's, and a
+/// superset of what the summary records (which keeps one import per bound
+/// name) — and nothing it offers. It stands for the summary exactly as long as
+/// no other summarized module imports from this one and nothing it imports
+/// carries aioredis: then its findings are those without the index, and it
+/// offers nothing another module reads. `commands::index` replaces it by the
+/// summary otherwise. The `bool`: some aioredis import binds a name that does
+/// not spell `aioredis` (`from aioredis import Redis`), which another module
+/// may import without spelling `aioredis` either (a needle, see
+/// [`ProjectIndex::needles`]).
+pub fn provisional_summary(
+    body: &[ruff_python_ast::Stmt],
+    project: ModuleContext<'_>,
+    file: crate::source::FilePath<'_>,
+) -> (Summary, bool) {
+    use ruff_python_ast::Stmt;
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Imports<'p> {
+        project: ModuleContext<'p>,
+        names: Vec<(String, String)>,
+        binds_other_aioredis_names: bool,
+    }
+    impl<'a> StatementVisitor<'a> for Imports<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || alias.name.split('.').next().unwrap_or_default(),
+                            |asname| asname.as_str(),
+                        );
+                        if crate::api::is_aioredis(alias.name.as_str())
+                            && !bound.contains("aioredis")
+                        {
+                            self.binds_other_aioredis_names = true;
+                        }
+                        // A project module bound whole (`import app.db as db`).
+                        if self.project.is_project(alias.name.as_str()) {
+                            self.names.push((alias.name.to_string(), "*".to_string()));
+                        }
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    let module = import.module.as_ref().map(|m| m.as_str());
+                    if import.level == 0
+                        && module.is_some_and(crate::api::is_aioredis)
+                        && import.names.iter().any(|alias| {
+                            !alias
+                                .asname
+                                .as_ref()
+                                .unwrap_or(&alias.name)
+                                .as_str()
+                                .contains("aioredis")
+                        })
+                    {
+                        self.binds_other_aioredis_names = true;
+                    }
+                    let Some(project_module) = self
+                        .project
+                        .absolute(import.level, module)
+                        .filter(|absolute| import.level > 0 || self.project.is_project(absolute))
+                    else {
+                        return;
+                    };
+                    for alias in &import.names {
+                        // `*`: every name the module offers, as the summary records it.
+                        self.names
+                            .push((project_module.clone(), alias.name.to_string()));
+                    }
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+
+    let mut imports = Imports {
+        project,
+        names: Vec::new(),
+        binds_other_aioredis_names: false,
+    };
+    imports.visit_body(body);
+    let mut names = imports.names;
+    names.sort();
+    names.dedup();
+    let mut modules: Vec<String> = names.iter().map(|(module, _)| module.clone()).collect();
+    modules.dedup();
+    let summary = Summary {
+        display: file.display.to_string(),
+        relative: file.relative.to_string(),
+        abs_path: file.abs_path.display().to_string(),
+        imports: modules,
+        imported_names: names,
+        provisional: true,
+        ..Summary::default()
+    };
+    (summary, imports.binds_other_aioredis_names)
 }
 
 /// Whether the bytes of a file spell one of the `needles` pairs (both parts).
@@ -695,7 +873,7 @@ mod tests {
 
     fn index() -> ProjectIndex {
         let packages = ["app", "app/db"].into_iter().map(String::from).collect();
-        let mut index = ProjectIndex::new(["app/__init__.py", "app/db/pool.py"], packages);
+        let mut index = ProjectIndex::new(&["app/__init__.py", "app/db/pool.py"], packages);
         index.add_file("app/__init__.py");
         index.add_file("app/db/pool.py");
         let export = |what| Export {
@@ -723,6 +901,32 @@ mod tests {
             .insert("loop".into(), export(Exported::Alias("app.loop".into())));
         index.insert("app".into(), package);
         index
+    }
+
+    #[test]
+    fn only_modules_with_1x_constructors_types_or_1x_idioms_may_build_1x_objects() {
+        for text in [
+            "import aioredis\npool = aioredis.create_pool(u)\n",
+            "from aioredis import create_redis_pool as make\n",
+            "import aioredis\ndef f(p: 'aioredis.ConnectionsPool'): ...\n",
+            "import aioredis\nclass C(aioredis.Redis): ...\n",
+            "from aioredis.pubsub import Channel\n",
+            // A 1.x module (it names `aioredis.errors`): the 1.x idioms count.
+            "import aioredis.errors\nasync def f(p):\n    with await p as c:\n        return c\n",
+            "import aioredis.errors\ntr = x.multi_exec()\n",
+        ] {
+            assert!(may_build_legacy_objects(text), "{text}");
+        }
+        for text in [
+            "import aioredis\n",
+            "import aioredis\nfrom aioredis import errors\nclass MyRedisError(errors.ReplyError): ...\n",
+            "import aioredis\nasync def f(c):\n    return await c.get('k')\n",
+            // Not a 1.x module: `with await` says nothing.
+            "import aioredis\nasync def f(p):\n    with await p as c:\n        return c\n",
+            "import aioredis\nmy_create_pool = 1\nRedisy = 2\n",
+        ] {
+            assert!(!may_build_legacy_objects(text), "{text}");
+        }
     }
 
     #[test]
@@ -788,7 +992,7 @@ mod tests {
             "tests/unit/test_a.py",
             "other/test_b.py",
         ];
-        let mut index = ProjectIndex::new(files, packages);
+        let mut index = ProjectIndex::new(&files, packages);
         let fixture = |name: &str| Fixture {
             name: name.into(),
             kind: LegacyKind::Client,
