@@ -125,7 +125,12 @@ fn check_files(
     repo_path: Option<&Path>,
 ) -> (Vec<FileReport>, Option<Error>) {
     let rules = inputs.settings.any_file_rules();
-    let builder = super::index::wants_index(rules).then(|| {
+    // Staged mode (the pre-commit hook's hot path) builds no index: with this
+    // session's index (fixtures, member flows, every import followed into the
+    // work tree) it cost the hook several times its time on a large commit.
+    // Each staged module is checked as it shows alone; `check PATH`, `fix`,
+    // `plan` and the language server use the index.
+    let builder = (super::index::wants_index(rules) && !inputs.staged).then(|| {
         super::index::Builder::new(
             &inputs.files,
             &inputs.settings.project_root,
