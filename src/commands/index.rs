@@ -54,6 +54,18 @@ impl Candidate {
             summary: None,
         }
     }
+
+    /// A module the command does not read, read from the work tree for the index.
+    fn from_work_tree(project_root: &Path, relative: String, text: String) -> Self {
+        Candidate {
+            abs_path: project_root.join(&relative),
+            display: relative.clone(),
+            relative,
+            text,
+            extra: true,
+            summary: None,
+        }
+    }
 }
 
 /// Pass 1 in two steps, so that `check` reads each file once: the command's
@@ -616,14 +628,7 @@ fn imported_from_disk(
                         .any(|name| name == "*" || text.contains(name.as_str()))
                 {
                     index.add_file(&relative);
-                    found.push(Candidate {
-                        abs_path: project_root.join(&relative),
-                        display: relative.clone(),
-                        relative,
-                        text,
-                        extra: true,
-                        summary: None,
-                    });
+                    found.push(Candidate::from_work_tree(project_root, relative, text));
                 }
                 break 'read;
             }
@@ -756,14 +761,7 @@ fn conftests_from_disk(
         };
         if text.contains("aioredis") && text.contains("fixture") {
             index.add_file(&relative);
-            found.push(Candidate {
-                abs_path: project_root.join(&relative),
-                display: relative.clone(),
-                relative,
-                text,
-                extra: true,
-                summary: None,
-            });
+            found.push(Candidate::from_work_tree(project_root, relative, text));
         }
     }
     found
