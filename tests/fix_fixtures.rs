@@ -214,3 +214,13 @@ fn legacy_rewrites_unawaited() {
 fn legacy_rewrites_unawaited_untouched() {
     snapshot("legacy_rewrites_unawaited_untouched.py");
 }
+
+#[test]
+fn legacy_rewrites_connection() {
+    snapshot("legacy_rewrites_connection.py");
+}
+
+#[test]
+fn legacy_rewrites_connection_untouched() {
+    snapshot("legacy_rewrites_connection_untouched.py");
+}
