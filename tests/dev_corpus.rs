@@ -153,34 +153,7 @@ fn hand_reviewed_aioredis_1x_sites() {
         );
         return;
     };
-    let output = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
-        .args([
-            "check",
-            "--select",
-            "RU101,RU103",
-            "--output-format",
-            "json",
-            ".",
-        ])
-        .current_dir(&corpus)
-        .output()
-        .unwrap();
-    let diagnostics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let root = corpus.canonicalize().unwrap();
-    let reported: std::collections::BTreeSet<(String, u64)> = diagnostics
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let path = Path::new(d["filename"].as_str().unwrap());
-            let relative = path
-                .strip_prefix(&root)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            (relative, d["location"]["row"].as_u64().unwrap())
-        })
-        .collect();
+    let reported = common::legacy_lines(&corpus);
     let list = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/aioredis1x-sites.tsv"),
     )

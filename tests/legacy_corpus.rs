@@ -12,7 +12,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 const TUNING: [&str; 3] = ["arq-0.19.1", "channels_redis-2.4.2", "aiocache-0.11.1"];
 const HELD_OUT: [&str; 3] = [
@@ -30,42 +29,9 @@ const REPORTED_FINE: [(&str, u64); 1] =
 
 /// (path under the corpus, line) of every RU101/RU103 finding in `package`.
 fn reported(corpus: &Path, package: &str) -> BTreeSet<(String, u64)> {
-    let folder = corpus.join(package);
-    let output = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
-        .args([
-            "check",
-            "--select",
-            "RU101,RU103",
-            "--output-format",
-            "json",
-            ".",
-        ])
-        .current_dir(&folder)
-        .env_remove("PRE_COMMIT")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.code().is_some_and(|code| code <= 1),
-        "{package}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let diagnostics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let root = folder.canonicalize().unwrap();
-    diagnostics
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let path = Path::new(d["filename"].as_str().unwrap());
-            let relative = path.strip_prefix(&root).unwrap_or(path);
-            (
-                format!(
-                    "{package}/{}",
-                    relative.to_string_lossy().replace('\\', "/")
-                ),
-                d["location"]["row"].as_u64().unwrap(),
-            )
-        })
+    common::legacy_lines(&corpus.join(package))
+        .into_iter()
+        .map(|(path, row)| (format!("{package}/{path}"), row))
         .collect()
 }
 

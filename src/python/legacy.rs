@@ -709,6 +709,14 @@ impl LegacyModel {
         });
     }
 
+    fn push_flow(&mut self, target: LegacyTarget, scope: ScopeId, source: Source) {
+        self.flows.push(Flow {
+            target,
+            scope,
+            source,
+        });
+    }
+
     /// Bind phase: `for target in iterable`.
     pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
         self.record_sources(target, scope, iterable, |source| {
@@ -757,11 +765,7 @@ impl LegacyModel {
                 _ => None,
             };
             if let Some(target) = target {
-                self.flows.push(Flow {
-                    target,
-                    scope,
-                    source,
-                });
+                self.push_flow(target, scope, source);
             }
         }
     }
@@ -923,11 +927,7 @@ impl LegacyModel {
             _ => None,
         };
         if let Some(source) = source {
-            self.flows.push(Flow {
-                target,
-                scope,
-                source,
-            });
+            self.push_flow(target, scope, source);
         }
     }
 

@@ -240,7 +240,6 @@ fn rewrite_factory_arguments<'f>(
         // A variable: assumed to hold a URL (the fix is unsafe for that reason too).
         _ => arguments.push(source[address.range()].to_string()),
     }
-    let has_keyword = |name: &str| call.arguments.find_keyword(name).is_some();
     for keyword in &call.arguments.keywords {
         let name = keyword.arg.as_ref()?.as_str(); // `**kwargs`: cannot be checked
         if name == "address" {
@@ -248,25 +247,14 @@ fn rewrite_factory_arguments<'f>(
         }
         let value = &source[keyword.value.range()];
         let new = rewrites().factory_keyword(name)?; // parser=, pool_cls=, ...: by hand
-        match name {
-            _ if new.is_empty() => {}
-            // `True`/`False` or a name holding one; an `SSLContext` built here needs
-            // the `ssl_*` keywords written by hand.
-            "ssl"
-                if !matches!(
-                    keyword.value,
-                    Expr::BooleanLiteral(_) | Expr::Name(_) | Expr::Attribute(_)
-                ) =>
-            {
-                return None;
-            }
-            "encoding" => {
-                arguments.push(format!("{new}={value}"));
-                if !has_keyword("decode_responses") {
-                    arguments.push("decode_responses=True".to_string());
-                }
-            }
-            _ => arguments.push(format!("{new}={value}")),
+        if !new.is_empty() {
+            super::legacy_rewrites::carry_factory_keyword(
+                &mut arguments,
+                call,
+                keyword,
+                new,
+                value,
+            )?;
         }
     }
     arguments.extend(factory.extra.iter().cloned());

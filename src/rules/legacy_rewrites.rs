@@ -686,23 +686,7 @@ pub fn sentinel(
             sentinel_kwargs.push(format!("{key:?}: {value}"));
             continue;
         }
-        match name {
-            "ssl"
-                if !matches!(
-                    keyword.value,
-                    Expr::BooleanLiteral(_) | Expr::Name(_) | Expr::Attribute(_)
-                ) =>
-            {
-                return None;
-            }
-            "encoding" => {
-                arguments.push(format!("{new}={value}"));
-                if call.arguments.find_keyword("decode_responses").is_none() {
-                    arguments.push("decode_responses=True".to_string());
-                }
-            }
-            _ => arguments.push(format!("{new}={value}")),
-        }
+        carry_factory_keyword(&mut arguments, call, keyword, new, value)?;
     }
     if !sentinel_kwargs.is_empty() {
         arguments.push(format!(
@@ -721,6 +705,37 @@ pub fn sentinel(
              `master_for`/`slave_for` keep their names)"
         ),
     ))
+}
+
+/// A 1.x factory keyword as redis-py's `new=` (a factory's or a sentinel's),
+/// pushed to `arguments`: `encoding=` adds `decode_responses=True`; `None` for
+/// an `ssl=` built in the call, whose `SSLContext` needs the `ssl_*` keywords
+/// written by hand (`True`/`False` or a name holding one is carried).
+pub(super) fn carry_factory_keyword(
+    arguments: &mut Vec<String>,
+    call: &ExprCall,
+    keyword: &ast::Keyword,
+    new: &str,
+    value: &str,
+) -> Option<()> {
+    match keyword.arg.as_ref().map(ast::Identifier::as_str) {
+        Some("ssl")
+            if !matches!(
+                keyword.value,
+                Expr::BooleanLiteral(_) | Expr::Name(_) | Expr::Attribute(_)
+            ) =>
+        {
+            return None;
+        }
+        Some("encoding") => {
+            arguments.push(format!("{new}={value}"));
+            if call.arguments.find_keyword("decode_responses").is_none() {
+                arguments.push("decode_responses=True".to_string());
+            }
+        }
+        _ => arguments.push(format!("{new}={value}")),
+    }
+    Some(())
 }
 
 /// One 1.x sentinel address as redis-py's `(host, port)` pair: a pair as written, or a

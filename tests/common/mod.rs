@@ -307,3 +307,42 @@ pub fn pypi_corpus(name: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// (path relative to `folder`, line) of every RU101/RU103 finding of `check .`
+/// run in `folder`: the lines a hand-reviewed list of 1.x sites is checked against.
+pub fn legacy_lines(folder: &Path) -> std::collections::BTreeSet<(String, u64)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
+        .args([
+            "check",
+            "--select",
+            "RU101,RU103",
+            "--output-format",
+            "json",
+            ".",
+        ])
+        .current_dir(folder)
+        .env_remove("PRE_COMMIT")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().is_some_and(|code| code <= 1),
+        "{}: {}",
+        folder.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let diagnostics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let root = folder.canonicalize().unwrap();
+    diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let path = Path::new(d["filename"].as_str().unwrap());
+            let relative = path.strip_prefix(&root).unwrap_or(path);
+            (
+                relative.to_string_lossy().replace('\\', "/"),
+                d["location"]["row"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
