@@ -99,7 +99,14 @@ fn read_regular_file(path: &Path, bytes: &mut Vec<u8>) -> Result<(), String> {
     if !metadata.is_file() {
         return Err("not a regular file; skipped".to_string());
     }
-    bytes.reserve(metadata.len() as usize + 1);
+    let needed = metadata.len() as usize + 1;
+    if bytes.is_empty() && bytes.capacity() < needed {
+        // A fresh allocation, not `reserve`: growing would copy the old
+        // capacity's stale bytes into new pages.
+        *bytes = Vec::with_capacity(needed.next_power_of_two());
+    } else {
+        bytes.reserve(needed);
+    }
     file.read_to_end(bytes).map_err(|e| e.to_string())?;
     Ok(())
 }
