@@ -581,12 +581,13 @@ fn read_text(
     wanted: &(dyn Fn(&SourceFile, &[u8]) -> bool + Sync),
     buffer: &mut Vec<u8>,
 ) -> Result<Option<Decoded>, String> {
-    file.read_into(repo, buffer)?;
-    if !wanted(file, buffer) {
+    let length = file.read_into(repo, buffer)?;
+    let content = &buffer[..length];
+    if !wanted(file, content) {
         return Ok(None); // the buffer is reused for the next file
     }
-    // Copied out, not taken: the worker's buffer keeps its capacity.
-    let bytes = buffer.clone();
+    // Copied out, not taken: the worker's buffer keeps its size.
+    let bytes = content.to_vec();
     let decoded = if file.manifest.is_none() || crate::lint::is_python_file(&file.abs_path) {
         decode_python(bytes)
     } else {

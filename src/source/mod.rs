@@ -63,14 +63,20 @@ impl SourceFile {
     /// Reads the file's bytes. `repo` is needed for index blobs.
     pub fn read(&self, repo: Option<&Repository>) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::new();
-        self.read_into(repo, &mut bytes)?;
+        let length = self.read_into(repo, &mut bytes)?;
+        bytes.truncate(length);
         Ok(bytes)
     }
 
-    /// Reads the file's bytes into `buffer` (cleared first), so that a worker
-    /// reading thousands of files reuses one allocation.
-    pub fn read_into(&self, repo: Option<&Repository>, buffer: &mut Vec<u8>) -> Result<(), String> {
-        buffer.clear();
+    /// Reads the file's bytes into the front of `buffer` and returns how many
+    /// there are (`buffer[..length]`), so that a worker reading thousands of
+    /// files reuses one allocation. The buffer is never shrunk, and it only
+    /// grows zeroed: past the content it holds stale bytes.
+    pub fn read_into(
+        &self,
+        repo: Option<&Repository>,
+        buffer: &mut Vec<u8>,
+    ) -> Result<usize, String> {
         match self.origin {
             Origin::WorkTree => read_regular_file(&self.abs_path, buffer),
             Origin::Index(oid) => {
@@ -78,17 +84,31 @@ impl SourceFile {
                 let blob = repo
                     .find_blob(oid)
                     .map_err(|e| format!("cannot read staged blob {oid}: {}", e.message()))?;
-                buffer.extend_from_slice(blob.content());
-                Ok(())
+                let content = blob.content();
+                make_room(buffer, content.len());
+                buffer[..content.len()].copy_from_slice(content);
+                Ok(content.len())
             }
         }
     }
 }
 
-/// Reads a file only if it is a regular file. It is opened non-blocking, so a
-/// FIFO put in its place after the walk cannot hang the run, and checked with
-/// `fstat` on the open handle, so what is read is what was checked.
-fn read_regular_file(path: &Path, bytes: &mut Vec<u8>) -> Result<(), String> {
+/// Makes `buffer` at least `length` bytes long. A fresh zeroed allocation, not
+/// a grown one: growing would copy the old bytes, which are stale, into new
+/// pages.
+fn make_room(buffer: &mut Vec<u8>, length: usize) {
+    if buffer.len() < length {
+        *buffer = vec![0; length.next_power_of_two()];
+    }
+}
+
+/// Reads a file only if it is a regular file, into the front of `buffer`
+/// ([`SourceFile::read_into`]). It is opened non-blocking, so a FIFO put in
+/// its place after the walk cannot hang the run, and checked with `fstat` on
+/// the open handle, so what is read is what was checked. Read with `read(2)`
+/// into the buffer as it is, not `read_to_end`: that one asks the size again
+/// (`statx` and `lseek`, two more system calls a file on a large tree).
+fn read_regular_file(path: &Path, buffer: &mut Vec<u8>) -> Result<usize, String> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .read(true)
@@ -99,16 +119,21 @@ fn read_regular_file(path: &Path, bytes: &mut Vec<u8>) -> Result<(), String> {
     if !metadata.is_file() {
         return Err("not a regular file; skipped".to_string());
     }
-    let needed = metadata.len() as usize + 1;
-    if bytes.is_empty() && bytes.capacity() < needed {
-        // A fresh allocation, not `reserve`: growing would copy the old
-        // capacity's stale bytes into new pages.
-        *bytes = Vec::with_capacity(needed.next_power_of_two());
-    } else {
-        bytes.reserve(needed);
+    // One byte more than the size, so that the end shows without a grow.
+    make_room(buffer, metadata.len() as usize + 1);
+    let mut length = 0;
+    loop {
+        if length == buffer.len() {
+            // The file grew since `fstat`: keep what was read.
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        match file.read(&mut buffer[length..]) {
+            Ok(0) => return Ok(length),
+            Ok(read) => length += read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.to_string()),
+        }
     }
-    file.read_to_end(bytes).map_err(|e| e.to_string())?;
-    Ok(())
 }
 
 /// `base.join(path)` without `.` and with `..` folded, without touching the disk.
@@ -218,6 +243,25 @@ pub fn slash_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_buffer_reads_a_long_file_then_a_short_one() {
+        let folder = std::env::temp_dir().join(format!("ru-read-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let (long, short) = (folder.join("long.py"), folder.join("short.py"));
+        std::fs::write(&long, "x = 1\n".repeat(5000)).unwrap();
+        std::fs::write(&short, "import aioredis\n").unwrap();
+        let mut buffer = Vec::new();
+        let length = read_regular_file(&long, &mut buffer).unwrap();
+        assert_eq!(&buffer[..length], "x = 1\n".repeat(5000).as_bytes());
+        let length = read_regular_file(&short, &mut buffer).unwrap();
+        assert_eq!(&buffer[..length], b"import aioredis\n");
+        assert!(buffer.len() > 30000, "the buffer keeps its size");
+        let empty = folder.join("empty.py");
+        std::fs::write(&empty, "").unwrap();
+        assert_eq!(read_regular_file(&empty, &mut Vec::new()).unwrap(), 0);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 
     #[test]
     fn relative_paths_by_bytes_agree_with_components() {
