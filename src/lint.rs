@@ -105,9 +105,7 @@ pub fn summarize(
     file: crate::source::FilePath<'_>,
 ) -> Option<crate::python::index::Summary> {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
-    if too_deeply_nested(parsed.tokens()).is_some()
-        || tree_too_deep(parsed.syntax(), parsed.tokens().len()).is_some()
-    {
+    if depth_problem(&parsed).is_some() {
         drop_without_recursion(parsed.into_syntax());
         return None;
     }
@@ -185,10 +183,12 @@ pub fn lint_and_summarize(
 fn depth_problem(
     parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
 ) -> Option<(ruff_text_size::TextRange, Diagnostic)> {
-    too_deeply_nested(parsed.tokens())
+    let depth = TokenDepth::of(parsed);
+    depth
+        .deep_bracket
         .map(|range| (range, too_many_brackets(range)))
         .or_else(|| {
-            tree_too_deep(parsed.syntax(), parsed.tokens().len())
+            tree_too_deep(parsed, depth.tree_bound)
                 .map(|range| (range, tree_too_deep_diagnostic(range)))
         })
 }
@@ -330,11 +330,11 @@ fn tree_too_deep_diagnostic(range: ruff_text_size::TextRange) -> Diagnostic {
 pub const MAX_TREE_DEPTH: usize = 5000;
 
 /// The first node deeper than [`MAX_TREE_DEPTH`], if any. The walk stops
-/// descending at the limit, so it never recurses deeper itself. A tree cannot
-/// be deeper than about twice its token count: small files are not walked.
+/// descending at the limit, so it never recurses deeper itself. A tree whose
+/// `bound` ([`TokenDepth`]) is below the limit is not walked.
 fn tree_too_deep(
-    module: &ruff_python_ast::ModModule,
-    token_count: usize,
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    bound: usize,
 ) -> Option<ruff_text_size::TextRange> {
     use ruff_python_ast::AnyNodeRef;
     use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
@@ -361,9 +361,10 @@ fn tree_too_deep(
         }
     }
 
-    if token_count.saturating_mul(2) + 16 < MAX_TREE_DEPTH {
+    if bound < MAX_TREE_DEPTH {
         return None;
     }
+    let module = parsed.syntax();
     let mut probe = Probe {
         depth: 0,
         found: None,
@@ -379,26 +380,67 @@ fn tree_too_deep(
 /// nested parentheses", `MAXLEVEL` in Parser/tokenizer.h).
 pub const MAX_NESTING: usize = 200;
 
-/// The first bracket that opens deeper than [`MAX_NESTING`], if any.
-fn too_deeply_nested(tokens: &ruff_python_ast::token::Tokens) -> Option<ruff_text_size::TextRange> {
-    use ruff_python_ast::token::TokenKind;
-    use ruff_text_size::Ranged;
-    let mut depth = 0usize;
-    for token in tokens.iter() {
-        match token.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(token.range());
+/// What one pass over a module's tokens tells of its depth.
+struct TokenDepth {
+    /// The first bracket that opens deeper than [`MAX_NESTING`], if any.
+    deep_bracket: Option<ruff_text_size::TextRange>,
+    /// An upper bound of the tree's depth. Nodes below a node take at least
+    /// one token every two levels, so a tree is at most about twice as deep
+    /// as it has tokens. Of a tree without syntax errors more is known: a path
+    /// from the root goes down through statement bodies, each an indented
+    /// block or one line after the header's colon, at most three nodes a
+    /// level (`try`, its handler, a statement of it), and ends in the nodes of
+    /// one logical line. So most files, however long, are not walked to be
+    /// measured.
+    tree_bound: usize,
+}
+
+impl TokenDepth {
+    fn of(parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>) -> TokenDepth {
+        use ruff_python_ast::token::TokenKind;
+        use ruff_text_size::Ranged;
+        let tokens = parsed.tokens();
+        let mut brackets = 0usize;
+        let (mut indent, mut deepest_indent, mut line, mut longest_line) = (0usize, 0, 0usize, 0);
+        for token in tokens.iter() {
+            line += 1;
+            match token.kind() {
+                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                    brackets += 1;
+                    if brackets > MAX_NESTING {
+                        return TokenDepth {
+                            deep_bracket: Some(token.range()),
+                            tree_bound: usize::MAX,
+                        };
+                    }
                 }
+                TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                    brackets = brackets.saturating_sub(1);
+                }
+                TokenKind::Indent => {
+                    indent += 1;
+                    deepest_indent = deepest_indent.max(indent);
+                }
+                TokenKind::Dedent => indent = indent.saturating_sub(1),
+                TokenKind::Newline => {
+                    longest_line = longest_line.max(line);
+                    line = 0;
+                }
+                _ => {}
             }
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
-                depth = depth.saturating_sub(1);
-            }
-            _ => {}
+        }
+        longest_line = longest_line.max(line);
+        let tree_bound = if parsed.errors().is_empty() {
+            3 * (deepest_indent + 2) + 2 * longest_line + 16
+        } else {
+            // The parser's recovery may nest bodies that are not indented.
+            tokens.len().saturating_mul(2) + 16
+        };
+        TokenDepth {
+            deep_bracket: None,
+            tree_bound,
         }
     }
-    None
 }
 
 /// What the manifest rules may ask about the project around a manifest.
@@ -513,6 +555,89 @@ mod tests {
     /// A tree too deep to walk is dropped without recursing (the language
     /// server lints such a buffer on every change: leaking it is not an
     /// option), on a thread with the main thread's usual 8 MiB stack.
+    /// The deepest node of the tree, walked as `tree_too_deep` walks it.
+    fn measured_depth(text: &str) -> usize {
+        use ruff_python_ast::AnyNodeRef;
+        use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
+        struct Measure(usize, usize);
+        impl<'a> SourceOrderVisitor<'a> for Measure {
+            fn enter_node(&mut self, _node: AnyNodeRef<'a>) -> TraversalSignal {
+                self.0 += 1;
+                self.1 = self.1.max(self.0);
+                TraversalSignal::Traverse
+            }
+            fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
+                self.0 -= 1;
+            }
+        }
+        let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
+        assert!(parsed.errors().is_empty(), "{text}");
+        let mut measure = Measure(0, 0);
+        ruff_python_ast::visitor::source_order::walk_body(&mut measure, &parsed.syntax().body);
+        measure.1
+    }
+
+    #[test]
+    fn the_depth_bound_is_never_below_the_depth() {
+        // Blocks nested through every compound statement, and on the deepest
+        // line each construct that nests nodes, many times over.
+        // Each level: the lines that open it (`{i}` is the indentation).
+        let levels = [
+            "{i}if a:",
+            "{i}if a:\n{i}    pass\n{i}elif b:",
+            "{i}if a:\n{i}    pass\n{i}else:",
+            "{i}for x in y:",
+            "{i}while a:",
+            "{i}with a as b, c:",
+            "{i}try:\n{i}    pass\n{i}except E as e:",
+            "{i}try:\n{i}    pass\n{i}finally:",
+            "{i}match m:\n{i}    case [1, *r] if r:",
+            "{i}async def f(a: int = 1, *b, c=2, **d) -> T:",
+            "{i}class C(B, metaclass=M):",
+            "{i}async with a:",
+            "{i}async for x in y:",
+            "{i}@d(e)\n{i}def g():",
+        ];
+        let deepest = [
+            "x = f(k=f(k=f(k=f(k=lambda a=lambda b=lambda c=1: 2: 3: 4))))",
+            "y = [[{**{**{k: (v, *w)}}} for a in [b for b in [c async for c in d]]]]",
+            "z = f\"{f'{a[b:c:d][e]!r:>{w}}'}\" \"s\" \"t\"",
+            "w = not -~+await a.b.c(d)[e].f or g and h if i else (j := k) @ l ** m",
+            "v: dict[str, list[tuple[int, ...]]] = yield from (yield (yield))",
+            "del a.b[c], d; global q; assert a, b; raise E from F",
+            "if a: return lambda: (lambda: (lambda: [x async for x in y if z]))",
+        ];
+        let mut text = String::new();
+        let mut indent = String::new();
+        for round in 0..4 {
+            for level in levels {
+                text.push_str(&level.replace("{i}", &indent));
+                text.push('\n');
+                indent.push_str(if level.contains("case") {
+                    "        "
+                } else {
+                    "    "
+                });
+                for line in deepest.iter().take(round * 2 + 1) {
+                    text.push_str(&format!("{indent}{line}\n"));
+                }
+            }
+        }
+        text.push_str(&format!("{indent}pass\n"));
+        let chain = format!("{indent}x = {}\n", ["a"; 400].join(" + "));
+        for sample in [text.clone(), format!("{text}{chain}")] {
+            let parsed = ruff_python_parser::parse_unchecked_source(&sample, PySourceType::Python);
+            let bound = TokenDepth::of(&parsed).tree_bound;
+            let depth = measured_depth(&sample);
+            assert!(depth <= bound, "depth {depth} > bound {bound}");
+            assert!(depth > 90, "the sample nests deep: {depth}");
+            assert!(
+                bound < parsed.tokens().len() * 2,
+                "the bound is tighter than the old one"
+            );
+        }
+    }
+
     #[test]
     fn too_deep_trees_are_dropped_without_overflowing_the_stack() {
         let text = format!(

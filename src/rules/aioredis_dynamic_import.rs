@@ -33,6 +33,19 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     if !report && !checker.has_bare_aioredis_string() {
         return;
     }
+    // Both kinds take the module as a string first (or by keyword): that test
+    // is cheap, resolving the callee is not, and most calls fail it.
+    let spells_aioredis = |argument: Option<&Expr>| {
+        matches!(argument, Some(Expr::StringLiteral(literal))
+            if literal.value.to_str().starts_with("aioredis"))
+    };
+    let arguments = &call.arguments;
+    if !spells_aioredis(arguments.args.first())
+        && !spells_aioredis(arguments.find_keyword("name").map(|k| &k.value))
+        && !spells_aioredis(arguments.find_keyword("target").map(|k| &k.value))
+    {
+        return;
+    }
     if is_import_function(checker, &call.func) {
         let argument = call
             .arguments
