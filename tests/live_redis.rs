@@ -344,6 +344,21 @@ fn assert_lines(outcome: &Outcome, expected: &[&str]) {
 
 /// The unmigrated package, run by Python 3.11+: without aioredis the import
 /// fails; with aioredis 2.0.1 installed it fails too, inside aioredis.
+/// Runs `script` in `mode` against a fresh server: it must succeed and print
+/// `expected` in order. After "run" the server still answers; after "fault"
+/// the scenario has shut it down.
+fn passes_scenario(live: &Live, package: &Package, script: &str, mode: &str, expected: &[&str]) {
+    let server = Server::start(&live.redis_server);
+    let run = package.scenario(&live.python, script, mode, &server.url());
+    assert!(run.success(), "{}", run.show());
+    assert_lines(&run, expected);
+    if mode == "fault" {
+        assert!(!server.answers(), "the scenario did not stop the server");
+    } else {
+        assert!(server.answers());
+    }
+}
+
 fn assert_before_fails(live: &Live, package: &Package, script: &str) {
     let without = package.scenario(&live.python, script, "run", "redis://127.0.0.1:1/0");
     assert!(!without.success(), "{}", without.show());
@@ -448,11 +463,11 @@ fn migrated_saq(live: &Live) -> Package {
 fn saq_after_safe_fixes_processes_a_job_on_live_redis() {
     let Some(live) = live() else { return };
     let saq = migrated_saq(&live);
-    let server = Server::start(&live.redis_server);
-    let run = saq.scenario(&live.python, "saq_scenario.py", "run", &server.url());
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
+    passes_scenario(
+        &live,
+        &saq,
+        "saq_scenario.py",
+        "run",
         &[
             "client: redis.asyncio.client.Redis",
             "ok: job processed, result 5",
@@ -463,18 +478,17 @@ fn saq_after_safe_fixes_processes_a_job_on_live_redis() {
             "ok: scenario finished",
         ],
     );
-    assert!(server.answers());
 }
 
 #[test]
 fn saq_after_safe_fixes_handles_the_server_going_away() {
     let Some(live) = live() else { return };
     let saq = migrated_saq(&live);
-    let server = Server::start(&live.redis_server);
-    let run = saq.scenario(&live.python, "saq_scenario.py", "fault", &server.url());
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
+    passes_scenario(
+        &live,
+        &saq,
+        "saq_scenario.py",
+        "fault",
         &[
             "ok: job processed, result 5",
             "ok: server shut down mid-run",
@@ -484,7 +498,6 @@ fn saq_after_safe_fixes_handles_the_server_going_away() {
             "ok: scenario finished",
         ],
     );
-    assert!(!server.answers(), "the scenario did not stop the server");
 }
 
 // ------------------------------------------------------------------ fastapi-limiter 0.1.4
@@ -568,16 +581,11 @@ fn fastapi_limiter_with_unsafe_fixes(live: &Live) -> Package {
 fn fastapi_limiter_after_unsafe_fixes_rate_limits_on_live_redis() {
     let Some(live) = live() else { return };
     let limiter = fastapi_limiter_with_unsafe_fixes(&live);
-    let server = Server::start(&live.redis_server);
-    let run = limiter.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &limiter,
         "fastapi_limiter_scenario.py",
         "run",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "client: redis.asyncio.client",
             "ok: 3 requests allowed",
@@ -585,23 +593,17 @@ fn fastapi_limiter_after_unsafe_fixes_rate_limits_on_live_redis() {
             "ok: scenario finished",
         ],
     );
-    assert!(server.answers());
 }
 
 #[test]
 fn fastapi_limiter_after_unsafe_fixes_handles_the_server_going_away() {
     let Some(live) = live() else { return };
     let limiter = fastapi_limiter_with_unsafe_fixes(&live);
-    let server = Server::start(&live.redis_server);
-    let run = limiter.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &limiter,
         "fastapi_limiter_scenario.py",
         "fault",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "ok: request 4 got 429 with a Retry-After header",
             "ok: server shut down mid-run",
@@ -610,7 +612,6 @@ fn fastapi_limiter_after_unsafe_fixes_handles_the_server_going_away() {
             "ok: scenario finished",
         ],
     );
-    assert!(!server.answers(), "the scenario did not stop the server");
 }
 
 // ------------------------------------------------------------------ the harness catches a naive swap
@@ -751,16 +752,11 @@ fn migrated_examples(live: &Live) -> Package {
 fn aioredis_examples_after_unsafe_fixes_run_on_live_redis() {
     let Some(live) = live() else { return };
     let examples = migrated_examples(&live);
-    let server = Server::start(&live.redis_server);
-    let run = examples.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &examples,
         "aioredis_examples_scenario.py",
         "run",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "client module: redis.asyncio",
             "ok: commands.py main: set/get on a single-connection client",
@@ -775,23 +771,17 @@ fn aioredis_examples_after_unsafe_fixes_run_on_live_redis() {
             "ok: scenario finished",
         ],
     );
-    assert!(server.answers());
 }
 
 #[test]
 fn aioredis_examples_after_unsafe_fixes_handle_the_server_going_away() {
     let Some(live) = live() else { return };
     let examples = migrated_examples(&live);
-    let server = Server::start(&live.redis_server);
-    let run = examples.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &examples,
         "aioredis_examples_scenario.py",
         "fault",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "ok: server shut down",
             "caught redis.exceptions.ConnectionError",
@@ -799,7 +789,6 @@ fn aioredis_examples_after_unsafe_fixes_handle_the_server_going_away() {
             "ok: scenario finished",
         ],
     );
-    assert!(!server.answers(), "the scenario did not stop the server");
 }
 
 // ------------------------------------------------------------------ the aioredis 1.x packages
@@ -1041,16 +1030,11 @@ fn aiohttp_cache_after_unsafe_fixes_serves_a_cached_response_from_live_redis() {
     let Some(cache) = aiohttp_cache_with_unsafe_fixes(&live) else {
         return;
     };
-    let server = Server::start(&live.redis_server);
-    let run = cache.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &cache,
         "legacy_1x/aiohttp_cache_scenario.py",
         "run",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "client: redis.asyncio.client",
             "ok: the second request was served from Redis",
@@ -1058,7 +1042,6 @@ fn aiohttp_cache_after_unsafe_fixes_serves_a_cached_response_from_live_redis() {
             "ok: scenario finished",
         ],
     );
-    assert!(server.answers());
 }
 
 #[test]
@@ -1067,23 +1050,17 @@ fn aiohttp_cache_after_unsafe_fixes_handles_the_server_going_away() {
     let Some(cache) = aiohttp_cache_with_unsafe_fixes(&live) else {
         return;
     };
-    let server = Server::start(&live.redis_server);
-    let run = cache.scenario(
-        &live.python,
+    passes_scenario(
+        &live,
+        &cache,
         "legacy_1x/aiohttp_cache_scenario.py",
         "fault",
-        &server.url(),
-    );
-    assert!(run.success(), "{}", run.show());
-    assert_lines(
-        &run,
         &[
             "ok: server shut down",
             "ok: a cache read raised redis.exceptions.ConnectionError",
             "ok: scenario finished",
         ],
     );
-    assert!(!server.answers(), "the scenario did not stop the server");
 }
 
 // ------------------------------------------------------------------ sentinel
