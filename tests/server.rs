@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::VecDeque;
-use std::io::{BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -77,7 +77,7 @@ impl Server {
         let (sender, incoming) = channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Ok(Some(message)) = Message::read(&mut reader) {
+            while let Some(message) = read_framed(&mut reader) {
                 if sender.send(message).is_err() {
                     break;
                 }
@@ -212,6 +212,35 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The server's next message. A response whose `id` is `null` (which
+/// lsp-server's `Message` cannot hold) comes as a notification
+/// [`NULL_ID_RESPONSE`] with the whole response as its params.
+fn read_framed(reader: &mut impl BufRead) -> Option<Message> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    let value: Value = serde_json::from_slice(&body).ok()?;
+    if value.get("id").is_some_and(Value::is_null) {
+        return Some(Notification::new(NULL_ID_RESPONSE.to_string(), value).into());
+    }
+    serde_json::from_value(value).ok()
+}
+
+const NULL_ID_RESPONSE: &str = "test/responseWithNullId";
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
@@ -653,6 +682,19 @@ fn hostile_documents_and_messages_never_stop_the_server() {
         p["message"].as_str().unwrap().contains("not LSP")
     });
     assert_eq!(logged["type"], 1);
+    // Requests whose id LSP does not allow: answered as JSON-RPC asks, with
+    // an InvalidRequest error whose id is null.
+    for id in ["null", "{\"a\": 1}", "1.5", "99999999999"] {
+        let body = format!(r#"{{"jsonrpc": "2.0", "id": {id}, "method": "shutdown"}}"#);
+        server.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        let answer = server.notification(NULL_ID_RESPONSE, |_| true);
+        assert_eq!(answer["error"]["code"], -32600, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("id is not an integer or a string"),
+            "{answer}"
+        );
+    }
     // Requests with bad params, unknown methods, unknown documents.
     let bad = server
         .request("textDocument/codeAction", json!("garbage"))

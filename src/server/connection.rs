@@ -5,7 +5,9 @@
 //! whole connection at the first message it cannot parse, and allocates the
 //! `Content-Length` a client claims before reading it. Here a malformed
 //! message becomes a [`MALFORMED`] notification (the session logs it and goes
-//! on), and a body is read as it arrives.
+//! on), a request whose id LSP does not allow is answered with an error whose
+//! id is `null` (as JSON-RPC 2.0 asks; lsp-server's ids cannot be `null`, so
+//! the writer takes that answer framed), and a body is read as it arrives.
 
 use std::io::{BufRead, Read, Write};
 use std::thread::JoinHandle;
@@ -32,10 +34,22 @@ impl IoThreads {
     }
 }
 
+/// What the writer thread writes: the session's messages, and the answers
+/// the reader gives itself to requests the session never sees.
+enum Outgoing {
+    Message(Message),
+    /// Already framed bytes ([`null_id_error`]).
+    Framed(Vec<u8>),
+    /// The session has dropped its sender: everything it sent is written.
+    End,
+}
+
 /// A connection over the process's standard input and output.
 pub fn stdio() -> (Connection, IoThreads) {
     let (server, bridge) = Connection::memory();
     let Connection { sender, receiver } = bridge;
+    let (outgoing, to_write) = std::sync::mpsc::channel::<Outgoing>();
+    let answers = outgoing.clone();
     std::thread::Builder::new()
         .name("lsp-reader".to_string())
         .spawn(move || {
@@ -46,6 +60,10 @@ pub fn stdio() -> (Connection, IoThreads) {
                     Ok(Some(message)) => message,
                     Ok(None) => break,
                     Err(ReadError::Malformed(reason)) => {
+                        Message::Notification(Notification::new(MALFORMED.to_string(), reason))
+                    }
+                    Err(ReadError::UnusableId(reason)) => {
+                        let _ = answers.send(Outgoing::Framed(null_id_error(&reason)));
                         Message::Notification(Notification::new(MALFORMED.to_string(), reason))
                     }
                     Err(ReadError::Io(error)) => {
@@ -60,17 +78,31 @@ pub fn stdio() -> (Connection, IoThreads) {
             }
         })
         .expect("cannot start the reader thread");
+    // The session's messages, in order, then the end: the reader may hold its
+    // sender for ever (blocked on a standard input the client keeps open).
+    std::thread::Builder::new()
+        .name("lsp-forwarder".to_string())
+        .spawn(move || {
+            for message in receiver {
+                if outgoing.send(Outgoing::Message(message)).is_err() {
+                    return;
+                }
+            }
+            let _ = outgoing.send(Outgoing::End);
+        })
+        .expect("cannot start the forwarder thread");
     let writer = std::thread::Builder::new()
         .name("lsp-writer".to_string())
         .spawn(move || {
             let stdout = std::io::stdout();
             let mut output = stdout.lock();
-            for message in receiver {
-                if message
-                    .write(&mut output)
-                    .and_then(|()| output.flush())
-                    .is_err()
-                {
+            for outgoing in to_write {
+                let written = match outgoing {
+                    Outgoing::Message(message) => message.write(&mut output),
+                    Outgoing::Framed(bytes) => output.write_all(&bytes),
+                    Outgoing::End => break,
+                };
+                if written.and_then(|()| output.flush()).is_err() {
                     break; // the client has gone
                 }
             }
@@ -85,6 +117,9 @@ pub enum ReadError {
     /// Input that is not a message; it has been consumed, and the next call
     /// reads what follows.
     Malformed(String),
+    /// A request whose `id` is neither an integer nor a string (`null`, an
+    /// object): JSON-RPC answers it with an error whose `id` is `null`.
+    UnusableId(String),
     /// Standard input cannot be read any more.
     Io(std::io::Error),
 }
@@ -150,9 +185,59 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, ReadErr
     if body.len() < length {
         return Ok(None); // the input ended inside the message
     }
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|e| Malformed(format!("not a JSON-RPC message ({e}): {}", excerpt(&body))))
+    let unusable_id = || {
+        ReadError::UnusableId(format!(
+            "a request whose id is not an integer or a string: {}",
+            excerpt(&body)
+        ))
+    };
+    match serde_json::from_slice(&body) {
+        // lsp-server reads `{"id": null, "method": ...}` as a notification: it
+        // ignores the `id`, which makes it a request all the same.
+        Ok(Message::Notification(_))
+            if memchr::memmem::find(&body, b"\"id\"").is_some() && has_unusable_id(&body) =>
+        {
+            Err(unusable_id())
+        }
+        Ok(message) => Ok(Some(message)),
+        Err(_) if has_unusable_id(&body) => Err(unusable_id()),
+        Err(e) => Err(Malformed(format!(
+            "not a JSON-RPC message ({e}): {}",
+            excerpt(&body)
+        ))),
+    }
+}
+
+/// Whether `body` is a request (it has a `method`) with an `id` that LSP does
+/// not allow: not an integer in range, not a string.
+fn has_unusable_id(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(message)) = serde_json::from_slice(body) else {
+        return false;
+    };
+    let usable = |id: &serde_json::Value| match id {
+        serde_json::Value::String(_) => true,
+        serde_json::Value::Number(n) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        _ => false,
+    };
+    message
+        .get("method")
+        .is_some_and(serde_json::Value::is_string)
+        && message.get("id").is_some_and(|id| !usable(id))
+}
+
+/// The answer to a request whose id is unusable ([`ReadError::UnusableId`]),
+/// framed: JSON-RPC 2.0 says its `id` must be `null`.
+pub fn null_id_error(reason: &str) -> Vec<u8> {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {
+            "code": lsp_server::ErrorCode::InvalidRequest as i32,
+            "message": reason,
+        },
+    })
+    .to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 /// The start of some bytes, for a log line.
@@ -172,10 +257,11 @@ mod tests {
     #[test]
     fn garbage_is_reported_and_the_stream_goes_on() {
         let input = format!(
-            "{}{}hello\r\n{}Content-Length: x\r\n\r\n{}\n{}",
+            "{}{}hello\r\n{}{}Content-Length: x\r\n\r\n{}\n{}",
             framed("{not json"),
             framed(r#"{"what": 1}"#),
             framed(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+            framed(r#"{"jsonrpc":"2.0","id":null,"method":"shutdown"}"#),
             "x".repeat(100_000),
             framed(r#"{"jsonrpc":"2.0","method":"exit"}"#),
         );
@@ -189,6 +275,10 @@ mod tests {
                 Err(ReadError::Malformed(reason)) => {
                     seen.push(format!("error: {}", reason.split(' ').next().unwrap()))
                 }
+                Err(ReadError::UnusableId(reason)) => seen.push(format!(
+                    "unusable id: {}",
+                    reason.split(' ').next().unwrap()
+                )),
                 Err(ReadError::Io(error)) => panic!("{error}"),
             }
         }
@@ -199,6 +289,7 @@ mod tests {
                 "error: not",
                 "error: not",
                 "initialized",
+                "unusable id: a",
                 "error: Content-Length",
                 "error: a",
                 "error: a",
