@@ -152,7 +152,10 @@ in_transaction iscan isscan izscan migrate_keys multi_exec object_encoding objec
 object_refcount patterns psubscribe publish_json punsubscribe subscribe unsubscribe wait_closed
 xinfo xinfo_help xread_group
 execute_pubsub
-""".split())                  # the last: 1.x `RedisConnection`'s, judged as a client too
+""".split()) | {"watch", "unwatch", "command_info"}
+# execute_pubsub: 1.x `RedisConnection`'s, judged as a client too. watch/unwatch/command_info
+# (round 4): redis.asyncio's client has them, as a no-op that warns (WATCH lives on the
+# pipeline) and as a method that raises NotImplementedError.
 MODULE = "aioredis"
 
 
@@ -449,6 +452,7 @@ FLOW_RENAMED = {
     "zrevrank": "member",
     "zscore": "member",
     "zunionstore": "key",
+    "migrate": "dest_db",            # round 4: redis-py's `destination_db`
 }
 for _m, _names in FLOW_RENAMED.items():
     _known, _anywhere = FLOW_KEYWORDS.get(_m, ("", ""))
@@ -468,6 +472,10 @@ FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4,
 # redis-py's own form).
 FLOW_POSITIONAL_KNOWN_ONLY = {"blpop", "brpop", "bzpopmin", "bzpopmax", "zinterstore",
                               "zunionstore"}
+# Round 4: 1.x `sort(key, *get_patterns)`, `ping(message)`, `xpending(stream, group, start,
+# stop, count)`: redis-py's `sort(name, start, num)`, `ping()`, `xpending(name, groupname)`.
+FLOW_POSITIONAL.update({"sort": 2, "ping": 1, "xpending": 3})
+FLOW_POSITIONAL_KNOWN_ONLY |= {"sort", "ping", "xpending"}
 # On a known client or transaction: a `*args` at or after this position is 1.x's flat pairs.
 FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0, "hmset": 1}
 # On a known client or transaction: parameters after the key that 1.x defaulted and redis-py
@@ -478,7 +486,27 @@ FLOW_REQUIRED = {
     "zremrangebyscore": ["min", "max"], "zrangebylex": ["min", "max"],
     "zlexcount": ["min", "max"], "zremrangebylex": ["min", "max"],
     "xgroup_setid": ["groupname", "id"],
+    # Round 4: 1.x defaulted both lex bounds, and `keys=[]`/`args=[]` of eval/evalsha.
+    "zrevrangebylex": ["max", "min"], "eval": ["numkeys"], "evalsha": ["numkeys"],
 }
+# Calls with one of these keywords are another rule's (RU105: `eval(script, keys=[...])`).
+FLOW_REQUIRED_UNLESS = {"eval": {"keys", "args"}, "evalsha": {"keys", "args"}}
+# Round 4: argument values 1.x converted before sending, redis-py sends as they are (aioredis
+# 1.3.1 commands/generic.py, string.py, sorted_set.py): method -> [(1.x parameter, position
+# (the key is 0), test)]; test "float", ("bytes", values sent unchanged), ("without", name,
+# position). On known clients and transactions; one line per call (the method's name).
+FLOW_ARGUMENTS = {
+    "expire": [("timeout", 1, "float")], "expireat": [("timestamp", 1, "float")],
+    "setex": [("seconds", 1, "float")],
+    "bitpos": [("end", 3, ("without", "start", 2))],
+}
+for _m in ("zrangebylex", "zrevrangebylex", "zlexcount", "zremrangebylex"):
+    FLOW_ARGUMENTS[_m] = [("min", 1, ("bytes", {b"-"})), ("max", 2, ("bytes", {b"+"}))]
+# Functions returning a float (a call of one makes an argument a float).
+FLOAT_CALLS = {"time.time", "time.monotonic", "time.perf_counter", "builtins.float"}
+# Attributes of a 1.x `MultiExec`/`Pipeline` that redis.asyncio's `Pipeline` lacks or has as
+# something else (`connection`: `None` until the pipeline runs).
+TRANSACTION_ATTRS = {"_results", "connection"}
 FACTORY_KINDS = {
     "aioredis.create_redis": "client", "aioredis.create_redis_pool": "client",
     "aioredis.commands.create_redis": "client", "aioredis.commands.create_redis_pool": "client",
@@ -1060,6 +1088,45 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
 
     own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
                    for f in c.body if isinstance(f, funcs)}
+
+    # Plain `name = value` stores, per (binding scope, name), in source order.
+    stores = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            name = node.targets[0].id
+            scope = name_scope(node.targets[0], name)
+            stores.setdefault((scope, name), []).append(node)
+    for found in stores.values():
+        found.sort(key=lambda n: (n.lineno, n.col_offset))
+
+    def is_float(node, at):
+        """Whether `node` (evaluated at `at`) is a float: a float literal, a division,
+        arithmetic with a float, a float function's call, a name last assigned one."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) is float
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return is_float(node.operand, at)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Div):
+                return True
+            if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Mod, ast.Pow, ast.FloorDiv)):
+                return is_float(node.left, at) or is_float(node.right, at)
+            return False
+        if isinstance(node, ast.Call):
+            parts = chain_parts(node.func)
+            if not parts:
+                return False
+            if len(parts) == 1 and name_scope(node, parts[0]) is None \
+                    and parts[0] not in bound.get(None, ()):
+                return "builtins." + parts[0] in FLOAT_CALLS
+            return bool(FLOAT_CALLS & set(resolve(parts, aliases)))
+        if isinstance(node, ast.Name):
+            key = (name_scope(node, node.id), node.id)
+            before = [a for a in stores.get(key, ())
+                      if (a.lineno, a.col_offset) < (at.lineno, at.col_offset)]
+            return bool(before) and is_float(before[-1].value, before[-1])
+        return False
     replies = {}          # key -> the 1.x command whose reply it holds
     key_being_set = [None]
     changed = True
@@ -1135,6 +1202,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
                     kind == "channel" and node.attr in CHANNEL_ATTRS) or (
                     kind == "sentinel" and node.attr in SENTINEL_ONLY_ATTRS) or (
+                    kind == "transaction" and node.attr in TRANSACTION_ATTRS) or (
                     shape == "namedtuple" and node.attr not in ("count", "index")) or (
                     shape == "dict" and node.attr in DICT_METHODS) or (
                     kind == "future") or (
@@ -1213,10 +1281,35 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             required = FLOW_REQUIRED.get(method)
             if (known and required and node.args
                     and not any(isinstance(a, ast.Starred) for a in node.args)
-                    and not any(kw.arg is None for kw in node.keywords)):
+                    and not any(kw.arg is None or kw.arg in FLOW_REQUIRED_UNLESS.get(method, ())
+                                for kw in node.keywords)):
                 named = {kw.arg for kw in node.keywords}
                 if any(p not in named for p in required[len(node.args) - 1:]):
                     lines.append(node.func.end_lineno)
+            arguments = FLOW_ARGUMENTS.get(method)
+            if known and arguments and not any(kw.arg is None for kw in node.keywords):
+                first_starred = next((i for i, a in enumerate(node.args)
+                                      if isinstance(a, ast.Starred)), None)
+
+                def given(name, position):
+                    if (first_starred is None or position < first_starred) \
+                            and position < len(node.args):
+                        return node.args[position]
+                    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+                for name, position, test in arguments:
+                    value = given(name, position)
+                    if value is None:
+                        continue
+                    if test == "float":
+                        hit = is_float(value, node)
+                    elif test[0] == "bytes":
+                        hit = (isinstance(value, ast.Constant) and isinstance(value.value, bytes)
+                               and value.value not in test[1])
+                    else:
+                        hit = first_starred is None and given(test[1], test[2]) is None
+                    if hit:
+                        lines.append(node.func.end_lineno)
+                        break
             least = FLOW_POSITIONAL.get(method)
             count = sum(not isinstance(a, ast.Starred) for a in node.args)
             first_starred = next((i for i, a in enumerate(node.args)

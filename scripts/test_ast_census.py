@@ -223,6 +223,35 @@ class RoundThreeTests(unittest.TestCase):
                          [5, 6, 9, 10, 10, 14, 16, 16, 17, 19, 20, 21, 22, 23, 24, 25, 29])
 
 
+class RoundFourTests(unittest.TestCase):
+    def test_command_semantics(self):
+        r = census("""
+            import math
+            import time
+            import aioredis
+            async def f(url, other):
+                redis = await aioredis.create_redis(url)              # 6: factory
+                await redis.expire("k", 10.0)                         # 7: a float timeout
+                now = math.ceil(time.time())
+                await redis.expireat("k", now + 10)                   # an int: fine
+                now = time.time()
+                await redis.expireat("k", now + 10)                   # 11: a float now
+                await redis.zrangebylex("z", min=b"-", max=b"e")      # 12: 1.x added `[`
+                await redis.zlexcount("z", b"-", b"+")                # unchanged: fine
+                await redis.bitpos("k", 0, end=3)                     # 14: end, no start
+                await redis.bitpos("k", 0, 1, 3)                      # fine
+                await redis.eval("return 1")                          # 16: no numkeys
+                await redis.eval("return 1", keys=["k"])              # RU105's: not here
+                await redis.sort("a", "v:*")                          # 18: a get pattern
+                await redis.watch("k")                                # 19: a no-op now
+                tr = redis.multi_exec()                               # 20: multi_exec
+                tr.connection.execute("INCR", "k")                    # 21: None in redis-py
+                await other.expire("k", 0.5)                          # unknown: fine
+                await other.sort("a", "b")                            # unknown: fine
+        """)
+        self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21])
+
+
 class DynamicTests(unittest.TestCase):
     def test_dynamic_imports(self):
         r = census("""\

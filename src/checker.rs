@@ -120,6 +120,9 @@ pub struct Checker<'src> {
     sentinels: rules::legacy_rewrites::Sentinels,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
     transactions: rules::legacy_rewrites::Transactions,
+    /// Check phase, with the 1.x model: per (binding scope, name), whether the last
+    /// `name = value` visited so far stored a float (RU101's `[client_arguments]`).
+    float_names: rustc_hash::FxHashMap<(ScopeId, String), bool>,
 }
 
 /// A use of a name bound by an import: `root.attrs[0].attrs[1]…`.
@@ -217,6 +220,7 @@ impl<'src> Checker<'src> {
             pools: rules::legacy_rewrites::Pools::default(),
             sentinels: rules::legacy_rewrites::Sentinels::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
+            float_names: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -558,6 +562,22 @@ impl<'src> Checker<'src> {
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
         &mut self.transactions
+    }
+
+    /// Check phase: `name = value` was just visited; `is_float` tells what it stored.
+    pub fn record_float_store(&mut self, name: &str, is_float: bool) {
+        let scope = self.model.assignment_scope(self.scope, name);
+        self.float_names.insert((scope, name.to_string()), is_float);
+    }
+
+    /// Check phase: whether the last `name = value` visited before this point, in the
+    /// scope `name` resolves to, stored a float.
+    pub fn holds_float(&self, name: &str) -> bool {
+        self.model
+            .binding_scope(name, self.scope)
+            .and_then(|scope| self.float_names.get(&(scope, name.to_string())))
+            .copied()
+            .unwrap_or(false)
     }
 
     pub fn take_transactions(&mut self) -> rules::legacy_rewrites::Transactions {

@@ -456,6 +456,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     }
     if matches!(kind, Some(LegacyKind::Client | LegacyKind::Transaction)) {
         check_required(checker, call, method);
+        check_arguments(checker, call, method);
     }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
@@ -567,7 +568,11 @@ fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttr
     };
     let arguments = &call.arguments;
     if arguments.args.iter().any(Expr::is_starred_expr)
-        || arguments.keywords.iter().any(|k| k.arg.is_none())
+        || arguments.keywords.iter().any(|k| {
+            k.arg
+                .as_ref()
+                .is_none_or(|arg| entry.unless_keywords.iter().any(|u| u == arg.as_str()))
+        })
         || arguments.args.is_empty()
     {
         return;
@@ -604,6 +609,112 @@ fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttr
         ),
     );
     checker.report_on(diagnostic, &method.value);
+}
+
+/// `expire(key, 10.0)`, `zrangebylex(key, min=b"a")`, `bitpos(key, 0, end=3)` on a
+/// known 1.x object: argument values 1.x converted before sending and redis.asyncio
+/// sends as they are, or refuses (`[client_arguments]`). One finding per call.
+fn check_arguments(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let entries = checker.api().client_arguments(method.attr.as_str());
+    if entries.is_empty() {
+        return;
+    }
+    let arguments = &call.arguments;
+    // Past a `*args` positions are unknown; `**kwargs` may give anything.
+    let starred = arguments.args.iter().position(Expr::is_starred_expr);
+    let given = |name: &str, position: usize| -> Option<&Expr> {
+        if starred.is_none_or(|first| position < first)
+            && let Some(arg) = arguments.args.get(position)
+        {
+            return Some(arg);
+        }
+        arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+            .map(|k| &k.value)
+    };
+    if arguments.keywords.iter().any(|k| k.arg.is_none()) {
+        return;
+    }
+    let mut hits = Vec::new();
+    let mut texts = None;
+    for (parameter, entry) in entries {
+        let Some(value) = given(parameter, entry.position) else {
+            continue;
+        };
+        let hit = match (entry.value.as_deref(), &entry.without) {
+            (Some("float"), _) => is_float(checker, value),
+            (Some("bytes"), _) => match value {
+                Expr::BytesLiteral(literal) => {
+                    let bytes: Vec<u8> = literal.value.bytes().collect();
+                    !entry.unchanged.iter().any(|u| u.as_bytes() == bytes)
+                }
+                _ => false,
+            },
+            (None, Some(without)) => {
+                starred.is_none() && given(&without.name, without.position).is_none()
+            }
+            _ => false,
+        };
+        if hit {
+            hits.push(format!("`{parameter}={}`", checker.text(value.range())));
+            texts.get_or_insert(entry);
+        }
+    }
+    let Some(entry) = texts else {
+        return;
+    };
+    let name = method.attr.as_str();
+    let message = format!(
+        "`{name}(...)` passes {}: {}; {}; {}",
+        hits.join(", "),
+        entry.in_1x,
+        entry.in_redis_py,
+        entry.instead
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), message);
+    checker.report_on(diagnostic, &method.value);
+}
+
+/// Whether `expr` is a float: a float literal, a division, arithmetic with a float
+/// operand, a call of a `[float_values]` function, or a name whose last assignment
+/// visited so far stored one.
+fn is_float(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::NumberLiteral(number) => matches!(number.value, Number::Float(_)),
+        Expr::UnaryOp(unary) => {
+            matches!(unary.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd)
+                && is_float(checker, &unary.operand)
+        }
+        Expr::BinOp(binary) => match binary.op {
+            ast::Operator::Div => true,
+            ast::Operator::Add
+            | ast::Operator::Sub
+            | ast::Operator::Mult
+            | ast::Operator::Mod
+            | ast::Operator::Pow
+            | ast::Operator::FloorDiv => {
+                is_float(checker, &binary.left) || is_float(checker, &binary.right)
+            }
+            _ => false,
+        },
+        Expr::Call(inner) => {
+            let api = checker.api();
+            match inner.func.as_ref() {
+                Expr::Name(name)
+                    if checker
+                        .model()
+                        .is_unbound(name.id.as_str(), checker.scope()) =>
+                {
+                    api.returns_float(&format!("builtins.{}", name.id))
+                }
+                func => checker.resolve(func).iter().any(|q| api.returns_float(q)),
+            }
+        }
+        Expr::Name(name) => checker.holds_float(name.id.as_str()),
+        _ => false,
+    }
 }
 
 /// `super().__init__(pool_or_conn)` in a subclass of the 1.x `Redis`: 1.x's
@@ -861,6 +972,8 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
     let [Expr::Name(target)] = assign.targets.as_slice() else {
         return;
     };
+    let stores_float = is_float(checker, &assign.value);
+    checker.record_float_store(target.id.as_str(), stores_float);
     check_split_await(checker, target, &assign.value);
     let Expr::Call(call) = assign.value.as_ref() else {
         return;
