@@ -516,7 +516,9 @@ FACTORY_KINDS = {
     "aioredis.create_sentinel": "sentinel", "aioredis.sentinel.create_sentinel": "sentinel",
 }
 CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
-                 "put_nowait"}
+                 "put_nowait", "close"}
+# Round 4: 1.x `Redis` properties that are mappings of `Channel`s (`redis.channels['ch']`).
+CLIENT_CHANNEL_ATTRS = {"channels", "patterns"}
 TYPE_KINDS = {
     "aioredis.Channel": "channel", "aioredis.pubsub.Channel": "channel",
     "aioredis.abc.AbcChannel": "channel",
@@ -1146,6 +1148,10 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         and parts[-1] in CONNECTION_ATTRS
                         and kind_of(node, parts[:-1]) == "connection"):
                     kind = "channels"
+                if (kind is None and what == "value" and len(parts) > 1
+                        and parts[-1] in CLIENT_CHANNEL_ATTRS
+                        and is_client(kind_of(node, parts[:-1]))):
+                    kind = "channels"
                 for _ in range(depth):             # an element of a channel list
                     kind = "channel" if kind == "channels" else None
             elif what == "type":
@@ -1252,6 +1258,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             if parts and kind_of(node, parts) == "future":
                 lines.append(node.lineno)
+            # Round 4: `await tr.incr(...)`, a command queued on a 1.x transaction awaited at
+            # once (redis-py's returns the pipeline); not execute(), nor watch/unwatch.
+            call = node.value
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr not in ("execute", "watch", "unwatch")):
+                receiver = chain_parts(call.func.value)
+                if receiver and kind_of(node, receiver) == "transaction":
+                    lines.append(node.lineno)
         if isinstance(node, ast.Call):
             func_parts = chain_parts(node.func)
             if func_parts and AWAITING & set(resolve(func_parts, aliases)) and any(

@@ -248,8 +248,14 @@ class RoundFourTests(unittest.TestCase):
                 tr.connection.execute("INCR", "k")                    # 21: None in redis-py
                 await other.expire("k", 0.5)                          # unknown: fine
                 await other.sort("a", "b")                            # unknown: fine
+                await tr.incr("k")                                    # 24: queued, awaited
+                await tr.watch("k")                                   # pipeline's own: fine
+                ch = redis.channels["ch"]                             # 26: channels
+                print(ch.is_pattern, other.channels["x"].name)        # 27: a 1.x Channel
+                ch.close()                                            # 28: Channel.close
         """)
-        self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21])
+        self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21, 24, 26, 27,
+                                             28])
 
 
 class DynamicTests(unittest.TestCase):

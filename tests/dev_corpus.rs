@@ -144,8 +144,10 @@ fn findings_equal_an_independent_ast_census() {
     // `eval(script)`/`zrevrangebylex(key)` without what redis-py requires, the positional
     // `sort(key, pattern)`, `ping(message)`, `xpending(s, g, start, end, count)`,
     // `migrate(dest_db=)`, `watch`/`unwatch`/`command_info` on the client, and
-    // `tr.connection` on a transaction (1552).
-    assert_eq!(count("RU101"), 1552);
+    // `tr.connection` on a transaction (1552); and 8: `Channel`s read from a 1.x client's
+    // `channels`/`patterns` mappings (`redis.channels['ch'].is_pattern`), a `Channel`'s
+    // `close()`, and `await tr.incr(...)` awaiting a queued command at once (1560).
+    assert_eq!(count("RU101"), 1560);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }
@@ -207,6 +209,8 @@ fn hand_reviewed_aioredis_1x_sites() {
     // the `eval(keys=, args=)` calls RU105 reports, now counted), 3 rows added
     // (`redis.watch(None)` in `raises(TypeError)`: a no-op in redis.asyncio), 5 rows
     // re-judged `fine` on a live redis-server (`select` on the single-connection client
-    // `create_connection` and `with await pool` become).
-    assert_eq!((found, sites), (1090, 1162));
+    // `create_connection` and `with await pool` become); and 8 flipped: `Channel`s from
+    // `redis.channels[...]`/`sub.patterns[...]`, `ch.close()`, `await tr.incr()` after
+    // `execute()`.
+    assert_eq!((found, sites), (1098, 1162));
 }

@@ -1503,6 +1503,29 @@ impl LegacyModel {
         }
     }
 
+    /// `client.channels` on a 1.x client: what the attribute gives in 1.x
+    /// (`[client_methods]`, `gives`).
+    fn client_attribute_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        let (attr, receiver) = parts.split_last()?;
+        if receiver.is_empty() {
+            return None;
+        }
+        let gives = api.client_method(attr)?.gives.as_deref()?;
+        if self.kind_of_parts(receiver, scope, model) != Some(LegacyKind::Client) {
+            return None;
+        }
+        match gives {
+            "channels" => Some(LegacyKind::Channels),
+            _ => None,
+        }
+    }
+
     /// Check phase: whether `expr` holds a 1.x `RedisConnection` (not a `Redis` client).
     pub fn is_connection(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> bool {
         if self.connections.is_empty() {
@@ -1605,7 +1628,8 @@ impl LegacyModel {
         match source {
             Source::Value(parts) => self
                 .kind_of_parts(parts, scope, model)
-                .or_else(|| self.connection_attribute_kind(parts, scope, model, api)),
+                .or_else(|| self.connection_attribute_kind(parts, scope, model, api))
+                .or_else(|| self.client_attribute_kind(parts, scope, model, api)),
             Source::Call(parts, _) => self.kind_of_call(parts, scope, model, table, api),
             Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
                 Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),

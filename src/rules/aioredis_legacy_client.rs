@@ -342,6 +342,7 @@ pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
         return;
     }
     let value = await_expr.value.as_ref();
+    check_awaited_queued_call(checker, await_expr);
     if kind_of(checker, value) != Some(LegacyKind::Future) {
         return;
     }
@@ -363,6 +364,41 @@ pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     );
     let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, await_expr.range(), message);
     checker.report_on(diagnostic, value);
+}
+
+/// `await tr.incr("k")`: a command queued on a known 1.x transaction or pipeline,
+/// awaited at once. 1.x awaited the command's future (never resolved before
+/// `execute()`, an `AssertionError` after it); redis.asyncio's queued command returns
+/// the pipeline, so this awaits the pipeline, not a reply. Not `execute()`, nor the
+/// commands redis.asyncio's pipeline runs at once (`[unawaited] pipeline`: `watch`).
+fn check_awaited_queued_call(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    let Expr::Call(call) = await_expr.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    let name = method.attr.as_str();
+    if name == "execute"
+        || checker.api().runs_only_when_awaited(name, true)
+        || kind_of(checker, &method.value) != Some(LegacyKind::Transaction)
+    {
+        return;
+    }
+    let transaction = checker.text(method.value.range());
+    let message = format!(
+        "`await {transaction}.{name}(...)` awaits a command queued on `{transaction}` (an \
+         aioredis 1.x transaction or pipeline): 1.x awaited its future (an `AssertionError` \
+         once `execute()` has run); redis.asyncio's queued command returns the pipeline, so \
+         this awaits the pipeline, not a reply; {}",
+        checker
+            .api()
+            .futures()
+            .instead
+            .replace("{transaction}", transaction)
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, await_expr.range(), message);
+    checker.report_on(diagnostic, &method.value);
 }
 
 /// `asyncio.gather(fut1, fut2)` (and the other `[futures] awaiting` functions) given
