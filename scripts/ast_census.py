@@ -323,7 +323,7 @@ def is_sys_modules_key(node):
 POOL_ONLY_ATTRS = set("""
 execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
 maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
-release _pool
+release _pool _close_state _drop_closed
 """.split())                  # the last: a coroutine in redis.asyncio, never awaited by 1.x code
 # Issue 14, round 3: attributes of a 1.x `RedisConnection` (create_connection, `with await pool`,
 # `pool.acquire()`, `async with pool.get()`) that mean something else on redis.asyncio's client
@@ -1152,8 +1152,12 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         and parts[-1] in CLIENT_CHANNEL_ATTRS
                         and is_client(kind_of(node, parts[:-1]))):
                     kind = "channels"
+                # Round 4: `pool._pool`, the 1.x pool's deque of connections.
+                if (kind is None and what == "value" and len(parts) > 1
+                        and parts[-1] == "_pool" and kind_of(node, parts[:-1]) == "pool"):
+                    kind = "connections"
                 for _ in range(depth):             # an element of a channel list
-                    kind = "channel" if kind == "channels" else None
+                    kind = {"channels": "channel", "connections": "connection"}.get(kind)
             elif what == "type":
                 kind = type_kind(payload)
                 if key[0] == "c" and kind == "other":
@@ -1277,7 +1281,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             method = node.func.attr
             parts = chain_parts(node.func.value)
             kind = kind_of(node, parts) if parts else None
-            if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply"):
+            if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply",
+                        "connections"):
                 continue
             known = is_client(kind) or kind == "transaction"
             if not known and (not is_1x or method in own_methods):

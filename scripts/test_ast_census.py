@@ -258,6 +258,20 @@ class RoundFourTests(unittest.TestCase):
                                              28])
 
 
+    def test_pool_internals(self):
+        r = census("""
+            import aioredis
+            async def f(url, other):
+                pool = await aioredis.create_pool(url)                # 4: factory
+                conn = pool._pool[0]                                  # 5: _pool
+                print(conn.closed, pool._close_state)                 # 6, 6: a connection
+                pool._drop_closed()                                   # 7: internals
+                first = other._pool[0]
+                print(first.closed)                                   # unknown: fine
+        """)
+        self.assertEqual(r["legacy_lines"], [4, 5, 6, 6, 7])
+
+
 class DynamicTests(unittest.TestCase):
     def test_dynamic_imports(self):
         r = census("""\

@@ -29,8 +29,9 @@ pub struct LegacyEntry {
     /// receiver in a module whose aioredis use is 1.x.
     #[serde(default)]
     pub anywhere: bool,
-    /// (client methods) What reading it gives in 1.x, for the model: "channels"
-    /// (a mapping of `Channel`s, `client.channels`).
+    /// (client and pool methods) What reading it gives in 1.x, for the model:
+    /// "channels" (a mapping of `Channel`s, `client.channels`), "connections" (a
+    /// collection of connections, `pool._pool`).
     pub gives: Option<String>,
 }
 

@@ -1503,8 +1503,8 @@ impl LegacyModel {
         }
     }
 
-    /// `client.channels` on a 1.x client: what the attribute gives in 1.x
-    /// (`[client_methods]`, `gives`).
+    /// `client.channels` on a 1.x client, `pool._pool` on a 1.x pool: what the
+    /// attribute gives in 1.x (`[client_methods]`, `[pool_methods]`, `gives`).
     fn client_attribute_kind(
         &self,
         parts: &[String],
@@ -1516,12 +1516,14 @@ impl LegacyModel {
         if receiver.is_empty() {
             return None;
         }
-        let gives = api.client_method(attr)?.gives.as_deref()?;
-        if self.kind_of_parts(receiver, scope, model) != Some(LegacyKind::Client) {
-            return None;
-        }
-        match gives {
+        let entry = match self.kind_of_parts(receiver, scope, model)? {
+            LegacyKind::Client => api.client_method(attr)?,
+            LegacyKind::Pool => api.pool_method(attr)?,
+            _ => return None,
+        };
+        match entry.gives.as_deref()? {
             "channels" => Some(LegacyKind::Channels),
+            "connections" => Some(LegacyKind::Collection(Item::Client)),
             _ => None,
         }
     }
