@@ -515,6 +515,9 @@ FACTORY_KINDS = {
     "aioredis.create_pool": "pool", "aioredis.pool.create_pool": "pool",
     "aioredis.create_sentinel": "sentinel", "aioredis.sentinel.create_sentinel": "sentinel",
 }
+# Round 4: 1.x methods that send a command when called and return a future of its reply
+# (`fut = conn.execute(...)` on a client, connection or pool): the future's API is counted.
+SENT_BY = {"execute", "execute_pubsub"}
 CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
                  "put_nowait", "close"}
 # Round 4: 1.x `Redis` properties that are mappings of `Channel`s (`redis.channels['ch']`).
@@ -535,15 +538,16 @@ def is_client(kind):
     return kind in ("client", "connection")
 
 
-def value_parts(value, depth=0):
+def value_parts(value, depth=0, awaited=False):
     """('call', parts, depth) / ('value', parts, depth) for each thing an assigned value may
-    be; depth counts the subscripts (`x[0]`) taken of it."""
+    be; depth counts the subscripts (`x[0]`) taken of it. ('sent', parts, depth): a call of
+    a SENT_BY method not awaited (round 4: `fut = conn.execute(...)`)."""
     if isinstance(value, ast.Await):
-        return value_parts(value.value, depth)
+        return value_parts(value.value, depth, True)
     if isinstance(value, ast.IfExp):
-        return value_parts(value.body, depth) + value_parts(value.orelse, depth)
+        return value_parts(value.body, depth, awaited) + value_parts(value.orelse, depth, awaited)
     if isinstance(value, ast.BoolOp):
-        return [p for v in value.values for p in value_parts(v, depth)]
+        return [p for v in value.values for p in value_parts(v, depth, awaited)]
     if isinstance(value, ast.Subscript):
         return value_parts(value.value, depth + 1)
     if isinstance(value, ast.Call):
@@ -552,8 +556,10 @@ def value_parts(value, depth=0):
                 func.attr == "run_until_complete"
                 or (func.attr in ("run", "wait_for", "shield") and isinstance(func.value, ast.Name)
                     and func.value.id == "asyncio")):
-            return value_parts(value.args[0], depth) if value.args else []
+            return value_parts(value.args[0], depth, True) if value.args else []
         parts = chain_parts(func)
+        if parts and len(parts) > 1 and parts[-1] in SENT_BY and not awaited:
+            return [("sent", parts, depth)]
         return [("call", parts, depth)] if parts else []
     parts = chain_parts(value)
     return [("value", parts, depth)] if parts else []
@@ -611,7 +617,7 @@ def class_self_flows(tree):
                 found = []
                 for what, parts, depth in value_parts(value):
                     if len(parts) == 2 and parts[0] == me:
-                        found.append((("f" if what == "call" else "a", parts[1]), depth))
+                        found.append((("f" if what in ("call", "sent") else "a", parts[1]), depth))
                     elif what == "value" and len(parts) == 1 and parts[0] in local:
                         found += [(k, d + depth) for k, d in local[parts[0]]]
                 return found
@@ -1137,10 +1143,13 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         for key, node, what, payload in flows:
             if key is None or key in kinds:
                 continue
-            if what in ("value", "call"):
+            if what in ("value", "call", "sent"):
                 parts, depth = payload
                 key_being_set[0] = key
                 kind = kind_of(node, parts) if what == "value" else call_kind(node, parts)
+                if kind is None and what == "sent" and (
+                        is_client(kind_of(node, parts[:-1])) or kind_of(node, parts[:-1]) == "pool"):
+                    kind = "sent"
                 if kind == "reply" and what == "value":
                     replies[key] = replies.get(key_of(node, parts))
                 # `conn.pubsub_channels` on a 1.x connection: a mapping of channels.
@@ -1215,7 +1224,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     kind == "transaction" and node.attr in TRANSACTION_ATTRS) or (
                     shape == "namedtuple" and node.attr not in ("count", "index")) or (
                     shape == "dict" and node.attr in DICT_METHODS) or (
-                    kind == "future") or (
+                    kind in ("future", "sent")) or (
                     kind is None and is_1x and node.attr in ANYWHERE_ATTRS
                     and node.attr not in own_methods):
                 lines.append(node.end_lineno)
@@ -1282,7 +1291,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.func.value)
             kind = kind_of(node, parts) if parts else None
             if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply",
-                        "connections"):
+                        "connections", "sent"):
                 continue
             known = is_client(kind) or kind == "transaction"
             if not known and (not is_1x or method in own_methods):

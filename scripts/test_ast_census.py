@@ -268,8 +268,12 @@ class RoundFourTests(unittest.TestCase):
                 pool._drop_closed()                                   # 7: internals
                 first = other._pool[0]
                 print(first.closed)                                   # unknown: fine
+                fut = pool.execute("GET", "k")                        # 10: pool.execute
+                print(fut.done(), await fut)                          # 11: a sent future
+                reply = await pool.execute("GET", "k")                # 12: pool.execute
+                print(reply.decode())                                 # awaited: fine
         """)
-        self.assertEqual(r["legacy_lines"], [4, 5, 6, 6, 7])
+        self.assertEqual(r["legacy_lines"], [4, 5, 6, 6, 7, 10, 11, 12])
 
 
 class DynamicTests(unittest.TestCase):

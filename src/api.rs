@@ -106,6 +106,11 @@ pub struct ReplyShape {
 #[serde(deny_unknown_fields)]
 pub struct Futures {
     pub awaiting: Vec<String>,
+    /// The 1.x methods that send a command when called and return a future of its
+    /// reply (`conn.execute(...)`).
+    pub sent_by: Vec<String>,
+    /// What to write instead of reading such a future (`{call}` the call as written).
+    pub sent_instead: String,
     /// `{transaction}` stands for the transaction as written.
     pub instead: String,
 }
@@ -808,6 +813,7 @@ mod tests {
         }
         assert!(map.futures().awaiting.iter().any(|f| f == "asyncio.gather"));
         assert!(map.futures().instead.contains("{transaction}"));
+        assert_eq!(map.futures().sent_by, ["execute", "execute_pubsub"]);
     }
 
     #[test]

@@ -179,10 +179,21 @@ fn other_meaning(
         // `fut.done()`, `fut.result()`, ...: asyncio's `Future` API on what redis.asyncio
         // makes the pipeline itself.
         LegacyKind::Future => {
-            let transaction =
+            let Some(transaction) =
                 checker
                     .legacy()
-                    .queued_on(receiver, checker.scope(), checker.model())?;
+                    .queued_on(receiver, checker.scope(), checker.model())
+            else {
+                // The future a 1.x `execute()` returned (the command already sent).
+                let call = checker
+                    .legacy()
+                    .sent_by(receiver, checker.scope(), checker.model())?;
+                return Some(format!(
+                    "`{written}.{name}` reads the future an aioredis 1.x `{call}()` returned \
+                     (the command sent when called); {}",
+                    api.futures().sent_instead
+                ));
+            };
             Some(format!(
                 "`{written}.{name}` reads the future of a command queued on `{transaction}` (an \
                  aioredis 1.x transaction or pipeline); {}",
