@@ -996,6 +996,7 @@ impl<'src> Checker<'src> {
             return;
         }
         rules::aioredis_legacy_client::check_call(self, call);
+        rules::deprecated_close::check_callback(self, call);
         if self.clients.is_empty() {
             return;
         }
