@@ -1279,6 +1279,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 receiver = chain_parts(call.func.value)
                 if receiver and kind_of(node, receiver) == "transaction":
                     lines.append(node.lineno)
+        # Round 4: `str(chan)`/`repr(chan)` of a 1.x Channel (1.x's repr; no Channel in redis-py).
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("str", "repr") and len(node.args) == 1 and not node.keywords
+                and name_scope(node, node.func.id) is None
+                and node.func.id not in bound.get(None, ())):
+            parts = chain_parts(node.args[0])
+            if parts and kind_of(node, parts) == "channel":
+                lines.append(node.lineno)
         if isinstance(node, ast.Call):
             func_parts = chain_parts(node.func)
             if func_parts and AWAITING & set(resolve(func_parts, aliases)) and any(

@@ -253,9 +253,10 @@ class RoundFourTests(unittest.TestCase):
                 ch = redis.channels["ch"]                             # 26: channels
                 print(ch.is_pattern, other.channels["x"].name)        # 27: a 1.x Channel
                 ch.close()                                            # 28: Channel.close
+                print(str(ch), str(redis), repr(other))               # 29: str(Channel)
         """)
         self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21, 24, 26, 27,
-                                             28])
+                                             28, 29])
 
 
     def test_pool_internals(self):

@@ -162,6 +162,7 @@ struct ApiFile {
     client_required: HashMap<String, ClientRequired>,
     client_arguments: HashMap<String, ClientArgument>,
     float_values: FloatValues,
+    channel_text: ChannelText,
 }
 
 /// `[client_required]`: arguments 1.x defaulted and redis.asyncio requires.
@@ -201,6 +202,15 @@ pub struct ClientArgument {
 pub struct Without {
     pub name: String,
     pub position: usize,
+}
+
+/// `[channel_text]`: a 1.x `Channel` formatted by a builtin (`str(chan)`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelText {
+    pub builtins: Vec<String>,
+    pub in_1x: String,
+    pub instead: String,
 }
 
 /// `[float_values]`: what makes an argument a float.
@@ -253,6 +263,7 @@ pub struct ApiMap {
     /// method → (1.x parameter, entry), in 1.x's parameter order.
     client_arguments: HashMap<String, Vec<(String, ClientArgument)>>,
     float_values: FloatValues,
+    channel_text: ChannelText,
     /// The last part of every `[modern]` name and keyword constructor.
     modern_parts: HashSet<String>,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
@@ -334,6 +345,7 @@ pub fn api_map() -> &'static ApiMap {
                 by_method
             },
             float_values: file.float_values,
+            channel_text: file.channel_text,
             exports: file
                 .exports
                 .into_iter()
@@ -522,6 +534,11 @@ impl ApiMap {
         self.client_arguments
             .get(method)
             .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// How a 1.x `Channel` formatted by a builtin is judged (`str(chan)`).
+    pub fn channel_text(&self) -> &ChannelText {
+        &self.channel_text
     }
 
     /// Whether a function (qualified; `builtins.float`) returns a float.

@@ -459,6 +459,34 @@ fn check_futures_call(checker: &mut Checker, call: &ExprCall) {
     ));
 }
 
+/// `str(chan)` on a 1.x `Channel` (`[channel_text]`): 1.x's repr, and no such
+/// object in redis.asyncio.
+fn check_channel_text(checker: &mut Checker, call: &ExprCall) {
+    let Expr::Name(builtin) = call.func.as_ref() else {
+        return;
+    };
+    let [argument] = &*call.arguments.args else {
+        return;
+    };
+    let text = checker.api().channel_text();
+    if !call.arguments.keywords.is_empty()
+        || !text.builtins.iter().any(|b| b == builtin.id.as_str())
+        || !checker
+            .model()
+            .is_unbound(builtin.id.as_str(), checker.scope())
+        || kind_of(checker, argument) != Some(LegacyKind::Channel)
+    {
+        return;
+    }
+    let written = checker.text(call.range());
+    let message = format!(
+        "`{written}` formats an aioredis 1.x `Channel` ({}); redis.asyncio has no `Channel`; {}",
+        text.in_1x, text.instead
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, call.range(), message);
+    checker.report_on(diagnostic, argument);
+}
+
 /// `<receiver>.<method>(...)` with a keyword or positional form only aioredis
 /// 1.x takes: on a known 1.x client or transaction, or, in a 1.x module, on a
 /// receiver that is not known to be something else.
@@ -467,6 +495,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         return;
     }
     check_futures_call(checker, call);
+    check_channel_text(checker, call);
     let Expr::Attribute(method) = call.func.as_ref() else {
         return;
     };
