@@ -153,6 +153,8 @@ object_refcount patterns psubscribe publish_json punsubscribe subscribe unsubscr
 xinfo xinfo_help xread_group
 execute_pubsub
 """.split()) | {"watch", "unwatch", "command_info"}
+# Of those, counted only where the reply is used: `[await] conn.unwatch()` alone is the same.
+WHEN_USED_ATTRS = {"unwatch"}
 # execute_pubsub: 1.x `RedisConnection`'s, judged as a client too. watch/unwatch/command_info
 # (round 4): redis.asyncio's client has them, as a no-op that warns (WATCH lives on the
 # pipeline) and as a method that raises NotImplementedError.
@@ -1216,7 +1218,13 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             shape = REPLY_SHAPES.get(replies.get(key_of(node, parts))) if kind == "reply" else None
-            if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS) or (
+            call = parents.get(node)
+            holder = parents.get(call) if isinstance(call, ast.Call) and call.func is node else None
+            if isinstance(holder, ast.Await):
+                holder = parents.get(holder)
+            dropped = isinstance(holder, ast.Expr)
+            if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS
+                    and not (dropped and node.attr in WHEN_USED_ATTRS)) or (
                     kind == "connection" and node.attr in CONNECTION_ATTRS) or (
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
                     kind == "channel" and node.attr in CHANNEL_ATTRS) or (

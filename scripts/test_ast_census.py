@@ -254,9 +254,11 @@ class RoundFourTests(unittest.TestCase):
                 print(ch.is_pattern, other.channels["x"].name)        # 27: a 1.x Channel
                 ch.close()                                            # 28: Channel.close
                 print(str(ch), str(redis), repr(other))               # 29: str(Channel)
+                await redis.unwatch()                                 # dropped: fine
+                res = await redis.unwatch()                           # 31: True in 1.x
         """)
         self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21, 24, 26, 27,
-                                             28, 29])
+                                             28, 29, 31])
 
 
     def test_pool_internals(self):

@@ -29,6 +29,10 @@ pub struct LegacyEntry {
     /// receiver in a module whose aioredis use is 1.x.
     #[serde(default)]
     pub anywhere: bool,
+    /// (client methods) Reported only where the reply is used: a call that is a
+    /// statement of its own (`await conn.unwatch()`) behaves the same.
+    #[serde(default)]
+    pub when_used: bool,
     /// (client and pool methods) What reading it gives in 1.x, for the model:
     /// "channels" (a mapping of `Channel`s, `client.channels`), "connections" (a
     /// collection of connections, `pool._pool`).

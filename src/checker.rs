@@ -123,6 +123,9 @@ pub struct Checker<'src> {
     /// Check phase, with the 1.x model: per (binding scope, name), whether the last
     /// `name = value` visited so far stored a float (RU101's `[client_arguments]`).
     float_names: rustc_hash::FxHashMap<(ScopeId, String), bool>,
+    /// Check phase: in an expression statement `[await] x.m(...)`, the range of
+    /// `x.m` (the reply is dropped).
+    statement_method: Option<TextRange>,
 }
 
 /// A use of a name bound by an import: `root.attrs[0].attrs[1]…`.
@@ -221,6 +224,7 @@ impl<'src> Checker<'src> {
             sentinels: rules::legacy_rewrites::Sentinels::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
             float_names: rustc_hash::FxHashMap::default(),
+            statement_method: None,
         }
     }
 
@@ -562,6 +566,12 @@ impl<'src> Checker<'src> {
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
         &mut self.transactions
+    }
+
+    /// Check phase: whether `method` (`x.m`) is called as an expression statement of
+    /// its own (`[await] x.m(...)`), its reply dropped.
+    pub fn reply_is_dropped(&self, method: TextRange) -> bool {
+        self.statement_method == Some(method)
     }
 
     /// Check phase: `name = value` was just visited; `is_float` tells what it stored.
@@ -1490,7 +1500,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         }
                     }
                 }
+                // `[await] x.m(...)` alone: the reply of `m` is dropped.
+                let dropped = match statement.value.as_ref() {
+                    Expr::Await(awaited) => awaited.value.as_ref(),
+                    other => other,
+                };
+                self.statement_method = match dropped {
+                    Expr::Call(call) if call.func.is_attribute_expr() => Some(call.func.range()),
+                    _ => None,
+                };
                 visitor::walk_stmt(self, stmt);
+                self.statement_method = None;
             }
             Stmt::Return(ret) => {
                 if self.binding()

@@ -91,6 +91,10 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 }
                 _ => None,
             };
+            // A reply only 1.x gave, dropped here (`await conn.unwatch()`): the same.
+            let found = found.filter(|(_, entry)| {
+                !(entry.when_used && checker.reply_is_dropped(attribute.range()))
+            });
             if let Some((owner, entry)) = found {
                 let receiver = checker.text(attribute.value.range());
                 let instead = super::deprecated_close::at_target(checker, &entry.instead);
