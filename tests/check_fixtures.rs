@@ -209,3 +209,8 @@ fn legacy_nonlocal() {
 fn legacy_semantics() {
     check_fixture("legacy_semantics.py");
 }
+
+#[test]
+fn legacy_semantics_2x() {
+    check_fixture("legacy_semantics_2x.py");
+}
