@@ -152,7 +152,12 @@ in_transaction iscan isscan izscan migrate_keys multi_exec object_encoding objec
 object_refcount patterns psubscribe publish_json punsubscribe subscribe unsubscribe wait_closed
 xinfo xinfo_help xread_group
 execute_pubsub
-""".split())                  # the last: 1.x `RedisConnection`'s, judged as a client too
+""".split()) | {"watch", "unwatch", "command_info"}
+# Of those, counted only where the reply is used: `[await] conn.unwatch()` alone is the same.
+WHEN_USED_ATTRS = {"unwatch"}
+# execute_pubsub: 1.x `RedisConnection`'s, judged as a client too. watch/unwatch/command_info
+# (round 4): redis.asyncio's client has them, as a no-op that warns (WATCH lives on the
+# pipeline) and as a method that raises NotImplementedError.
 MODULE = "aioredis"
 
 
@@ -320,7 +325,7 @@ def is_sys_modules_key(node):
 POOL_ONLY_ATTRS = set("""
 execute execute_pubsub acquire get select auth clear wait_closed closed size freesize minsize
 maxsize address db encoding in_pubsub pubsub_channels pubsub_patterns
-release _pool
+release _pool _close_state _drop_closed
 """.split())                  # the last: a coroutine in redis.asyncio, never awaited by 1.x code
 # Issue 14, round 3: attributes of a 1.x `RedisConnection` (create_connection, `with await pool`,
 # `pool.acquire()`, `async with pool.get()`) that mean something else on redis.asyncio's client
@@ -449,6 +454,7 @@ FLOW_RENAMED = {
     "zrevrank": "member",
     "zscore": "member",
     "zunionstore": "key",
+    "migrate": "dest_db",            # round 4: redis-py's `destination_db`
 }
 for _m, _names in FLOW_RENAMED.items():
     _known, _anywhere = FLOW_KEYWORDS.get(_m, ("", ""))
@@ -468,6 +474,10 @@ FLOW_POSITIONAL = {"zadd": 3, "mset": 2, "msetnx": 2, "hmset": 3, "geoadd": 4,
 # redis-py's own form).
 FLOW_POSITIONAL_KNOWN_ONLY = {"blpop", "brpop", "bzpopmin", "bzpopmax", "zinterstore",
                               "zunionstore"}
+# Round 4: 1.x `sort(key, *get_patterns)`, `ping(message)`, `xpending(stream, group, start,
+# stop, count)`: redis-py's `sort(name, start, num)`, `ping()`, `xpending(name, groupname)`.
+FLOW_POSITIONAL.update({"sort": 2, "ping": 1, "xpending": 3})
+FLOW_POSITIONAL_KNOWN_ONLY |= {"sort", "ping", "xpending"}
 # On a known client or transaction: a `*args` at or after this position is 1.x's flat pairs.
 FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0, "hmset": 1}
 # On a known client or transaction: parameters after the key that 1.x defaulted and redis-py
@@ -478,7 +488,27 @@ FLOW_REQUIRED = {
     "zremrangebyscore": ["min", "max"], "zrangebylex": ["min", "max"],
     "zlexcount": ["min", "max"], "zremrangebylex": ["min", "max"],
     "xgroup_setid": ["groupname", "id"],
+    # Round 4: 1.x defaulted both lex bounds, and `keys=[]`/`args=[]` of eval/evalsha.
+    "zrevrangebylex": ["max", "min"], "eval": ["numkeys"], "evalsha": ["numkeys"],
 }
+# Calls with one of these keywords are another rule's (RU105: `eval(script, keys=[...])`).
+FLOW_REQUIRED_UNLESS = {"eval": {"keys", "args"}, "evalsha": {"keys", "args"}}
+# Round 4: argument values 1.x converted before sending, redis-py sends as they are (aioredis
+# 1.3.1 commands/generic.py, string.py, sorted_set.py): method -> [(1.x parameter, position
+# (the key is 0), test)]; test "float", ("bytes", values sent unchanged), ("without", name,
+# position). On known clients and transactions; one line per call (the method's name).
+FLOW_ARGUMENTS = {
+    "expire": [("timeout", 1, "float")], "expireat": [("timestamp", 1, "float")],
+    "setex": [("seconds", 1, "float")],
+    "bitpos": [("end", 3, ("without", "start", 2))],
+}
+for _m in ("zrangebylex", "zrevrangebylex", "zlexcount", "zremrangebylex"):
+    FLOW_ARGUMENTS[_m] = [("min", 1, ("bytes", {b"-"})), ("max", 2, ("bytes", {b"+"}))]
+# Functions returning a float (a call of one makes an argument a float).
+FLOAT_CALLS = {"time.time", "time.monotonic", "time.perf_counter", "builtins.float"}
+# Attributes of a 1.x `MultiExec`/`Pipeline` that redis.asyncio's `Pipeline` lacks or has as
+# something else (`connection`: `None` until the pipeline runs).
+TRANSACTION_ATTRS = {"_results", "connection"}
 FACTORY_KINDS = {
     "aioredis.create_redis": "client", "aioredis.create_redis_pool": "client",
     "aioredis.commands.create_redis": "client", "aioredis.commands.create_redis_pool": "client",
@@ -487,8 +517,13 @@ FACTORY_KINDS = {
     "aioredis.create_pool": "pool", "aioredis.pool.create_pool": "pool",
     "aioredis.create_sentinel": "sentinel", "aioredis.sentinel.create_sentinel": "sentinel",
 }
+# Round 4: 1.x methods that send a command when called and return a future of its reply
+# (`fut = conn.execute(...)` on a client, connection or pool): the future's API is counted.
+SENT_BY = {"execute", "execute_pubsub"}
 CHANNEL_ATTRS = {"get", "get_json", "wait_message", "iter", "is_active", "is_pattern", "name",
-                 "put_nowait"}
+                 "put_nowait", "close"}
+# Round 4: 1.x `Redis` properties that are mappings of `Channel`s (`redis.channels['ch']`).
+CLIENT_CHANNEL_ATTRS = {"channels", "patterns"}
 TYPE_KINDS = {
     "aioredis.Channel": "channel", "aioredis.pubsub.Channel": "channel",
     "aioredis.abc.AbcChannel": "channel",
@@ -505,15 +540,16 @@ def is_client(kind):
     return kind in ("client", "connection")
 
 
-def value_parts(value, depth=0):
+def value_parts(value, depth=0, awaited=False):
     """('call', parts, depth) / ('value', parts, depth) for each thing an assigned value may
-    be; depth counts the subscripts (`x[0]`) taken of it."""
+    be; depth counts the subscripts (`x[0]`) taken of it. ('sent', parts, depth): a call of
+    a SENT_BY method not awaited (round 4: `fut = conn.execute(...)`)."""
     if isinstance(value, ast.Await):
-        return value_parts(value.value, depth)
+        return value_parts(value.value, depth, True)
     if isinstance(value, ast.IfExp):
-        return value_parts(value.body, depth) + value_parts(value.orelse, depth)
+        return value_parts(value.body, depth, awaited) + value_parts(value.orelse, depth, awaited)
     if isinstance(value, ast.BoolOp):
-        return [p for v in value.values for p in value_parts(v, depth)]
+        return [p for v in value.values for p in value_parts(v, depth, awaited)]
     if isinstance(value, ast.Subscript):
         return value_parts(value.value, depth + 1)
     if isinstance(value, ast.Call):
@@ -522,8 +558,10 @@ def value_parts(value, depth=0):
                 func.attr == "run_until_complete"
                 or (func.attr in ("run", "wait_for", "shield") and isinstance(func.value, ast.Name)
                     and func.value.id == "asyncio")):
-            return value_parts(value.args[0], depth) if value.args else []
+            return value_parts(value.args[0], depth, True) if value.args else []
         parts = chain_parts(func)
+        if parts and len(parts) > 1 and parts[-1] in SENT_BY and not awaited:
+            return [("sent", parts, depth)]
         return [("call", parts, depth)] if parts else []
     parts = chain_parts(value)
     return [("value", parts, depth)] if parts else []
@@ -581,7 +619,7 @@ def class_self_flows(tree):
                 found = []
                 for what, parts, depth in value_parts(value):
                     if len(parts) == 2 and parts[0] == me:
-                        found.append((("f" if what == "call" else "a", parts[1]), depth))
+                        found.append((("f" if what in ("call", "sent") else "a", parts[1]), depth))
                     elif what == "value" and len(parts) == 1 and parts[0] in local:
                         found += [(k, d + depth) for k, d in local[parts[0]]]
                 return found
@@ -1060,6 +1098,45 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
 
     own_methods = {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
                    for f in c.body if isinstance(f, funcs)}
+
+    # Plain `name = value` stores, per (binding scope, name), in source order.
+    stores = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            name = node.targets[0].id
+            scope = name_scope(node.targets[0], name)
+            stores.setdefault((scope, name), []).append(node)
+    for found in stores.values():
+        found.sort(key=lambda n: (n.lineno, n.col_offset))
+
+    def is_float(node, at):
+        """Whether `node` (evaluated at `at`) is a float: a float literal, a division,
+        arithmetic with a float, a float function's call, a name last assigned one."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) is float
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return is_float(node.operand, at)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Div):
+                return True
+            if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Mod, ast.Pow, ast.FloorDiv)):
+                return is_float(node.left, at) or is_float(node.right, at)
+            return False
+        if isinstance(node, ast.Call):
+            parts = chain_parts(node.func)
+            if not parts:
+                return False
+            if len(parts) == 1 and name_scope(node, parts[0]) is None \
+                    and parts[0] not in bound.get(None, ()):
+                return "builtins." + parts[0] in FLOAT_CALLS
+            return bool(FLOAT_CALLS & set(resolve(parts, aliases)))
+        if isinstance(node, ast.Name):
+            key = (name_scope(node, node.id), node.id)
+            before = [a for a in stores.get(key, ())
+                      if (a.lineno, a.col_offset) < (at.lineno, at.col_offset)]
+            return bool(before) and is_float(before[-1].value, before[-1])
+        return False
     replies = {}          # key -> the 1.x command whose reply it holds
     key_being_set = [None]
     changed = True
@@ -1068,10 +1145,13 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         for key, node, what, payload in flows:
             if key is None or key in kinds:
                 continue
-            if what in ("value", "call"):
+            if what in ("value", "call", "sent"):
                 parts, depth = payload
                 key_being_set[0] = key
                 kind = kind_of(node, parts) if what == "value" else call_kind(node, parts)
+                if kind is None and what == "sent" and (
+                        is_client(kind_of(node, parts[:-1])) or kind_of(node, parts[:-1]) == "pool"):
+                    kind = "sent"
                 if kind == "reply" and what == "value":
                     replies[key] = replies.get(key_of(node, parts))
                 # `conn.pubsub_channels` on a 1.x connection: a mapping of channels.
@@ -1079,8 +1159,16 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         and parts[-1] in CONNECTION_ATTRS
                         and kind_of(node, parts[:-1]) == "connection"):
                     kind = "channels"
+                if (kind is None and what == "value" and len(parts) > 1
+                        and parts[-1] in CLIENT_CHANNEL_ATTRS
+                        and is_client(kind_of(node, parts[:-1]))):
+                    kind = "channels"
+                # Round 4: `pool._pool`, the 1.x pool's deque of connections.
+                if (kind is None and what == "value" and len(parts) > 1
+                        and parts[-1] == "_pool" and kind_of(node, parts[:-1]) == "pool"):
+                    kind = "connections"
                 for _ in range(depth):             # an element of a channel list
-                    kind = "channel" if kind == "channels" else None
+                    kind = {"channels": "channel", "connections": "connection"}.get(kind)
             elif what == "type":
                 kind = type_kind(payload)
                 if key[0] == "c" and kind == "other":
@@ -1130,14 +1218,21 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             shape = REPLY_SHAPES.get(replies.get(key_of(node, parts))) if kind == "reply" else None
-            if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS) or (
+            call = parents.get(node)
+            holder = parents.get(call) if isinstance(call, ast.Call) and call.func is node else None
+            if isinstance(holder, ast.Await):
+                holder = parents.get(holder)
+            dropped = isinstance(holder, ast.Expr)
+            if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS
+                    and not (dropped and node.attr in WHEN_USED_ATTRS)) or (
                     kind == "connection" and node.attr in CONNECTION_ATTRS) or (
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
                     kind == "channel" and node.attr in CHANNEL_ATTRS) or (
                     kind == "sentinel" and node.attr in SENTINEL_ONLY_ATTRS) or (
+                    kind == "transaction" and node.attr in TRANSACTION_ATTRS) or (
                     shape == "namedtuple" and node.attr not in ("count", "index")) or (
                     shape == "dict" and node.attr in DICT_METHODS) or (
-                    kind == "future") or (
+                    kind in ("future", "sent")) or (
                     kind is None and is_1x and node.attr in ANYWHERE_ATTRS
                     and node.attr not in own_methods):
                 lines.append(node.end_lineno)
@@ -1184,6 +1279,22 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             if parts and kind_of(node, parts) == "future":
                 lines.append(node.lineno)
+            # Round 4: `await tr.incr(...)`, a command queued on a 1.x transaction awaited at
+            # once (redis-py's returns the pipeline); not execute(), nor watch/unwatch.
+            call = node.value
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr not in ("execute", "watch", "unwatch")):
+                receiver = chain_parts(call.func.value)
+                if receiver and kind_of(node, receiver) == "transaction":
+                    lines.append(node.lineno)
+        # Round 4: `str(chan)`/`repr(chan)` of a 1.x Channel (1.x's repr; no Channel in redis-py).
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("str", "repr") and len(node.args) == 1 and not node.keywords
+                and name_scope(node, node.func.id) is None
+                and node.func.id not in bound.get(None, ())):
+            parts = chain_parts(node.args[0])
+            if parts and kind_of(node, parts) == "channel":
+                lines.append(node.lineno)
         if isinstance(node, ast.Call):
             func_parts = chain_parts(node.func)
             if func_parts and AWAITING & set(resolve(func_parts, aliases)) and any(
@@ -1195,7 +1306,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             method = node.func.attr
             parts = chain_parts(node.func.value)
             kind = kind_of(node, parts) if parts else None
-            if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply"):
+            if kind in ("pool", "other", "channels", "channel", "sentinel", "future", "reply",
+                        "connections", "sent"):
                 continue
             known = is_client(kind) or kind == "transaction"
             if not known and (not is_1x or method in own_methods):
@@ -1213,10 +1325,35 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             required = FLOW_REQUIRED.get(method)
             if (known and required and node.args
                     and not any(isinstance(a, ast.Starred) for a in node.args)
-                    and not any(kw.arg is None for kw in node.keywords)):
+                    and not any(kw.arg is None or kw.arg in FLOW_REQUIRED_UNLESS.get(method, ())
+                                for kw in node.keywords)):
                 named = {kw.arg for kw in node.keywords}
                 if any(p not in named for p in required[len(node.args) - 1:]):
                     lines.append(node.func.end_lineno)
+            arguments = FLOW_ARGUMENTS.get(method)
+            if known and arguments and not any(kw.arg is None for kw in node.keywords):
+                first_starred = next((i for i, a in enumerate(node.args)
+                                      if isinstance(a, ast.Starred)), None)
+
+                def given(name, position):
+                    if (first_starred is None or position < first_starred) \
+                            and position < len(node.args):
+                        return node.args[position]
+                    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+                for name, position, test in arguments:
+                    value = given(name, position)
+                    if value is None:
+                        continue
+                    if test == "float":
+                        hit = is_float(value, node)
+                    elif test[0] == "bytes":
+                        hit = (isinstance(value, ast.Constant) and isinstance(value.value, bytes)
+                               and value.value not in test[1])
+                    else:
+                        hit = first_starred is None and given(test[1], test[2]) is None
+                    if hit:
+                        lines.append(node.func.end_lineno)
+                        break
             least = FLOW_POSITIONAL.get(method)
             count = sum(not isinstance(a, ast.Starred) for a in node.args)
             first_starred = next((i for i, a in enumerate(node.args)

@@ -223,6 +223,62 @@ class RoundThreeTests(unittest.TestCase):
                          [5, 6, 9, 10, 10, 14, 16, 16, 17, 19, 20, 21, 22, 23, 24, 25, 29])
 
 
+class RoundFourTests(unittest.TestCase):
+    def test_command_semantics(self):
+        r = census("""
+            import math
+            import time
+            import aioredis
+            async def f(url, other):
+                redis = await aioredis.create_redis(url)              # 6: factory
+                await redis.expire("k", 10.0)                         # 7: a float timeout
+                now = math.ceil(time.time())
+                await redis.expireat("k", now + 10)                   # an int: fine
+                now = time.time()
+                await redis.expireat("k", now + 10)                   # 11: a float now
+                await redis.zrangebylex("z", min=b"-", max=b"e")      # 12: 1.x added `[`
+                await redis.zlexcount("z", b"-", b"+")                # unchanged: fine
+                await redis.bitpos("k", 0, end=3)                     # 14: end, no start
+                await redis.bitpos("k", 0, 1, 3)                      # fine
+                await redis.eval("return 1")                          # 16: no numkeys
+                await redis.eval("return 1", keys=["k"])              # RU105's: not here
+                await redis.sort("a", "v:*")                          # 18: a get pattern
+                await redis.watch("k")                                # 19: a no-op now
+                tr = redis.multi_exec()                               # 20: multi_exec
+                tr.connection.execute("INCR", "k")                    # 21: None in redis-py
+                await other.expire("k", 0.5)                          # unknown: fine
+                await other.sort("a", "b")                            # unknown: fine
+                await tr.incr("k")                                    # 24: queued, awaited
+                await tr.watch("k")                                   # pipeline's own: fine
+                ch = redis.channels["ch"]                             # 26: channels
+                print(ch.is_pattern, other.channels["x"].name)        # 27: a 1.x Channel
+                ch.close()                                            # 28: Channel.close
+                print(str(ch), str(redis), repr(other))               # 29: str(Channel)
+                await redis.unwatch()                                 # dropped: fine
+                res = await redis.unwatch()                           # 31: True in 1.x
+        """)
+        self.assertEqual(r["legacy_lines"], [6, 7, 11, 12, 14, 16, 18, 19, 20, 21, 24, 26, 27,
+                                             28, 29, 31])
+
+
+    def test_pool_internals(self):
+        r = census("""
+            import aioredis
+            async def f(url, other):
+                pool = await aioredis.create_pool(url)                # 4: factory
+                conn = pool._pool[0]                                  # 5: _pool
+                print(conn.closed, pool._close_state)                 # 6, 6: a connection
+                pool._drop_closed()                                   # 7: internals
+                first = other._pool[0]
+                print(first.closed)                                   # unknown: fine
+                fut = pool.execute("GET", "k")                        # 10: pool.execute
+                print(fut.done(), await fut)                          # 11: a sent future
+                reply = await pool.execute("GET", "k")                # 12: pool.execute
+                print(reply.decode())                                 # awaited: fine
+        """)
+        self.assertEqual(r["legacy_lines"], [4, 5, 6, 6, 7, 10, 11, 12])
+
+
 class DynamicTests(unittest.TestCase):
     def test_dynamic_imports(self):
         r = census("""\

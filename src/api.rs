@@ -29,6 +29,14 @@ pub struct LegacyEntry {
     /// receiver in a module whose aioredis use is 1.x.
     #[serde(default)]
     pub anywhere: bool,
+    /// (client methods) Reported only where the reply is used: a call that is a
+    /// statement of its own (`await conn.unwatch()`) behaves the same.
+    #[serde(default)]
+    pub when_used: bool,
+    /// (client and pool methods) What reading it gives in 1.x, for the model:
+    /// "channels" (a mapping of `Channel`s, `client.channels`), "connections" (a
+    /// collection of connections, `pool._pool`).
+    pub gives: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +110,11 @@ pub struct ReplyShape {
 #[serde(deny_unknown_fields)]
 pub struct Futures {
     pub awaiting: Vec<String>,
+    /// The 1.x methods that send a command when called and return a future of its
+    /// reply (`conn.execute(...)`).
+    pub sent_by: Vec<String>,
+    /// What to write instead of reading such a future (`{call}` the call as written).
+    pub sent_instead: String,
     /// `{transaction}` stands for the transaction as written.
     pub instead: String,
 }
@@ -151,6 +164,9 @@ struct ApiFile {
     modern: Modern,
     unawaited: Unawaited,
     client_required: HashMap<String, ClientRequired>,
+    client_arguments: HashMap<String, ClientArgument>,
+    float_values: FloatValues,
+    channel_text: ChannelText,
 }
 
 /// `[client_required]`: arguments 1.x defaulted and redis.asyncio requires.
@@ -159,7 +175,54 @@ struct ApiFile {
 pub struct ClientRequired {
     /// redis-py's names of the required parameters after the key.
     pub parameters: Vec<String>,
+    /// Calls with one of these keywords are left alone (another rule's: RU105's
+    /// `eval(script, keys=[...])`).
+    #[serde(default)]
+    pub unless_keywords: Vec<String>,
     pub instead: String,
+}
+
+/// `[client_arguments]`: an argument value 1.x converted and redis.asyncio sends as is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientArgument {
+    /// Its position in 1.x's signature, the key being 0.
+    pub position: usize,
+    /// `float` or `bytes`: which values are judged.
+    pub value: Option<String>,
+    /// (`bytes`) The values 1.x sent unchanged.
+    #[serde(default)]
+    pub unchanged: Vec<String>,
+    /// Judged when given while this parameter is not.
+    pub without: Option<Without>,
+    pub in_1x: String,
+    pub in_redis_py: String,
+    pub instead: String,
+}
+
+/// A parameter of 1.x's signature: its name and position.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Without {
+    pub name: String,
+    pub position: usize,
+}
+
+/// `[channel_text]`: a 1.x `Channel` formatted by a builtin (`str(chan)`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelText {
+    pub builtins: Vec<String>,
+    pub in_1x: String,
+    pub instead: String,
+}
+
+/// `[float_values]`: what makes an argument a float.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FloatValues {
+    /// Functions (qualified; `builtins.` for a builtin) that return a float.
+    pub calls: Vec<String>,
 }
 
 /// `[unawaited]`: commands that ran when called in 1.x, and are coroutines in redis.asyncio.
@@ -201,6 +264,10 @@ pub struct ApiMap {
     modern: Modern,
     unawaited: Unawaited,
     client_required: HashMap<String, ClientRequired>,
+    /// method → (1.x parameter, entry), in 1.x's parameter order.
+    client_arguments: HashMap<String, Vec<(String, ClientArgument)>>,
+    float_values: FloatValues,
+    channel_text: ChannelText,
     /// The last part of every `[modern]` name and keyword constructor.
     modern_parts: HashSet<String>,
     /// The last part of every `[legacy]` key: an attribute chain none of whose
@@ -265,6 +332,24 @@ pub fn api_map() -> &'static ApiMap {
             modern: file.modern,
             unawaited: file.unawaited,
             client_required: file.client_required,
+            client_arguments: {
+                let mut by_method: HashMap<String, Vec<(String, ClientArgument)>> = HashMap::new();
+                for (key, entry) in file.client_arguments {
+                    let (method, parameter) = key
+                        .split_once('.')
+                        .expect("client_arguments keys are `<method>.<parameter>` (unit-tested)");
+                    by_method
+                        .entry(method.to_string())
+                        .or_default()
+                        .push((parameter.to_string(), entry));
+                }
+                for entries in by_method.values_mut() {
+                    entries.sort_by_key(|(_, entry)| entry.position);
+                }
+                by_method
+            },
+            float_values: file.float_values,
+            channel_text: file.channel_text,
             exports: file
                 .exports
                 .into_iter()
@@ -448,6 +533,23 @@ impl ApiMap {
         self.client_required.get(method)
     }
 
+    /// The argument values of `method` that 1.x converted (`[client_arguments]`).
+    pub fn client_arguments(&self, method: &str) -> &[(String, ClientArgument)] {
+        self.client_arguments
+            .get(method)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// How a 1.x `Channel` formatted by a builtin is judged (`str(chan)`).
+    pub fn channel_text(&self) -> &ChannelText {
+        &self.channel_text
+    }
+
+    /// Whether a function (qualified; `builtins.float`) returns a float.
+    pub fn returns_float(&self, qualified: &str) -> bool {
+        self.float_values.calls.iter().any(|c| c == qualified)
+    }
+
     /// A command that, called as a statement without `await` on a 1.x client
     /// (`pipeline` false) or transaction (`pipeline` true), ran in 1.x and
     /// never runs in redis.asyncio.
@@ -527,6 +629,37 @@ mod tests {
         assert_eq!(zrange.parameters, ["start", "end"]);
         assert!(map.client_required("get").is_none());
         assert!(map.transaction_method("_results").is_some());
+    }
+
+    #[test]
+    fn client_arguments_table() {
+        let map = api_map();
+        let lex = map.client_arguments("zrangebylex");
+        assert_eq!(lex.len(), 2);
+        assert_eq!((lex[0].0.as_str(), lex[0].1.position), ("min", 1));
+        assert_eq!(lex[1].1.unchanged, ["+"]);
+        for (method, entries) in &map.client_arguments {
+            for (parameter, entry) in entries {
+                // A value test or a missing companion, not both and not neither.
+                assert!(
+                    entry.value.is_some() != entry.without.is_some(),
+                    "{method}.{parameter}"
+                );
+                assert!(
+                    matches!(entry.value.as_deref(), None | Some("float" | "bytes")),
+                    "{method}.{parameter}"
+                );
+                assert_eq!(
+                    entry.unchanged.is_empty(),
+                    entry.value.as_deref() != Some("bytes"),
+                    "{method}.{parameter}"
+                );
+            }
+        }
+        assert!(map.client_arguments("get").is_empty());
+        assert!(map.returns_float("time.time") && !map.returns_float("time.time_ns"));
+        let eval = map.client_required("eval").unwrap();
+        assert_eq!(eval.unless_keywords, ["keys", "args"]);
     }
 
     #[test]
@@ -616,7 +749,9 @@ mod tests {
         assert!(map.client_keyword("bitfield_ro", "encoding").is_none());
         // §3.4 lists 52 names; and 1.x `RedisConnection.execute_pubsub`, and the
         // connection internals `_reader_task` and `_waiters`.
-        assert_eq!(map.client_methods.len(), 55);
+        // And (round 4) `watch`, `unwatch`, `command_info`: in redis.asyncio too, with
+        // another meaning (a no-op that warns; `NotImplementedError`).
+        assert_eq!(map.client_methods.len(), 58);
     }
 
     #[test]
@@ -699,6 +834,7 @@ mod tests {
         }
         assert!(map.futures().awaiting.iter().any(|f| f == "asyncio.gather"));
         assert!(map.futures().instead.contains("{transaction}"));
+        assert_eq!(map.futures().sent_by, ["execute", "execute_pubsub"]);
     }
 
     #[test]

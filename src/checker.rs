@@ -120,6 +120,12 @@ pub struct Checker<'src> {
     sentinels: rules::legacy_rewrites::Sentinels,
     /// Check phase: 1.x `multi_exec()` transactions a fix may turn into pipelines.
     transactions: rules::legacy_rewrites::Transactions,
+    /// Check phase, with the 1.x model: per (binding scope, name), whether the last
+    /// `name = value` visited so far stored a float (RU101's `[client_arguments]`).
+    float_names: rustc_hash::FxHashMap<(ScopeId, String), bool>,
+    /// Check phase: in an expression statement `[await] x.m(...)`, the range of
+    /// `x.m` (the reply is dropped).
+    statement_method: Option<TextRange>,
 }
 
 /// A use of a name bound by an import: `root.attrs[0].attrs[1]…`.
@@ -217,6 +223,8 @@ impl<'src> Checker<'src> {
             pools: rules::legacy_rewrites::Pools::default(),
             sentinels: rules::legacy_rewrites::Sentinels::default(),
             transactions: rules::legacy_rewrites::Transactions::default(),
+            float_names: rustc_hash::FxHashMap::default(),
+            statement_method: None,
         }
     }
 
@@ -558,6 +566,28 @@ impl<'src> Checker<'src> {
 
     pub fn transactions_mut(&mut self) -> &mut rules::legacy_rewrites::Transactions {
         &mut self.transactions
+    }
+
+    /// Check phase: whether `method` (`x.m`) is called as an expression statement of
+    /// its own (`[await] x.m(...)`), its reply dropped.
+    pub fn reply_is_dropped(&self, method: TextRange) -> bool {
+        self.statement_method == Some(method)
+    }
+
+    /// Check phase: `name = value` was just visited; `is_float` tells what it stored.
+    pub fn record_float_store(&mut self, name: &str, is_float: bool) {
+        let scope = self.model.assignment_scope(self.scope, name);
+        self.float_names.insert((scope, name.to_string()), is_float);
+    }
+
+    /// Check phase: whether the last `name = value` visited before this point, in the
+    /// scope `name` resolves to, stored a float.
+    pub fn holds_float(&self, name: &str) -> bool {
+        self.model
+            .binding_scope(name, self.scope)
+            .and_then(|scope| self.float_names.get(&(scope, name.to_string())))
+            .copied()
+            .unwrap_or(false)
     }
 
     pub fn take_transactions(&mut self) -> rules::legacy_rewrites::Transactions {
@@ -976,6 +1006,7 @@ impl<'src> Checker<'src> {
             return;
         }
         rules::aioredis_legacy_client::check_call(self, call);
+        rules::deprecated_close::check_callback(self, call);
         if self.clients.is_empty() {
             return;
         }
@@ -1469,7 +1500,17 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
                         }
                     }
                 }
+                // `[await] x.m(...)` alone: the reply of `m` is dropped.
+                let dropped = match statement.value.as_ref() {
+                    Expr::Await(awaited) => awaited.value.as_ref(),
+                    other => other,
+                };
+                self.statement_method = match dropped {
+                    Expr::Call(call) if call.func.is_attribute_expr() => Some(call.func.range()),
+                    _ => None,
+                };
                 visitor::walk_stmt(self, stmt);
+                self.statement_method = None;
             }
             Stmt::Return(ret) => {
                 if self.binding()

@@ -204,3 +204,13 @@ fn legacy_multikey() {
 fn legacy_nonlocal() {
     check_fixture("legacy_nonlocal.py");
 }
+
+#[test]
+fn legacy_semantics() {
+    check_fixture("legacy_semantics.py");
+}
+
+#[test]
+fn legacy_semantics_2x() {
+    check_fixture("legacy_semantics_2x.py");
+}

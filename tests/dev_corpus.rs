@@ -137,8 +137,21 @@ fn findings_equal_an_independent_ast_census() {
     // 15 reads of 1.x internals (`pool._pool`, `conn._waiters`, `conn._reader_task`) (1469);
     // and 3 `ping()` replies compared with `b'PONG'` (redis-py's is `True`) (1472);
     // and 15 replies compared with a list that redis-py gives as a tuple (`blpop`,
-    // `bzpopmin`) or a set (`smembers`), and `quit()` with `b'OK'` (1487).
-    assert_eq!(count("RU101"), 1487);
+    // `bzpopmin`) or a set (`smembers`), and `quit()` with `b'OK'` (1487);
+    // and 65 on 1.x command signatures and semantics (round 4, `[client_arguments]` and
+    // friends): float TTLs (`expire(k, 10.0)`, `setex(k, 0.1, v)`), lex bounds 1.x
+    // prefixed with `[` (`zrangebylex(k, min=b'a')`), `bitpos(..., end=)` without `start`,
+    // `eval(script)`/`zrevrangebylex(key)` without what redis-py requires, the positional
+    // `sort(key, pattern)`, `ping(message)`, `xpending(s, g, start, end, count)`,
+    // `migrate(dest_db=)`, `watch`/`unwatch`/`command_info` on the client, and
+    // `tr.connection` on a transaction (1552); and 8: `Channel`s read from a 1.x client's
+    // `channels`/`patterns` mappings (`redis.channels['ch'].is_pattern`), a `Channel`'s
+    // `close()`, and `await tr.incr(...)` awaiting a queued command at once (1560); and 3
+    // on 1.x pool internals: `pool._close_state`, `pool._drop_closed()`, and `conn.closed`
+    // on a connection read from `pool._pool[0]` (1563); and 2 reads of the future a 1.x
+    // `execute()` returned (`fut.cancelled()`, `exists_coro.cancel()`: a coroutine in
+    // redis.asyncio) (1565); and `str(chan)` on a 1.x `Channel` (1566).
+    assert_eq!(count("RU101"), 1566);
     // `mock.patch("aioredis.connection.open_connection")` in aioredis 1.3.1's tests.
     assert_eq!(count("RU102"), 3);
 }
@@ -194,5 +207,20 @@ fn hand_reviewed_aioredis_1x_sites() {
     // receivers nothing types, queued-command futures, reply shapes, the `redis`
     // fixture whose factory `request.param` picks; missed: return shapes, channels
     // from `subscribe()` on receivers nothing types, conftest's `_closable` list).
-    assert_eq!((found, sites), (1051, 1164));
+    // Round 4 (signatures and semantics): 36 rows flipped (float TTLs, lex bounds,
+    // `bitpos(end=)`, `eval(script)`, `sort(key, pattern)`, `ping(msg)`, `xpending(...)`,
+    // `migrate(dest_db=)`, `watch`/`unwatch`/`command_info`, `tr.connection`, `tr.eval`, and
+    // the `eval(keys=, args=)` calls RU105 reports, now counted), 3 rows added
+    // (`redis.watch(None)` in `raises(TypeError)`: a no-op in redis.asyncio), 5 rows
+    // re-judged `fine` on a live redis-server (`select` on the single-connection client
+    // `create_connection` and `with await pool` become); and 8 flipped: `Channel`s from
+    // `redis.channels[...]`/`sub.patterns[...]`, `ch.close()`, `await tr.incr()` after
+    // `execute()`; and 4: `pool._close_state`, `pool._drop_closed()`, `conn1.close()` (RU103)
+    // and `conn1.closed` on `conn1 = pool._pool[0]`; and `fut.cancelled()` on what a 1.x
+    // `conn.execute()` returned (flipped), `exists_coro.cancel()` (a row added), and 6
+    // `await fut` rows re-judged `fine` (awaiting the coroutine that replaces a 1.x
+    // `execute()` future gives the reply, live).
+    // And `loop.call_soon(sub.close)` (RU103: 1.x's synchronous `close` as a callback).
+    // And `str(chan)` on a 1.x `Channel` (`[channel_text]`).
+    assert_eq!((found, sites), (1106, 1157));
 }

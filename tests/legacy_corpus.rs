@@ -109,6 +109,9 @@ fn hand_reviewed_sites_of_published_1x_packages() {
     // `self._pool.release(...)`, arq's `await job_exists`), built on the dev corpus.
     // Then `nonlocal` followed (a general Python rule, built after the held-out
     // measurement named the miss: that kind is no longer blind): held-out 39 of 44.
-    assert_eq!(tuning, (51, 65), "tuning set (found, sites)");
-    assert_eq!(held_out, (39, 44), "held-out set (found, sites)");
+    // Round 4 (signatures and semantics, built on the dev corpus; the held-out set run
+    // once at the end): the list counts RU105 (`eval`/`evalsha(keys=, args=)`), so
+    // channels_redis core.py 333/556/666 and aioredlock redis.py 198/236/274 are found.
+    assert_eq!(tuning, (54, 65), "tuning set (found, sites)");
+    assert_eq!(held_out, (42, 44), "held-out set (found, sites)");
 }

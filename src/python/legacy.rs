@@ -125,6 +125,8 @@ pub enum Decoding {
 #[derive(Debug, Clone, Default)]
 struct CallFacts {
     encoding: Option<Decoding>,
+    /// The call is awaited (or run to completion) where it is assigned.
+    awaited: bool,
 }
 
 /// A place that may hold a 1.x object.
@@ -244,6 +246,10 @@ pub struct LegacyModel {
     connections: HashSet<LegacyTarget>,
     /// Per `Future` target: the transaction or pipeline it was queued on, as written.
     queued_on: HashMap<LegacyTarget, String>,
+    /// Per `Future` target that a 1.x client's, connection's or pool's `execute()`
+    /// returned (sent when called; `[futures] sent_by`): the call, as written
+    /// (`conn.execute`).
+    sent_on: HashMap<LegacyTarget, String>,
     /// Per `Reply` target: the command whose reply it holds.
     replies: HashMap<LegacyTarget, String>,
     /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
@@ -1278,9 +1284,9 @@ impl LegacyModel {
                 }
                 let kind = match (&flow.source, imported) {
                     (Source::Call(_, _), Some(kind)) => Some(*kind),
-                    (Source::Call(parts, _), None) => {
-                        self.local_call_kind(parts, flow.scope, model, api)
-                    }
+                    (Source::Call(parts, facts), None) => self
+                        .local_call_kind(parts, flow.scope, model, api)
+                        .or_else(|| self.sent_future_kind(parts, facts, flow.scope, model, api)),
                     (source, _) => self.eval(source, flow.scope, model, table, api),
                 };
                 // A base class of another package says nothing about `self`.
@@ -1370,7 +1376,18 @@ impl LegacyModel {
                     let from = read(self, receiver);
                     match (kind, method.as_str()) {
                         (LegacyKind::Future, _) => {
-                            self.queued_on.insert(target.clone(), receiver.join("."));
+                            let on_transaction = from
+                                .as_ref()
+                                .and_then(|from| self.kinds.get(from))
+                                .is_some_and(|kind| *kind == LegacyKind::Transaction);
+                            if on_transaction {
+                                self.queued_on.insert(target.clone(), receiver.join("."));
+                            } else {
+                                self.sent_on.insert(
+                                    target.clone(),
+                                    format!("{}.{method}", receiver.join(".")),
+                                );
+                            }
                             (false, None)
                         }
                         (LegacyKind::Reply, method) => {
@@ -1503,6 +1520,31 @@ impl LegacyModel {
         }
     }
 
+    /// `client.channels` on a 1.x client, `pool._pool` on a 1.x pool: what the
+    /// attribute gives in 1.x (`[client_methods]`, `[pool_methods]`, `gives`).
+    fn client_attribute_kind(
+        &self,
+        parts: &[String],
+        scope: ScopeId,
+        model: &SemanticModel,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        let (attr, receiver) = parts.split_last()?;
+        if receiver.is_empty() {
+            return None;
+        }
+        let entry = match self.kind_of_parts(receiver, scope, model)? {
+            LegacyKind::Client => api.client_method(attr)?,
+            LegacyKind::Pool => api.pool_method(attr)?,
+            _ => return None,
+        };
+        match entry.gives.as_deref()? {
+            "channels" => Some(LegacyKind::Channels),
+            "connections" => Some(LegacyKind::Collection(Item::Client)),
+            _ => None,
+        }
+    }
+
     /// Check phase: whether `expr` holds a 1.x `RedisConnection` (not a `Redis` client).
     pub fn is_connection(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> bool {
         if self.connections.is_empty() {
@@ -1517,6 +1559,33 @@ impl LegacyModel {
     pub fn queued_on(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
         let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
         self.queued_on.get(&target).map(String::as_str)
+    }
+
+    /// Check phase: the 1.x `execute()` call (as written) whose future `expr` holds.
+    pub fn sent_by(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
+        let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
+        self.sent_on.get(&target).map(String::as_str)
+    }
+
+    /// `fut = conn.execute(...)`, not awaited, on a 1.x client, connection or pool:
+    /// the command was sent, and a future of its reply returned (`[futures] sent_by`).
+    fn sent_future_kind(
+        &self,
+        parts: &[String],
+        facts: &CallFacts,
+        scope: ScopeId,
+        model: &SemanticModel,
+        api: &ApiMap,
+    ) -> Option<LegacyKind> {
+        let (method, receiver) = parts.split_last()?;
+        if facts.awaited || receiver.is_empty() || !api.futures().sent_by.contains(method) {
+            return None;
+        }
+        matches!(
+            self.kind_of_parts(receiver, scope, model)?,
+            LegacyKind::Client | LegacyKind::Pool
+        )
+        .then_some(LegacyKind::Future)
     }
 
     /// Check phase: the 1.x command whose reply `expr` holds.
@@ -1605,7 +1674,8 @@ impl LegacyModel {
         match source {
             Source::Value(parts) => self
                 .kind_of_parts(parts, scope, model)
-                .or_else(|| self.connection_attribute_kind(parts, scope, model, api)),
+                .or_else(|| self.connection_attribute_kind(parts, scope, model, api))
+                .or_else(|| self.client_attribute_kind(parts, scope, model, api)),
             Source::Call(parts, _) => self.kind_of_call(parts, scope, model, table, api),
             Source::WithAwait(parts) => match self.kind_of_parts(parts, scope, model) {
                 Some(LegacyKind::Client | LegacyKind::Pool) => Some(LegacyKind::Client),
@@ -1945,15 +2015,20 @@ fn chain_parts(expr: &Expr) -> Option<Vec<String>> {
 /// branch of `a if c else b` and `a or b`, and the coroutine sync code runs to
 /// completion (`loop.run_until_complete(create_redis(...))`).
 fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
+    for_each_source_in(value, false, f);
+}
+
+/// [`for_each_source`], `awaited` when `value` is under an `await`.
+fn for_each_source_in(value: &Expr, awaited: bool, f: &mut dyn FnMut(Source)) {
     match value {
-        Expr::Await(awaited) => for_each_source(&awaited.value, f),
+        Expr::Await(inner) => for_each_source_in(&inner.value, true, f),
         Expr::If(if_expr) => {
-            for_each_source(&if_expr.body, f);
-            for_each_source(&if_expr.orelse, f);
+            for_each_source_in(&if_expr.body, awaited, f);
+            for_each_source_in(&if_expr.orelse, awaited, f);
         }
         Expr::BoolOp(bool_op) => {
             for value in &bool_op.values {
-                for_each_source(value, f);
+                for_each_source_in(value, awaited, f);
             }
         }
         Expr::Call(call) => {
@@ -1965,13 +2040,13 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                         && matches!(method.value.as_ref(), Expr::Name(m) if m.id.as_str() == "asyncio")))
             {
                 if let Some(coroutine) = call.arguments.args.first() {
-                    for_each_source(coroutine, f);
+                    for_each_source_in(coroutine, true, f);
                 }
                 return;
             }
             // `typing.cast(T, x)` is `x` at run time.
             if let Some(value) = cast_value(call) {
-                for_each_source(value, f);
+                for_each_source_in(value, awaited, f);
                 return;
             }
             if let Some(parts) = chain_parts(&call.func) {
@@ -1985,7 +2060,7 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                             }
                             _ => Decoding::Expression,
                         });
-                f(Source::Call(parts, CallFacts { encoding }));
+                f(Source::Call(parts, CallFacts { encoding, awaited }));
             }
         }
         Expr::Name(_) | Expr::Attribute(_) => {

@@ -91,6 +91,10 @@ pub fn check_attribute(checker: &mut Checker, expr: &Expr) {
                 }
                 _ => None,
             };
+            // A reply only 1.x gave, dropped here (`await conn.unwatch()`): the same.
+            let found = found.filter(|(_, entry)| {
+                !(entry.when_used && checker.reply_is_dropped(attribute.range()))
+            });
             if let Some((owner, entry)) = found {
                 let receiver = checker.text(attribute.value.range());
                 let instead = super::deprecated_close::at_target(checker, &entry.instead);
@@ -179,10 +183,21 @@ fn other_meaning(
         // `fut.done()`, `fut.result()`, ...: asyncio's `Future` API on what redis.asyncio
         // makes the pipeline itself.
         LegacyKind::Future => {
-            let transaction =
+            let Some(transaction) =
                 checker
                     .legacy()
-                    .queued_on(receiver, checker.scope(), checker.model())?;
+                    .queued_on(receiver, checker.scope(), checker.model())
+            else {
+                // The future a 1.x `execute()` returned (the command already sent).
+                let call = checker
+                    .legacy()
+                    .sent_by(receiver, checker.scope(), checker.model())?;
+                return Some(format!(
+                    "`{written}.{name}` reads the future an aioredis 1.x `{call}()` returned \
+                     (the command sent when called); {}",
+                    api.futures().sent_instead
+                ));
+            };
             Some(format!(
                 "`{written}.{name}` reads the future of a command queued on `{transaction}` (an \
                  aioredis 1.x transaction or pipeline); {}",
@@ -342,6 +357,7 @@ pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
         return;
     }
     let value = await_expr.value.as_ref();
+    check_awaited_queued_call(checker, await_expr);
     if kind_of(checker, value) != Some(LegacyKind::Future) {
         return;
     }
@@ -363,6 +379,41 @@ pub fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     );
     let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, await_expr.range(), message);
     checker.report_on(diagnostic, value);
+}
+
+/// `await tr.incr("k")`: a command queued on a known 1.x transaction or pipeline,
+/// awaited at once. 1.x awaited the command's future (never resolved before
+/// `execute()`, an `AssertionError` after it); redis.asyncio's queued command returns
+/// the pipeline, so this awaits the pipeline, not a reply. Not `execute()`, nor the
+/// commands redis.asyncio's pipeline runs at once (`[unawaited] pipeline`: `watch`).
+fn check_awaited_queued_call(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    let Expr::Call(call) = await_expr.value.as_ref() else {
+        return;
+    };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    let name = method.attr.as_str();
+    if name == "execute"
+        || checker.api().runs_only_when_awaited(name, true)
+        || kind_of(checker, &method.value) != Some(LegacyKind::Transaction)
+    {
+        return;
+    }
+    let transaction = checker.text(method.value.range());
+    let message = format!(
+        "`await {transaction}.{name}(...)` awaits a command queued on `{transaction}` (an \
+         aioredis 1.x transaction or pipeline): 1.x awaited its future (an `AssertionError` \
+         once `execute()` has run); redis.asyncio's queued command returns the pipeline, so \
+         this awaits the pipeline, not a reply; {}",
+        checker
+            .api()
+            .futures()
+            .instead
+            .replace("{transaction}", transaction)
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, await_expr.range(), message);
+    checker.report_on(diagnostic, &method.value);
 }
 
 /// `asyncio.gather(fut1, fut2)` (and the other `[futures] awaiting` functions) given
@@ -412,6 +463,34 @@ fn check_futures_call(checker: &mut Checker, call: &ExprCall) {
     ));
 }
 
+/// `str(chan)` on a 1.x `Channel` (`[channel_text]`): 1.x's repr, and no such
+/// object in redis.asyncio.
+fn check_channel_text(checker: &mut Checker, call: &ExprCall) {
+    let Expr::Name(builtin) = call.func.as_ref() else {
+        return;
+    };
+    let [argument] = &*call.arguments.args else {
+        return;
+    };
+    let text = checker.api().channel_text();
+    if !call.arguments.keywords.is_empty()
+        || !text.builtins.iter().any(|b| b == builtin.id.as_str())
+        || !checker
+            .model()
+            .is_unbound(builtin.id.as_str(), checker.scope())
+        || kind_of(checker, argument) != Some(LegacyKind::Channel)
+    {
+        return;
+    }
+    let written = checker.text(call.range());
+    let message = format!(
+        "`{written}` formats an aioredis 1.x `Channel` ({}); redis.asyncio has no `Channel`; {}",
+        text.in_1x, text.instead
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, call.range(), message);
+    checker.report_on(diagnostic, argument);
+}
+
 /// `<receiver>.<method>(...)` with a keyword or positional form only aioredis
 /// 1.x takes: on a known 1.x client or transaction, or, in a 1.x module, on a
 /// receiver that is not known to be something else.
@@ -420,6 +499,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
         return;
     }
     check_futures_call(checker, call);
+    check_channel_text(checker, call);
     let Expr::Attribute(method) = call.func.as_ref() else {
         return;
     };
@@ -456,6 +536,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
     }
     if matches!(kind, Some(LegacyKind::Client | LegacyKind::Transaction)) {
         check_required(checker, call, method);
+        check_arguments(checker, call, method);
     }
     if call.arguments.keywords.is_empty() && positional.is_none() {
         return;
@@ -567,7 +648,11 @@ fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttr
     };
     let arguments = &call.arguments;
     if arguments.args.iter().any(Expr::is_starred_expr)
-        || arguments.keywords.iter().any(|k| k.arg.is_none())
+        || arguments.keywords.iter().any(|k| {
+            k.arg
+                .as_ref()
+                .is_none_or(|arg| entry.unless_keywords.iter().any(|u| u == arg.as_str()))
+        })
         || arguments.args.is_empty()
     {
         return;
@@ -604,6 +689,112 @@ fn check_required(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttr
         ),
     );
     checker.report_on(diagnostic, &method.value);
+}
+
+/// `expire(key, 10.0)`, `zrangebylex(key, min=b"a")`, `bitpos(key, 0, end=3)` on a
+/// known 1.x object: argument values 1.x converted before sending and redis.asyncio
+/// sends as they are, or refuses (`[client_arguments]`). One finding per call.
+fn check_arguments(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAttribute) {
+    let entries = checker.api().client_arguments(method.attr.as_str());
+    if entries.is_empty() {
+        return;
+    }
+    let arguments = &call.arguments;
+    // Past a `*args` positions are unknown; `**kwargs` may give anything.
+    let starred = arguments.args.iter().position(Expr::is_starred_expr);
+    let given = |name: &str, position: usize| -> Option<&Expr> {
+        if starred.is_none_or(|first| position < first)
+            && let Some(arg) = arguments.args.get(position)
+        {
+            return Some(arg);
+        }
+        arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+            .map(|k| &k.value)
+    };
+    if arguments.keywords.iter().any(|k| k.arg.is_none()) {
+        return;
+    }
+    let mut hits = Vec::new();
+    let mut texts = None;
+    for (parameter, entry) in entries {
+        let Some(value) = given(parameter, entry.position) else {
+            continue;
+        };
+        let hit = match (entry.value.as_deref(), &entry.without) {
+            (Some("float"), _) => is_float(checker, value),
+            (Some("bytes"), _) => match value {
+                Expr::BytesLiteral(literal) => {
+                    let bytes: Vec<u8> = literal.value.bytes().collect();
+                    !entry.unchanged.iter().any(|u| u.as_bytes() == bytes)
+                }
+                _ => false,
+            },
+            (None, Some(without)) => {
+                starred.is_none() && given(&without.name, without.position).is_none()
+            }
+            _ => false,
+        };
+        if hit {
+            hits.push(format!("`{parameter}={}`", checker.text(value.range())));
+            texts.get_or_insert(entry);
+        }
+    }
+    let Some(entry) = texts else {
+        return;
+    };
+    let name = method.attr.as_str();
+    let message = format!(
+        "`{name}(...)` passes {}: {}; {}; {}",
+        hits.join(", "),
+        entry.in_1x,
+        entry.in_redis_py,
+        entry.instead
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), message);
+    checker.report_on(diagnostic, &method.value);
+}
+
+/// Whether `expr` is a float: a float literal, a division, arithmetic with a float
+/// operand, a call of a `[float_values]` function, or a name whose last assignment
+/// visited so far stored one.
+fn is_float(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::NumberLiteral(number) => matches!(number.value, Number::Float(_)),
+        Expr::UnaryOp(unary) => {
+            matches!(unary.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd)
+                && is_float(checker, &unary.operand)
+        }
+        Expr::BinOp(binary) => match binary.op {
+            ast::Operator::Div => true,
+            ast::Operator::Add
+            | ast::Operator::Sub
+            | ast::Operator::Mult
+            | ast::Operator::Mod
+            | ast::Operator::Pow
+            | ast::Operator::FloorDiv => {
+                is_float(checker, &binary.left) || is_float(checker, &binary.right)
+            }
+            _ => false,
+        },
+        Expr::Call(inner) => {
+            let api = checker.api();
+            match inner.func.as_ref() {
+                Expr::Name(name)
+                    if checker
+                        .model()
+                        .is_unbound(name.id.as_str(), checker.scope()) =>
+                {
+                    api.returns_float(&format!("builtins.{}", name.id))
+                }
+                func => checker.resolve(func).iter().any(|q| api.returns_float(q)),
+            }
+        }
+        Expr::Name(name) => checker.holds_float(name.id.as_str()),
+        _ => false,
+    }
 }
 
 /// `super().__init__(pool_or_conn)` in a subclass of the 1.x `Redis`: 1.x's
@@ -861,6 +1052,8 @@ pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
     let [Expr::Name(target)] = assign.targets.as_slice() else {
         return;
     };
+    let stores_float = is_float(checker, &assign.value);
+    checker.record_float_store(target.id.as_str(), stores_float);
     check_split_await(checker, target, &assign.value);
     let Expr::Call(call) = assign.value.as_ref() else {
         return;

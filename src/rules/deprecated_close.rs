@@ -165,6 +165,73 @@ pub fn check_statement(checker: &mut Checker, expr: &Expr) {
     }
 }
 
+/// `loop.call_soon(client.close)`: an aioredis 1.x client's or pool's synchronous
+/// `close` handed over as a callback (not called). In redis.asyncio a client's
+/// `close` is a coroutine function, so the callback only creates a coroutine that
+/// nothing awaits (the client stays open); a pool has no `close` at all.
+pub fn check_callback(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::DeprecatedClose) || checker.legacy().is_empty() {
+        return;
+    }
+    let arguments = call
+        .arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|k| &k.value));
+    let mut found = Vec::new();
+    for argument in arguments {
+        let Expr::Attribute(method) = argument else {
+            continue;
+        };
+        if method.attr.as_str() != "close" || !method.ctx.is_load() {
+            continue;
+        }
+        let kind = checker
+            .legacy()
+            .kind_of(&method.value, checker.scope(), checker.model());
+        if let Some(kind @ (LegacyKind::Client | LegacyKind::Pool)) = kind {
+            found.push((argument.range(), method.value.as_ref(), kind));
+        }
+    }
+    for (range, value, kind) in found {
+        let receiver = checker.text(value.range());
+        let there = match kind {
+            LegacyKind::Pool => {
+                "redis.asyncio's connection pool has no `close()` (an `AttributeError`)"
+            }
+            _ => {
+                "in redis.asyncio `close` is a coroutine function: the callback only creates a \
+                  coroutine nothing awaits, and the client stays open"
+            }
+        };
+        let close = if kind == LegacyKind::Pool {
+            "disconnect"
+        } else if has_aclose(checker) {
+            "aclose"
+        } else {
+            "close"
+        };
+        let callee = checker.text(call.func.range());
+        let message = format!(
+            "`{callee}({receiver}.close)` hands over aioredis 1.x's synchronous \
+             `{receiver}.close` as a callback; {there}; pass a callback that schedules the \
+             close: `lambda: asyncio.ensure_future({receiver}.{close}())`"
+        );
+        // Shown, never applied: the module may not import `asyncio`, and the callback's
+        // caller decides when it runs. It holds the module's 1.x rewrites.
+        let fix = crate::diagnostic::Fix::new(
+            vec![crate::diagnostic::Edit::replacement(
+                range,
+                format!("lambda: asyncio.ensure_future({receiver}.{close}())"),
+            )],
+            crate::diagnostic::Applicability::DisplayOnly,
+            format!("Pass `lambda: asyncio.ensure_future({receiver}.{close}())`"),
+        );
+        let diagnostic = Diagnostic::new(Rule::DeprecatedClose, range, message).with_fix(fix);
+        checker.report_on(diagnostic, value);
+    }
+}
+
 /// For `<receiver>.close()` on an aioredis 1.x client or pool the 1.x model
 /// knows (a `with await` connection, an annotated parameter, a factory's result).
 fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<(&'a str, Kind)> {

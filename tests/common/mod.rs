@@ -308,14 +308,16 @@ pub fn pypi_corpus(name: &str) -> Option<PathBuf> {
     None
 }
 
-/// (path relative to `folder`, line) of every RU101/RU103 finding of `check .`
-/// run in `folder`: the lines a hand-reviewed list of 1.x sites is checked against.
+/// (path relative to `folder`, line) of every RU101/RU103/RU105 finding of `check .`
+/// run in `folder`: the lines a hand-reviewed list of 1.x sites is checked against
+/// (RU105 is 1.x's `eval(script, keys=[...], args=[...])` on any receiver, so RU101
+/// leaves those calls to it).
 pub fn legacy_lines(folder: &Path) -> std::collections::BTreeSet<(String, u64)> {
     let output = Command::new(env!("CARGO_BIN_EXE_redis-unify"))
         .args([
             "check",
             "--select",
-            "RU101,RU103",
+            "RU101,RU103,RU105",
             "--output-format",
             "json",
             ".",
