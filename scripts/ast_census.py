@@ -342,6 +342,22 @@ REPLY_WAS = {"ping": {"PONG"}, "quit": {"OK"}}
 # Of those, the names only Redis clients have: followed on any receiver of a 1.x file, and a
 # dict-shaped reply compared (==, !=) with a dict display counts too.
 REPLY_ANYWHERE = {"pubsub_numsub"}
+# Round 4 (issue 14): more reply shapes (aioredis 1.3.1 commands/*.py against the callbacks of a
+# default redis-py 8.1.0 client, checked live). "number": 1.x gave a number (arithmetic on it,
+# ordering against a number literal, isinstance(_, float/int)); "decoded": 1.x bytes, redis-py
+# str (== a bytes literal or a list/tuple display holding one); "bytes_keys": 1.x dicts keyed by
+# bytes (== a display holding a dict display with a bytes key); "flat": 1.x a flat list, redis-py
+# pairs (== a non-empty list display without tuple displays); "true": 1.x True (is/== True);
+# "list": 1.x a list, redis-py a dict (isinstance(_, list), an integer subscript).
+REPLY_SHAPES.update({"time": "number", "lastsave": "number", "geohash": "decoded",
+                     "client_getname": "decoded", "xinfo_groups": "bytes_keys",
+                     "xinfo_consumers": "bytes_keys", "zpopmax": "flat", "zpopmin": "flat",
+                     "migrate": "true", "command": "list"})
+# What repr()/str() of a 1.x client/connection or pool started with (compared with it: ==, !=,
+# in, not in; a string literal or a set/list/tuple display holding one).
+PRINTED_STARTS = {"client": ("<Redis ", "<RedisConnection ", "<ConnectionsPool "),
+                  "pool": ("<ConnectionsPool ",)}
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 DICT_METHODS = {"items", "keys", "values", "get"}
 # Functions that await the futures they are given (a 1.x queued command's result).
 AWAITING = {"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
@@ -1109,6 +1125,102 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             if kind is not None and kind != "other":
                 values[name] = (kind, name in factories)
     lines = []
+    bound_names = {n.id for n in ast.walk(tree)
+                   if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)} | {
+        n.name for n in ast.walk(tree) if isinstance(n, funcs + (ast.ClassDef,))} | {
+        (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+
+    def reply_command(node, o):
+        """The 1.x command whose reply `o` is (a name holding it, or the awaited call)."""
+        if (isinstance(o, ast.Await) and isinstance(o.value, ast.Call)
+                and isinstance(o.value.func, ast.Attribute)):
+            receiver = chain_parts(o.value.func.value)
+            if receiver and is_client(kind_of(node, receiver)):
+                return o.value.func.attr
+            return None
+        parts = chain_parts(o)
+        if parts and kind_of(node, parts) == "reply":
+            return replies.get(key_of(node, parts))
+        return None
+
+    def is_number(e):
+        if isinstance(e, ast.UnaryOp):
+            e = e.operand
+        return isinstance(e, ast.Constant) and type(e.value) in (int, float, complex)
+
+    def is_bytes(e):
+        return isinstance(e, ast.Constant) and isinstance(e.value, bytes)
+
+    def holds_bytes(e):
+        return any(is_bytes(x) for x in e.elts) if isinstance(e, (ast.List, ast.Tuple)) else is_bytes(e)
+
+    def bytes_keyed(e):
+        if isinstance(e, ast.Dict):
+            return any(k is not None and is_bytes(k) for k in e.keys)
+        return isinstance(e, (ast.List, ast.Tuple)) and any(bytes_keyed(x) for x in e.elts)
+
+    def is_flat(e):
+        return (isinstance(e, ast.List) and bool(e.elts)
+                and not any(isinstance(x, (ast.Tuple, ast.Starred)) for x in e.elts))
+
+    def shape_lines(node):
+        """Lines the round 4 reply shapes and printed forms count at `node`."""
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            ops = node.ops
+            if all(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in ops):
+                for i, o in enumerate(operands):
+                    if not (isinstance(o, ast.Call) and isinstance(o.func, ast.Name)
+                            and o.func.id in ("repr", "str") and len(o.args) == 1
+                            and not o.keywords and o.func.id not in bound_names):
+                        continue
+                    parts = chain_parts(o.args[0])
+                    kind = kind_of(node, parts) if parts else None
+                    starts = PRINTED_STARTS.get("client" if is_client(kind) else kind)
+                    if not starts:
+                        continue
+                    texts = [t for other in operands[:i] + operands[i + 1:]
+                             for t in (other.elts if isinstance(other, (ast.Set, ast.List, ast.Tuple))
+                                       else [other])]
+                    if any(isinstance(t, ast.Constant) and isinstance(t.value, str)
+                           and t.value.startswith(starts) for t in texts):
+                        return [o.lineno]
+            equality = all(isinstance(op, (ast.Eq, ast.NotEq)) for op in ops)
+            ordering = any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in ops)
+            identity = all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in ops)
+            for i, o in enumerate(operands):
+                shape = REPLY_SHAPES.get(reply_command(node, o))
+                others = operands[:i] + operands[i + 1:]
+                if ((shape == "number" and ordering and any(map(is_number, others)))
+                        or (shape == "decoded" and equality and any(map(holds_bytes, others)))
+                        or (shape == "bytes_keys" and equality and any(map(bytes_keyed, others)))
+                        or (shape == "flat" and equality and any(map(is_flat, others)))
+                        or (shape == "true" and identity and any(
+                            isinstance(x, ast.Constant) and x.value is True for x in others))):
+                    return [o.lineno]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
+            for o in (node.left, node.right):
+                if REPLY_SHAPES.get(reply_command(node, o)) == "number":
+                    return [o.lineno]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id == "isinstance" and "isinstance" not in bound_names
+              and len(node.args) == 2 and not node.keywords):
+            shape = REPLY_SHAPES.get(reply_command(node, node.args[0]))
+            classes = node.args[1]
+            names = {e.id for e in (classes.elts if isinstance(classes, ast.Tuple) else [classes])
+                     if isinstance(e, ast.Name)} if isinstance(classes, (ast.Tuple, ast.Name)) else set()
+            if (shape == "number" and names & {"float", "int"}) or (shape == "list" and "list" in names):
+                return [node.args[0].lineno]
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+              and isinstance(node.slice, ast.Constant)
+              and type(node.slice.value) in (int, float, complex)):
+            parts = chain_parts(node.value)
+            if (parts and kind_of(node, parts) == "reply"
+                    and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "list"):
+                return [node.value.lineno]
+        return []
+
     # `name = <1.x client>.pipeline()`: not a transaction in 1.x, one in redis-py; counted
     # unless a command queued on `name` has its result used (a future: counted where used).
     queued_used = {node.func.value.id for node in ast.walk(tree)
@@ -1191,6 +1303,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     and kind_of(node, chain_parts(a.value if isinstance(a, ast.Starred) else a))
                     == "future" for a in node.args):
                 lines.append(node.lineno)
+        lines += shape_lines(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             parts = chain_parts(node.func.value)

@@ -82,7 +82,8 @@ pub struct ConnectionAttribute {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyShape {
-    /// `namedtuple`, `dict`, `literal`, `tuple` or `set`.
+    /// `namedtuple`, `dict`, `literal`, `tuple`, `set`, `number`, `decoded`,
+    /// `bytes_keys`, `flat`, `true` or `list`.
     pub shape: String,
     /// (`literal`) The values the 1.x reply was, as text (`PONG`): compared with
     /// one of them (`== b"PONG"`), the redis.asyncio reply never equals it.
@@ -95,6 +96,17 @@ pub struct ReplyShape {
     /// knows nothing about (a name only Redis clients have).
     #[serde(default)]
     pub anywhere: bool,
+}
+
+/// What `repr()`/`str()` of a 1.x object was (`[printed_forms]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintedForm {
+    /// How the 1.x text started (`<RedisConnection `).
+    pub starts: Vec<String>,
+    pub in_1x: String,
+    pub in_redis_py: String,
+    pub instead: String,
 }
 
 /// Where a 1.x queued command's future is awaited (`[futures]`).
@@ -144,6 +156,8 @@ struct ApiFile {
     channel_methods: HashMap<String, LegacyEntry>,
     connection_attributes: HashMap<String, ConnectionAttribute>,
     reply_shapes: HashMap<String, ReplyShape>,
+    #[serde(default)]
+    printed_forms: HashMap<String, PrintedForm>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
     transaction_methods: HashMap<String, LegacyEntry>,
@@ -194,6 +208,7 @@ pub struct ApiMap {
     channel_methods: HashMap<String, LegacyEntry>,
     connection_attributes: HashMap<String, ConnectionAttribute>,
     reply_shapes: HashMap<String, ReplyShape>,
+    printed_forms: HashMap<String, PrintedForm>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
     transaction_methods: HashMap<String, LegacyEntry>,
@@ -250,6 +265,7 @@ pub fn api_map() -> &'static ApiMap {
             channel_methods: file.channel_methods,
             connection_attributes: file.connection_attributes,
             reply_shapes: file.reply_shapes,
+            printed_forms: file.printed_forms,
             sentinel_methods: file.sentinel_methods,
             futures: file.futures,
             transaction_methods: file.transaction_methods,
@@ -427,6 +443,11 @@ impl ApiMap {
     /// A 1.x command whose reply has another shape in redis.asyncio.
     pub fn reply_shape(&self, command: &str) -> Option<&ReplyShape> {
         self.reply_shapes.get(command)
+    }
+
+    /// What `repr()` of a 1.x object of `kind` (`client`, `pool`) was.
+    pub fn printed_form(&self, kind: &str) -> Option<&PrintedForm> {
+        self.printed_forms.get(kind)
     }
 
     /// An attribute of the 1.x `RedisSentinel` that redis.asyncio's `Sentinel` lacks.
@@ -688,10 +709,28 @@ mod tests {
         for entry in map.reply_shapes.values() {
             assert!(matches!(
                 entry.shape.as_str(),
-                "namedtuple" | "dict" | "literal" | "tuple" | "set"
+                "namedtuple"
+                    | "dict"
+                    | "literal"
+                    | "tuple"
+                    | "set"
+                    | "number"
+                    | "decoded"
+                    | "bytes_keys"
+                    | "flat"
+                    | "true"
+                    | "list"
             ));
             assert_eq!(entry.shape == "literal", !entry.was.is_empty());
         }
+        assert_eq!(map.reply_shape("time").unwrap().shape, "number");
+        assert!(
+            map.printed_form("client")
+                .unwrap()
+                .starts
+                .iter()
+                .any(|s| s == "<RedisConnection ")
+        );
         assert!(map.sentinel_method("wait_closed").is_some());
         // redis-py's `Sentinel` has these too.
         for same in ["master_for", "slave_for", "close"] {

@@ -976,6 +976,9 @@ impl<'src> Checker<'src> {
             return;
         }
         rules::aioredis_legacy_client::check_call(self, call);
+        if self.tracks_legacy {
+            rules::aioredis_reply_shapes::check_call(self, call);
+        }
         if self.clients.is_empty() {
             return;
         }
@@ -1662,12 +1665,18 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             }
             Expr::Compare(compare) if !self.binding() && self.tracks_legacy => {
                 rules::aioredis_legacy_client::check_compare(self, compare);
+                rules::aioredis_reply_shapes::check_compare(self, compare);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::BinOp(binop) if !self.binding() && self.tracks_legacy => {
+                rules::aioredis_reply_shapes::check_binop(self, binop);
                 visitor::walk_expr(self, expr);
             }
             Expr::Subscript(subscript) if !self.binding() && !self.in_annotation => {
                 rules::aioredis_dynamic_import::check_subscript(self, subscript);
                 if self.tracks_legacy {
                     rules::aioredis_legacy_client::check_subscript(self, subscript);
+                    rules::aioredis_reply_shapes::check_subscript(self, subscript);
                 }
                 visitor::walk_expr(self, expr);
             }

@@ -28,13 +28,13 @@ const POOL: &str = "the aioredis 1.x pool";
 const LOOKS_LIKE: &str = "";
 
 /// Whether the 1.x model has anything to say in this module.
-fn has_work(checker: &Checker) -> bool {
+pub(super) fn has_work(checker: &Checker) -> bool {
     checker.enabled(Rule::AioredisLegacyApi)
         && (!checker.legacy().is_empty() || checker.legacy().is_1x())
 }
 
 /// The 1.x kind `receiver` (a name or `self.<attr>`) holds.
-fn kind_of(checker: &Checker, receiver: &Expr) -> Option<LegacyKind> {
+pub(super) fn kind_of(checker: &Checker, receiver: &Expr) -> Option<LegacyKind> {
     checker
         .legacy()
         .kind_of(receiver, checker.scope(), checker.model())
@@ -307,7 +307,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
 
 /// The 1.x command whose reply `operand` is: a name holding it, or the awaited
 /// call itself on a known 1.x client (`await redis.ping()`).
-fn reply_command(checker: &Checker, operand: &Expr) -> Option<String> {
+pub(super) fn reply_command(checker: &Checker, operand: &Expr) -> Option<String> {
     if let Expr::Await(awaited) = operand
         && let Expr::Call(call) = awaited.value.as_ref()
         && let Expr::Attribute(method) = call.func.as_ref()
