@@ -353,6 +353,56 @@ REPLY_SHAPES.update({"time": "number", "lastsave": "number", "geohash": "decoded
                      "client_getname": "decoded", "xinfo_groups": "bytes_keys",
                      "xinfo_consumers": "bytes_keys", "zpopmax": "flat", "zpopmin": "flat",
                      "migrate": "true", "command": "list"})
+# Parts of replies: "client_list" judges each element (`for info in reply`), "hscan" the item
+# unpacked at position 1 (`cursor, values = reply`), "xpending" holds with at most 2 arguments
+# (its detail form is another); a name unpacked from a "list" reply gets redis-py's dict keys.
+# The model names a part `cmd`, `cmd(n)` (n arguments), `cmd[]` (an element), `cmd(n)[i]`.
+REPLY_SHAPES.update({"xpending": "list", "client_list": "namedtuple", "hscan": "pairs"})
+REPLY_EACH = {"client_list"}
+REPLY_AT = {"hscan": 1}
+REPLY_MAX_ARGS = {"xpending": 2}
+
+
+def reply_part(part):
+    """(command, shape, unpacked) of a reply part the tables judge, else None."""
+    if not part:
+        return None
+    command, _, position = part.partition("[")
+    position = position.rstrip("]") if "[" in part else None
+    command, _, count = command.partition("(")
+    count = int(count.rstrip(")")) if count else 0
+    shape = REPLY_SHAPES.get(command)
+    if shape is None or count > REPLY_MAX_ARGS.get(command, count):
+        return None
+    whole = command not in REPLY_AT and command not in REPLY_EACH
+    if position is None:
+        return (command, shape, False) if whole else None
+    if position == "":
+        return (command, shape, False) if command in REPLY_EACH else None
+    if REPLY_AT.get(command) == int(position):
+        return (command, shape, False)
+    return (command, shape, True) if whole and shape == "list" else None
+
+
+def call_count(node, parts):
+    """How many arguments the call of `parts` in the value `node` assigns or iterates passes
+    (None: a starred one or **kwargs)."""
+    value = node.iter if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) else getattr(
+        node, "value", None)
+    for c in ast.walk(value) if value is not None else ():
+        if isinstance(c, ast.Call) and chain_parts(c.func) == parts:
+            if any(isinstance(a, ast.Starred) for a in c.args) or any(
+                    k.arg is None for k in c.keywords):
+                return None
+            return len(c.args) + len(c.keywords)
+    return None
+
+
+def command_of(node, parts):
+    count = call_count(node, parts)
+    return parts[-1] + (f"({count})" if count else "")
+
+
 # What repr()/str() of a 1.x client/connection or pool started with (compared with it: ==, !=,
 # in, not in; a string literal or a set/list/tuple display holding one).
 PRINTED_STARTS = {"client": ("<Redis ", "<RedisConnection ", "<ConnectionsPool "),
@@ -881,14 +931,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if receiver == "sentinel" and parts[-1] in ("master_for", "slave_for"):
             return "client"
         if is_client(receiver) and parts[-1] in REPLY_SHAPES:
-            replies[key_being_set[0]] = parts[-1]
+            replies[key_being_set[0]] = command_of(node, parts)
             return "reply"
         if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
             return "transaction"
         # A command only Redis clients have, on an unknown receiver of a 1.x file.
         if (receiver is None and parts[-1] in REPLY_ANYWHERE and is_1x and len(parts) > 1
                 and parts[-1] not in own_methods):
-            replies[key_being_set[0]] = parts[-1]
+            replies[key_being_set[0]] = command_of(node, parts)
             return "reply"
         if len(parts) == 1:
             return kinds.get(("f", parts[0]))
@@ -925,6 +975,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, (ast.Tuple, ast.List)):   # `a, = value`: elements
+                    # `cursor, values = await redis.hscan(key)`: the reply's part at a position.
+                    if not any(isinstance(e, ast.Starred) for e in target.elts) and not isinstance(
+                            node.value, (ast.Tuple, ast.List)):
+                        for index, element in enumerate(target.elts):
+                            key = target_key(node, element)
+                            for what, parts, depth in value_parts(node.value):
+                                if what == "call" and depth == 0:
+                                    flows.append((key, node, "reply_nth", (parts, depth, index)))
                     for element in target.elts:
                         key = target_key(node, element)
                         for what, parts, depth in value_parts(node.value):
@@ -933,6 +991,11 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 key = target_key(node, target)
                 for what, parts, depth in value_parts(node.value):
                     flows.append((key, node, what, (parts, depth)))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            # `for info in await redis.client_list()`: an element of a reply.
+            key = target_key(node, node.target) if isinstance(node.target, ast.Name) else None
+            for what, parts, depth in value_parts(node.iter):
+                flows.append((key, node, "reply_iter", (what, parts, depth)))
         elif isinstance(node, ast.AnnAssign):
             key = target_key(node, node.target)
             flows.append((key, node, "type", node.annotation))
@@ -1095,8 +1158,30 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         and parts[-1] in CONNECTION_ATTRS
                         and kind_of(node, parts[:-1]) == "connection"):
                     kind = "channels"
+                if kind == "reply" and depth:      # an element of a reply
+                    base = replies.get(key)
+                    if depth == 1 and base and "[" not in base:
+                        replies[key] = base + "[]"
+                    else:
+                        replies.pop(key, None)
                 for _ in range(depth):             # an element of a channel list
-                    kind = "channel" if kind == "channels" else None
+                    kind = "channel" if kind == "channels" else kind if kind == "reply" else None
+            elif what in ("reply_nth", "reply_iter"):
+                if what == "reply_nth":
+                    (parts, depth, index), source = payload, "call"
+                else:
+                    source, parts, depth = payload
+                key_being_set[0] = key
+                kind = kind_of(node, parts) if source == "value" else call_kind(node, parts)
+                base = (replies.get(key_of(node, parts)) if source == "value"
+                        else replies.get(key)) if kind == "reply" else None
+                if kind != "reply":
+                    kind = None
+                    replies.pop(key, None)
+                elif depth == 0 and base and "[" not in base:
+                    replies[key] = base + (f"[{index}]" if what == "reply_nth" else "[]")
+                else:
+                    replies.pop(key, None)
             elif what == "type":
                 kind = type_kind(payload)
                 if key[0] == "c" and kind == "other":
@@ -1190,9 +1275,22 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             ordering = any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in ops)
             identity = all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in ops)
             for i, o in enumerate(operands):
-                shape = REPLY_SHAPES.get(reply_command(node, o))
+                wrapped = (isinstance(o, ast.Call) and isinstance(o.func, ast.Name)
+                           and o.func.id in ("sorted", "list") and len(o.args) == 1
+                           and o.func.id not in bound_names)
+                part = reply_part(reply_command(node, o.args[0] if wrapped else o))
+                if part is None:
+                    continue
+                if part[2]:                        # unpacked from a "list" reply
+                    if not wrapped and (equality or ordering):
+                        return [o.lineno]
+                    continue
+                shape = part[1]
+                if wrapped and shape != "pairs":
+                    continue
                 others = operands[:i] + operands[i + 1:]
-                if ((shape == "number" and ordering and any(map(is_number, others)))
+                if ((shape == "pairs" and equality and any(isinstance(x, ast.List) for x in others))
+                        or (shape == "number" and ordering and any(map(is_number, others)))
                         or (shape == "decoded" and equality and any(map(holds_bytes, others)))
                         or (shape == "bytes_keys" and equality and any(map(bytes_keyed, others)))
                         or (shape == "flat" and equality and any(map(is_flat, others)))
@@ -1201,12 +1299,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     return [o.lineno]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
             for o in (node.left, node.right):
-                if REPLY_SHAPES.get(reply_command(node, o)) == "number":
+                part = reply_part(reply_command(node, o))
+                if part and (part[2] or part[1] == "number"):
                     return [o.lineno]
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
               and node.func.id == "isinstance" and "isinstance" not in bound_names
               and len(node.args) == 2 and not node.keywords):
-            shape = REPLY_SHAPES.get(reply_command(node, node.args[0]))
+            part = reply_part(reply_command(node, node.args[0]))
+            shape = part[1] if part and not part[2] else None
             classes = node.args[1]
             names = {e.id for e in (classes.elts if isinstance(classes, ast.Tuple) else [classes])
                      if isinstance(e, ast.Name)} if isinstance(classes, (ast.Tuple, ast.Name)) else set()
@@ -1216,8 +1316,9 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
               and isinstance(node.slice, ast.Constant)
               and type(node.slice.value) in (int, float, complex)):
             parts = chain_parts(node.value)
-            if (parts and kind_of(node, parts) == "reply"
-                    and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "list"):
+            part = reply_part(replies.get(key_of(node, parts))) if parts and kind_of(
+                node, parts) == "reply" else None
+            if part and not part[2] and part[1] == "list":
                 return [node.value.lineno]
         return []
 
@@ -1241,7 +1342,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
-            shape = REPLY_SHAPES.get(replies.get(key_of(node, parts))) if kind == "reply" else None
+            part = reply_part(replies.get(key_of(node, parts))) if kind == "reply" else None
+            shape = part[1] if part and not part[2] else None
             if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS) or (
                     kind == "connection" and node.attr in CONNECTION_ATTRS) or (
                     kind == "pool" and node.attr in POOL_ONLY_ATTRS) or (
@@ -1257,7 +1359,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             index = node.slice
-            if (kind == "reply" and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "dict"
+            part = reply_part(replies.get(key_of(node, parts))) if kind == "reply" else None
+            if (part and not part[2] and part[1] == "dict"
                     and not isinstance(index, ast.Slice)
                     and not (isinstance(index, ast.Constant)
                              and type(index.value) in (int, float, complex))):
@@ -1287,7 +1390,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     parts = chain_parts(o)
                     if parts and kind_of(node, parts) == "reply":
                         command = replies.get(key_of(node, parts))
-                shape = REPLY_SHAPES.get(command)
+                part = reply_part(command)
+                shape = part[1] if part and not part[2] else None
                 if (shape == "dict" and has_dict) or (shape in ("tuple", "set") and has_list) or (
                         shape == "literal" and texts & REPLY_WAS.get(command, set())):
                     lines.append(o.lineno)

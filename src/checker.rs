@@ -1224,6 +1224,14 @@ impl<'src> Checker<'src> {
                 self.visit_expr(&generator.iter);
             }
             self.visit_expr(&generator.target);
+            // `[info.name for info in await redis.client_list()]`: as a `for` loop.
+            if self.binding()
+                && self.tracks_legacy
+                && let Some(target) = self.legacy_target(&generator.target)
+            {
+                self.legacy
+                    .record_iteration(target, self.scope, &generator.iter);
+            }
             for condition in &generator.ifs {
                 self.visit_expr(condition);
             }

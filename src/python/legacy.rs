@@ -85,6 +85,9 @@ impl LegacyKind {
     fn element(self) -> Option<LegacyKind> {
         match self {
             LegacyKind::Channels => Some(LegacyKind::Channel),
+            // A part of a reply (`for info in await r.client_list()`, `a, b = reply`):
+            // which part is recorded with the command ([`LegacyModel::reply_of`]).
+            LegacyKind::Reply => Some(LegacyKind::Reply),
             LegacyKind::Collection(item) => Some(item.kind()),
             _ => None,
         }
@@ -125,6 +128,9 @@ pub enum Decoding {
 #[derive(Debug, Clone, Default)]
 struct CallFacts {
     encoding: Option<Decoding>,
+    /// How many arguments the call passes, positional and keyword (`None`: a
+    /// starred one or `**kwargs`).
+    arguments: Option<usize>,
 }
 
 /// A place that may hold a 1.x object.
@@ -1374,7 +1380,13 @@ impl LegacyModel {
                             (false, None)
                         }
                         (LegacyKind::Reply, method) => {
-                            self.replies.insert(target.clone(), method.to_string());
+                            // `xpending(stream, group, start, stop, count)`: the count
+                            // of arguments, for shapes that depend on it.
+                            let command = match facts.arguments {
+                                Some(count) if count > 0 => format!("{method}({count})"),
+                                _ => method.to_string(),
+                            };
+                            self.replies.insert(target.clone(), command);
                             (false, None)
                         }
                         (LegacyKind::Client, "acquire") => {
@@ -1413,6 +1425,32 @@ impl LegacyModel {
                     }
                 }
             },
+            Source::Element(inner) | Source::Iterated(inner) | Source::Nth(_, inner)
+                if kind == LegacyKind::Reply =>
+            {
+                // A part of a reply: `<command>[]` for an element (iterated, `x[i]`,
+                // unpacked), `<command>[<n>]` for the one at a position of an unpacking.
+                let whole = match inner.as_ref() {
+                    Source::Value(parts) => {
+                        read(self, parts).and_then(|from| self.replies.get(&from).cloned())
+                    }
+                    Source::Call(parts, facts) => {
+                        parts.last().map(|method| match facts.arguments {
+                            Some(count) if count > 0 => format!("{method}({count})"),
+                            _ => method.clone(),
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(whole) = whole.filter(|command| !command.contains('[')) {
+                    let part = match source {
+                        Source::Nth(index, _) => format!("{whole}[{index}]"),
+                        _ => format!("{whole}[]"),
+                    };
+                    self.replies.insert(target.clone(), part);
+                }
+                (false, None)
+            }
             Source::Element(_)
             | Source::Types(_)
             | Source::Iterated(_)
@@ -1519,7 +1557,9 @@ impl LegacyModel {
         self.queued_on.get(&target).map(String::as_str)
     }
 
-    /// Check phase: the 1.x command whose reply `expr` holds.
+    /// Check phase: the 1.x command whose reply `expr` holds, with the count of
+    /// its arguments (`xpending(2)`) and the part of the reply
+    /// (`client_list[]`: an element, `hscan(1)[1]`: unpacked at position 1).
     pub fn reply_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
         let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
         self.replies.get(&target).map(String::as_str)
@@ -1623,10 +1663,14 @@ impl LegacyModel {
             Source::Element(inner) => self.eval(inner, scope, model, table, api)?.element(),
             Source::Nth(index, inner) => match inner.as_ref() {
                 // `a, b = f()` where `f` returns a tuple (`return conns, loop`).
-                Source::Call(parts, _) => self
-                    .kinds
-                    .get(&self.positional_return(parts, *index, scope, model)?)
-                    .copied(),
+                Source::Call(parts, _) => match self.positional_return(parts, *index, scope, model)
+                {
+                    Some(returned) => self.kinds.get(&returned).copied(),
+                    // `cursor, values = await redis.hscan(key)`: a part of the reply.
+                    None => (self.local_call_kind(parts, scope, model, api)
+                        == Some(LegacyKind::Reply))
+                    .then_some(LegacyKind::Reply),
+                },
                 _ => None,
             },
             Source::Iterated(inner) => self.eval(inner, scope, model, table, api)?.iterated(),
@@ -1985,7 +2029,16 @@ fn for_each_source(value: &Expr, f: &mut dyn FnMut(Source)) {
                             }
                             _ => Decoding::Expression,
                         });
-                f(Source::Call(parts, CallFacts { encoding }));
+                let arguments = (!call.arguments.args.iter().any(Expr::is_starred_expr)
+                    && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
+                .then_some(call.arguments.args.len() + call.arguments.keywords.len());
+                f(Source::Call(
+                    parts,
+                    CallFacts {
+                        encoding,
+                        arguments,
+                    },
+                ));
             }
         }
         Expr::Name(_) | Expr::Attribute(_) => {

@@ -193,7 +193,9 @@ fn other_meaning(
             let command = checker
                 .legacy()
                 .reply_of(receiver, checker.scope(), checker.model())?;
-            let shape = api.reply_shape(command)?;
+            let (command, shape, false) = api.reply_part(command)? else {
+                return None;
+            };
             let breaks = match shape.shape.as_str() {
                 "namedtuple" => !matches!(name, "count" | "index"),
                 "dict" => matches!(name, "items" | "keys" | "values" | "get"),
@@ -240,7 +242,7 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
     else {
         return;
     };
-    let Some(shape) = checker.api().reply_shape(command) else {
+    let Some((command, shape, false)) = checker.api().reply_part(command) else {
         return;
     };
     if shape.shape != "dict" {
@@ -281,7 +283,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
         let Some(command) = reply_command(checker, operand) else {
             continue;
         };
-        let Some(shape) = checker.api().reply_shape(&command) else {
+        let Some((command, shape, false)) = checker.api().reply_part(&command) else {
             continue;
         };
         let compared_with = match shape.shape.as_str() {

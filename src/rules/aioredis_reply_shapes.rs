@@ -1,7 +1,7 @@
 //! RU101 on uses of a 1.x reply that only the 1.x shape has, for the shapes
 //! `number` (`time()`, `lastsave()`), `decoded` (`geohash()`), `bytes_keys`
-//! (`xinfo_groups()`), `flat` (`zpopmax()`), `true` (`migrate()`) and `list`
-//! (`command()`) of `[reply_shapes]`, and on `repr()`/`str()` of a 1.x object
+//! (`xinfo_groups()`), `flat` (`zpopmax()`), `true` (`migrate()`), `list`
+//! (`command()`, `xpending()`) and `pairs` (`hscan()`) of `[reply_shapes]`, and on `repr()`/`str()` of a 1.x object
 //! compared with what 1.x printed (`[printed_forms]`). Which expressions hold
 //! a 1.x reply is the [`LegacyModel`](crate::python::legacy::LegacyModel)'s
 //! answer, as for the shapes `aioredis_legacy_client` judges.
@@ -27,12 +27,48 @@ fn report(checker: &mut Checker, operand: &Expr, used: &str, command: &str, shap
     checker.report_on(diagnostic, operand);
 }
 
-/// The reply `operand` holds (a name holding it, or the awaited call on a 1.x
-/// client), with its shape.
-fn reply_of(checker: &Checker, operand: &Expr) -> Option<(String, &'static ReplyShape)> {
-    let command = reply_command(checker, operand)?;
-    let shape = checker.api().reply_shape(&command)?;
-    Some((command, shape))
+/// The reply (or the part of one the table judges) `operand` holds: a name
+/// holding it, or the awaited call on a 1.x client; with its shape, and whether
+/// `operand` is a name unpacked from a `list`-shaped reply.
+fn reply_of(checker: &Checker, operand: &Expr) -> Option<(String, &'static ReplyShape, bool)> {
+    let part = reply_command(checker, operand)?;
+    let (command, shape, unpacked) = checker.api().reply_part(&part)?;
+    Some((command.to_string(), shape, unpacked))
+}
+
+/// `name` (unpacked from a `list`-shaped reply) used as 1.x's item: `used`.
+fn report_unpacked(
+    checker: &mut Checker,
+    operand: &Expr,
+    used: &str,
+    command: &str,
+    shape: &ReplyShape,
+) {
+    let written = checker.text(operand.range());
+    let message = format!(
+        "`{written}` was unpacked from the aioredis 1.x reply of `{command}()` ({}) and is \
+         {used}; redis.asyncio returns {}, and unpacking a dict gives its keys; {}",
+        shape.in_1x, shape.in_redis_py, shape.instead
+    );
+    let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, operand.range(), message);
+    checker.report_on(diagnostic, operand);
+}
+
+/// `sorted(x)` or `list(x)` (builtins): what they were given.
+fn sorted_or_listed<'a>(checker: &Checker, expr: &'a Expr) -> Option<&'a Expr> {
+    let Expr::Call(call) = expr else {
+        return None;
+    };
+    let Expr::Name(function) = call.func.as_ref() else {
+        return None;
+    };
+    (matches!(function.id.as_str(), "sorted" | "list")
+        && call.arguments.args.len() == 1
+        && checker
+            .model()
+            .lookup(function.id.as_str(), checker.scope())
+            .is_none())
+    .then(|| &call.arguments.args[0])
 }
 
 fn is_bytes(expr: &Expr) -> bool {
@@ -101,9 +137,24 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
         return;
     }
     for (index, operand) in operands.iter().enumerate() {
-        let Some((command, shape)) = reply_of(checker, operand) else {
+        // `sorted(values) == [...]`: the pairs 1.x gave, sorted.
+        let (reply, wrapped) = match sorted_or_listed(checker, operand) {
+            Some(inner) => (inner, true),
+            None => (*operand, false),
+        };
+        let Some((command, shape, unpacked)) = reply_of(checker, reply) else {
             continue;
         };
+        if unpacked {
+            if !wrapped && (equality || ordering) {
+                report_unpacked(checker, operand, "compared", &command, shape);
+                return;
+            }
+            continue;
+        }
+        if wrapped && shape.shape != "pairs" {
+            continue;
+        }
         let others = || {
             operands
                 .iter()
@@ -121,6 +172,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
             "true" if identity && others().any(Expr::is_boolean_literal_expr) => {
                 "compared with `True`"
             }
+            "pairs" if equality && others().any(Expr::is_list_expr) => "compared with a list",
             _ => continue,
         };
         report(checker, operand, used, &command, shape);
@@ -218,11 +270,16 @@ pub fn check_binop(checker: &mut Checker, binop: &ast::ExprBinOp) {
         return;
     }
     for operand in [binop.left.as_ref(), binop.right.as_ref()] {
-        if let Some((command, shape)) = reply_of(checker, operand)
-            && shape.shape == "number"
-        {
-            report(checker, operand, "used in arithmetic", &command, shape);
-            return;
+        match reply_of(checker, operand) {
+            Some((command, shape, true)) => {
+                report_unpacked(checker, operand, "used in arithmetic", &command, shape);
+                return;
+            }
+            Some((command, shape, false)) if shape.shape == "number" => {
+                report(checker, operand, "used in arithmetic", &command, shape);
+                return;
+            }
+            _ => {}
         }
     }
 }
@@ -248,7 +305,7 @@ pub fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
     {
         return;
     }
-    let Some((command, shape)) = reply_of(checker, object) else {
+    let Some((command, shape, false)) = reply_of(checker, object) else {
         return;
     };
     let names: Vec<&str> = match classes {
@@ -285,7 +342,7 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
     if kind_of(checker, &subscript.value) != Some(LegacyKind::Reply) {
         return;
     }
-    let Some((command, shape)) = reply_of(checker, &subscript.value) else {
+    let Some((command, shape, false)) = reply_of(checker, &subscript.value) else {
         return;
     };
     if shape.shape == "list" {
