@@ -975,6 +975,32 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, (ast.Tuple, ast.List)):   # `a, = value`: elements
+                    # `t1, ok, t2 = await tr.execute()`: the replies of the commands queued on
+                    # `tr` (in source order, in the same function, since its last `execute()`).
+                    value = node.value.value if isinstance(node.value, ast.Await) else node.value
+                    executed = chain_parts(value.func) if isinstance(value, ast.Call) else None
+                    if (executed and len(executed) > 1 and executed[-1] == "execute"
+                            and not any(isinstance(e, ast.Starred) for e in target.elts)):
+                        where = enclosing(node, funcs + (ast.Lambda,))
+                        calls = sorted(
+                            (c for c in ast.walk(where if where is not None else tree)
+                             if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                             and chain_parts(c.func.value) == executed[:-1]
+                             and enclosing(c, funcs + (ast.Lambda,)) is where
+                             and (c.lineno, c.col_offset) < (value.lineno, value.col_offset)),
+                            key=lambda c: (c.lineno, c.col_offset))
+                        queued = []
+                        for c in calls:
+                            if c.func.attr == "execute":
+                                queued = []
+                                continue
+                            count = None if any(isinstance(a, ast.Starred) for a in c.args) or any(
+                                k.arg is None for k in c.keywords) else len(c.args) + len(c.keywords)
+                            queued.append(c.func.attr + (f"({count})" if count else ""))
+                        for index, element in enumerate(target.elts):
+                            if index < len(queued):
+                                flows.append((target_key(node, element), node, "queued",
+                                              (executed[:-1], queued[index])))
                     # `cursor, values = await redis.hscan(key)`: the reply's part at a position.
                     if not any(isinstance(e, ast.Starred) for e in target.elts) and not isinstance(
                             node.value, (ast.Tuple, ast.List)):
@@ -1166,6 +1192,12 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         replies.pop(key, None)
                 for _ in range(depth):             # an element of a channel list
                     kind = "channel" if kind == "channels" else kind if kind == "reply" else None
+            elif what == "queued":
+                receiver, command = payload
+                kind = ("reply" if kind_of(node, receiver) == "transaction"
+                        and command.partition("(")[0] in REPLY_SHAPES else None)
+                if kind:
+                    replies[key] = command
             elif what in ("reply_nth", "reply_iter"):
                 if what == "reply_nth":
                     (parts, depth, index), source = payload, "call"

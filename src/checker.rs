@@ -1640,6 +1640,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
+                    self.legacy.record_queued(self.scope, call);
                     self.record_stored_by_call(call);
                     self.legacy.record_modern_call(self.api, self.scope, call);
                 }

@@ -252,6 +252,12 @@ pub struct LegacyModel {
     queued_on: HashMap<LegacyTarget, String>,
     /// Per `Reply` target: the command whose reply it holds.
     replies: HashMap<LegacyTarget, String>,
+    /// Calls on a receiver, in source order: (scope, receiver, the command with
+    /// its argument count; `None` for `execute()`).
+    queue_log: Vec<(ScopeId, Vec<String>, Option<String>)>,
+    /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
+    /// queued on it at that name's position since its last `execute()`.
+    queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
     /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
     decoding: HashMap<LegacyTarget, Decoding>,
     /// What the module's own aioredis use says about its version (see [`Series`]).
@@ -795,6 +801,9 @@ impl LegacyModel {
             }
             return;
         }
+        if let Some(queued) = self.queued_at(scope, value, index) {
+            self.queued_replies.insert(target.clone(), queued);
+        }
         for_each_source(value, &mut |source| {
             if matches!(source, Source::Call(_, _)) {
                 self.flows.push(Flow {
@@ -804,6 +813,63 @@ impl LegacyModel {
                 })
             }
         });
+    }
+
+    /// Bind phase: a call on a receiver (`tr.time()`, `tr.execute()`), in source order.
+    pub fn record_queued(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return;
+        };
+        let Some(receiver) = chain_parts(&method.value) else {
+            return;
+        };
+        let name = method.attr.as_str();
+        let command = (name != "execute").then(|| {
+            let count = (!call.arguments.args.iter().any(Expr::is_starred_expr)
+                && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
+            .then_some(call.arguments.args.len() + call.arguments.keywords.len());
+            match count {
+                Some(count) if count > 0 => format!("{name}({count})"),
+                _ => name.to_string(),
+            }
+        });
+        self.queue_log.push((scope, receiver, command));
+    }
+
+    /// `value` is `[await] <receiver>.execute()`: the receiver and the command
+    /// queued on it at `index` since its last `execute()` (the call itself is
+    /// recorded after its assignment's targets).
+    fn queued_at(
+        &self,
+        scope: ScopeId,
+        value: &Expr,
+        index: usize,
+    ) -> Option<(Vec<String>, String)> {
+        let value = match value {
+            Expr::Await(awaited) => awaited.value.as_ref(),
+            other => other,
+        };
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let parts = chain_parts(&call.func)?;
+        let (method, receiver) = parts.split_last()?;
+        if method != "execute" || receiver.is_empty() {
+            return None;
+        }
+        let mut queued: Vec<&String> = Vec::new();
+        for (at, on, command) in &self.queue_log {
+            if *at != scope || on.as_slice() != receiver {
+                continue;
+            }
+            match command {
+                Some(command) => queued.push(command),
+                None => queued.clear(),
+            }
+        }
+        queued
+            .get(index)
+            .map(|command| (receiver.to_vec(), (*command).clone()))
     }
 
     /// Bind phase: `return a, b` in the function whose result is `target`:
@@ -1283,6 +1349,16 @@ impl LegacyModel {
                     continue;
                 }
                 let kind = match (&flow.source, imported) {
+                    // `t1, ok, t2 = await tr.execute()`: the reply of the command queued
+                    // at that position on a 1.x transaction or pipeline.
+                    (Source::Nth(_, _), _) if self.queued_replies.contains_key(&flow.target) => {
+                        let (receiver, command) = &self.queued_replies[&flow.target];
+                        let base = command.split('(').next().unwrap_or_default();
+                        (self.kind_of_parts(receiver, flow.scope, model)
+                            == Some(LegacyKind::Transaction)
+                            && api.reply_shape(base).is_some())
+                        .then_some(LegacyKind::Reply)
+                    }
                     (Source::Call(_, _), Some(kind)) => Some(*kind),
                     (Source::Call(parts, _), None) => {
                         self.local_call_kind(parts, flow.scope, model, api)
@@ -1430,6 +1506,12 @@ impl LegacyModel {
             {
                 // A part of a reply: `<command>[]` for an element (iterated, `x[i]`,
                 // unpacked), `<command>[<n>]` for the one at a position of an unpacking.
+                if let Some((_, command)) = self.queued_replies.get(target) {
+                    // The reply of a queued command, as `execute()` gives it.
+                    let command = command.clone();
+                    self.replies.insert(target.clone(), command);
+                    return;
+                }
                 let whole = match inner.as_ref() {
                     Source::Value(parts) => {
                         read(self, parts).and_then(|from| self.replies.get(&from).cloned())
