@@ -103,6 +103,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import sys
 import warnings
 
@@ -971,6 +972,37 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, funcs):
             defs.setdefault(node.name, []).append(node)
     flows = []            # (key, node, what, payload)
+    queued_keys = set()   # names unpacked from `tr.execute()` at a queued command's position
+    # Per name, its bindings in source order: ((line, col) of the value, how): "call" with the
+    # method, "copy" (`x = y`, `x = f()`), "part" (unpacked, iterated), "other" (`x = 5`). A
+    # reply counts where the latest binding before the use gave it.
+    name_bindings = {}
+
+    def bind(node, target, value, how):
+        key = target_key(node, target) if isinstance(target, ast.Name) else None
+        if key and key[0] == "n":
+            name_bindings.setdefault(key, []).append(((value.lineno, value.col_offset), how))
+
+    def binding_of(value):
+        inner = value.value if isinstance(value, ast.Await) else value
+        if isinstance(inner, ast.Call):
+            return ("call", inner.func.attr) if isinstance(inner.func, ast.Attribute) else "copy"
+        if isinstance(inner, (ast.Name, ast.Attribute, ast.Subscript, ast.IfExp, ast.BoolOp)):
+            return "copy"
+        return "other"
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    for element in target.elts:
+                        bind(node, element, node.value, "part")
+                else:
+                    bind(node, target, node.value, binding_of(node.value))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            bind(node, node.target, node.value, binding_of(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            bind(node, node.target, node.iter, "part")
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -999,6 +1031,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                             queued.append(c.func.attr + (f"({count})" if count else ""))
                         for index, element in enumerate(target.elts):
                             if index < len(queued):
+                                queued_keys.add(target_key(node, element))
                                 flows.append((target_key(node, element), node, "queued",
                                               (executed[:-1], queued[index])))
                     # `cursor, values = await redis.hscan(key)`: the reply's part at a position.
@@ -1248,6 +1281,26 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
 
+    def reply_at(node, parts, expr):
+        """The reply the name `parts` holds at the use `expr`, if its latest binding gave it."""
+        key = key_of(node, parts)
+        reply = replies.get(key)
+        if reply is None:
+            return None
+        here = (expr.lineno, expr.col_offset)
+        before = [b for b in name_bindings.get(key, ()) if b[0] < here]
+        if not before:
+            return reply
+        how = max(before, key=lambda b: b[0])[1]
+        whole = "[" not in reply and key not in queued_keys
+        if how == "copy":
+            return reply
+        if how == "part":
+            return None if whole else reply
+        if how == "other":
+            return None
+        return reply if whole and re.split(r"[(\[]", reply)[0] == how[1] else None
+
     def reply_command(node, o):
         """The 1.x command whose reply `o` is (a name holding it, or the awaited call)."""
         if (isinstance(o, ast.Await) and isinstance(o.value, ast.Call)
@@ -1258,7 +1311,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             return None
         parts = chain_parts(o)
         if parts and kind_of(node, parts) == "reply":
-            return replies.get(key_of(node, parts))
+            return reply_at(node, parts, o)
         return None
 
     def is_number(e):
@@ -1348,7 +1401,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
               and isinstance(node.slice, ast.Constant)
               and type(node.slice.value) in (int, float, complex)):
             parts = chain_parts(node.value)
-            part = reply_part(replies.get(key_of(node, parts))) if parts and kind_of(
+            part = reply_part(reply_at(node, parts, node.value)) if parts and kind_of(
                 node, parts) == "reply" else None
             if part and not part[2] and part[1] == "list":
                 return [node.value.lineno]
@@ -1374,7 +1427,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
-            part = reply_part(replies.get(key_of(node, parts))) if kind == "reply" else None
+            part = reply_part(reply_at(node, parts, node.value)) if kind == "reply" else None
             shape = part[1] if part and not part[2] else None
             if (is_client(kind) and node.attr in CLIENT_ONLY_ATTRS) or (
                     kind == "connection" and node.attr in CONNECTION_ATTRS) or (
@@ -1391,7 +1444,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             index = node.slice
-            part = reply_part(replies.get(key_of(node, parts))) if kind == "reply" else None
+            part = reply_part(reply_at(node, parts, node.value)) if kind == "reply" else None
             if (part and not part[2] and part[1] == "dict"
                     and not isinstance(index, ast.Slice)
                     and not (isinstance(index, ast.Constant)
@@ -1421,7 +1474,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 else:
                     parts = chain_parts(o)
                     if parts and kind_of(node, parts) == "reply":
-                        command = replies.get(key_of(node, parts))
+                        command = reply_at(node, parts, o)
                 part = reply_part(command)
                 shape = part[1] if part and not part[2] else None
                 if (shape == "dict" and has_dict) or (shape in ("tuple", "set") and has_list) or (

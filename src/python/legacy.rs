@@ -17,6 +17,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{Expr, Parameters};
+use ruff_text_size::{Ranged, TextSize};
 
 use super::semantic::{ScopeId, SemanticModel, attribute_chain};
 use crate::api::{ApiMap, is_aioredis};
@@ -131,6 +132,19 @@ struct CallFacts {
     /// How many arguments the call passes, positional and keyword (`None`: a
     /// starred one or `**kwargs`).
     arguments: Option<usize>,
+}
+
+/// How a name is bound, for [`LegacyModel::reply_of`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Bound {
+    /// `x = [await] <receiver>.<method>(...)`.
+    Call(String),
+    /// `x = y`, `x = f(...)`, `x = a or b`: whatever the source holds.
+    Copy,
+    /// An element: `for x in ...`, `a, b = ...`.
+    Part,
+    /// Anything else (`x = 5`, `x = [..]`).
+    Other,
 }
 
 /// A place that may hold a 1.x object.
@@ -258,6 +272,11 @@ pub struct LegacyModel {
     /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
     /// queued on it at that name's position since its last `execute()`.
     queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
+    /// Per name, where it is bound and by what, in source order: a reply is
+    /// judged where the name's latest binding before the use gave it
+    /// ([`Self::reply_of`]), so `res = await r.time()` then `res = await r.incr(k)`
+    /// is not `time()`'s reply after the second.
+    bindings: HashMap<LegacyTarget, Vec<(TextSize, Bound)>>,
     /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
     decoding: HashMap<LegacyTarget, Decoding>,
     /// What the module's own aioredis use says about its version (see [`Series`]).
@@ -701,7 +720,35 @@ impl LegacyModel {
 
     /// Bind phase: `target = value`.
     pub fn record_value(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        if matches!(target, LegacyTarget::Name(..)) {
+            let awaited = match value {
+                Expr::Await(awaited) => awaited.value.as_ref(),
+                other => other,
+            };
+            let bound = match awaited {
+                Expr::Call(call) => match call.func.as_ref() {
+                    Expr::Attribute(method) => Bound::Call(method.attr.to_string()),
+                    _ => Bound::Copy,
+                },
+                Expr::Name(_)
+                | Expr::Attribute(_)
+                | Expr::Subscript(_)
+                | Expr::If(_)
+                | Expr::BoolOp(_) => Bound::Copy,
+                _ => Bound::Other,
+            };
+            self.bind(&target, value.start(), bound);
+        }
         self.record_sources(target, scope, value, |source| source);
+    }
+
+    fn bind(&mut self, target: &LegacyTarget, at: TextSize, bound: Bound) {
+        if matches!(target, LegacyTarget::Name(..)) {
+            self.bindings
+                .entry(target.clone())
+                .or_default()
+                .push((at, bound));
+        }
     }
 
     /// A flow into `target` from each source `value` names, as `wrap` makes it.
@@ -731,6 +778,7 @@ impl LegacyModel {
 
     /// Bind phase: `for target in iterable`.
     pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
+        self.bind(&target, iterable.start(), Bound::Part);
         self.record_sources(target, scope, iterable, |source| {
             Source::Iterated(Box::new(source))
         });
@@ -979,6 +1027,7 @@ impl LegacyModel {
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
     pub fn record_unpacked(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        self.bind(&target, value.start(), Bound::Part);
         self.record_sources(target, scope, value, |source| {
             Source::Element(Box::new(source))
         });
@@ -1644,7 +1693,24 @@ impl LegacyModel {
     /// (`client_list[]`: an element, `hscan(1)[1]`: unpacked at position 1).
     pub fn reply_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
         let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
-        self.replies.get(&target).map(String::as_str)
+        let reply = self.replies.get(&target)?;
+        // The name's latest binding before this use: the reply, or something else.
+        let latest = self.bindings.get(&target).and_then(|bindings| {
+            bindings
+                .iter()
+                .filter(|(at, _)| *at < expr.start())
+                .max_by_key(|(at, _)| *at)
+        });
+        let whole = !reply.contains('[') && !self.queued_replies.contains_key(&target);
+        let holds = match latest.map(|(_, bound)| bound) {
+            None | Some(Bound::Copy) => true,
+            Some(Bound::Call(method)) => {
+                whole && reply.split(['(', '[']).next() == Some(method.as_str())
+            }
+            Some(Bound::Part) => !whole,
+            Some(Bound::Other) => false,
+        };
+        holds.then_some(reply.as_str())
     }
 
     /// Check phase: what the 1.x factory behind `expr` decodes (`None`: not known).
