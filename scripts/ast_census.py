@@ -358,8 +358,9 @@ REPLY_SHAPES.update({"time": "number", "lastsave": "number", "geohash": "decoded
 # unpacked at position 1 (`cursor, values = reply`), "xpending" holds with at most 2 arguments
 # (its detail form is another); a name unpacked from a "list" reply gets redis-py's dict keys.
 # The model names a part `cmd`, `cmd(n)` (n arguments), `cmd[]` (an element), `cmd(n)[i]`.
-REPLY_SHAPES.update({"xpending": "list", "client_list": "namedtuple", "hscan": "pairs"})
-REPLY_EACH = {"client_list"}
+REPLY_SHAPES.update({"xpending": "list", "client_list": "namedtuple", "hscan": "pairs",
+                     "geopos": "namedtuple"})
+REPLY_EACH = {"client_list", "geopos"}
 REPLY_AT = {"hscan": 1}
 REPLY_MAX_ARGS = {"xpending": 2}
 

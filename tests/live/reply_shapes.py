@@ -48,6 +48,9 @@ async def main(port, other_port):
     saved = await client.lastsave()
     check("lastsave", isinstance(saved, datetime.datetime), saved)
     await client.geoadd("geo", (13.361389, 38.115556, "Palermo"))
+    points = await client.geopos("geo", "Palermo", "Nowhere")
+    check("geopos", type(points[0]) is tuple and len(points[0]) == 2 and points[1] is None,
+          points)
     hashes = await client.geohash("geo", "Palermo")
     check("geohash", hashes == ["sqc8b49rny0"], hashes)
     await client.client_setname("worker")
