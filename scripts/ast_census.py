@@ -103,6 +103,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import sys
 import warnings
 
@@ -347,6 +348,73 @@ REPLY_WAS = {"ping": {"PONG"}, "quit": {"OK"}}
 # Of those, the names only Redis clients have: followed on any receiver of a 1.x file, and a
 # dict-shaped reply compared (==, !=) with a dict display counts too.
 REPLY_ANYWHERE = {"pubsub_numsub"}
+# Round 4 (issue 14): more reply shapes (aioredis 1.3.1 commands/*.py against the callbacks of a
+# default redis-py 8.1.0 client, checked live). "number": 1.x gave a number (arithmetic on it,
+# ordering against a number literal, isinstance(_, float/int)); "decoded": 1.x bytes, redis-py
+# str (== a bytes literal or a list/tuple display holding one); "bytes_keys": 1.x dicts keyed by
+# bytes (== a display holding a dict display with a bytes key); "flat": 1.x a flat list, redis-py
+# pairs (== a non-empty list display without tuple displays); "true": 1.x True (is/== True);
+# "list": 1.x a list, redis-py a dict (isinstance(_, list), an integer subscript).
+REPLY_SHAPES.update({"time": "number", "lastsave": "number", "geohash": "decoded",
+                     "client_getname": "decoded", "xinfo_groups": "bytes_keys",
+                     "xinfo_consumers": "bytes_keys", "zpopmax": "flat", "zpopmin": "flat",
+                     "migrate": "true", "command": "list"})
+# Parts of replies: "client_list" judges each element (`for info in reply`), "hscan" the item
+# unpacked at position 1 (`cursor, values = reply`), "xpending" holds with at most 2 arguments
+# (its detail form is another); a name unpacked from a "list" reply gets redis-py's dict keys.
+# The model names a part `cmd`, `cmd(n)` (n arguments), `cmd[]` (an element), `cmd(n)[i]`.
+REPLY_SHAPES.update({"xpending": "list", "client_list": "namedtuple", "hscan": "pairs",
+                     "geopos": "namedtuple"})
+REPLY_EACH = {"client_list", "geopos"}
+REPLY_AT = {"hscan": 1}
+REPLY_MAX_ARGS = {"xpending": 2}
+
+
+def reply_part(part):
+    """(command, shape, unpacked) of a reply part the tables judge, else None."""
+    if not part:
+        return None
+    command, _, position = part.partition("[")
+    position = position.rstrip("]") if "[" in part else None
+    command, _, count = command.partition("(")
+    count = int(count.rstrip(")")) if count else 0
+    shape = REPLY_SHAPES.get(command)
+    if shape is None or count > REPLY_MAX_ARGS.get(command, count):
+        return None
+    whole = command not in REPLY_AT and command not in REPLY_EACH
+    if position is None:
+        return (command, shape, False) if whole else None
+    if position == "":
+        return (command, shape, False) if command in REPLY_EACH else None
+    if REPLY_AT.get(command) == int(position):
+        return (command, shape, False)
+    return (command, shape, True) if whole and shape == "list" else None
+
+
+def call_count(node, parts):
+    """How many arguments the call of `parts` in the value `node` assigns or iterates passes
+    (None: a starred one or **kwargs)."""
+    value = node.iter if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) else getattr(
+        node, "value", None)
+    for c in ast.walk(value) if value is not None else ():
+        if isinstance(c, ast.Call) and chain_parts(c.func) == parts:
+            if any(isinstance(a, ast.Starred) for a in c.args) or any(
+                    k.arg is None for k in c.keywords):
+                return None
+            return len(c.args) + len(c.keywords)
+    return None
+
+
+def command_of(node, parts):
+    count = call_count(node, parts)
+    return parts[-1] + (f"({count})" if count else "")
+
+
+# What repr()/str() of a 1.x client/connection or pool started with (compared with it: ==, !=,
+# in, not in; a string literal or a set/list/tuple display holding one).
+PRINTED_STARTS = {"client": ("<Redis ", "<RedisConnection ", "<ConnectionsPool "),
+                  "pool": ("<ConnectionsPool ",)}
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 DICT_METHODS = {"items", "keys", "values", "get"}
 # Functions that await the futures they are given (a 1.x queued command's result).
 AWAITING = {"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
@@ -903,14 +971,14 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if receiver == "sentinel" and parts[-1] in ("master_for", "slave_for"):
             return "client"
         if is_client(receiver) and parts[-1] in REPLY_SHAPES:
-            replies[key_being_set[0]] = parts[-1]
+            replies[key_being_set[0]] = command_of(node, parts)
             return "reply"
         if receiver is None and parts[-1] == "multi_exec" and is_1x and len(parts) > 1:
             return "transaction"
         # A command only Redis clients have, on an unknown receiver of a 1.x file.
         if (receiver is None and parts[-1] in REPLY_ANYWHERE and is_1x and len(parts) > 1
                 and parts[-1] not in own_methods):
-            replies[key_being_set[0]] = parts[-1]
+            replies[key_being_set[0]] = command_of(node, parts)
             return "reply"
         if len(parts) == 1:
             return kinds.get(("f", parts[0]))
@@ -943,10 +1011,76 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, funcs):
             defs.setdefault(node.name, []).append(node)
     flows = []            # (key, node, what, payload)
+    queued_keys = set()   # names unpacked from `tr.execute()` at a queued command's position
+    # Per name, its bindings in source order: ((line, col) of the value, how): "call" with the
+    # method, "copy" (`x = y`, `x = f()`), "part" (unpacked, iterated), "other" (`x = 5`). A
+    # reply counts where the latest binding before the use gave it.
+    name_bindings = {}
+
+    def bind(node, target, value, how):
+        key = target_key(node, target) if isinstance(target, ast.Name) else None
+        if key and key[0] == "n":
+            name_bindings.setdefault(key, []).append(((value.lineno, value.col_offset), how))
+
+    def binding_of(value):
+        inner = value.value if isinstance(value, ast.Await) else value
+        if isinstance(inner, ast.Call):
+            return ("call", inner.func.attr) if isinstance(inner.func, ast.Attribute) else "copy"
+        if isinstance(inner, (ast.Name, ast.Attribute, ast.Subscript, ast.IfExp, ast.BoolOp)):
+            return "copy"
+        return "other"
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    for element in target.elts:
+                        bind(node, element, node.value, "part")
+                else:
+                    bind(node, target, node.value, binding_of(node.value))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            bind(node, node.target, node.value, binding_of(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            bind(node, node.target, node.iter, "part")
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, (ast.Tuple, ast.List)):   # `a, = value`: elements
+                    # `t1, ok, t2 = await tr.execute()`: the replies of the commands queued on
+                    # `tr` (in source order, in the same function, since its last `execute()`).
+                    value = node.value.value if isinstance(node.value, ast.Await) else node.value
+                    executed = chain_parts(value.func) if isinstance(value, ast.Call) else None
+                    if (executed and len(executed) > 1 and executed[-1] == "execute"
+                            and not any(isinstance(e, ast.Starred) for e in target.elts)):
+                        where = enclosing(node, funcs + (ast.Lambda,))
+                        calls = sorted(
+                            (c for c in ast.walk(where if where is not None else tree)
+                             if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                             and chain_parts(c.func.value) == executed[:-1]
+                             and enclosing(c, funcs + (ast.Lambda,)) is where
+                             and (c.lineno, c.col_offset) < (value.lineno, value.col_offset)),
+                            key=lambda c: (c.lineno, c.col_offset))
+                        queued = []
+                        for c in calls:
+                            if c.func.attr == "execute":
+                                queued = []
+                                continue
+                            count = None if any(isinstance(a, ast.Starred) for a in c.args) or any(
+                                k.arg is None for k in c.keywords) else len(c.args) + len(c.keywords)
+                            queued.append(c.func.attr + (f"({count})" if count else ""))
+                        for index, element in enumerate(target.elts):
+                            if index < len(queued):
+                                queued_keys.add(target_key(node, element))
+                                flows.append((target_key(node, element), node, "queued",
+                                              (executed[:-1], queued[index])))
+                    # `cursor, values = await redis.hscan(key)`: the reply's part at a position.
+                    if not any(isinstance(e, ast.Starred) for e in target.elts) and not isinstance(
+                            node.value, (ast.Tuple, ast.List)):
+                        for index, element in enumerate(target.elts):
+                            key = target_key(node, element)
+                            for what, parts, depth in value_parts(node.value):
+                                if what == "call" and depth == 0:
+                                    flows.append((key, node, "reply_nth", (parts, depth, index)))
                     for element in target.elts:
                         key = target_key(node, element)
                         for what, parts, depth in value_parts(node.value):
@@ -955,6 +1089,11 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 key = target_key(node, target)
                 for what, parts, depth in value_parts(node.value):
                     flows.append((key, node, what, (parts, depth)))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            # `for info in await redis.client_list()`: an element of a reply.
+            key = target_key(node, node.target) if isinstance(node.target, ast.Name) else None
+            for what, parts, depth in value_parts(node.iter):
+                flows.append((key, node, "reply_iter", (what, parts, depth)))
         elif isinstance(node, ast.AnnAssign):
             key = target_key(node, node.target)
             flows.append((key, node, "type", node.annotation))
@@ -1167,8 +1306,37 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 if (kind is None and what == "value" and len(parts) > 1
                         and parts[-1] == "_pool" and kind_of(node, parts[:-1]) == "pool"):
                     kind = "connections"
+                if kind == "reply" and depth:      # an element of a reply
+                    base = replies.get(key)
+                    if depth == 1 and base and "[" not in base:
+                        replies[key] = base + "[]"
+                    else:
+                        replies.pop(key, None)
                 for _ in range(depth):             # an element of a channel list
-                    kind = {"channels": "channel", "connections": "connection"}.get(kind)
+                    kind = {"channels": "channel", "connections": "connection",
+                            "reply": "reply"}.get(kind)
+            elif what == "queued":
+                receiver, command = payload
+                kind = ("reply" if kind_of(node, receiver) == "transaction"
+                        and command.partition("(")[0] in REPLY_SHAPES else None)
+                if kind:
+                    replies[key] = command
+            elif what in ("reply_nth", "reply_iter"):
+                if what == "reply_nth":
+                    (parts, depth, index), source = payload, "call"
+                else:
+                    source, parts, depth = payload
+                key_being_set[0] = key
+                kind = kind_of(node, parts) if source == "value" else call_kind(node, parts)
+                base = (replies.get(key_of(node, parts)) if source == "value"
+                        else replies.get(key)) if kind == "reply" else None
+                if kind != "reply":
+                    kind = None
+                    replies.pop(key, None)
+                elif depth == 0 and base and "[" not in base:
+                    replies[key] = base + (f"[{index}]" if what == "reply_nth" else "[]")
+                else:
+                    replies.pop(key, None)
             elif what == "type":
                 kind = type_kind(payload)
                 if key[0] == "c" and kind == "other":
@@ -1197,6 +1365,138 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             if kind is not None and kind != "other":
                 values[name] = (kind, name in factories)
     lines = []
+    bound_names = {n.id for n in ast.walk(tree)
+                   if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)} | {
+        n.name for n in ast.walk(tree) if isinstance(n, funcs + (ast.ClassDef,))} | {
+        (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+
+    def reply_at(node, parts, expr):
+        """The reply the name `parts` holds at the use `expr`, if its latest binding gave it."""
+        key = key_of(node, parts)
+        reply = replies.get(key)
+        if reply is None:
+            return None
+        here = (expr.lineno, expr.col_offset)
+        before = [b for b in name_bindings.get(key, ()) if b[0] < here]
+        if not before:
+            return reply
+        how = max(before, key=lambda b: b[0])[1]
+        whole = "[" not in reply and key not in queued_keys
+        if how == "copy":
+            return reply
+        if how == "part":
+            return None if whole else reply
+        if how == "other":
+            return None
+        return reply if whole and re.split(r"[(\[]", reply)[0] == how[1] else None
+
+    def reply_command(node, o):
+        """The 1.x command whose reply `o` is (a name holding it, or the awaited call)."""
+        if (isinstance(o, ast.Await) and isinstance(o.value, ast.Call)
+                and isinstance(o.value.func, ast.Attribute)):
+            receiver = chain_parts(o.value.func.value)
+            if receiver and is_client(kind_of(node, receiver)):
+                return o.value.func.attr
+            return None
+        parts = chain_parts(o)
+        if parts and kind_of(node, parts) == "reply":
+            return reply_at(node, parts, o)
+        return None
+
+    def is_number(e):
+        if isinstance(e, ast.UnaryOp):
+            e = e.operand
+        return isinstance(e, ast.Constant) and type(e.value) in (int, float, complex)
+
+    def is_bytes(e):
+        return isinstance(e, ast.Constant) and isinstance(e.value, bytes)
+
+    def holds_bytes(e):
+        return any(is_bytes(x) for x in e.elts) if isinstance(e, (ast.List, ast.Tuple)) else is_bytes(e)
+
+    def bytes_keyed(e):
+        if isinstance(e, ast.Dict):
+            return any(k is not None and is_bytes(k) for k in e.keys)
+        return isinstance(e, (ast.List, ast.Tuple)) and any(bytes_keyed(x) for x in e.elts)
+
+    def is_flat(e):
+        return (isinstance(e, ast.List) and bool(e.elts)
+                and not any(isinstance(x, (ast.Tuple, ast.Starred)) for x in e.elts))
+
+    def shape_lines(node):
+        """Lines the round 4 reply shapes and printed forms count at `node`."""
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            ops = node.ops
+            if all(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in ops):
+                for i, o in enumerate(operands):
+                    if not (isinstance(o, ast.Call) and isinstance(o.func, ast.Name)
+                            and o.func.id in ("repr", "str") and len(o.args) == 1
+                            and not o.keywords and o.func.id not in bound_names):
+                        continue
+                    parts = chain_parts(o.args[0])
+                    kind = kind_of(node, parts) if parts else None
+                    starts = PRINTED_STARTS.get("client" if is_client(kind) else kind)
+                    if not starts:
+                        continue
+                    texts = [t for other in operands[:i] + operands[i + 1:]
+                             for t in (other.elts if isinstance(other, (ast.Set, ast.List, ast.Tuple))
+                                       else [other])]
+                    if any(isinstance(t, ast.Constant) and isinstance(t.value, str)
+                           and t.value.startswith(starts) for t in texts):
+                        return [o.lineno]
+            equality = all(isinstance(op, (ast.Eq, ast.NotEq)) for op in ops)
+            ordering = any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in ops)
+            identity = all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in ops)
+            for i, o in enumerate(operands):
+                wrapped = (isinstance(o, ast.Call) and isinstance(o.func, ast.Name)
+                           and o.func.id in ("sorted", "list") and len(o.args) == 1
+                           and o.func.id not in bound_names)
+                part = reply_part(reply_command(node, o.args[0] if wrapped else o))
+                if part is None:
+                    continue
+                if part[2]:                        # unpacked from a "list" reply
+                    if not wrapped and (equality or ordering):
+                        return [o.lineno]
+                    continue
+                shape = part[1]
+                if wrapped and shape != "pairs":
+                    continue
+                others = operands[:i] + operands[i + 1:]
+                if ((shape == "pairs" and equality and any(isinstance(x, ast.List) for x in others))
+                        or (shape == "number" and ordering and any(map(is_number, others)))
+                        or (shape == "decoded" and equality and any(map(holds_bytes, others)))
+                        or (shape == "bytes_keys" and equality and any(map(bytes_keyed, others)))
+                        or (shape == "flat" and equality and any(map(is_flat, others)))
+                        or (shape == "true" and identity and any(
+                            isinstance(x, ast.Constant) and x.value is True for x in others))):
+                    return [o.lineno]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
+            for o in (node.left, node.right):
+                part = reply_part(reply_command(node, o))
+                if part and (part[2] or part[1] == "number"):
+                    return [o.lineno]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id == "isinstance" and "isinstance" not in bound_names
+              and len(node.args) == 2 and not node.keywords):
+            part = reply_part(reply_command(node, node.args[0]))
+            shape = part[1] if part and not part[2] else None
+            classes = node.args[1]
+            names = {e.id for e in (classes.elts if isinstance(classes, ast.Tuple) else [classes])
+                     if isinstance(e, ast.Name)} if isinstance(classes, (ast.Tuple, ast.Name)) else set()
+            if (shape == "number" and names & {"float", "int"}) or (shape == "list" and "list" in names):
+                return [node.args[0].lineno]
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+              and isinstance(node.slice, ast.Constant)
+              and type(node.slice.value) in (int, float, complex)):
+            parts = chain_parts(node.value)
+            part = reply_part(reply_at(node, parts, node.value)) if parts and kind_of(
+                node, parts) == "reply" else None
+            if part and not part[2] and part[1] == "list":
+                return [node.value.lineno]
+        return []
+
     # `name = <1.x client>.pipeline()`: not a transaction in 1.x, one in redis-py; counted
     # unless a command queued on `name` has its result used (a future: counted where used).
     queued_used = {node.func.value.id for node in ast.walk(tree)
@@ -1217,7 +1517,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
-            shape = REPLY_SHAPES.get(replies.get(key_of(node, parts))) if kind == "reply" else None
+            part = reply_part(reply_at(node, parts, node.value)) if kind == "reply" else None
+            shape = part[1] if part and not part[2] else None
             call = parents.get(node)
             holder = parents.get(call) if isinstance(call, ast.Call) and call.func is node else None
             if isinstance(holder, ast.Await):
@@ -1240,7 +1541,8 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
             parts = chain_parts(node.value)
             kind = kind_of(node, parts) if parts else None
             index = node.slice
-            if (kind == "reply" and REPLY_SHAPES.get(replies.get(key_of(node, parts))) == "dict"
+            part = reply_part(reply_at(node, parts, node.value)) if kind == "reply" else None
+            if (part and not part[2] and part[1] == "dict"
                     and not isinstance(index, ast.Slice)
                     and not (isinstance(index, ast.Constant)
                              and type(index.value) in (int, float, complex))):
@@ -1269,8 +1571,9 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                 else:
                     parts = chain_parts(o)
                     if parts and kind_of(node, parts) == "reply":
-                        command = replies.get(key_of(node, parts))
-                shape = REPLY_SHAPES.get(command)
+                        command = reply_at(node, parts, o)
+                part = reply_part(command)
+                shape = part[1] if part and not part[2] else None
                 if (shape == "dict" and has_dict) or (shape in ("tuple", "set") and has_list) or (
                         shape == "literal" and texts & REPLY_WAS.get(command, set())):
                     lines.append(o.lineno)
@@ -1302,6 +1605,7 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                     and kind_of(node, chain_parts(a.value if isinstance(a, ast.Starred) else a))
                     == "future" for a in node.args):
                 lines.append(node.lineno)
+        lines += shape_lines(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             parts = chain_parts(node.func.value)

@@ -277,6 +277,37 @@ class RoundFourTests(unittest.TestCase):
                 print(reply.decode())                                 # awaited: fine
         """)
         self.assertEqual(r["legacy_lines"], [4, 5, 6, 6, 7, 10, 11, 12])
+    def test_reply_shapes_parts_and_printed_forms(self):
+        r = census("""
+            import aioredis
+            class Clock:
+                def time(self):
+                    return 0.0
+            async def f(url, clock: Clock):
+                redis = await aioredis.create_redis(url)              # 7: factory
+                start = await redis.time()
+                assert start - 1 > 0                                  # 9: arithmetic
+                assert clock.time() - 1 > 0                           # its own time(): fine
+                assert isinstance(await redis.lastsave(), int)        # 11: isinstance
+                assert await redis.geohash("g", "m") == [b"x"]        # 12: bytes
+                assert await redis.geohash("g", "m") == ["x"]         # str: fine
+                for info in await redis.client_list():
+                    print(info.name)                                  # 15: named tuple
+                    print(info["name"])                               # a dict: fine
+                n, lo, hi, consumers = await redis.xpending("s", "g")
+                assert n == 0                                         # 18: unpacked
+                cursor, values = await redis.hscan("h")
+                assert sorted(values) == [(b"f", b"v")]               # 20: pairs
+                assert cursor == 0                                    # fine
+                tr = redis.pipeline()                                 # 22: pipeline()
+                tr.time()
+                t1, = await tr.execute()
+                assert t1 * 2                                         # 25: queued reply
+                assert str(redis) == "<Redis <RedisConnection [db:0]>>"  # 26: printed
+                start = await redis.incr("k")
+                assert start - 1 > 0                                  # rebound: fine
+        """)
+        self.assertEqual(r["legacy_lines"], [7, 9, 11, 12, 15, 18, 20, 22, 25, 26])
 
 
 class DynamicTests(unittest.TestCase):

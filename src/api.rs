@@ -90,7 +90,8 @@ pub struct ConnectionAttribute {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyShape {
-    /// `namedtuple`, `dict`, `literal`, `tuple` or `set`.
+    /// `namedtuple`, `dict`, `literal`, `tuple`, `set`, `number`, `decoded`,
+    /// `bytes_keys`, `flat`, `true` or `list`.
     pub shape: String,
     /// (`literal`) The values the 1.x reply was, as text (`PONG`): compared with
     /// one of them (`== b"PONG"`), the redis.asyncio reply never equals it.
@@ -103,6 +104,27 @@ pub struct ReplyShape {
     /// knows nothing about (a name only Redis clients have).
     #[serde(default)]
     pub anywhere: bool,
+    /// The shape is that of each element of the list reply (`for info in reply`,
+    /// `reply[0]`), not of the reply itself.
+    #[serde(default)]
+    pub each: bool,
+    /// The shape is that of the reply's item at this position when it is unpacked
+    /// (`cursor, values = reply`: 1), not of the reply itself.
+    pub at: Option<usize>,
+    /// The shape holds when the command is called with at most this many
+    /// arguments, positional and keyword (more: another form of the command).
+    pub max_args: Option<usize>,
+}
+
+/// What `repr()`/`str()` of a 1.x object was (`[printed_forms]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintedForm {
+    /// How the 1.x text started (`<RedisConnection `).
+    pub starts: Vec<String>,
+    pub in_1x: String,
+    pub in_redis_py: String,
+    pub instead: String,
 }
 
 /// Where a 1.x queued command's future is awaited (`[futures]`).
@@ -157,6 +179,8 @@ struct ApiFile {
     channel_methods: HashMap<String, LegacyEntry>,
     connection_attributes: HashMap<String, ConnectionAttribute>,
     reply_shapes: HashMap<String, ReplyShape>,
+    #[serde(default)]
+    printed_forms: HashMap<String, PrintedForm>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
     transaction_methods: HashMap<String, LegacyEntry>,
@@ -257,6 +281,7 @@ pub struct ApiMap {
     channel_methods: HashMap<String, LegacyEntry>,
     connection_attributes: HashMap<String, ConnectionAttribute>,
     reply_shapes: HashMap<String, ReplyShape>,
+    printed_forms: HashMap<String, PrintedForm>,
     sentinel_methods: HashMap<String, LegacyEntry>,
     futures: Futures,
     transaction_methods: HashMap<String, LegacyEntry>,
@@ -317,6 +342,7 @@ pub fn api_map() -> &'static ApiMap {
             channel_methods: file.channel_methods,
             connection_attributes: file.connection_attributes,
             reply_shapes: file.reply_shapes,
+            printed_forms: file.printed_forms,
             sentinel_methods: file.sentinel_methods,
             futures: file.futures,
             transaction_methods: file.transaction_methods,
@@ -512,6 +538,51 @@ impl ApiMap {
     /// A 1.x command whose reply has another shape in redis.asyncio.
     pub fn reply_shape(&self, command: &str) -> Option<&ReplyShape> {
         self.reply_shapes.get(command)
+    }
+
+    /// The shape of a part of a 1.x reply, as the 1.x model names it: `time` (the
+    /// reply), `client_list[]` (an element), `hscan(1)[1]` (unpacked at position 1;
+    /// `(n)`: called with n arguments).
+    /// The command and the shape, when the table has one for that part; and
+    /// whether the part is a name unpacked from a `list`-shaped reply
+    /// (`pending, lo, hi, consumers = await r.xpending(...)`).
+    pub fn reply_part(&self, part: &str) -> Option<(&str, &ReplyShape, bool)> {
+        let (command, position) = match part.split_once('[') {
+            Some((command, rest)) => (command, Some(rest.trim_end_matches(']'))),
+            None => (part, None),
+        };
+        let (command, arguments) = match command.split_once('(') {
+            Some((command, count)) => (command, count.trim_end_matches(')').parse().ok()),
+            None => (command, Some(0)),
+        };
+        let (command, shape) = self.reply_shapes.get_key_value(command)?;
+        if let Some(most) = shape.max_args
+            && arguments.is_none_or(|count: usize| count > most)
+        {
+            return None;
+        }
+        let command = command.as_str();
+        let whole = shape.at.is_none() && !shape.each;
+        match position {
+            None if whole => Some((command, shape, false)),
+            Some("") if shape.each => Some((command, shape, false)),
+            Some(index) => {
+                let index = index.parse::<usize>().ok()?;
+                if shape.at == Some(index) {
+                    Some((command, shape, false))
+                } else if whole && shape.shape == "list" {
+                    Some((command, shape, true))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// What `repr()` of a 1.x object of `kind` (`client`, `pool`) was.
+    pub fn printed_form(&self, kind: &str) -> Option<&PrintedForm> {
+        self.printed_forms.get(kind)
     }
 
     /// An attribute of the 1.x `RedisSentinel` that redis.asyncio's `Sentinel` lacks.
@@ -823,10 +894,39 @@ mod tests {
         for entry in map.reply_shapes.values() {
             assert!(matches!(
                 entry.shape.as_str(),
-                "namedtuple" | "dict" | "literal" | "tuple" | "set"
+                "namedtuple"
+                    | "dict"
+                    | "literal"
+                    | "tuple"
+                    | "set"
+                    | "number"
+                    | "decoded"
+                    | "bytes_keys"
+                    | "flat"
+                    | "true"
+                    | "list"
+                    | "pairs"
             ));
+            assert!(!(entry.each && entry.at.is_some()));
             assert_eq!(entry.shape == "literal", !entry.was.is_empty());
         }
+        assert_eq!(map.reply_shape("time").unwrap().shape, "number");
+        assert!(map.reply_part("client_list[]").is_some());
+        assert!(map.reply_part("client_list").is_none());
+        assert!(map.reply_part("hscan[1]").is_some());
+        assert!(map.reply_part("hscan[0]").is_none());
+        assert!(map.reply_part("xpending(2)[2]").unwrap().2);
+        assert!(!map.reply_part("xpending(2)").unwrap().2);
+        assert!(map.reply_part("xpending(5)").is_none());
+        assert!(map.reply_part("xpending(5)[0]").is_none());
+        assert!(map.reply_part("role[]").is_none());
+        assert!(
+            map.printed_form("client")
+                .unwrap()
+                .starts
+                .iter()
+                .any(|s| s == "<RedisConnection ")
+        );
         assert!(map.sentinel_method("wait_closed").is_some());
         // redis-py's `Sentinel` has these too.
         for same in ["master_for", "slave_for", "close"] {

@@ -1007,6 +1007,9 @@ impl<'src> Checker<'src> {
         }
         rules::aioredis_legacy_client::check_call(self, call);
         rules::deprecated_close::check_callback(self, call);
+        if self.tracks_legacy {
+            rules::aioredis_reply_shapes::check_call(self, call);
+        }
         if self.clients.is_empty() {
             return;
         }
@@ -1252,6 +1255,14 @@ impl<'src> Checker<'src> {
                 self.visit_expr(&generator.iter);
             }
             self.visit_expr(&generator.target);
+            // `[info.name for info in await redis.client_list()]`: as a `for` loop.
+            if self.binding()
+                && self.tracks_legacy
+                && let Some(target) = self.legacy_target(&generator.target)
+            {
+                self.legacy
+                    .record_iteration(target, self.scope, &generator.iter);
+            }
             for condition in &generator.ifs {
                 self.visit_expr(condition);
             }
@@ -1670,6 +1681,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
+                    self.legacy.record_queued(self.scope, call);
                     self.record_stored_by_call(call);
                     self.legacy.record_modern_call(self.api, self.scope, call);
                 }
@@ -1703,12 +1715,18 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             }
             Expr::Compare(compare) if !self.binding() && self.tracks_legacy => {
                 rules::aioredis_legacy_client::check_compare(self, compare);
+                rules::aioredis_reply_shapes::check_compare(self, compare);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::BinOp(binop) if !self.binding() && self.tracks_legacy => {
+                rules::aioredis_reply_shapes::check_binop(self, binop);
                 visitor::walk_expr(self, expr);
             }
             Expr::Subscript(subscript) if !self.binding() && !self.in_annotation => {
                 rules::aioredis_dynamic_import::check_subscript(self, subscript);
                 if self.tracks_legacy {
                     rules::aioredis_legacy_client::check_subscript(self, subscript);
+                    rules::aioredis_reply_shapes::check_subscript(self, subscript);
                 }
                 visitor::walk_expr(self, expr);
             }

@@ -181,6 +181,11 @@ fn legacy_connection_own() {
 }
 
 #[test]
+fn legacy_reply_shapes() {
+    check_fixture("legacy_reply_shapes.py");
+}
+
+#[test]
 fn legacy_sentinel() {
     check_fixture("legacy_sentinel.py");
 }

@@ -1211,3 +1211,37 @@ fn sentinel_after_unsafe_fixes_runs_on_live_redis() {
     );
     assert!(master.answers());
 }
+
+/// Every `[reply_shapes]` entry of rules/aioredis-api.toml says what redis.asyncio
+/// returns; tests/live/reply_shapes.py checks each against a live server with a
+/// default client (and the `[printed_forms]`' redis-py reprs).
+#[test]
+fn reply_shapes_hold_for_redis_py_on_live_redis() {
+    let Some(live) = live() else { return };
+    let server = Server::start(&live.redis_server);
+    let other = Server::start(&live.redis_server);
+    let mut command = Command::new(&live.python);
+    command
+        .arg(root().join("tests/live/reply_shapes.py"))
+        .arg(server.port.to_string())
+        .arg(other.port.to_string())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1")
+        .env_remove("PYTHONHOME");
+    let run = run_bounded(command, SCENARIO_DEADLINE);
+    assert!(run.success(), "{}", run.show());
+    let api: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root().join("rules/aioredis-api.toml")).unwrap())
+            .unwrap();
+    let commands = api["reply_shapes"].as_table().unwrap();
+    assert!(commands.len() >= 20);
+    for command in commands.keys().map(String::as_str).chain(["repr"]) {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|line| line == format!("ok: {command}")),
+            "{command} is not checked live:\n{}",
+            run.show()
+        );
+    }
+}

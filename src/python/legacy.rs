@@ -17,6 +17,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{Expr, Parameters};
+use ruff_text_size::{Ranged, TextSize};
 
 use super::semantic::{ScopeId, SemanticModel, attribute_chain};
 use crate::api::{ApiMap, is_aioredis};
@@ -85,6 +86,9 @@ impl LegacyKind {
     fn element(self) -> Option<LegacyKind> {
         match self {
             LegacyKind::Channels => Some(LegacyKind::Channel),
+            // A part of a reply (`for info in await r.client_list()`, `a, b = reply`):
+            // which part is recorded with the command ([`LegacyModel::reply_of`]).
+            LegacyKind::Reply => Some(LegacyKind::Reply),
             LegacyKind::Collection(item) => Some(item.kind()),
             _ => None,
         }
@@ -127,6 +131,22 @@ struct CallFacts {
     encoding: Option<Decoding>,
     /// The call is awaited (or run to completion) where it is assigned.
     awaited: bool,
+    /// How many arguments the call passes, positional and keyword (`None`: a
+    /// starred one or `**kwargs`).
+    arguments: Option<usize>,
+}
+
+/// How a name is bound, for [`LegacyModel::reply_of`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Bound {
+    /// `x = [await] <receiver>.<method>(...)`.
+    Call(String),
+    /// `x = y`, `x = f(...)`, `x = a or b`: whatever the source holds.
+    Copy,
+    /// An element: `for x in ...`, `a, b = ...`.
+    Part,
+    /// Anything else (`x = 5`, `x = [..]`).
+    Other,
 }
 
 /// A place that may hold a 1.x object.
@@ -252,6 +272,17 @@ pub struct LegacyModel {
     sent_on: HashMap<LegacyTarget, String>,
     /// Per `Reply` target: the command whose reply it holds.
     replies: HashMap<LegacyTarget, String>,
+    /// Calls on a receiver, in source order: (scope, receiver, the command with
+    /// its argument count; `None` for `execute()`).
+    queue_log: Vec<(ScopeId, Vec<String>, Option<String>)>,
+    /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
+    /// queued on it at that name's position since its last `execute()`.
+    queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
+    /// Per name, where it is bound and by what, in source order: a reply is
+    /// judged where the name's latest binding before the use gave it
+    /// ([`Self::reply_of`]), so `res = await r.time()` then `res = await r.incr(k)`
+    /// is not `time()`'s reply after the second.
+    bindings: HashMap<LegacyTarget, Vec<(TextSize, Bound)>>,
     /// Per client, pool or sentinel built by a 1.x factory: what it decodes.
     decoding: HashMap<LegacyTarget, Decoding>,
     /// What the module's own aioredis use says about its version (see [`Series`]).
@@ -695,7 +726,35 @@ impl LegacyModel {
 
     /// Bind phase: `target = value`.
     pub fn record_value(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        if matches!(target, LegacyTarget::Name(..)) {
+            let awaited = match value {
+                Expr::Await(awaited) => awaited.value.as_ref(),
+                other => other,
+            };
+            let bound = match awaited {
+                Expr::Call(call) => match call.func.as_ref() {
+                    Expr::Attribute(method) => Bound::Call(method.attr.to_string()),
+                    _ => Bound::Copy,
+                },
+                Expr::Name(_)
+                | Expr::Attribute(_)
+                | Expr::Subscript(_)
+                | Expr::If(_)
+                | Expr::BoolOp(_) => Bound::Copy,
+                _ => Bound::Other,
+            };
+            self.bind(&target, value.start(), bound);
+        }
         self.record_sources(target, scope, value, |source| source);
+    }
+
+    fn bind(&mut self, target: &LegacyTarget, at: TextSize, bound: Bound) {
+        if matches!(target, LegacyTarget::Name(..)) {
+            self.bindings
+                .entry(target.clone())
+                .or_default()
+                .push((at, bound));
+        }
     }
 
     /// A flow into `target` from each source `value` names, as `wrap` makes it.
@@ -725,6 +784,7 @@ impl LegacyModel {
 
     /// Bind phase: `for target in iterable`.
     pub fn record_iteration(&mut self, target: LegacyTarget, scope: ScopeId, iterable: &Expr) {
+        self.bind(&target, iterable.start(), Bound::Part);
         self.record_sources(target, scope, iterable, |source| {
             Source::Iterated(Box::new(source))
         });
@@ -795,6 +855,9 @@ impl LegacyModel {
             }
             return;
         }
+        if let Some(queued) = self.queued_at(scope, value, index) {
+            self.queued_replies.insert(target.clone(), queued);
+        }
         for_each_source(value, &mut |source| {
             if matches!(source, Source::Call(_, _)) {
                 self.flows.push(Flow {
@@ -804,6 +867,63 @@ impl LegacyModel {
                 })
             }
         });
+    }
+
+    /// Bind phase: a call on a receiver (`tr.time()`, `tr.execute()`), in source order.
+    pub fn record_queued(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return;
+        };
+        let Some(receiver) = chain_parts(&method.value) else {
+            return;
+        };
+        let name = method.attr.as_str();
+        let command = (name != "execute").then(|| {
+            let count = (!call.arguments.args.iter().any(Expr::is_starred_expr)
+                && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
+            .then_some(call.arguments.args.len() + call.arguments.keywords.len());
+            match count {
+                Some(count) if count > 0 => format!("{name}({count})"),
+                _ => name.to_string(),
+            }
+        });
+        self.queue_log.push((scope, receiver, command));
+    }
+
+    /// `value` is `[await] <receiver>.execute()`: the receiver and the command
+    /// queued on it at `index` since its last `execute()` (the call itself is
+    /// recorded after its assignment's targets).
+    fn queued_at(
+        &self,
+        scope: ScopeId,
+        value: &Expr,
+        index: usize,
+    ) -> Option<(Vec<String>, String)> {
+        let value = match value {
+            Expr::Await(awaited) => awaited.value.as_ref(),
+            other => other,
+        };
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let parts = chain_parts(&call.func)?;
+        let (method, receiver) = parts.split_last()?;
+        if method != "execute" || receiver.is_empty() {
+            return None;
+        }
+        let mut queued: Vec<&String> = Vec::new();
+        for (at, on, command) in &self.queue_log {
+            if *at != scope || on.as_slice() != receiver {
+                continue;
+            }
+            match command {
+                Some(command) => queued.push(command),
+                None => queued.clear(),
+            }
+        }
+        queued
+            .get(index)
+            .map(|command| (receiver.to_vec(), (*command).clone()))
     }
 
     /// Bind phase: `return a, b` in the function whose result is `target`:
@@ -913,6 +1033,7 @@ impl LegacyModel {
 
     /// Bind phase: `(a, b) = value`: each target is an element of the value.
     pub fn record_unpacked(&mut self, target: LegacyTarget, scope: ScopeId, value: &Expr) {
+        self.bind(&target, value.start(), Bound::Part);
         self.record_sources(target, scope, value, |source| {
             Source::Element(Box::new(source))
         });
@@ -1283,6 +1404,16 @@ impl LegacyModel {
                     continue;
                 }
                 let kind = match (&flow.source, imported) {
+                    // `t1, ok, t2 = await tr.execute()`: the reply of the command queued
+                    // at that position on a 1.x transaction or pipeline.
+                    (Source::Nth(_, _), _) if self.queued_replies.contains_key(&flow.target) => {
+                        let (receiver, command) = &self.queued_replies[&flow.target];
+                        let base = command.split('(').next().unwrap_or_default();
+                        (self.kind_of_parts(receiver, flow.scope, model)
+                            == Some(LegacyKind::Transaction)
+                            && api.reply_shape(base).is_some())
+                        .then_some(LegacyKind::Reply)
+                    }
                     (Source::Call(_, _), Some(kind)) => Some(*kind),
                     (Source::Call(parts, facts), None) => self
                         .local_call_kind(parts, flow.scope, model, api)
@@ -1391,7 +1522,13 @@ impl LegacyModel {
                             (false, None)
                         }
                         (LegacyKind::Reply, method) => {
-                            self.replies.insert(target.clone(), method.to_string());
+                            // `xpending(stream, group, start, stop, count)`: the count
+                            // of arguments, for shapes that depend on it.
+                            let command = match facts.arguments {
+                                Some(count) if count > 0 => format!("{method}({count})"),
+                                _ => method.to_string(),
+                            };
+                            self.replies.insert(target.clone(), command);
                             (false, None)
                         }
                         (LegacyKind::Client, "acquire") => {
@@ -1430,6 +1567,38 @@ impl LegacyModel {
                     }
                 }
             },
+            Source::Element(inner) | Source::Iterated(inner) | Source::Nth(_, inner)
+                if kind == LegacyKind::Reply =>
+            {
+                // A part of a reply: `<command>[]` for an element (iterated, `x[i]`,
+                // unpacked), `<command>[<n>]` for the one at a position of an unpacking.
+                if let Some((_, command)) = self.queued_replies.get(target) {
+                    // The reply of a queued command, as `execute()` gives it.
+                    let command = command.clone();
+                    self.replies.insert(target.clone(), command);
+                    return;
+                }
+                let whole = match inner.as_ref() {
+                    Source::Value(parts) => {
+                        read(self, parts).and_then(|from| self.replies.get(&from).cloned())
+                    }
+                    Source::Call(parts, facts) => {
+                        parts.last().map(|method| match facts.arguments {
+                            Some(count) if count > 0 => format!("{method}({count})"),
+                            _ => method.clone(),
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(whole) = whole.filter(|command| !command.contains('[')) {
+                    let part = match source {
+                        Source::Nth(index, _) => format!("{whole}[{index}]"),
+                        _ => format!("{whole}[]"),
+                    };
+                    self.replies.insert(target.clone(), part);
+                }
+                (false, None)
+            }
             Source::Element(_)
             | Source::Types(_)
             | Source::Iterated(_)
@@ -1588,10 +1757,29 @@ impl LegacyModel {
         .then_some(LegacyKind::Future)
     }
 
-    /// Check phase: the 1.x command whose reply `expr` holds.
+    /// Check phase: the 1.x command whose reply `expr` holds, with the count of
+    /// its arguments (`xpending(2)`) and the part of the reply
+    /// (`client_list[]`: an element, `hscan(1)[1]`: unpacked at position 1).
     pub fn reply_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
         let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
-        self.replies.get(&target).map(String::as_str)
+        let reply = self.replies.get(&target)?;
+        // The name's latest binding before this use: the reply, or something else.
+        let latest = self.bindings.get(&target).and_then(|bindings| {
+            bindings
+                .iter()
+                .filter(|(at, _)| *at < expr.start())
+                .max_by_key(|(at, _)| *at)
+        });
+        let whole = !reply.contains('[') && !self.queued_replies.contains_key(&target);
+        let holds = match latest.map(|(_, bound)| bound) {
+            None | Some(Bound::Copy) => true,
+            Some(Bound::Call(method)) => {
+                whole && reply.split(['(', '[']).next() == Some(method.as_str())
+            }
+            Some(Bound::Part) => !whole,
+            Some(Bound::Other) => false,
+        };
+        holds.then_some(reply.as_str())
     }
 
     /// Check phase: what the 1.x factory behind `expr` decodes (`None`: not known).
@@ -1693,10 +1881,14 @@ impl LegacyModel {
             Source::Element(inner) => self.eval(inner, scope, model, table, api)?.element(),
             Source::Nth(index, inner) => match inner.as_ref() {
                 // `a, b = f()` where `f` returns a tuple (`return conns, loop`).
-                Source::Call(parts, _) => self
-                    .kinds
-                    .get(&self.positional_return(parts, *index, scope, model)?)
-                    .copied(),
+                Source::Call(parts, _) => match self.positional_return(parts, *index, scope, model)
+                {
+                    Some(returned) => self.kinds.get(&returned).copied(),
+                    // `cursor, values = await redis.hscan(key)`: a part of the reply.
+                    None => (self.local_call_kind(parts, scope, model, api)
+                        == Some(LegacyKind::Reply))
+                    .then_some(LegacyKind::Reply),
+                },
                 _ => None,
             },
             Source::Iterated(inner) => self.eval(inner, scope, model, table, api)?.iterated(),
@@ -2060,7 +2252,17 @@ fn for_each_source_in(value: &Expr, awaited: bool, f: &mut dyn FnMut(Source)) {
                             }
                             _ => Decoding::Expression,
                         });
-                f(Source::Call(parts, CallFacts { encoding, awaited }));
+                let arguments = (!call.arguments.args.iter().any(Expr::is_starred_expr)
+                    && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
+                .then_some(call.arguments.args.len() + call.arguments.keywords.len());
+                f(Source::Call(
+                    parts,
+                    CallFacts {
+                        encoding,
+                        awaited,
+                        arguments,
+                    },
+                ));
             }
         }
         Expr::Name(_) | Expr::Attribute(_) => {

@@ -28,13 +28,13 @@ const POOL: &str = "the aioredis 1.x pool";
 const LOOKS_LIKE: &str = "";
 
 /// Whether the 1.x model has anything to say in this module.
-fn has_work(checker: &Checker) -> bool {
+pub(super) fn has_work(checker: &Checker) -> bool {
     checker.enabled(Rule::AioredisLegacyApi)
         && (!checker.legacy().is_empty() || checker.legacy().is_1x())
 }
 
 /// The 1.x kind `receiver` (a name or `self.<attr>`) holds.
-fn kind_of(checker: &Checker, receiver: &Expr) -> Option<LegacyKind> {
+pub(super) fn kind_of(checker: &Checker, receiver: &Expr) -> Option<LegacyKind> {
     checker
         .legacy()
         .kind_of(receiver, checker.scope(), checker.model())
@@ -208,7 +208,9 @@ fn other_meaning(
             let command = checker
                 .legacy()
                 .reply_of(receiver, checker.scope(), checker.model())?;
-            let shape = api.reply_shape(command)?;
+            let (command, shape, false) = api.reply_part(command)? else {
+                return None;
+            };
             let breaks = match shape.shape.as_str() {
                 "namedtuple" => !matches!(name, "count" | "index"),
                 "dict" => matches!(name, "items" | "keys" | "values" | "get"),
@@ -255,7 +257,7 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
     else {
         return;
     };
-    let Some(shape) = checker.api().reply_shape(command) else {
+    let Some((command, shape, false)) = checker.api().reply_part(command) else {
         return;
     };
     if shape.shape != "dict" {
@@ -296,7 +298,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
         let Some(command) = reply_command(checker, operand) else {
             continue;
         };
-        let Some(shape) = checker.api().reply_shape(&command) else {
+        let Some((command, shape, false)) = checker.api().reply_part(&command) else {
             continue;
         };
         let compared_with = match shape.shape.as_str() {
@@ -322,7 +324,7 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
 
 /// The 1.x command whose reply `operand` is: a name holding it, or the awaited
 /// call itself on a known 1.x client (`await redis.ping()`).
-fn reply_command(checker: &Checker, operand: &Expr) -> Option<String> {
+pub(super) fn reply_command(checker: &Checker, operand: &Expr) -> Option<String> {
     if let Expr::Await(awaited) = operand
         && let Expr::Call(call) = awaited.value.as_ref()
         && let Expr::Attribute(method) = call.func.as_ref()

@@ -5,6 +5,7 @@ pub mod aioredis_dynamic_import;
 pub mod aioredis_import;
 pub mod aioredis_legacy_api;
 pub mod aioredis_legacy_client;
+pub mod aioredis_reply_shapes;
 pub mod client_per_call;
 pub mod deprecated_close;
 pub mod hardcoded_redis_password;
