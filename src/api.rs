@@ -621,6 +621,15 @@ impl ApiMap {
         self.float_values.calls.iter().any(|c| c == qualified)
     }
 
+    /// Whether a function called by this last name (`time` for `time.time`) may
+    /// return a float: the cheap test before the callee is resolved.
+    pub fn may_return_float(&self, last_name: &str) -> bool {
+        self.float_values
+            .calls
+            .iter()
+            .any(|c| c.rsplit('.').next() == Some(last_name))
+    }
+
     /// A command that, called as a statement without `await` on a 1.x client
     /// (`pipeline` false) or transaction (`pipeline` true), ran in 1.x and
     /// never runs in redis.asyncio.

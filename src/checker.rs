@@ -122,7 +122,7 @@ pub struct Checker<'src> {
     transactions: rules::legacy_rewrites::Transactions,
     /// Check phase, with the 1.x model: per (binding scope, name), whether the last
     /// `name = value` visited so far stored a float (RU101's `[client_arguments]`).
-    float_names: rustc_hash::FxHashMap<(ScopeId, String), bool>,
+    float_names: rustc_hash::FxHashMap<ScopeId, rustc_hash::FxHashMap<String, bool>>,
     /// Check phase: in an expression statement `[await] x.m(...)`, the range of
     /// `x.m` (the reply is dropped).
     statement_method: Option<TextRange>,
@@ -577,7 +577,15 @@ impl<'src> Checker<'src> {
     /// Check phase: `name = value` was just visited; `is_float` tells what it stored.
     pub fn record_float_store(&mut self, name: &str, is_float: bool) {
         let scope = self.model.assignment_scope(self.scope, name);
-        self.float_names.insert((scope, name.to_string()), is_float);
+        let names = self.float_names.entry(scope).or_default();
+        match names.get_mut(name) {
+            Some(stored) => *stored = is_float,
+            // A name never given a float needs no entry: none reads as "not a float".
+            None if is_float => {
+                names.insert(name.to_string(), true);
+            }
+            None => {}
+        }
     }
 
     /// Check phase: whether the last `name = value` visited before this point, in the
@@ -585,7 +593,7 @@ impl<'src> Checker<'src> {
     pub fn holds_float(&self, name: &str) -> bool {
         self.model
             .binding_scope(name, self.scope)
-            .and_then(|scope| self.float_names.get(&(scope, name.to_string())))
+            .and_then(|scope| self.float_names.get(&scope)?.get(name))
             .copied()
             .unwrap_or(false)
     }
@@ -1681,7 +1689,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Expr::Call(call) => {
                 if self.binding() && self.tracks_legacy {
                     self.legacy.record_call(self.scope, call);
-                    self.legacy.record_queued(self.scope, call);
+                    self.legacy.record_queued(self.api, self.scope, call);
                     self.record_stored_by_call(call);
                     self.legacy.record_modern_call(self.api, self.scope, call);
                 }

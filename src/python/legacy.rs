@@ -136,6 +136,19 @@ struct CallFacts {
     arguments: Option<usize>,
 }
 
+/// A method called on a receiver, in the order of the module's calls: what a
+/// 1.x pipeline's `execute()` returns at each position ([`LegacyModel::queued_at`]).
+#[derive(Debug)]
+enum Queued {
+    /// A command whose reply has a 1.x shape (`[reply_shapes]`), as
+    /// [`LegacyModel::reply_of`] names it (`xpending(2)`).
+    Command(String),
+    /// Any other command: it holds its position.
+    Other,
+    /// `execute()`: the queue starts again.
+    Execute,
+}
+
 /// How a name is bound, for [`LegacyModel::reply_of`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Bound {
@@ -274,7 +287,7 @@ pub struct LegacyModel {
     replies: HashMap<LegacyTarget, String>,
     /// Calls on a receiver, in source order: (scope, receiver, the command with
     /// its argument count; `None` for `execute()`).
-    queue_log: Vec<(ScopeId, Vec<String>, Option<String>)>,
+    queue_log: Vec<(ScopeId, Vec<String>, Queued)>,
     /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
     /// queued on it at that name's position since its last `execute()`.
     queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
@@ -870,7 +883,12 @@ impl LegacyModel {
     }
 
     /// Bind phase: a call on a receiver (`tr.time()`, `tr.execute()`), in source order.
-    pub fn record_queued(&mut self, scope: ScopeId, call: &ruff_python_ast::ExprCall) {
+    pub fn record_queued(
+        &mut self,
+        api: &ApiMap,
+        scope: ScopeId,
+        call: &ruff_python_ast::ExprCall,
+    ) {
         let Expr::Attribute(method) = call.func.as_ref() else {
             return;
         };
@@ -878,16 +896,21 @@ impl LegacyModel {
             return;
         };
         let name = method.attr.as_str();
-        let command = (name != "execute").then(|| {
+        let queued = if name == "execute" {
+            Queued::Execute
+        } else if api.reply_shape(name).is_none() {
+            // It takes its place in the queue; only a reply with a shape is read.
+            Queued::Other
+        } else {
             let count = (!call.arguments.args.iter().any(Expr::is_starred_expr)
                 && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
             .then_some(call.arguments.args.len() + call.arguments.keywords.len());
-            match count {
+            Queued::Command(match count {
                 Some(count) if count > 0 => format!("{name}({count})"),
                 _ => name.to_string(),
-            }
-        });
-        self.queue_log.push((scope, receiver, command));
+            })
+        };
+        self.queue_log.push((scope, receiver, queued));
     }
 
     /// `value` is `[await] <receiver>.execute()`: the receiver and the command
@@ -911,19 +934,19 @@ impl LegacyModel {
         if method != "execute" || receiver.is_empty() {
             return None;
         }
-        let mut queued: Vec<&String> = Vec::new();
+        let mut queued: Vec<Option<&String>> = Vec::new();
         for (at, on, command) in &self.queue_log {
             if *at != scope || on.as_slice() != receiver {
                 continue;
             }
             match command {
-                Some(command) => queued.push(command),
-                None => queued.clear(),
+                Queued::Command(command) => queued.push(Some(command)),
+                Queued::Other => queued.push(None),
+                Queued::Execute => queued.clear(),
             }
         }
-        queued
-            .get(index)
-            .map(|command| (receiver.to_vec(), (*command).clone()))
+        let command = (*queued.get(index)?)?;
+        Some((receiver.to_vec(), command.clone()))
     }
 
     /// Bind phase: `return a, b` in the function whose result is `target`:

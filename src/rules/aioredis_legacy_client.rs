@@ -328,9 +328,12 @@ pub(super) fn reply_command(checker: &Checker, operand: &Expr) -> Option<String>
     if let Expr::Await(awaited) = operand
         && let Expr::Call(call) = awaited.value.as_ref()
         && let Expr::Attribute(method) = call.func.as_ref()
-        && kind_of(checker, &method.value) == Some(LegacyKind::Client)
     {
-        return Some(method.attr.to_string());
+        // Only a command with a 1.x reply shape has a reply to judge.
+        let command = method.attr.as_str();
+        return (checker.api().reply_shape(command).is_some()
+            && kind_of(checker, &method.value) == Some(LegacyKind::Client))
+        .then(|| command.to_string());
     }
     if kind_of(checker, operand) != Some(LegacyKind::Reply) {
         return None;
@@ -783,6 +786,14 @@ fn is_float(checker: &Checker, expr: &Expr) -> bool {
         },
         Expr::Call(inner) => {
             let api = checker.api();
+            let last_name = match inner.func.as_ref() {
+                Expr::Name(name) => name.id.as_str(),
+                Expr::Attribute(attribute) => attribute.attr.as_str(),
+                _ => return false,
+            };
+            if !api.may_return_float(last_name) {
+                return false;
+            }
             match inner.func.as_ref() {
                 Expr::Name(name)
                     if checker
