@@ -82,6 +82,12 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Result<ExitStatus, Error> {
         };
         return run_fix(&args.common, &options, cwd);
     }
+    // The rule tables are parsed from their TOML when first used: parse them
+    // while the files are listed (in staged mode, git's work), not after it.
+    std::thread::spawn(|| {
+        crate::api::api_map();
+        crate::constructors::constructor_table();
+    });
     let inputs = gather(&args.common, cwd)?;
     let repo_path = inputs.git_dir.as_deref().filter(|_| inputs.staged);
     let (reports, crash) = check_files(&args.common, &inputs, repo_path);
