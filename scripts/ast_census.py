@@ -546,6 +546,10 @@ FLOW_POSITIONAL_KNOWN_ONLY = {"blpop", "brpop", "bzpopmin", "bzpopmax", "zinters
 # stop, count)`: redis-py's `sort(name, start, num)`, `ping()`, `xpending(name, groupname)`.
 FLOW_POSITIONAL.update({"sort": 2, "ping": 1, "xpending": 3})
 FLOW_POSITIONAL_KNOWN_ONLY |= {"sort", "ping", "xpending"}
+# 1.x `zrevrangebylex(key, min, max)`, redis-py `zrevrangebylex(name, max, min)`: two
+# positional bounds swap (known clients and transactions only).
+FLOW_POSITIONAL["zrevrangebylex"] = 3
+FLOW_POSITIONAL_KNOWN_ONLY.add("zrevrangebylex")
 # On a known client or transaction: a `*args` at or after this position is 1.x's flat pairs.
 FLOW_STARRED_AFTER = {"zadd": 1, "mset": 0, "msetnx": 0, "hmset": 1}
 # On a known client or transaction: parameters after the key that 1.x defaulted and redis-py

@@ -152,9 +152,12 @@ enum Queued {
 /// How a name is bound, for [`LegacyModel::reply_of`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Bound {
-    /// `x = [await] <receiver>.<method>(...)`.
-    Call(String),
-    /// `x = y`, `x = f(...)`, `x = a or b`: whatever the source holds.
+    /// `x = [await] <receiver>.<method>(...)`: the method, and the receiver as
+    /// written (empty when it is no chain of names).
+    Call(String, Vec<String>),
+    /// `x = f(...)`, `f` a name.
+    FunctionCall(String),
+    /// `x = y`, `x = a or b`: whatever the source holds.
     Copy,
     /// An element: `for x in ...`, `a, b = ...`.
     Part,
@@ -746,7 +749,11 @@ impl LegacyModel {
             };
             let bound = match awaited {
                 Expr::Call(call) => match call.func.as_ref() {
-                    Expr::Attribute(method) => Bound::Call(method.attr.to_string()),
+                    Expr::Attribute(method) => Bound::Call(
+                        method.attr.to_string(),
+                        chain_parts(&method.value).unwrap_or_default(),
+                    ),
+                    Expr::Name(function) => Bound::FunctionCall(function.id.to_string()),
                     _ => Bound::Copy,
                 },
                 Expr::Name(_)
@@ -1783,7 +1790,13 @@ impl LegacyModel {
     /// Check phase: the 1.x command whose reply `expr` holds, with the count of
     /// its arguments (`xpending(2)`) and the part of the reply
     /// (`client_list[]`: an element, `hscan(1)[1]`: unpacked at position 1).
-    pub fn reply_of(&self, expr: &Expr, scope: ScopeId, model: &SemanticModel) -> Option<&str> {
+    pub fn reply_of(
+        &self,
+        expr: &Expr,
+        scope: ScopeId,
+        model: &SemanticModel,
+        api: &ApiMap,
+    ) -> Option<&str> {
         let target = self.target_of_parts(&chain_parts(expr)?, scope, model)?;
         let reply = self.replies.get(&target)?;
         // The name's latest binding before this use: the reply, or something else.
@@ -1796,8 +1809,25 @@ impl LegacyModel {
         let whole = !reply.contains('[') && !self.queued_replies.contains_key(&target);
         let holds = match latest.map(|(_, bound)| bound) {
             None | Some(Bound::Copy) => true,
-            Some(Bound::Call(method)) => {
-                whole && reply.split(['(', '[']).next() == Some(method.as_str())
+            // `t = loop.time()` after `t = await redis.time()`: another `time`.
+            Some(Bound::Call(method, receiver)) => {
+                whole
+                    && reply.split(['(', '[']).next() == Some(method.as_str())
+                    && match self.kind_of_parts(receiver, scope, model) {
+                        Some(kind) => matches!(
+                            kind,
+                            LegacyKind::Client | LegacyKind::Pool | LegacyKind::Transaction
+                        ),
+                        // A receiver nothing types holds a reply only for the
+                        // commands no other library has (`anywhere`).
+                        None => api.reply_shape(method).is_some_and(|shape| shape.anywhere),
+                    }
+            }
+            // `t = float(t)`: a conversion, unless the function is one the model
+            // follows (the module's own, or one imported from the project).
+            Some(Bound::FunctionCall(function)) => {
+                self.functions.keys().any(|(_, name)| name == function)
+                    || self.project_names.keys().any(|(_, name)| name == function)
             }
             Some(Bound::Part) => !whole,
             Some(Bound::Other) => false,

@@ -205,9 +205,12 @@ fn other_meaning(
             ))
         }
         LegacyKind::Reply => {
-            let command = checker
-                .legacy()
-                .reply_of(receiver, checker.scope(), checker.model())?;
+            let command = checker.legacy().reply_of(
+                receiver,
+                checker.scope(),
+                checker.model(),
+                checker.api(),
+            )?;
             let (command, shape, false) = api.reply_part(command)? else {
                 return None;
             };
@@ -250,11 +253,12 @@ pub fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
     {
         return;
     }
-    let Some(command) =
-        checker
-            .legacy()
-            .reply_of(&subscript.value, checker.scope(), checker.model())
-    else {
+    let Some(command) = checker.legacy().reply_of(
+        &subscript.value,
+        checker.scope(),
+        checker.model(),
+        checker.api(),
+    ) else {
         return;
     };
     let Some((command, shape, false)) = checker.api().reply_part(command) else {
@@ -340,7 +344,7 @@ pub(super) fn reply_command(checker: &Checker, operand: &Expr) -> Option<String>
     }
     checker
         .legacy()
-        .reply_of(operand, checker.scope(), checker.model())
+        .reply_of(operand, checker.scope(), checker.model(), checker.api())
         .map(str::to_string)
 }
 
@@ -626,7 +630,8 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             let diagnostic = Diagnostic::new(Rule::AioredisLegacyApi, method.attr.range(), text);
             checker.report_on(diagnostic, &method.value);
         } else if count >= entry.min_positional && (known || (entry.anywhere && numeric_ok())) {
-            let written = format!("{method_name}(...)` with {count} positional arguments");
+            let plural = if count == 1 { "" } else { "s" };
+            let written = format!("{method_name}(...)` with {count} positional argument{plural}");
             let text = if known {
                 format!("`{written} is aioredis 1.x's signature; {}", entry.instead)
             } else {
