@@ -1476,7 +1476,12 @@ def flow_lines_in(tree, aliases, is_1x, inherited=None, above=None, values=None)
                         or (shape == "true" and identity and any(
                             isinstance(x, ast.Constant) and x.value is True for x in others))):
                     return [o.lineno]
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
+        elif (isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC)
+              # `"at %s" % t` formats a string: no arithmetic.
+              and not (isinstance(node.op, ast.Mod) and (
+                  isinstance(node.left, ast.JoinedStr) or (
+                      isinstance(node.left, ast.Constant)
+                      and isinstance(node.left.value, (str, bytes)))))):
             for o in (node.left, node.right):
                 part = reply_part(reply_command(node, o))
                 if part and (part[2] or part[1] == "number"):

@@ -36,6 +36,9 @@ pub enum LegacyKind {
     Transaction,
     /// The list of 1.x `Channel`s `subscribe()`/`psubscribe()` return.
     Channels,
+    /// A 1.x mapping of channel names to `Channel`s (`conn.pubsub_channels`,
+    /// `client.channels`): its values are `Channel`s, iterating gives the names.
+    ChannelMap,
     /// A 1.x `Channel` (an element of that list, or `aioredis.Channel(...)`).
     Channel,
     /// A 1.x `RedisSentinel` (`create_sentinel`): `master_for`/`slave_for` give clients.
@@ -85,7 +88,7 @@ impl LegacyKind {
     /// What `x[k]`, `x.pop()` or unpacking give (a dict's values).
     fn element(self) -> Option<LegacyKind> {
         match self {
-            LegacyKind::Channels => Some(LegacyKind::Channel),
+            LegacyKind::Channels | LegacyKind::ChannelMap => Some(LegacyKind::Channel),
             // A part of a reply (`for info in await r.client_list()`, `a, b = reply`):
             // which part is recorded with the command ([`LegacyModel::reply_of`]).
             LegacyKind::Reply => Some(LegacyKind::Reply),
@@ -98,6 +101,8 @@ impl LegacyKind {
     fn iterated(self) -> Option<LegacyKind> {
         match self {
             LegacyKind::Keys(item) => Some(item.kind()),
+            // The channel names (bytes), not the `Channel`s.
+            LegacyKind::ChannelMap => None,
             other => other.element(),
         }
     }
@@ -1714,7 +1719,7 @@ impl LegacyModel {
             return None;
         }
         match entry.gives.as_deref() {
-            Some("channels") => Some(LegacyKind::Channels),
+            Some("channels") => Some(LegacyKind::ChannelMap),
             _ => None,
         }
     }
@@ -1738,7 +1743,7 @@ impl LegacyModel {
             _ => return None,
         };
         match entry.gives.as_deref()? {
-            "channels" => Some(LegacyKind::Channels),
+            "channels" => Some(LegacyKind::ChannelMap),
             "connections" => Some(LegacyKind::Collection(Item::Client)),
             _ => None,
         }

@@ -556,6 +556,7 @@ pub fn check_call(checker: &mut Checker, call: &ExprCall) {
             LegacyKind::Pool
             | LegacyKind::Foreign
             | LegacyKind::Channels
+            | LegacyKind::ChannelMap
             | LegacyKind::Channel
             | LegacyKind::Sentinel
             | LegacyKind::Future

@@ -169,7 +169,13 @@ pub fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
                 "compared with dicts keyed by bytes"
             }
             "flat" if equality && others().any(is_flat_list) => "compared with a flat list",
-            "true" if identity && others().any(Expr::is_boolean_literal_expr) => {
+            // `ok is False` is false for `b"OK"` and for 1.x's `True` alike.
+            "true"
+                if identity
+                    && others().any(
+                        |other| matches!(other, Expr::BooleanLiteral(literal) if literal.value),
+                    ) =>
+            {
                 "compared with `True`"
             }
             "pairs" if equality && others().any(Expr::is_list_expr) => "compared with a list",
@@ -267,6 +273,15 @@ pub fn check_binop(checker: &mut Checker, binop: &ast::ExprBinOp) {
             | Operator::Mod
             | Operator::Pow
     ) {
+        return;
+    }
+    // `"saved at %s" % last`: formatting, not arithmetic.
+    if binop.op == Operator::Mod
+        && matches!(
+            binop.left.as_ref(),
+            Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_)
+        )
+    {
         return;
     }
     for operand in [binop.left.as_ref(), binop.right.as_ref()] {

@@ -193,6 +193,12 @@ pub fn check_callback(checker: &mut Checker, call: &ExprCall) {
             found.push((argument.range(), method.value.as_ref(), kind));
         }
     }
+    // `atexit.register(pool.close)`, `weakref.finalize(obj, pool.close)`: run at exit.
+    let at_exit = !found.is_empty()
+        && checker
+            .resolve(&call.func)
+            .iter()
+            .any(|q| matches!(q.as_str(), "atexit.register" | "weakref.finalize"));
     for (range, value, kind) in found {
         let receiver = checker.text(value.range());
         let there = match kind {
@@ -212,6 +218,21 @@ pub fn check_callback(checker: &mut Checker, call: &ExprCall) {
             "close"
         };
         let callee = checker.text(call.func.range());
+        if at_exit {
+            // No event loop runs at exit: a scheduled close would never run (and
+            // Python 3.14 refuses to schedule it). No callback form is right.
+            let message = format!(
+                "`{callee}({receiver}.close)` hands over aioredis 1.x's synchronous \
+                 `{receiver}.close` to run at exit; {there}, and no event loop runs at exit to \
+                 await it; close it in the application's shutdown coroutine instead: \
+                 `await {receiver}.{close}()`"
+            );
+            checker.report_on(
+                Diagnostic::new(Rule::DeprecatedClose, range, message),
+                value,
+            );
+            continue;
+        }
         let message = format!(
             "`{callee}({receiver}.close)` hands over aioredis 1.x's synchronous \
              `{receiver}.close` as a callback; {there}; pass a callback that schedules the \
@@ -253,6 +274,7 @@ fn close_of_legacy_object<'a>(checker: &Checker<'a>, call: &ExprCall) -> Option<
         | LegacyKind::Transaction
         | LegacyKind::Foreign
         | LegacyKind::Channels
+        | LegacyKind::ChannelMap
         | LegacyKind::Channel
         | LegacyKind::Collection(_)
         | LegacyKind::Keys(_) => return None,
