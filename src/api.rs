@@ -542,7 +542,7 @@ impl ApiMap {
 
     /// The shape of a part of a 1.x reply, as the 1.x model names it: `time` (the
     /// reply), `client_list[]` (an element), `hscan(1)[1]` (unpacked at position 1;
-    /// `(n)`: called with n arguments).
+    /// `(n)`: called with n arguments, `(*)`: a count not known).
     /// The command and the shape, when the table has one for that part; and
     /// whether the part is a name unpacked from a `list`-shaped reply
     /// (`pending, lo, hi, consumers = await r.xpending(...)`).

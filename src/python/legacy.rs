@@ -914,13 +914,7 @@ impl LegacyModel {
             // It takes its place in the queue; only a reply with a shape is read.
             Queued::Other
         } else {
-            let count = (!call.arguments.args.iter().any(Expr::is_starred_expr)
-                && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
-            .then_some(call.arguments.args.len() + call.arguments.keywords.len());
-            Queued::Command(match count {
-                Some(count) if count > 0 => format!("{name}({count})"),
-                _ => name.to_string(),
-            })
+            Queued::Command(reply_name(name, argument_count(call)))
         };
         self.queue_log.push((scope, receiver, queued));
     }
@@ -1559,10 +1553,7 @@ impl LegacyModel {
                         (LegacyKind::Reply, method) => {
                             // `xpending(stream, group, start, stop, count)`: the count
                             // of arguments, for shapes that depend on it.
-                            let command = match facts.arguments {
-                                Some(count) if count > 0 => format!("{method}({count})"),
-                                _ => method.to_string(),
-                            };
+                            let command = reply_name(method, facts.arguments);
                             self.replies.insert(target.clone(), command);
                             (false, None)
                         }
@@ -1617,12 +1608,9 @@ impl LegacyModel {
                     Source::Value(parts) => {
                         read(self, parts).and_then(|from| self.replies.get(&from).cloned())
                     }
-                    Source::Call(parts, facts) => {
-                        parts.last().map(|method| match facts.arguments {
-                            Some(count) if count > 0 => format!("{method}({count})"),
-                            _ => method.clone(),
-                        })
-                    }
+                    Source::Call(parts, facts) => parts
+                        .last()
+                        .map(|method| reply_name(method, facts.arguments)),
                     _ => None,
                 };
                 if let Some(whole) = whole.filter(|command| !command.contains('[')) {
@@ -2207,6 +2195,26 @@ impl LegacyModel {
     }
 }
 
+/// How many arguments a call passes, positional and keyword; `None` with a
+/// starred one or `**kwargs` (not known).
+pub fn argument_count(call: &ruff_python_ast::ExprCall) -> Option<usize> {
+    let arguments = &call.arguments;
+    (!arguments.args.iter().any(Expr::is_starred_expr)
+        && arguments.keywords.iter().all(|k| k.arg.is_some()))
+    .then_some(arguments.args.len() + arguments.keywords.len())
+}
+
+/// A 1.x command's reply as [`LegacyModel::reply_of`] names it: `time`,
+/// `xpending(2)` (called with 2 arguments), `xpending(*)` (a count not known),
+/// for the shapes that depend on the count ([`ApiMap::reply_part`]).
+pub fn reply_name(method: &str, arguments: Option<usize>) -> String {
+    match arguments {
+        Some(0) => method.to_string(),
+        Some(count) => format!("{method}({count})"),
+        None => format!("{method}(*)"),
+    }
+}
+
 /// The flows a call's arguments make into `function`'s parameters; `skip`
 /// leading parameters take no argument (a method's receiver).
 fn argument_flows(function: &FunctionDef, skip: usize, call: &PendingCall) -> Vec<Flow> {
@@ -2310,9 +2318,7 @@ fn for_each_source_in(value: &Expr, awaited: bool, f: &mut dyn FnMut(Source)) {
                             }
                             _ => Decoding::Expression,
                         });
-                let arguments = (!call.arguments.args.iter().any(Expr::is_starred_expr)
-                    && call.arguments.keywords.iter().all(|k| k.arg.is_some()))
-                .then_some(call.arguments.args.len() + call.arguments.keywords.len());
+                let arguments = argument_count(call);
                 f(Source::Call(
                     parts,
                     CallFacts {

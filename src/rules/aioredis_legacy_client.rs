@@ -337,7 +337,9 @@ pub(super) fn reply_command(checker: &Checker, operand: &Expr) -> Option<String>
         let command = method.attr.as_str();
         return (checker.api().reply_shape(command).is_some()
             && kind_of(checker, &method.value) == Some(LegacyKind::Client))
-        .then(|| command.to_string());
+        .then(|| {
+            crate::python::legacy::reply_name(command, crate::python::legacy::argument_count(call))
+        });
     }
     if kind_of(checker, operand) != Some(LegacyKind::Reply) {
         return None;
