@@ -213,9 +213,9 @@ impl Drop for Server {
     }
 }
 
-/// The server's next message. A response whose `id` is `null` (which
-/// lsp-server's `Message` cannot hold) comes as a notification
-/// [`NULL_ID_RESPONSE`] with the whole response as its params.
+/// The server's next message. A response whose `id` lsp-server's `Message`
+/// cannot hold (`null`, `1.5`, beyond 32 bits) comes as a notification
+/// [`UNUSABLE_ID_RESPONSE`] with the whole response as its params.
 fn read_framed(reader: &mut impl BufRead) -> Option<Message> {
     let mut length = None;
     loop {
@@ -234,13 +234,16 @@ fn read_framed(reader: &mut impl BufRead) -> Option<Message> {
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).ok()?;
     let value: Value = serde_json::from_slice(&body).ok()?;
-    if value.get("id").is_some_and(Value::is_null) {
-        return Some(Notification::new(NULL_ID_RESPONSE.to_string(), value).into());
+    let unusable = |id: &Value| {
+        id.is_null() || id.as_i64().is_none_or(|n| i32::try_from(n).is_err()) && !id.is_string()
+    };
+    if value.get("method").is_none() && value.get("id").is_some_and(unusable) {
+        return Some(Notification::new(UNUSABLE_ID_RESPONSE.to_string(), value).into());
     }
     serde_json::from_value(value).ok()
 }
 
-const NULL_ID_RESPONSE: &str = "test/responseWithNullId";
+const UNUSABLE_ID_RESPONSE: &str = "test/responseWithUnusableId";
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
@@ -682,16 +685,22 @@ fn hostile_documents_and_messages_never_stop_the_server() {
         p["message"].as_str().unwrap().contains("not LSP")
     });
     assert_eq!(logged["type"], 1);
-    // Requests whose id LSP does not allow: answered as JSON-RPC asks, with
-    // an InvalidRequest error whose id is null.
-    for id in ["null", "{\"a\": 1}", "1.5", "99999999999"] {
+    // Requests whose id LSP does not allow: answered with an InvalidRequest
+    // error, with the id echoed where JSON-RPC allows it (a number), else null.
+    for (id, echoed) in [
+        ("null", json!(null)),
+        ("{\"a\": 1}", json!(null)),
+        ("1.5", json!(1.5)),
+        ("99999999999", json!(99999999999u64)),
+    ] {
         let body = format!(r#"{{"jsonrpc": "2.0", "id": {id}, "method": "shutdown"}}"#);
         server.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
-        let answer = server.notification(NULL_ID_RESPONSE, |_| true);
+        let answer = server.notification(UNUSABLE_ID_RESPONSE, |_| true);
+        assert_eq!(answer["id"], echoed, "{answer}");
         assert_eq!(answer["error"]["code"], -32600, "{answer}");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(
-            message.contains("id is not an integer or a string"),
+            message.contains("id is not a 32-bit integer or a string"),
             "{answer}"
         );
     }

@@ -5,9 +5,10 @@
 //! whole connection at the first message it cannot parse, and allocates the
 //! `Content-Length` a client claims before reading it. Here a malformed
 //! message becomes a [`MALFORMED`] notification (the session logs it and goes
-//! on), a request whose id LSP does not allow is answered with an error whose
-//! id is `null` (as JSON-RPC 2.0 asks; lsp-server's ids cannot be `null`, so
-//! the writer takes that answer framed), and a body is read as it arrives.
+//! on), a request whose id LSP does not allow is answered with an error (its
+//! id echoed when JSON-RPC allows it, else `null`; lsp-server's ids can be
+//! neither, so the writer takes that answer framed), and a body is read as it
+//! arrives.
 
 use std::io::{BufRead, Read, Write};
 use std::thread::JoinHandle;
@@ -38,7 +39,7 @@ impl IoThreads {
 /// the reader gives itself to requests the session never sees.
 enum Outgoing {
     Message(Message),
-    /// Already framed bytes ([`null_id_error`]).
+    /// Already framed bytes ([`unusable_id_error`]).
     Framed(Vec<u8>),
     /// The session has dropped its sender: everything it sent is written.
     End,
@@ -62,8 +63,8 @@ pub fn stdio() -> (Connection, IoThreads) {
                     Err(ReadError::Malformed(reason)) => {
                         Message::Notification(Notification::new(MALFORMED.to_string(), reason))
                     }
-                    Err(ReadError::UnusableId(reason)) => {
-                        let _ = answers.send(Outgoing::Framed(null_id_error(&reason)));
+                    Err(ReadError::UnusableId { id, reason }) => {
+                        let _ = answers.send(Outgoing::Framed(unusable_id_error(&id, &reason)));
                         Message::Notification(Notification::new(MALFORMED.to_string(), reason))
                     }
                     Err(ReadError::Io(error)) => {
@@ -117,9 +118,14 @@ pub enum ReadError {
     /// Input that is not a message; it has been consumed, and the next call
     /// reads what follows.
     Malformed(String),
-    /// A request whose `id` is neither an integer nor a string (`null`, an
-    /// object): JSON-RPC answers it with an error whose `id` is `null`.
-    UnusableId(String),
+    /// A request whose `id` LSP does not allow (not a 32-bit integer, not a
+    /// string): answered with an InvalidRequest error carrying `id` — the
+    /// request's own when it is a number JSON-RPC allows (`1.5`, `2^40`), else
+    /// `null`, as JSON-RPC 2.0 asks when the id cannot be told.
+    UnusableId {
+        id: serde_json::Value,
+        reason: String,
+    },
     /// Standard input cannot be read any more.
     Io(std::io::Error),
 }
@@ -185,52 +191,62 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, ReadErr
     if body.len() < length {
         return Ok(None); // the input ended inside the message
     }
-    let unusable_id = || {
-        ReadError::UnusableId(format!(
-            "a request whose id is not an integer or a string: {}",
+    let unusable_id = |id| ReadError::UnusableId {
+        id,
+        reason: format!(
+            "a request whose id is not a 32-bit integer or a string: {}",
             excerpt(&body)
-        ))
+        ),
     };
     match serde_json::from_slice(&body) {
         // lsp-server reads `{"id": null, "method": ...}` as a notification: it
         // ignores the `id`, which makes it a request all the same.
-        Ok(Message::Notification(_))
-            if memchr::memmem::find(&body, b"\"id\"").is_some() && has_unusable_id(&body) =>
-        {
-            Err(unusable_id())
+        Ok(Message::Notification(notification)) => {
+            match memchr::memmem::find(&body, b"\"id\"").and_then(|_| unusable_id_of(&body)) {
+                Some(id) => Err(unusable_id(id)),
+                None => Ok(Some(Message::Notification(notification))),
+            }
         }
         Ok(message) => Ok(Some(message)),
-        Err(_) if has_unusable_id(&body) => Err(unusable_id()),
-        Err(e) => Err(Malformed(format!(
-            "not a JSON-RPC message ({e}): {}",
-            excerpt(&body)
-        ))),
+        Err(e) => match unusable_id_of(&body) {
+            Some(id) => Err(unusable_id(id)),
+            None => Err(Malformed(format!(
+                "not a JSON-RPC message ({e}): {}",
+                excerpt(&body)
+            ))),
+        },
     }
 }
 
-/// Whether `body` is a request (it has a `method`) with an `id` that LSP does
-/// not allow: not an integer in range, not a string.
-fn has_unusable_id(body: &[u8]) -> bool {
+/// When `body` is a request (it has a `method`) with an `id` LSP does not
+/// allow (not a 32-bit integer, not a string): the id its answer carries, the
+/// request's own when JSON-RPC allows it (a number), else `null`.
+fn unusable_id_of(body: &[u8]) -> Option<serde_json::Value> {
     let Ok(serde_json::Value::Object(message)) = serde_json::from_slice(body) else {
-        return false;
+        return None;
     };
-    let usable = |id: &serde_json::Value| match id {
-        serde_json::Value::String(_) => true,
-        serde_json::Value::Number(n) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-        _ => false,
-    };
-    message
+    if !message
         .get("method")
         .is_some_and(serde_json::Value::is_string)
-        && message.get("id").is_some_and(|id| !usable(id))
+    {
+        return None;
+    }
+    match message.get("id")? {
+        serde_json::Value::String(_) => None,
+        serde_json::Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => {
+            None
+        }
+        number @ serde_json::Value::Number(_) => Some(number.clone()),
+        _ => Some(serde_json::Value::Null),
+    }
 }
 
 /// The answer to a request whose id is unusable ([`ReadError::UnusableId`]),
-/// framed: JSON-RPC 2.0 says its `id` must be `null`.
-pub fn null_id_error(reason: &str) -> Vec<u8> {
+/// framed.
+pub fn unusable_id_error(id: &serde_json::Value, reason: &str) -> Vec<u8> {
     let body = serde_json::json!({
         "jsonrpc": "2.0",
-        "id": null,
+        "id": id,
         "error": {
             "code": lsp_server::ErrorCode::InvalidRequest as i32,
             "message": reason,
@@ -275,7 +291,7 @@ mod tests {
                 Err(ReadError::Malformed(reason)) => {
                     seen.push(format!("error: {}", reason.split(' ').next().unwrap()))
                 }
-                Err(ReadError::UnusableId(reason)) => seen.push(format!(
+                Err(ReadError::UnusableId { reason, .. }) => seen.push(format!(
                     "unusable id: {}",
                     reason.split(' ').next().unwrap()
                 )),
