@@ -1333,6 +1333,15 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
     }
 
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        if !self.binding()
+            && self.tracks_legacy
+            && matches!(
+                stmt,
+                Stmt::AnnAssign(_) | Stmt::AugAssign(_) | Stmt::For(_) | Stmt::With(_)
+            )
+        {
+            rules::aioredis_legacy_client::record_float_bindings(self, stmt);
+        }
         match stmt {
             Stmt::FunctionDef(function) => {
                 self.bind_other(function.name.as_str());
@@ -1403,6 +1412,7 @@ impl<'ast> Visitor<'ast> for Checker<'_> {
             Stmt::Assign(assign) => {
                 if !self.binding() && self.tracks_legacy {
                     rules::aioredis_legacy_client::check_assign(self, assign);
+                    rules::aioredis_legacy_client::record_float_bindings(self, stmt);
                 }
                 if self.binding() {
                     self.bind_assignment(&assign.targets, &assign.value, Origin::Assignment);

@@ -1064,6 +1064,67 @@ fn check_unawaited(checker: &mut Checker, statement: &ast::StmtExpr) {
     checker.report_on(diagnostic, &method.value);
 }
 
+/// Check phase: the bindings other than `name = value` ([`check_assign`]) that
+/// change whether a name holds a float ([`is_float`]): `name: T = value`,
+/// `name /= n`, `a = b = value`, `a, b = ...`, `for name in ...`, `with ... as name`.
+pub fn record_float_bindings(checker: &mut Checker, stmt: &ast::Stmt) {
+    if !has_work(checker) {
+        return;
+    }
+    match stmt {
+        ast::Stmt::AnnAssign(assign) => {
+            if let Expr::Name(name) = assign.target.as_ref() {
+                let stores = assign
+                    .value
+                    .as_deref()
+                    .is_some_and(|value| is_float(checker, value));
+                checker.record_float_store(name.id.as_str(), stores);
+            }
+        }
+        ast::Stmt::AugAssign(assign) => {
+            if let Expr::Name(name) = assign.target.as_ref()
+                && (assign.op == ast::Operator::Div || is_float(checker, &assign.value))
+            {
+                checker.record_float_store(name.id.as_str(), true);
+            }
+        }
+        // `name = value` alone is `check_assign`'s.
+        ast::Stmt::Assign(assign) if !matches!(assign.targets.as_slice(), [Expr::Name(_)]) => {
+            let chained = assign.targets.iter().all(Expr::is_name_expr);
+            let stores = chained && is_float(checker, &assign.value);
+            for target in &assign.targets {
+                for_each_bound_name(target, &mut |name| checker.record_float_store(name, stores));
+            }
+        }
+        ast::Stmt::For(for_stmt) => {
+            for_each_bound_name(&for_stmt.target, &mut |name| {
+                checker.record_float_store(name, false);
+            });
+        }
+        ast::Stmt::With(with) => {
+            for item in &with.items {
+                if let Some(target) = &item.optional_vars {
+                    for_each_bound_name(target, &mut |name| {
+                        checker.record_float_store(name, false);
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Each name an assignment target binds (`a`, `a, (b, *c)`).
+fn for_each_bound_name(target: &Expr, f: &mut impl FnMut(&str)) {
+    match target {
+        Expr::Name(name) => f(name.id.as_str()),
+        Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| for_each_bound_name(e, f)),
+        Expr::List(list) => list.elts.iter().for_each(|e| for_each_bound_name(e, f)),
+        Expr::Starred(starred) => for_each_bound_name(&starred.value, f),
+        _ => {}
+    }
+}
+
 /// `tr = client.multi_exec()` on a 1.x client: a candidate for
 /// `pipeline(transaction=True)`, completed by [`attach_transaction_fixes`].
 pub fn check_assign(checker: &mut Checker, assign: &ast::StmtAssign) {
