@@ -552,9 +552,6 @@ mod tests {
         assert!(found.iter().any(|(code, _)| *code == "RU100"));
     }
 
-    /// A tree too deep to walk is dropped without recursing (the language
-    /// server lints such a buffer on every change: leaking it is not an
-    /// option), on a thread with the main thread's usual 8 MiB stack.
     /// The deepest node of the tree, walked as `tree_too_deep` walks it.
     fn measured_depth(text: &str) -> usize {
         use ruff_python_ast::AnyNodeRef;
@@ -638,6 +635,9 @@ mod tests {
         }
     }
 
+    /// A tree too deep to walk is dropped without recursing (the language
+    /// server lints such a buffer on every change: leaking it is not an
+    /// option), on a thread with the main thread's usual 8 MiB stack.
     #[test]
     fn too_deep_trees_are_dropped_without_overflowing_the_stack() {
         let text = format!(

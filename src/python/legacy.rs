@@ -141,19 +141,6 @@ struct CallFacts {
     arguments: Option<usize>,
 }
 
-/// A method called on a receiver, in the order of the module's calls: what a
-/// 1.x pipeline's `execute()` returns at each position ([`LegacyModel::queued_at`]).
-#[derive(Debug)]
-enum Queued {
-    /// A command whose reply has a 1.x shape (`[reply_shapes]`), as
-    /// [`LegacyModel::reply_of`] names it (`xpending(2)`).
-    Command(String),
-    /// Any other command: it holds its position.
-    Other,
-    /// `execute()`: the queue starts again.
-    Execute,
-}
-
 /// How a name is bound, for [`LegacyModel::reply_of`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Bound {
@@ -293,9 +280,11 @@ pub struct LegacyModel {
     sent_on: HashMap<LegacyTarget, String>,
     /// Per `Reply` target: the command whose reply it holds.
     replies: HashMap<LegacyTarget, String>,
-    /// Calls on a receiver, in source order: (scope, receiver, the command with
-    /// its argument count; `None` for `execute()`).
-    queue_log: Vec<(ScopeId, Vec<String>, Queued)>,
+    /// Per (scope, receiver): the methods called on it since its last
+    /// `execute()`, in source order (what a 1.x pipeline's `execute()` returns
+    /// at each position); a command's name when its reply has a 1.x shape
+    /// (`xpending(2)`, see [`reply_name`]), else `None`.
+    queues: HashMap<(ScopeId, Vec<String>), Vec<Option<String>>>,
     /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
     /// queued on it at that name's position since its last `execute()`.
     queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
@@ -908,15 +897,15 @@ impl LegacyModel {
             return;
         };
         let name = method.attr.as_str();
-        let queued = if name == "execute" {
-            Queued::Execute
+        let queue = self.queues.entry((scope, receiver)).or_default();
+        if name == "execute" {
+            queue.clear();
         } else if api.reply_shape(name).is_none() {
             // It takes its place in the queue; only a reply with a shape is read.
-            Queued::Other
+            queue.push(None);
         } else {
-            Queued::Command(reply_name(name, argument_count(call)))
-        };
-        self.queue_log.push((scope, receiver, queued));
+            queue.push(Some(reply_name(name, argument_count(call))));
+        }
     }
 
     /// `value` is `[await] <receiver>.execute()`: the receiver and the command
@@ -940,18 +929,8 @@ impl LegacyModel {
         if method != "execute" || receiver.is_empty() {
             return None;
         }
-        let mut queued: Vec<Option<&String>> = Vec::new();
-        for (at, on, command) in &self.queue_log {
-            if *at != scope || on.as_slice() != receiver {
-                continue;
-            }
-            match command {
-                Queued::Command(command) => queued.push(Some(command)),
-                Queued::Other => queued.push(None),
-                Queued::Execute => queued.clear(),
-            }
-        }
-        let command = (*queued.get(index)?)?;
+        let queued = self.queues.get(&(scope, receiver.to_vec()))?;
+        let command = queued.get(index)?.as_ref()?;
         Some((receiver.to_vec(), command.clone()))
     }
 
@@ -1395,6 +1374,11 @@ impl LegacyModel {
         api: &ApiMap,
         project: Option<&crate::python::index::ModuleContext<'_>>,
     ) {
+        // In source order, for `reply_of`'s search (function bodies are bound
+        // after the module's statements).
+        for bindings in self.bindings.values_mut() {
+            bindings.sort_by_key(|(at, _)| *at);
+        }
         if let Some(project) = project {
             self.import_project(project, model);
         }
@@ -1794,10 +1778,8 @@ impl LegacyModel {
         let reply = self.replies.get(&target)?;
         // The name's latest binding before this use: the reply, or something else.
         let latest = self.bindings.get(&target).and_then(|bindings| {
-            bindings
-                .iter()
-                .filter(|(at, _)| *at < expr.start())
-                .max_by_key(|(at, _)| *at)
+            let before = bindings.partition_point(|(at, _)| *at < expr.start());
+            before.checked_sub(1).map(|last| &bindings[last])
         });
         let whole = !reply.contains('[') && !self.queued_replies.contains_key(&target);
         let holds = match latest.map(|(_, bound)| bound) {

@@ -731,7 +731,8 @@ fn check_arguments(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAtt
         return;
     }
     let mut hits = Vec::new();
-    let mut texts = None;
+    // The first entry that applies says what 1.x did and what to write.
+    let mut first_hit = None;
     for (parameter, entry) in entries {
         let Some(value) = given(parameter, entry.position) else {
             continue;
@@ -752,10 +753,10 @@ fn check_arguments(checker: &mut Checker, call: &ExprCall, method: &ast::ExprAtt
         };
         if hit {
             hits.push(format!("`{parameter}={}`", checker.text(value.range())));
-            texts.get_or_insert(entry);
+            first_hit.get_or_insert(entry);
         }
     }
-    let Some(entry) = texts else {
+    let Some(entry) = first_hit else {
         return;
     };
     let name = method.attr.as_str();
