@@ -141,6 +141,18 @@ struct CallFacts {
     arguments: Option<usize>,
 }
 
+/// A method called on a receiver ([`LegacyModel::record_queued`]).
+#[derive(Debug)]
+enum Queued {
+    /// A command whose reply has a 1.x shape (`[reply_shapes]`), as
+    /// [`reply_name`] names it (`xpending(2)`).
+    Command(String),
+    /// Any other command: it holds its position.
+    Other,
+    /// `execute()`: the queue starts again.
+    Execute,
+}
+
 /// How a name is bound, for [`LegacyModel::reply_of`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Bound {
@@ -280,11 +292,9 @@ pub struct LegacyModel {
     sent_on: HashMap<LegacyTarget, String>,
     /// Per `Reply` target: the command whose reply it holds.
     replies: HashMap<LegacyTarget, String>,
-    /// Per (scope, receiver): the methods called on it since its last
-    /// `execute()`, in source order (what a 1.x pipeline's `execute()` returns
-    /// at each position); a command's name when its reply has a 1.x shape
-    /// (`xpending(2)`, see [`reply_name`]), else `None`.
-    queues: HashMap<(ScopeId, Vec<String>), Vec<Option<String>>>,
+    /// The methods called on receivers, in source order (what a 1.x pipeline's
+    /// `execute()` returns at each position): (scope, receiver, [`Queued`]).
+    queue_log: Vec<(ScopeId, Vec<String>, Queued)>,
     /// `t1, ok, t2 = await tr.execute()`: per name, the receiver and the command
     /// queued on it at that name's position since its last `execute()`.
     queued_replies: HashMap<LegacyTarget, (Vec<String>, String)>,
@@ -743,10 +753,18 @@ impl LegacyModel {
             };
             let bound = match awaited {
                 Expr::Call(call) => match call.func.as_ref() {
-                    Expr::Attribute(method) => Bound::Call(
-                        method.attr.to_string(),
-                        chain_parts(&method.value).unwrap_or_default(),
-                    ),
+                    Expr::Attribute(method) => {
+                        // The receiver matters only for a command whose reply a
+                        // name may hold ([`LegacyModel::reply_of`]).
+                        let has_shape = crate::api::api_map()
+                            .reply_shape(method.attr.as_str())
+                            .is_some();
+                        let receiver = has_shape
+                            .then(|| chain_parts(&method.value))
+                            .flatten()
+                            .unwrap_or_default();
+                        Bound::Call(method.attr.to_string(), receiver)
+                    }
                     Expr::Name(function) => Bound::FunctionCall(function.id.to_string()),
                     _ => Bound::Copy,
                 },
@@ -897,15 +915,15 @@ impl LegacyModel {
             return;
         };
         let name = method.attr.as_str();
-        let queue = self.queues.entry((scope, receiver)).or_default();
-        if name == "execute" {
-            queue.clear();
+        let queued = if name == "execute" {
+            Queued::Execute
         } else if api.reply_shape(name).is_none() {
             // It takes its place in the queue; only a reply with a shape is read.
-            queue.push(None);
+            Queued::Other
         } else {
-            queue.push(Some(reply_name(name, argument_count(call))));
-        }
+            Queued::Command(reply_name(name, argument_count(call)))
+        };
+        self.queue_log.push((scope, receiver, queued));
     }
 
     /// `value` is `[await] <receiver>.execute()`: the receiver and the command
@@ -929,8 +947,21 @@ impl LegacyModel {
         if method != "execute" || receiver.is_empty() {
             return None;
         }
-        let queued = self.queues.get(&(scope, receiver.to_vec()))?;
-        let command = queued.get(index)?.as_ref()?;
+        // Back from here (this `execute()` is logged after its targets) to the
+        // receiver's previous `execute()`: what it queued since, latest first.
+        let mut queued: Vec<Option<&String>> = Vec::new();
+        for (at, on, command) in self.queue_log.iter().rev() {
+            if *at != scope || on.as_slice() != receiver {
+                continue;
+            }
+            match command {
+                Queued::Command(command) => queued.push(Some(command)),
+                Queued::Other => queued.push(None),
+                Queued::Execute => break,
+            }
+        }
+        let position = queued.len().checked_sub(index + 1)?;
+        let command = queued[position]?;
         Some((receiver.to_vec(), command.clone()))
     }
 
