@@ -242,9 +242,20 @@ impl Settings {
         };
         exclude_patterns.extend(options.extend_exclude.iter().flatten().cloned());
         exclude_patterns.extend(args.extend_exclude.iter().cloned());
+        let is_plain_name = |pattern: &String| {
+            let trimmed = pattern.trim_end_matches('/');
+            !trimmed.is_empty() && !trimmed.contains(['/', '*', '?', '[', ']', '{', '}', '\\', '!'])
+        };
+        let (plain, other): (Vec<String>, Vec<String>) =
+            exclude_patterns.iter().cloned().partition(is_plain_name);
         let exclude = ExcludeMatcher {
             root: project_root.clone(),
             globs: glob_set(&exclude_patterns, &origin("exclude"))?,
+            plain_names: plain
+                .iter()
+                .map(|p| p.trim_end_matches('/').to_string())
+                .collect(),
+            name_globs: glob_set(&other, &origin("exclude"))?,
             has_path_patterns: exclude_patterns
                 .iter()
                 .any(|p| p.trim_end_matches('/').contains('/')),
@@ -442,6 +453,11 @@ impl Settings {
 pub struct ExcludeMatcher {
     root: PathBuf,
     globs: GlobSet,
+    /// The patterns that are plain names (`.git`, `build`, the defaults): an
+    /// entry's name is looked up, not matched (the walk asks of every entry).
+    plain_names: rustc_hash::FxHashSet<String>,
+    /// The other patterns, matched against an entry's name.
+    name_globs: GlobSet,
     /// Some pattern names a path (`tests/fixtures`), not only a name.
     has_path_patterns: bool,
 }
@@ -474,9 +490,17 @@ impl ExcludeMatcher {
         if self.globs.is_empty() {
             return false;
         }
-        let name = path.file_name().map(|n| n.to_string_lossy());
-        if name.is_some_and(|name| self.globs.is_match(name.as_ref())) {
-            return true;
+        if let Some(name) = path.file_name() {
+            let excluded = match name.to_str() {
+                Some(name) => {
+                    self.plain_names.contains(name)
+                        || (!self.name_globs.is_empty() && self.name_globs.is_match(name))
+                }
+                None => self.globs.is_match(name.to_string_lossy().as_ref()),
+            };
+            if excluded {
+                return true;
+            }
         }
         self.has_path_patterns && self.is_excluded_path(path)
     }

@@ -42,6 +42,11 @@ impl ManifestKind {
         let mut parts = path.rsplit('/');
         let name = parts.next()?;
         let folder = parts.next().unwrap_or("");
+        ManifestKind::of_name(name, folder)
+    }
+
+    /// The kind of manifest named `name` in a folder named `folder`.
+    fn of_name(name: &str, folder: &str) -> Option<ManifestKind> {
         match name {
             "pyproject.toml" => Some(ManifestKind::Pyproject),
             "setup.cfg" => Some(ManifestKind::SetupCfg),
@@ -56,8 +61,16 @@ impl ManifestKind {
         }
     }
 
+    /// [`ManifestKind::of_path`] for a path, without copying it (the walk asks
+    /// this of every file of the tree). A name that is not UTF-8 is no manifest's.
     pub fn of(path: &Path) -> Option<ManifestKind> {
-        ManifestKind::of_path(&path.to_string_lossy().replace('\\', "/"))
+        let name = path.file_name()?.to_str()?;
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|folder| folder.to_str())
+            .unwrap_or("");
+        ManifestKind::of_name(name, folder)
     }
 }
 

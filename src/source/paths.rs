@@ -98,7 +98,9 @@ impl Walk<'_> {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
-                    lock(&regular).push(entry.into_path());
+                    // Its names are made here, on the walker's threads.
+                    let file = self.source_file(entry.into_path());
+                    lock(&regular).push(file);
                 } else {
                     // Symlinks, FIFOs, sockets, devices: judged one by one below.
                     lock(&others).push(Ok(entry.into_path()));
@@ -106,9 +108,9 @@ impl Walk<'_> {
                 WalkState::Continue
             })
         });
-        for path in regular.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            found.files.push(self.source_file(path));
-        }
+        found
+            .files
+            .extend(regular.into_inner().unwrap_or_else(|e| e.into_inner()));
         for other in others.into_inner().unwrap_or_else(|e| e.into_inner()) {
             match other {
                 Ok(path) => {
