@@ -183,12 +183,13 @@ impl<'src> Checker<'src> {
             clients: ClientModel::default(),
             legacy: LegacyModel::default(),
             // Every 1.x object comes from a 1.x-only name (a factory, a 1.x type) or
-            // needs a 1.x module, which uses one: a module whose text spells none
-            // has no 1.x objects, and pays nothing.
+            // needs a 1.x module, which uses one: a module whose text spells none,
+            // as a whole word (`utils` is not `util`), has no 1.x objects, and
+            // pays nothing.
             tracks_legacy: (rules.contains(Rule::AioredisLegacyApi)
                 || rules.contains(Rule::DeprecatedClose))
                 && ((memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
-                    && crate::api::api_map().may_mention_legacy(source))
+                    && crate::api::api_map().may_mention_legacy_word(source))
                     || imports_from_project),
             client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
