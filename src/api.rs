@@ -300,6 +300,8 @@ pub struct ApiMap {
     legacy_last_parts: HashSet<String>,
     /// Finds any of `legacy_last_parts` in a text.
     legacy_words: aho_corasick::AhoCorasick,
+    /// The last parts that name a 1.x module (`errors` of `aioredis.errors`).
+    legacy_module_words: HashSet<String>,
 }
 
 pub fn api_map() -> &'static ApiMap {
@@ -315,9 +317,17 @@ pub fn api_map() -> &'static ApiMap {
             .map(str::to_string)
             .collect();
         let legacy_words = whole_word_searcher(legacy_last_parts.iter().map(String::as_str));
+        let legacy_module_words: HashSet<String> = file
+            .legacy
+            .keys()
+            .filter(|key| file.modules.contains_key(key.as_str()))
+            .filter_map(|key| key.rsplit('.').next())
+            .map(str::to_string)
+            .collect();
         ApiMap {
             legacy_words,
             legacy_last_parts,
+            legacy_module_words,
             modules: file.modules,
             legacy: file.legacy,
             missing: file.missing,
@@ -676,6 +686,27 @@ impl ApiMap {
         spells_a_whole_word(&self.legacy_words, text)
     }
 
+    /// [`Self::may_mention_legacy_word`], with the words that name a 1.x module
+    /// (`errors`, `util`, `pool`: common words) counted only as that module —
+    /// spelled `aioredis.<word>` — unless the text imports names from aioredis
+    /// or binds it to another name (`from aioredis import errors`, `import
+    /// aioredis as r`). Whether the 1.x model has work in a module.
+    pub fn may_mention_legacy_code(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let by_other_names = memchr::memmem::find(bytes, b"from aioredis import").is_some()
+            || memchr::memmem::find(bytes, b"import aioredis as").is_some();
+        self.legacy_words.find_iter(text).any(|found| {
+            let before = found.start().checked_sub(1).map(|at| bytes[at]);
+            let after = bytes.get(found.end()).copied();
+            if before.is_some_and(is_word_byte) || after.is_some_and(is_word_byte) {
+                return false;
+            }
+            by_other_names
+                || !self.legacy_module_words.contains(&text[found.range()])
+                || text[..found.start()].ends_with("aioredis.")
+        })
+    }
+
     /// Whether an attribute name may be part of a 1.x name (`errors`, `create_pool`).
     pub fn may_be_legacy_part(&self, part: &str) -> bool {
         self.legacy_last_parts.contains(part)
@@ -865,6 +896,30 @@ mod tests {
             }
             // Looser than the whole-word test, never stricter.
             assert!(map.may_mention_legacy(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn module_words_count_as_modules_only() {
+        let map = api_map();
+        for text in [
+            "import aioredis\nexcept aioredis.errors.ReplyError: pass",
+            "from aioredis.pool import X",
+            "import aioredis as r\nr.errors",
+            "from aioredis import errors",
+            "import aioredis\npool = await aioredis.create_pool(u)",
+            "import aioredis\nch = aioredis.Channel('c', False)",
+        ] {
+            assert!(map.may_mention_legacy_code(text), "{text}");
+        }
+        for text in [
+            "import aioredis\nerrors = []\nfrom email import parser, utils\nabc = 1\n",
+            "import aioredis\nself.pool.submit(x)\nstream.write(b'')",
+            "import aioredis\nr = aioredis.from_url(u)\n",
+        ] {
+            assert!(!map.may_mention_legacy_code(text), "{text}");
+            // Stricter than the whole-word test, never looser.
+            assert!(!map.may_mention_legacy_code(text) || map.may_mention_legacy_word(text));
         }
     }
 

@@ -184,12 +184,13 @@ impl<'src> Checker<'src> {
             legacy: LegacyModel::default(),
             // Every 1.x object comes from a 1.x-only name (a factory, a 1.x type) or
             // needs a 1.x module, which uses one: a module whose text spells none,
-            // as a whole word (`utils` is not `util`), has no 1.x objects, and
-            // pays nothing.
+            // as a whole word (`utils` is not `util`) and a module's name as that
+            // module (`aioredis.errors`, not `errors = []`), has no 1.x objects,
+            // and pays nothing.
             tracks_legacy: (rules.contains(Rule::AioredisLegacyApi)
                 || rules.contains(Rule::DeprecatedClose))
                 && ((memchr::memmem::find(source.as_bytes(), b"aioredis").is_some()
-                    && crate::api::api_map().may_mention_legacy_word(source))
+                    && crate::api::api_map().may_mention_legacy_code(source))
                     || imports_from_project),
             client_uses: ClientUses::default(),
             scope: MODULE_SCOPE,
