@@ -609,7 +609,7 @@ pub fn may_build_legacy_objects(text: &str) -> bool {
     crate::api::spells_a_whole_word(words, text)
         || ((memchr::memmem::find(text.as_bytes(), b"await").is_some()
             || memchr::memmem::find(text.as_bytes(), b"multi_exec").is_some())
-            && crate::api::api_map().may_mention_legacy_word(text))
+            && crate::api::api_map().may_mention_legacy_code(text))
 }
 
 /// Pass 1's cheap stand-in for a module's summary, from its import statements
