@@ -64,13 +64,20 @@ impl ManifestKind {
     /// [`ManifestKind::of_path`] for a path, without copying it (the walk asks
     /// this of every file of the tree). A name that is not UTF-8 is no manifest's.
     pub fn of(path: &Path) -> Option<ManifestKind> {
-        let name = path.file_name()?.to_str()?;
-        let folder = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|folder| folder.to_str())
-            .unwrap_or("");
-        ManifestKind::of_name(name, folder)
+        // On the bytes: `Path::file_name` and `parent` parse components, which
+        // cost more than this whole test.
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let (above, name) = match memchr::memrchr(b'/', bytes) {
+            Some(slash) => (&bytes[..slash], &bytes[slash + 1..]),
+            None => (&bytes[..0], bytes),
+        };
+        let folder = match memchr::memrchr(b'/', above) {
+            Some(slash) => &above[slash + 1..],
+            None => above,
+        };
+        let name = std::str::from_utf8(name).ok()?;
+        ManifestKind::of_name(name, std::str::from_utf8(folder).unwrap_or(""))
     }
 }
 
@@ -288,6 +295,22 @@ mod tests {
             ManifestKind::of_path("setup.py"),
             Some(ManifestKind::SetupPy)
         );
+        // A path says the same as its `/`-separated text.
+        for path in [
+            "requirements-dev.txt",
+            "/a/requirements/base.txt",
+            "requirements/base.txt",
+            "/srv/svc/pyproject.toml",
+            "Pipfile",
+            "/x/notes.txt",
+            "/x/requirements",
+        ] {
+            assert_eq!(
+                ManifestKind::of(Path::new(path)),
+                ManifestKind::of_path(path),
+                "{path}"
+            );
+        }
     }
 
     #[test]
