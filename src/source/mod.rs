@@ -226,6 +226,22 @@ fn relative_plain(path: &[u8], base: &[u8]) -> Option<PathBuf> {
 }
 
 /// A `/`-separated string for a relative path (what globs and git use).
+/// `slash_path(&relative_to(path, base))`, without the `PathBuf` in between
+/// when `path` is below `base` (what the walk asks twice of every file).
+pub fn relative_slash_path(path: &Path, base: &Path) -> String {
+    let base_bytes = base.as_os_str().as_bytes();
+    let base_bytes = base_bytes.strip_suffix(b"/").unwrap_or(base_bytes);
+    if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(base_bytes)
+        && let Some(rest) = rest.strip_prefix(b"/")
+        && !rest.is_empty()
+        && !rest.starts_with(b"/")
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return text.to_string();
+    }
+    slash_path(&relative_to(path, base))
+}
+
 pub fn slash_path(path: &Path) -> String {
     if let Some(text) = path.to_str()
         && std::path::MAIN_SEPARATOR == '/'
@@ -243,6 +259,25 @@ pub fn slash_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_slash_paths_agree_with_the_long_way() {
+        for (path, base) in [
+            ("/a/b/c.py", "/a"),
+            ("/a/b/c.py", "/a/"),
+            ("/a/b", "/a/b"),
+            ("/a/bc/d.py", "/a/b"),
+            ("/x/y.py", "/a/b"),
+            ("/a//b.py", "/a"),
+        ] {
+            let (path, base) = (Path::new(path), Path::new(base));
+            assert_eq!(
+                relative_slash_path(path, base),
+                slash_path(&relative_to(path, base)),
+                "{path:?} from {base:?}"
+            );
+        }
+    }
 
     #[test]
     fn one_buffer_reads_a_long_file_then_a_short_one() {

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{Origin, SourceFile, absolute, relative_to, slash_path};
+use super::{Origin, SourceFile, absolute, relative_slash_path};
 use crate::error::Error;
 use crate::lint::is_input_file;
 use crate::settings::Settings;
@@ -125,8 +125,8 @@ impl Walk<'_> {
     fn source_file(&self, abs_path: PathBuf) -> SourceFile {
         SourceFile {
             manifest: crate::manifest::ManifestKind::of(&abs_path),
-            display: slash_path(&relative_to(&abs_path, self.cwd)),
-            relative: slash_path(&relative_to(&abs_path, &self.settings.project_root)),
+            display: relative_slash_path(&abs_path, self.cwd),
+            relative: relative_slash_path(&abs_path, &self.settings.project_root),
             abs_path,
             origin: Origin::WorkTree,
         }
