@@ -291,12 +291,25 @@ fn lookalikes_from_other_modules_stay_silent() {
     check_case("lookalikes");
 }
 
+/// A module imported whole: the modules that import it are summarized again
+/// (when its summary changes) only if they can reach what it gives, as an
+/// attribute; its findings stand either way.
+#[test]
+fn modules_imported_whole_reach_what_they_give_as_attributes() {
+    check_case("reexport_whole");
+}
+
 /// The safety hole: `fix` must not swap `app/db.py`'s import while
 /// `app/views.py` reads `aioredis.exceptions` through it; it does swap it when
 /// every use in every module keeps working.
 #[test]
 fn import_fix_is_judged_against_every_importer() {
-    for (case, swapped) in [("reexport_breaks", false), ("reexport_keeps", true)] {
+    for (case, swapped) in [
+        ("reexport_breaks", false),
+        ("reexport_keeps", true),
+        // Through a module imported whole (`app.db.aioredis.exceptions`).
+        ("reexport_whole", false),
+    ] {
         let (_, project) = case_repo(case);
         let run = project.run(&["fix", "--select", "RU100", "."]);
         assert!(run.code <= 1, "{}", run.stderr);

@@ -361,6 +361,17 @@ fn settle_all(
     }
 }
 
+/// Whether a module that imports `module` whole (`import logging`) may reach
+/// what it gives: only as an attribute (`logging.aioredis`), so its text spells
+/// `.<name>` of one of them. A star import (`from m import *`) binds the names
+/// themselves: a text with one is judged as before.
+fn reaches_whole(index: &ProjectIndex, module: &str, text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"import *").is_some()
+        || index.giving_exports(module).iter().any(|name| {
+            memchr::memmem::find(text.as_bytes(), format!(".{name}").as_bytes()).is_some()
+        })
+}
+
 /// Whether some module's own aioredis use is 1.x, or offers 1.x fixtures.
 fn has_legacy_code(index: &ProjectIndex) -> bool {
     index.modules().any(|(_, summary)| {
@@ -408,6 +419,7 @@ fn settle(
                                 (changed.contains(module)
                                     || changed.contains(&format!("{module}.{name}")))
                                     && index.gives_something(module, name)
+                                    && (name != "*" || reaches_whole(index, module, &c.text))
                             })
                         })
             })

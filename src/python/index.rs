@@ -236,6 +236,21 @@ impl ProjectIndex {
     /// object, factory or class, an aioredis binding, or a class whose member
     /// flows a subclass may fill; `name` `*` (or a module `module.name` of the
     /// project) stands for every name the module offers.
+    /// The names of what `module` gives ([`Self::gives_something`]).
+    pub fn giving_exports(&self, module: &str) -> Vec<&str> {
+        self.modules.get(module).map_or_else(Vec::new, |summary| {
+            summary
+                .exports
+                .iter()
+                .filter(|(_, export)| {
+                    self.carries_legacy(&export.what)
+                        || matches!(&export.what, Exported::Class(class) if !class.flows.is_empty())
+                })
+                .map(|(name, _)| name.as_str())
+                .collect()
+        })
+    }
+
     pub fn gives_something(&self, module: &str, name: &str) -> bool {
         let gives = |what: &Exported| {
             self.carries_legacy(what)
